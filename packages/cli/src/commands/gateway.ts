@@ -1,0 +1,15 @@
+import { buildGateway } from '@secure-hospital-ai/gateway';
+import { onShutdown, openRuntime } from '../runtime.js';
+
+export async function run(_argv: string[]): Promise<number> {
+  const runtime = await openRuntime('gateway');
+  const { config, database, logger } = runtime;
+  const app = await buildGateway(runtime);
+  await app.listen({ host: config.gateway.host, port: config.gateway.port });
+  logger.info({ host: config.gateway.host, port: config.gateway.port, database: database.dialect, mcp: config.mcp.url }, 'gateway listening');
+  onShutdown(async () => {
+    await app.close();
+    await runtime.close();
+  });
+  return new Promise<number>(() => undefined);
+}

@@ -1,0 +1,18 @@
+import { buildMcpServer } from '@secure-hospital-ai/mcp-server';
+import { createToolBackend } from '@secure-hospital-ai/mcp-server/tools/index';
+import { onShutdown, openRuntime } from '../runtime.js';
+import { pseudonymKeyFor } from '../secrets.js';
+
+export async function run(_argv: string[]): Promise<number> {
+  const runtime = await openRuntime('mcp-server');
+  const { config, database, audit, logger } = runtime;
+  const backend = createToolBackend({ database, audit, pseudonymKey: pseudonymKeyFor(config) });
+  const app = await buildMcpServer({ ...runtime, backend });
+  await app.listen({ host: config.mcp.host, port: config.mcp.port });
+  logger.info({ host: config.mcp.host, port: config.mcp.port, database: database.dialect }, 'mcp-server listening');
+  onShutdown(async () => {
+    await app.close();
+    await runtime.close();
+  });
+  return new Promise<number>(() => undefined);
+}

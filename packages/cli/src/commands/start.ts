@@ -1,0 +1,93 @@
+/**
+ * `npm start`: prepare the database, then run the MCP server and the gateway as two
+ * processes (two trust boundaries, as in production) and print where to go.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureDevelopmentSecrets } from '@secure-hospital-ai/core/config';
+import { openDatabase } from '@secure-hospital-ai/core/db/database';
+import { migrateToLatest } from '@secure-hospital-ai/core/db/migrate';
+import { DEMO_ACCOUNTS, seedDemoData } from '@secure-hospital-ai/core/db/seed';
+import { assertProductionReady, loadRuntimeConfig } from '../runtime.js';
+
+const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
+
+export async function run(_argv: string[]): Promise<number> {
+  const generated = ensureDevelopmentSecrets(resolve('.env'));
+  if (generated.length > 0) process.stdout.write(`generated ${generated.join(' and ')} into .env (keep it out of version control)\n`);
+  const config = loadRuntimeConfig();
+
+  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const applied = await migrateToLatest(database);
+    if (applied.length > 0) process.stdout.write(`migrated ${database.location}: ${applied.join(', ')}\n`);
+    if (config.env !== 'production') {
+      const seeded = await seedDemoData(database.db);
+      if (seeded.accountsCreated + seeded.patientsCreated > 0) {
+        process.stdout.write(`seeded ${seeded.accountsCreated} demo accounts and ${seeded.patientsCreated} patients\n`);
+      }
+    }
+    await assertProductionReady(config, database);
+  } finally {
+    await database.close();
+  }
+
+  const children: ChildProcess[] = [];
+  const stopAll = (signal: NodeJS.Signals) => {
+    for (const child of children) if (child.exitCode === null) child.kill(signal);
+  };
+  const exited = new Promise<number>((resolveExit) => {
+    for (const name of ['mcp-server', 'gateway'] as const) {
+      const child = spawn(process.execPath, [MAIN, name], { stdio: 'inherit', env: process.env });
+      children.push(child);
+      child.on('exit', (code, signal) => {
+        // One half of the chain is no use alone: take the other down with it.
+        stopAll('SIGTERM');
+        resolveExit(code ?? (signal ? 1 : 0));
+      });
+    }
+  });
+  process.on('SIGINT', () => stopAll('SIGINT'));
+  process.on('SIGTERM', () => stopAll('SIGTERM'));
+
+  const gatewayUrl = `http://${config.gateway.host === '0.0.0.0' ? '127.0.0.1' : config.gateway.host}:${config.gateway.port}`;
+  if (await waitForHealthy([`${gatewayUrl}/healthz`, `${config.mcp.url.replace(/\/mcp\/?$/, '')}/healthz`], 30_000)) {
+    process.stdout.write(banner(gatewayUrl, config.env !== 'production'));
+  }
+  return exited;
+}
+
+async function waitForHealthy(urls: string[], timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (const url of urls) {
+    for (;;) {
+      try {
+        const response = await fetch(url);
+        if (response.ok) break;
+      } catch {
+        // not up yet
+      }
+      if (Date.now() > deadline) return false;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+  return true;
+}
+
+function banner(gatewayUrl: string, demo: boolean): string {
+  const lines = [
+    '',
+    `  secure-hospital-ai is running`,
+    `  web UI and API:  ${gatewayUrl}/`,
+    `  MCP endpoint:    ${gatewayUrl}/mcp-proxy/  (Authorization: Bearer <access token>)`,
+  ];
+  if (demo) {
+    lines.push('', '  demo accounts (development only):');
+    for (const a of DEMO_ACCOUNTS) {
+      lines.push(`    ${a.username.padEnd(13)} ${a.password.padEnd(16)} ${a.role}${a.active === false ? ' (deactivated)' : ''}`);
+    }
+  }
+  lines.push('', '  Ctrl-C stops both servers.', '');
+  return `${lines.join('\n')}\n`;
+}

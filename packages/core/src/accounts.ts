@@ -1,0 +1,156 @@
+/**
+ * Accounts and their relationships to patients (care teams, wards). Used by the gateway's
+ * login, the admin routes and the `accounts` CLI. Changes take effect at both servers at
+ * the next request because both read account state per request (account-state.ts).
+ */
+import type { Kysely } from 'kysely';
+import { isRole, type Role } from './domain.js';
+import { AppError } from './errors.js';
+import type { Account, Tables } from './db/schema.js';
+import { hashPassword } from './passwords.js';
+
+export interface NewAccountInput {
+  username: string;
+  password: string;
+  role: Role;
+  displayName?: string;
+  patientId?: string | null;
+  isDemo?: boolean;
+  active?: boolean;
+}
+
+const USERNAME = /^[a-zA-Z0-9_.@-]{3,64}$/;
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}
+
+export async function createAccount(db: Kysely<Tables>, input: NewAccountInput): Promise<Account> {
+  if (!USERNAME.test(input.username)) {
+    throw new AppError('ERR_VALIDATION', { detail: 'username must be 3-64 characters of letters, digits, _ . @ -' });
+  }
+  if (!isRole(input.role)) throw new AppError('ERR_VALIDATION', { detail: `unknown role ${String(input.role)}` });
+  if (input.password.length < 8) throw new AppError('ERR_VALIDATION', { detail: 'password must be at least 8 characters' });
+  if (input.role === 'patient' && !input.patientId) {
+    throw new AppError('ERR_VALIDATION', { detail: 'a patient account must be linked to a patient id' });
+  }
+  const existing = await findAccountByUsername(db, input.username);
+  if (existing) throw new AppError('ERR_CONFLICT', { detail: `username ${input.username} is taken` });
+  const now = nowIso();
+  return db
+    .insertInto('accounts')
+    .values({
+      username: input.username,
+      password_hash: await hashPassword(input.password),
+      role: input.role,
+      display_name: input.displayName ?? input.username,
+      patient_id: input.role === 'patient' ? (input.patientId ?? null) : null,
+      is_active: input.active === false ? 0 : 1,
+      is_demo: input.isDemo ? 1 : 0,
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function findAccountByUsername(db: Kysely<Tables>, username: string): Promise<Account | undefined> {
+  return db.selectFrom('accounts').selectAll().where('username', '=', username).executeTakeFirst();
+}
+
+export async function findAccountById(db: Kysely<Tables>, id: number): Promise<Account | undefined> {
+  if (!Number.isSafeInteger(id)) return undefined;
+  return db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function requireAccount(db: Kysely<Tables>, username: string): Promise<Account> {
+  const account = await findAccountByUsername(db, username);
+  if (!account) throw new AppError('ERR_NOT_FOUND', { detail: `no account named ${username}` });
+  return account;
+}
+
+export async function setAccountActive(db: Kysely<Tables>, username: string, active: boolean): Promise<Account> {
+  const account = await requireAccount(db, username);
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('accounts').set({ is_active: active ? 1 : 0, updated_at: nowIso() }).where('id', '=', account.id).execute();
+    // Deactivation also ends every refresh family, so a later reactivation starts clean.
+    if (!active) await revokeAllRefreshTokens(trx, account.id, 'account_deactivated');
+  });
+  return requireAccount(db, username);
+}
+
+export async function setAccountRole(db: Kysely<Tables>, username: string, role: Role, patientId?: string | null): Promise<Account> {
+  if (!isRole(role)) throw new AppError('ERR_VALIDATION', { detail: `unknown role ${String(role)}` });
+  const account = await requireAccount(db, username);
+  if (role === 'patient' && !patientId && !account.patient_id) {
+    throw new AppError('ERR_VALIDATION', { detail: 'a patient account must be linked to a patient id' });
+  }
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('accounts')
+      .set({ role, patient_id: role === 'patient' ? (patientId ?? account.patient_id) : null, updated_at: nowIso() })
+      .where('id', '=', account.id)
+      .execute();
+    await revokeAllRefreshTokens(trx, account.id, 'role_changed');
+  });
+  return requireAccount(db, username);
+}
+
+export async function resetPassword(db: Kysely<Tables>, username: string, password: string): Promise<void> {
+  if (password.length < 8) throw new AppError('ERR_VALIDATION', { detail: 'password must be at least 8 characters' });
+  const account = await requireAccount(db, username);
+  const hash = await hashPassword(password);
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('accounts').set({ password_hash: hash, updated_at: nowIso() }).where('id', '=', account.id).execute();
+    await revokeAllRefreshTokens(trx, account.id, 'password_reset');
+  });
+}
+
+export async function assignCareTeam(db: Kysely<Tables>, username: string, patientId: string, teamRole = 'member'): Promise<void> {
+  const account = await requireAccount(db, username);
+  const patient = await db.selectFrom('patients').select('id').where('id', '=', patientId).executeTakeFirst();
+  if (!patient) throw new AppError('ERR_NOT_FOUND', { detail: `no patient ${patientId}` });
+  await db
+    .insertInto('care_team_members')
+    .values({ account_id: account.id, patient_id: patientId, team_role: teamRole, since: nowIso() })
+    .onConflict((oc) => oc.columns(['account_id', 'patient_id']).doNothing())
+    .execute();
+}
+
+export async function removeCareTeam(db: Kysely<Tables>, username: string, patientId: string): Promise<void> {
+  const account = await requireAccount(db, username);
+  await db.deleteFrom('care_team_members').where('account_id', '=', account.id).where('patient_id', '=', patientId).execute();
+}
+
+export async function assignWard(db: Kysely<Tables>, username: string, wardId: string): Promise<void> {
+  const account = await requireAccount(db, username);
+  const ward = await db.selectFrom('wards').select('id').where('id', '=', wardId).executeTakeFirst();
+  if (!ward) throw new AppError('ERR_NOT_FOUND', { detail: `no ward ${wardId}` });
+  await db
+    .insertInto('ward_assignments')
+    .values({ account_id: account.id, ward_id: wardId })
+    .onConflict((oc) => oc.columns(['account_id', 'ward_id']).doNothing())
+    .execute();
+}
+
+export async function removeWard(db: Kysely<Tables>, username: string, wardId: string): Promise<void> {
+  const account = await requireAccount(db, username);
+  await db.deleteFrom('ward_assignments').where('account_id', '=', account.id).where('ward_id', '=', wardId).execute();
+}
+
+export async function listAccounts(db: Kysely<Tables>): Promise<Array<Omit<Account, 'password_hash'>>> {
+  return db
+    .selectFrom('accounts')
+    .select(['id', 'username', 'role', 'display_name', 'patient_id', 'is_active', 'is_demo', 'created_at', 'updated_at'])
+    .orderBy('id')
+    .execute();
+}
+
+export async function revokeAllRefreshTokens(db: Kysely<Tables>, accountId: number, reason: string): Promise<void> {
+  await db
+    .updateTable('refresh_tokens')
+    .set({ revoked_at: nowIso(), revoked_reason: reason })
+    .where('account_id', '=', accountId)
+    .where('revoked_at', 'is', null)
+    .execute();
+}

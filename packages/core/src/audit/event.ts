@@ -1,0 +1,101 @@
+/**
+ * The audit event as every writer produces it (SPEC "Audit"). It carries no PHI beyond the
+ * patient id and counts: reasons are fixed phrases, never the data or a token.
+ */
+import type { AuditDecision, Role } from '../domain.js';
+
+export type AuditAction =
+  | 'tools/call'
+  | 'request.refused'
+  | 'login.success'
+  | 'login.failure'
+  | 'token.refresh'
+  | 'token.reuse_detected'
+  | 'logout'
+  | 'account.change'
+  | 'break_glass.start';
+
+export const AUDIT_ACTIONS: readonly AuditAction[] = [
+  'tools/call',
+  'request.refused',
+  'login.success',
+  'login.failure',
+  'token.refresh',
+  'token.reuse_detected',
+  'logout',
+  'account.change',
+  'break_glass.start',
+];
+
+export type PurposeOfUse = 'TREAT' | 'ETREAT' | 'HOPERAT' | 'HRESCH' | 'PATRQT' | 'HSYSADMIN';
+
+export const PURPOSES_OF_USE: readonly PurposeOfUse[] = ['TREAT', 'ETREAT', 'HOPERAT', 'HRESCH', 'PATRQT', 'HSYSADMIN'];
+
+export type AuditSource = 'gateway' | 'mcp-server';
+
+/**
+ * What a server records. Strings that may echo client input (request_id, user_id, tool,
+ * patient_id, client_address, user_agent) are bounded and stripped of control characters by
+ * the writer rather than refused, so the record of a hostile request is never lost.
+ */
+export interface AuditEventInput {
+  /** ISO-8601 UTC; the writer fills it in when absent. */
+  time?: string;
+  request_id: string;
+  /** Which server wrote it: 'gateway' or 'mcp-server'. */
+  source: AuditSource;
+  action: AuditAction;
+  user_id: string | null;
+  role: Role | null;
+  tool: string | null;
+  patient_id: string | null;
+  decision: AuditDecision;
+  /**
+   * A fixed, PHI-free code: 'care_team', 'no_relationship', 'patient_not_found', 'token_expired', …
+   * The writer stores it as a slug (lower case, [a-z0-9_.:/-], at most 100 characters), so
+   * pass a code, never free text (a break-glass justification, an exception message).
+   */
+  reason: string;
+  break_glass: boolean;
+  purpose_of_use: PurposeOfUse | null;
+  /** Redactions by type, e.g. { ssn: 1, name: 4 }; never the removed text. */
+  redactions: Record<string, number>;
+  /** Truncated to 100 characters by the writer. */
+  client_address: string | null;
+  /** Truncated to 512 characters by the writer. */
+  user_agent: string | null;
+}
+
+/** Where events go. `record` resolves only once the event is durably committed (fail closed). */
+export interface AuditSink {
+  record(event: AuditEventInput): Promise<void>;
+}
+
+/**
+ * An event as stored: the input normalised (time filled in, flag as 0/1, redactions as
+ * canonical JSON text), its place in the chain, and the chain hashes.
+ */
+export interface StoredAuditEvent {
+  seq: number;
+  time: string;
+  request_id: string;
+  source: AuditSource;
+  action: AuditAction;
+  user_id: string | null;
+  role: Role | null;
+  tool: string | null;
+  patient_id: string | null;
+  decision: AuditDecision;
+  reason: string;
+  break_glass: 0 | 1;
+  purpose_of_use: PurposeOfUse | null;
+  /** Canonical JSON (sorted keys), exactly the text that was hashed. */
+  redactions: string;
+  client_address: string | null;
+  user_agent: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The event fields the writer fills before the chain position is known. */
+export type AuditEventFields = Omit<StoredAuditEvent, 'seq' | 'prev_hash' | 'hash'>;

@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountStateLookup } from './account-state.js';
+import { createAccount, setAccountActive, setAccountRole } from './accounts.js';
+import { Authenticator } from './authenticate.js';
+import { loadConfig } from './config.js';
+import { openTestDatabase, type TestDatabase } from './db/test-database.js';
+import { AppError } from './errors.js';
+import { TokenService } from './tokens.js';
+
+describe('Authenticator (real database)', () => {
+  let testDb: TestDatabase;
+  let tokens: TokenService;
+  let auth: Authenticator;
+  let doctorId: string;
+
+  beforeAll(async () => {
+    testDb = await openTestDatabase();
+    const db = testDb.database.db;
+    tokens = new TokenService(loadConfig({ NODE_ENV: 'test', JWT_SECRET: randomBytes(32).toString('hex') }, { envFile: false }).jwt);
+    auth = new Authenticator(tokens, accountStateLookup(testDb.database));
+    doctorId = String((await createAccount(db, { username: 'doc_a', password: 'password-a', role: 'doctor' })).id);
+    await createAccount(db, { username: 'doc_b', password: 'password-b', role: 'doctor' });
+    await createAccount(db, { username: 'pat_a', password: 'password-p', role: 'patient', patientId: 'P001' });
+  });
+  afterAll(async () => testDb?.cleanup());
+
+  const bearer = (token: string, extra: Record<string, string> = {}) => ({ authorization: `Bearer ${token}`, ...extra });
+
+  async function refusal(headers: Record<string, string | undefined>): Promise<AppError> {
+    try {
+      await auth.authenticate(headers);
+    } catch (error) {
+      if (error instanceof AppError) return error;
+      throw error;
+    }
+    throw new Error('expected a refusal');
+  }
+
+  it('identifies the caller from the token alone', async () => {
+    const { token } = await tokens.issueAccess({ userId: doctorId, role: 'doctor' });
+    await expect(auth.authenticate(bearer(token))).resolves.toMatchObject({ userId: doctorId, role: 'doctor' });
+    await expect(auth.authenticate(bearer(token, { 'x-user-id': doctorId, 'x-user-role': 'doctor' }))).resolves.toBeTruthy();
+  });
+
+  it('refuses a missing or non-bearer Authorization header with a Bearer challenge', async () => {
+    for (const headers of [{}, { authorization: 'Basic Zm9vOmJhcg==' }, { authorization: 'Bearer ' }]) {
+      const error = await refusal(headers);
+      expect(error.http).toBe(401);
+      expect(error.headers['www-authenticate']).toMatch(/^Bearer/);
+    }
+  });
+
+  it.each([
+    ['X-User-Id of another account', { 'x-user-id': '999' }],
+    ['X-User-Role of a more powerful role', { 'x-user-role': 'admin' }],
+  ])('refuses %s (401, identity mismatch)', async (_name, extra) => {
+    const { token } = await tokens.issueAccess({ userId: doctorId, role: 'doctor' });
+    const error = await refusal(bearer(token, extra));
+    expect(error.code).toBe('ERR_IDENTITY_MISMATCH');
+    expect(error.http).toBe(401);
+  });
+
+  it('refuses a revoked jti', async () => {
+    const issued = await tokens.issueAccess({ userId: doctorId, role: 'doctor' });
+    await testDb.database.db
+      .insertInto('revoked_tokens')
+      .values({ jti: issued.jti, account_id: Number(doctorId), expires_at: new Date(issued.exp * 1000).toISOString(), revoked_at: new Date().toISOString(), reason: 'test' })
+      .execute();
+    expect((await refusal(bearer(issued.token))).code).toBe('ERR_TOKEN_REVOKED');
+  });
+
+  it('refuses a token for an account that does not exist', async () => {
+    const { token } = await tokens.issueAccess({ userId: '424242', role: 'doctor' });
+    expect((await refusal(bearer(token))).code).toBe('ERR_TOKEN_INVALID');
+  });
+
+  it('deactivation and role changes act on the very next request', async () => {
+    const db = testDb.database.db;
+    const account = await createAccount(db, { username: 'doc_c', password: 'password-c', role: 'doctor' });
+    const { token } = await tokens.issueAccess({ userId: String(account.id), role: 'doctor' });
+    await expect(auth.authenticate(bearer(token))).resolves.toBeTruthy();
+    await setAccountActive(db, 'doc_c', false);
+    const inactive = await refusal(bearer(token));
+    expect(inactive.code).toBe('ERR_ACCOUNT_INACTIVE');
+    expect(inactive.http).toBe(403);
+    await setAccountActive(db, 'doc_c', true);
+    await expect(auth.authenticate(bearer(token))).resolves.toBeTruthy();
+    await setAccountRole(db, 'doc_c', 'receptionist');
+    expect((await refusal(bearer(token))).code).toBe('ERR_TOKEN_REVOKED');
+  });
+
+  it('binds a patient token to the account\'s own patient record', async () => {
+    const account = await testDb.database.db.selectFrom('accounts').select('id').where('username', '=', 'pat_a').executeTakeFirstOrThrow();
+    const own = await tokens.issueAccess({ userId: String(account.id), role: 'patient', patientId: 'P001' });
+    await expect(auth.authenticate(bearer(own.token))).resolves.toMatchObject({ patientId: 'P001' });
+    const other = await tokens.issueAccess({ userId: String(account.id), role: 'patient', patientId: 'P002' });
+    expect((await refusal(bearer(other.token))).code).toBe('ERR_TOKEN_INVALID');
+  });
+});

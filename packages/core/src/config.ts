@@ -1,0 +1,212 @@
+/**
+ * Configuration from the environment and an optional `.env` file (SPEC "Running").
+ * Everything a process needs is read once, validated, and frozen; nothing else reads
+ * process.env.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+
+/**
+ * SHA-256 of the JWT secret published in the design note. The secret itself is not kept
+ * here: publishing it compromised it, so we only need to recognise it to refuse it.
+ */
+const PUBLISHED_SECRET_SHA256 = '2a4a015ba6d7c681cf72a9ee729d57abe01cf1c091781e241b53cd8df7b44186';
+
+const MIN_SECRET_BYTES = 32;
+
+const booleanish = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  JWT_SECRET: z.string().optional(),
+  JWT_ALG: z.enum(['HS256', 'RS256', 'EdDSA']).default('HS256'),
+  JWT_PRIVATE_KEY: z.string().optional(),
+  JWT_PUBLIC_KEY: z.string().optional(),
+  JWT_ISSUER: z.string().optional(),
+  JWT_AUDIENCE: z.string().optional(),
+  GATEWAY_HOST: z.string().default('127.0.0.1'),
+  GATEWAY_PORT: port.default(8000),
+  MCP_HOST: z.string().default('127.0.0.1'),
+  MCP_PORT: port.default(9000),
+  MCP_URL: z.string().url().optional(),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: z.string().optional(),
+  REDIS_URL: z.string().optional(),
+  RATE_LIMIT_PER_USER: z.coerce.number().int().min(0).default(1200),
+  ALLOWED_ORIGINS: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PSEUDONYM_KEY: z.string().optional(),
+  PROXY_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+  TRUST_PROXY: booleanish.default(false),
+});
+
+export type JwtAlgorithm = 'HS256' | 'RS256' | 'EdDSA';
+
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly jwt: {
+    readonly alg: JwtAlgorithm;
+    /** HS256 only. */
+    readonly secret: string | undefined;
+    /** PEM, RS256/EdDSA; only the gateway needs it. */
+    readonly privateKey: string | undefined;
+    /** PEM, RS256/EdDSA. */
+    readonly publicKey: string | undefined;
+    /** Always set on issued tokens; required from incoming ones only when configured. */
+    readonly issuer: string;
+    readonly audience: string;
+    readonly requireIssuer: boolean;
+    readonly requireAudience: boolean;
+  };
+  readonly gateway: { readonly host: string; readonly port: number };
+  readonly mcp: { readonly host: string; readonly port: number; readonly url: string };
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly rateLimitPerUser: number;
+  readonly allowedOrigins: readonly string[];
+  readonly logLevel: string;
+  readonly pseudonymKey: string | undefined;
+  readonly proxyTimeoutMs: number;
+  readonly trustProxy: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads `.env` (if present) under the real environment: the environment wins. */
+export function readEnvFile(path: string): Record<string, string> {
+  if (!existsSync(path)) return {};
+  return parseEnv(readFileSync(path, 'utf8')) as Record<string, string>;
+}
+
+export function loadConfig(
+  environment: NodeJS.ProcessEnv = process.env,
+  options: { envFile?: string | false } = {},
+): Config {
+  const fromFile = options.envFile === false ? {} : readEnvFile(options.envFile ?? resolve('.env'));
+  const merged: Record<string, string | undefined> = { ...fromFile };
+  for (const [key, value] of Object.entries(environment)) if (value !== undefined) merged[key] = value;
+  // An empty variable means "not set", as in most twelve-factor tooling.
+  for (const key of Object.keys(merged)) if (merged[key] === '') delete merged[key];
+
+  const parsed = envSchema.safeParse(merged);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  const gatewayOrigin = `http://${hostForUrl(e.GATEWAY_HOST)}:${e.GATEWAY_PORT}`;
+  const config: Config = {
+    env: e.NODE_ENV,
+    jwt: {
+      alg: e.JWT_ALG,
+      secret: e.JWT_SECRET,
+      privateKey: readKey(e.JWT_PRIVATE_KEY),
+      publicKey: readKey(e.JWT_PUBLIC_KEY),
+      issuer: e.JWT_ISSUER ?? 'secure-hospital-ai-gateway',
+      audience: e.JWT_AUDIENCE ?? 'secure-hospital-ai-mcp',
+      requireIssuer: e.JWT_ISSUER !== undefined,
+      requireAudience: e.JWT_AUDIENCE !== undefined,
+    },
+    gateway: { host: e.GATEWAY_HOST, port: e.GATEWAY_PORT },
+    mcp: {
+      host: e.MCP_HOST,
+      port: e.MCP_PORT,
+      url: e.MCP_URL ?? `http://${hostForUrl(e.MCP_HOST)}:${e.MCP_PORT}/mcp/`,
+    },
+    dataDir: resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    rateLimitPerUser: e.RATE_LIMIT_PER_USER,
+    allowedOrigins: e.ALLOWED_ORIGINS
+      ? e.ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean)
+      : defaultOrigins(e.GATEWAY_HOST, e.GATEWAY_PORT, gatewayOrigin),
+    logLevel: e.LOG_LEVEL,
+    pseudonymKey: e.PSEUDONYM_KEY,
+    proxyTimeoutMs: e.PROXY_TIMEOUT_MS,
+    trustProxy: e.TRUST_PROXY,
+  };
+  validateKeys(config);
+  if (config.env === 'production') assertProductionConfig(config);
+  return Object.freeze(config);
+}
+
+function hostForUrl(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function defaultOrigins(host: string, port: number, origin: string): string[] {
+  const origins = [origin];
+  if (host === '127.0.0.1' || host === '0.0.0.0') origins.push(`http://localhost:${port}`);
+  return origins;
+}
+
+/** A key may be given inline (PEM) or as a path to a PEM file. */
+function readKey(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (value.includes('-----BEGIN')) return value.replace(/\\n/g, '\n');
+  if (!existsSync(value)) throw new ConfigError(`Key file not found: ${value}`);
+  return readFileSync(value, 'utf8');
+}
+
+function validateKeys(config: Config): void {
+  if (config.jwt.alg !== 'HS256' && !config.jwt.publicKey && !config.jwt.privateKey) {
+    throw new ConfigError(`JWT_ALG=${config.jwt.alg} needs JWT_PUBLIC_KEY (MCP server) and JWT_PRIVATE_KEY (gateway)`);
+  }
+}
+
+export function isPublishedSecret(secret: string): boolean {
+  return createHash('sha256').update(secret).digest('hex') === PUBLISHED_SECRET_SHA256;
+}
+
+/** Production refuses a secret that is missing, short, or the design note's published one. */
+export function assertProductionConfig(config: Config): void {
+  if (config.jwt.alg === 'HS256') {
+    const secret = config.jwt.secret;
+    if (!secret) throw new ConfigError('JWT_SECRET is required in production');
+    if (Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES) {
+      throw new ConfigError(`JWT_SECRET is too weak: at least ${MIN_SECRET_BYTES} bytes are required in production`);
+    }
+    if (isPublishedSecret(secret)) {
+      throw new ConfigError('JWT_SECRET is the secret published in the design note; generate a new one');
+    }
+  }
+  if (!config.jwt.requireAudience) throw new ConfigError('JWT_AUDIENCE is required in production');
+  // Pseudonyms must not be reversible by anyone holding the token key (HIPAA §164.514(c)).
+  if (!config.pseudonymKey || Buffer.byteLength(config.pseudonymKey, 'utf8') < MIN_SECRET_BYTES) {
+    throw new ConfigError(`PSEUDONYM_KEY of at least ${MIN_SECRET_BYTES} bytes is required in production`);
+  }
+  if (config.pseudonymKey === config.jwt.secret) throw new ConfigError('PSEUDONYM_KEY must differ from JWT_SECRET');
+}
+
+/**
+ * First development start: write a fresh JWT secret and pseudonym key into `.env`, so
+ * each installation has its own (the design note committed one; SPEC "Fixes").
+ * Returns the names of the variables it generated.
+ */
+export function ensureDevelopmentSecrets(envPath: string, environment: NodeJS.ProcessEnv = process.env): string[] {
+  if ((environment.NODE_ENV ?? 'development') === 'production') return [];
+  const existing = readEnvFile(envPath);
+  const generated: string[] = [];
+  const lines: string[] = [];
+  for (const name of ['JWT_SECRET', 'PSEUDONYM_KEY'] as const) {
+    if (environment[name] || existing[name]) continue;
+    lines.push(`${name}=${randomBytes(32).toString('hex')}`);
+    generated.push(name);
+  }
+  if (lines.length === 0) return generated;
+  const header = existsSync(envPath) ? '' : '# Generated on first development start. Never commit this file.\n';
+  if (existsSync(envPath)) appendFileSync(envPath, `\n${lines.join('\n')}\n`, { mode: 0o600 });
+  else writeFileSync(envPath, `${header}${lines.join('\n')}\n`, { mode: 0o600 });
+  return generated;
+}

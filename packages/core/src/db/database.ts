@@ -1,0 +1,97 @@
+/**
+ * Opens the database: the embedded SQLite file by default (zero set-up), PostgreSQL when
+ * DATABASE_URL says so. Both servers open it; SQLite in WAL mode lets two processes share
+ * one file, one writer at a time, readers never blocked.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Tables } from './schema.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface Database {
+  readonly db: Kysely<Tables>;
+  readonly dialect: DialectName;
+  /** The raw SQLite handle, for the few hot paths that skip the query builder. */
+  readonly sqlite: BetterSqlite3.Database | undefined;
+  /** The raw PostgreSQL pool, likewise. */
+  readonly pool: pg.Pool | undefined;
+  /** Human-readable location without credentials, for logs. */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  /** PostgreSQL pool size per process. */
+  poolSize?: number;
+}
+
+// Counts and sums come back as text from node-postgres (int8 may exceed 2^53); every count
+// we take is far below that, so parse them as numbers for both engines to agree.
+pg.types.setTypeParser(20, (value: string) => Number.parseInt(value, 10));
+pg.types.setTypeParser(1700, (value: string) => Number.parseFloat(value));
+
+export function openDatabase(options: DatabaseOptions): Database {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  return openSqlite(options.dataDir);
+}
+
+export function sqliteFile(dataDir: string): string {
+  return join(dataDir, 'hospital.db');
+}
+
+function openSqlite(dataDir: string): Database {
+  mkdirSync(dataDir, { recursive: true });
+  const file = sqliteFile(dataDir);
+  const sqlite = new BetterSqlite3(file);
+  sqlite.pragma('journal_mode = WAL');
+  // FULL makes every commit durable (the audit log must survive a crash); group commit in
+  // the audit writer keeps that affordable.
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('busy_timeout = 10000');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    sqlite,
+    pool: undefined,
+    location: file,
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+function openPostgres(url: string, poolSize: number): Database {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client's error (server restart) must not crash the process; the next query
+  // gets a fresh connection.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: 'postgres',
+    sqlite: undefined,
+    pool,
+    location: redactUrl(url),
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparseable url)';
+  }
+}

@@ -1,0 +1,27 @@
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import type { Database } from './database.js';
+import * as m0001 from './migrations/0001_accounts.js';
+import * as m0002 from './migrations/0002_clinical.js';
+import * as m0003 from './migrations/0003_audit.js';
+
+/**
+ * Versioned migrations, compiled in (no directory scanning), so the same list runs on
+ * SQLite and PostgreSQL and a build cannot miss one. Append only; never edit a landed one.
+ */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_accounts': m0001,
+  '0002_clinical': m0002,
+  '0003_audit': m0003,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+export async function migrateToLatest(database: Database): Promise<string[]> {
+  const migrator = new Migrator({ db: database.db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`Migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,99 @@
+/**
+ * Demo data for development (SPEC "Demo data"): fixed accounts, wards, care teams and
+ * patients P001…P010, so tests and examples can rely on them. Idempotent: running it again
+ * changes nothing. Production refuses to start while any demo account exists.
+ */
+import type { Kysely } from 'kysely';
+import { assignCareTeam, assignWard, createAccount, findAccountByUsername, nowIso, setAccountActive } from '../accounts.js';
+import type { Role } from '../domain.js';
+import { insertPatientBundle } from '../clinical/store.js';
+import { demoPatientBundles } from '../synthetic/index.js';
+import type { Tables } from './schema.js';
+
+export interface DemoAccount {
+  readonly username: string;
+  readonly password: string;
+  readonly role: Role;
+  readonly displayName: string;
+  readonly careTeam?: readonly string[];
+  readonly wards?: readonly string[];
+  readonly patientId?: string;
+  readonly active?: boolean;
+}
+
+export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
+  { username: 'yenji100', password: 'kingjulien100', role: 'doctor', displayName: 'Dr. Yen Ji', careTeam: ['P001', 'P002'] },
+  { username: 'dr_grey', password: 'grey-demo-2026', role: 'doctor', displayName: 'Dr. Meredith Grey', careTeam: ['P003'] },
+  { username: 'nurse_joy', password: 'joy-demo-2026', role: 'nurse', displayName: 'Nurse Joy Tanaka', wards: ['W1'] },
+  { username: 'front_desk', password: 'desk-demo-2026', role: 'receptionist', displayName: 'Front Desk' },
+  { username: 'p001', password: 'p001-demo-2026', role: 'patient', displayName: 'Patient P001', patientId: 'P001' },
+  { username: 'auditor1', password: 'audit-demo-2026', role: 'auditor', displayName: 'Compliance Auditor' },
+  { username: 'researcher1', password: 'research-demo-2026', role: 'researcher', displayName: 'Research Analyst' },
+  { username: 'admin', password: 'admin-demo-2026', role: 'admin', displayName: 'System Administrator' },
+  { username: 'former_staff', password: 'former-demo-2026', role: 'doctor', displayName: 'Dr. Former Staff', careTeam: ['P001'], active: false },
+];
+
+export const DEMO_WARDS = [
+  { id: 'W1', name: 'Ward 1 — Internal Medicine' },
+  { id: 'W2', name: 'Ward 2 — Cardiology' },
+] as const;
+
+/** Who lies in which ward now: P001 and P004 in W1 (nurse_joy's), P006 in W2. */
+export const DEMO_ADMISSIONS = [
+  { id: 'ADM-P001-1', patient_id: 'P001', ward_id: 'W1', admitted_at: '2026-11-18T09:30:00.000Z' },
+  { id: 'ADM-P004-1', patient_id: 'P004', ward_id: 'W1', admitted_at: '2026-11-20T14:05:00.000Z' },
+  { id: 'ADM-P006-1', patient_id: 'P006', ward_id: 'W2', admitted_at: '2026-11-21T22:40:00.000Z' },
+] as const;
+
+export interface SeedSummary {
+  accountsCreated: number;
+  patientsCreated: number;
+}
+
+export async function seedDemoData(db: Kysely<Tables>): Promise<SeedSummary> {
+  const summary: SeedSummary = { accountsCreated: 0, patientsCreated: 0 };
+  for (const ward of DEMO_WARDS) {
+    await db.insertInto('wards').values(ward).onConflict((oc) => oc.column('id').doNothing()).execute();
+  }
+  for (const bundle of demoPatientBundles()) {
+    const exists = await db.selectFrom('patients').select('id').where('id', '=', bundle.patient.id).executeTakeFirst();
+    if (exists) continue;
+    await db.transaction().execute((trx) => insertPatientBundle(trx, bundle));
+    summary.patientsCreated += 1;
+  }
+  for (const admission of DEMO_ADMISSIONS) {
+    await db
+      .insertInto('admissions')
+      .values({ ...admission, discharged_at: null })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+  }
+  for (const demo of DEMO_ACCOUNTS) {
+    if (await findAccountByUsername(db, demo.username)) continue;
+    await createAccount(db, {
+      username: demo.username,
+      password: demo.password,
+      role: demo.role,
+      displayName: demo.displayName,
+      patientId: demo.patientId ?? null,
+      isDemo: true,
+    });
+    for (const patientId of demo.careTeam ?? []) await assignCareTeam(db, demo.username, patientId, 'attending');
+    for (const wardId of demo.wards ?? []) await assignWard(db, demo.username, wardId);
+    if (demo.active === false) await setAccountActive(db, demo.username, false);
+    summary.accountsCreated += 1;
+  }
+  return summary;
+}
+
+/** Production must not run with a published demo password in the account table. */
+export async function demoAccountsPresent(db: Kysely<Tables>): Promise<string[]> {
+  const rows = await db
+    .selectFrom('accounts')
+    .select('username')
+    .where((eb) => eb.or([eb('is_demo', '=', 1), eb('username', 'in', DEMO_ACCOUNTS.map((a) => a.username))]))
+    .execute();
+  return rows.map((r) => r.username);
+}
+
+export { nowIso };

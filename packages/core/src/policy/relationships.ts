@@ -1,0 +1,88 @@
+/**
+ * Loads what the policy engine needs to know about one patient for one caller, in ONE
+ * query: does the patient exist, is the caller on its care team, is it admitted to one of
+ * the caller's wards, does the caller hold an unexpired break-glass grant for it.
+ * The same relationship predicates back the row filters (row-filter.ts), so a patient seen
+ * in a search is exactly a patient the single-record tools would allow.
+ */
+import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { Principal } from '../domain.js';
+import type { Tables } from '../db/schema.js';
+import type { RowContext } from './engine.js';
+
+/** Account ids are integers in the database; anything else can have no relationship. */
+export function accountIdOf(principal: Principal): number | undefined {
+  const id = Number(principal.userId);
+  return /^\d+$/.test(principal.userId) && Number.isSafeInteger(id) ? id : undefined;
+}
+
+type PatientScope = ExpressionBuilder<Tables, 'patients'>;
+
+/** The caller is a member of the patient's care team. */
+export function careTeamExists(eb: PatientScope, accountId: number) {
+  return eb.exists(
+    eb
+      .selectFrom('care_team_members')
+      .select(eb.lit(1).as('one'))
+      .whereRef('care_team_members.patient_id', '=', 'patients.id')
+      .where('care_team_members.account_id', '=', accountId),
+  );
+}
+
+/** The patient is admitted, and not yet discharged, to a ward the caller is assigned to. */
+export function wardAdmissionExists(eb: PatientScope, accountId: number, nowIso: string) {
+  return eb.exists(
+    eb
+      .selectFrom('admissions')
+      .innerJoin('ward_assignments', 'ward_assignments.ward_id', 'admissions.ward_id')
+      .select(eb.lit(1).as('one'))
+      .whereRef('admissions.patient_id', '=', 'patients.id')
+      .where('ward_assignments.account_id', '=', accountId)
+      .where((inner) => inner.or([inner('admissions.discharged_at', 'is', null), inner('admissions.discharged_at', '>', nowIso)])),
+  );
+}
+
+/** An unexpired break-glass grant for this caller and patient (instants compare as ISO text). */
+export function breakGlassExists(eb: PatientScope, accountId: number, nowIso: string) {
+  return eb.exists(
+    eb
+      .selectFrom('break_glass_grants')
+      .select(eb.lit(1).as('one'))
+      .whereRef('break_glass_grants.patient_id', '=', 'patients.id')
+      .where('break_glass_grants.account_id', '=', accountId)
+      .where('break_glass_grants.granted_at', '<=', nowIso)
+      .where('break_glass_grants.expires_at', '>', nowIso),
+  );
+}
+
+/** A context in which nothing is related: a missing patient, or no patient named. */
+export function emptyRowContext(principal: Principal, patientId: string | null): RowContext {
+  return { userId: principal.userId, patientId, patientExists: false, careTeam: false, ward: false, ownRecord: false, breakGlass: false };
+}
+
+export async function loadRowContext(db: Kysely<Tables>, principal: Principal, patientId: string, now: Date = new Date()): Promise<RowContext> {
+  const nowIso = now.toISOString();
+  // An impossible account id keeps the query's shape (and its cost) for a malformed caller.
+  const accountId = accountIdOf(principal) ?? -1;
+  const row = await db
+    .selectFrom('patients')
+    .select((eb) => [
+      'patients.id',
+      careTeamExists(eb, accountId).as('care_team'),
+      wardAdmissionExists(eb, accountId, nowIso).as('ward'),
+      breakGlassExists(eb, accountId, nowIso).as('break_glass'),
+    ])
+    .where('patients.id', '=', patientId)
+    .executeTakeFirst();
+  if (!row) return emptyRowContext(principal, patientId);
+  return {
+    userId: principal.userId,
+    patientId,
+    patientExists: true,
+    // SQLite answers EXISTS with 0/1, PostgreSQL with a boolean.
+    careTeam: Boolean(row.care_team),
+    ward: Boolean(row.ward),
+    ownRecord: principal.role === 'patient' && principal.patientId === patientId,
+    breakGlass: Boolean(row.break_glass),
+  };
+}

@@ -1,0 +1,116 @@
+import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
+import * as jose from 'jose';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+import { AppError } from './errors.js';
+import { TokenService, nowSeconds } from './tokens.js';
+
+const secret = randomBytes(32).toString('hex');
+const jwtConfig = (extra: Record<string, string> = {}) =>
+  loadConfig({ NODE_ENV: 'test', JWT_SECRET: secret, ...extra }, { envFile: false }).jwt;
+
+/** Signs arbitrary header/claims with HS256, the way another issuer (or an attacker) would. */
+function forge(header: Record<string, unknown>, claims: Record<string, unknown>, key = secret): string {
+  const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  return `${input}.${createHmac('sha256', key).update(input).digest('base64url')}`;
+}
+
+const base = () => ({ token_type: 'access', exp: nowSeconds() + 300, iat: nowSeconds(), jti: 'abc123', user_id: 7, role: 'doctor' });
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'accepted';
+  } catch (error) {
+    return error instanceof AppError ? error.code : `unexpected: ${String(error)}`;
+  }
+}
+
+describe('TokenService (HS256 fast path)', () => {
+  const service = new TokenService(jwtConfig());
+
+  it('issues access tokens with the claims SPEC lists and verifies them', async () => {
+    const issued = await service.issueAccess({ userId: '42', role: 'patient', patientId: 'P001' });
+    const claims = JSON.parse(Buffer.from(issued.token.split('.')[1] as string, 'base64url').toString());
+    expect(claims).toMatchObject({ sub: '42', user_id: '42', role: 'patient', patient_id: 'P001', token_type: 'access' });
+    expect(claims.exp - claims.iat).toBe(300);
+    expect(claims.iss).toBe('secure-hospital-ai-gateway');
+    expect(claims.aud).toBe('secure-hospital-ai-mcp');
+    expect(typeof claims.jti).toBe('string');
+    const verified = await service.verify(issued.token, 'access');
+    expect(verified).toMatchObject({ userId: '42', role: 'patient', patientId: 'P001', jti: issued.jti });
+  });
+
+  it('agrees with jose on signatures it issues', async () => {
+    const issued = await service.issueAccess({ userId: '1', role: 'doctor' });
+    const { payload } = await jose.jwtVerify(issued.token, new TextEncoder().encode(secret), { algorithms: ['HS256'] });
+    expect(payload.sub).toBe('1');
+  });
+
+  it('accepts a token minted by Django REST framework SimpleJWT with a role claim', async () => {
+    const token = forge({ alg: 'HS256', typ: 'JWT' }, base());
+    await expect(service.verify(token, 'access')).resolves.toMatchObject({ userId: '7', role: 'doctor', jti: 'abc123' });
+  });
+
+  it.each([
+    ['alg none', forge({ alg: 'none', typ: 'JWT' }, base()).split('.').slice(0, 2).join('.') + '.', 'ERR_TOKEN_INVALID'],
+    ['alg none with signature', forge({ alg: 'none' }, base()), 'ERR_TOKEN_INVALID'],
+    ['HS512 header', forge({ alg: 'HS512' }, base()), 'ERR_TOKEN_INVALID'],
+    ['wrong key', forge({ alg: 'HS256' }, base(), 'another-secret-another-secret-32b'), 'ERR_TOKEN_INVALID'],
+    ['expired beyond leeway', forge({ alg: 'HS256' }, { ...base(), exp: nowSeconds() - 31 }), 'ERR_TOKEN_EXPIRED'],
+    ['not yet valid beyond leeway', forge({ alg: 'HS256' }, { ...base(), nbf: nowSeconds() + 60 }), 'ERR_TOKEN_INVALID'],
+    ['refresh token as access', forge({ alg: 'HS256' }, { ...base(), token_type: 'refresh' }), 'ERR_TOKEN_TYPE'],
+    ['no token_type', forge({ alg: 'HS256' }, { ...base(), token_type: undefined }), 'ERR_TOKEN_TYPE'],
+    ['no jti', forge({ alg: 'HS256' }, { ...base(), jti: undefined }), 'ERR_TOKEN_INVALID'],
+    ['no exp', forge({ alg: 'HS256' }, { ...base(), exp: undefined }), 'ERR_TOKEN_INVALID'],
+    ['unknown role', forge({ alg: 'HS256' }, { ...base(), role: 'superuser' }), 'ERR_TOKEN_INVALID'],
+    ['no subject', forge({ alg: 'HS256' }, { ...base(), user_id: undefined }), 'ERR_TOKEN_INVALID'],
+    ['sub and user_id disagree', forge({ alg: 'HS256' }, { ...base(), sub: '8' }), 'ERR_TOKEN_INVALID'],
+    ['garbage', 'not-a-token', 'ERR_TOKEN_INVALID'],
+    ['four segments', `${forge({ alg: 'HS256' }, base())}.x`, 'ERR_TOKEN_INVALID'],
+    ['payload tampered', (() => {
+      const [h, , s] = forge({ alg: 'HS256' }, base()).split('.');
+      return `${h}.${Buffer.from(JSON.stringify({ ...base(), role: 'admin' })).toString('base64url')}.${s}`;
+    })(), 'ERR_TOKEN_INVALID'],
+  ])('refuses %s', async (_name, token, code) => {
+    expect(await codeOf(service.verify(token, 'access'))).toBe(code);
+  });
+
+  it('allows 30 s of clock skew on exp and nbf', async () => {
+    const token = forge({ alg: 'HS256' }, { ...base(), exp: nowSeconds() - 20, nbf: nowSeconds() + 20 });
+    await expect(service.verify(token, 'access')).resolves.toBeTruthy();
+  });
+
+  it('requires issuer and audience only when configured', async () => {
+    const strict = new TokenService(jwtConfig({ JWT_ISSUER: 'gw', JWT_AUDIENCE: 'mcp' }));
+    expect(await codeOf(strict.verify(forge({ alg: 'HS256' }, base()), 'access'))).toBe('ERR_TOKEN_INVALID');
+    expect(await codeOf(strict.verify(forge({ alg: 'HS256' }, { ...base(), iss: 'gw', aud: 'other' }), 'access'))).toBe('ERR_TOKEN_INVALID');
+    expect(await codeOf(strict.verify(forge({ alg: 'HS256' }, { ...base(), iss: 'gw', aud: ['x', 'mcp'] }), 'access'))).toBe('accepted');
+    const issued = await strict.issueAccess({ userId: '3', role: 'nurse' });
+    expect(await codeOf(strict.verify(issued.token, 'access'))).toBe('accepted');
+  });
+
+  it('refresh tokens carry their family and verify only as refresh', async () => {
+    const issued = await service.issueRefresh({ userId: '9', role: 'nurse' }, 'fam-1');
+    await expect(service.verify(issued.token, 'refresh')).resolves.toMatchObject({ family: 'fam-1', tokenType: 'refresh' });
+    expect(await codeOf(service.verify(issued.token, 'access'))).toBe('ERR_TOKEN_TYPE');
+  });
+});
+
+describe('TokenService (asymmetric)', () => {
+  it.each(['RS256', 'EdDSA'] as const)('%s: the verifier holds only the public key and pins the algorithm', async (alg) => {
+    const pair =
+      alg === 'RS256'
+        ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+        : generateKeyPairSync('ed25519');
+    const publicPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const privatePem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const issuer = new TokenService(loadConfig({ NODE_ENV: 'test', JWT_ALG: alg, JWT_PRIVATE_KEY: privatePem, JWT_PUBLIC_KEY: publicPem }, { envFile: false }).jwt);
+    const verifier = new TokenService(loadConfig({ NODE_ENV: 'test', JWT_ALG: alg, JWT_PUBLIC_KEY: publicPem }, { envFile: false }).jwt);
+    const issued = await issuer.issueAccess({ userId: '5', role: 'auditor' });
+    await expect(verifier.verify(issued.token, 'access')).resolves.toMatchObject({ userId: '5', role: 'auditor' });
+    // An HS256 token "signed" with the public key text is the classic algorithm-confusion attack.
+    expect(await codeOf(verifier.verify(forge({ alg: 'HS256' }, base(), publicPem), 'access'))).toBe('ERR_TOKEN_INVALID');
+    await expect(verifier.issueAccess({ userId: '5', role: 'auditor' })).rejects.toThrow(/JWT_PRIVATE_KEY/);
+  });
+});

@@ -1,0 +1,341 @@
+/**
+ * MCP Streamable HTTP, stateless, as a fastify plugin: POST carries one JSON-RPC message (or a
+ * 2025-era batch) and gets its answer as JSON or as one SSE event; GET and DELETE are 405 and
+ * no session id is ever issued.
+ *
+ * Order of checks, each answering before the next step runs:
+ *   onRequest: Origin (403) → HTTP method (405) → bearer token (401/403) → Accept (406) →
+ *              MCP-Protocol-Version header (400)            — before any body byte is read
+ *   parsing:   Content-Type (415) → size (413)
+ *   handler:   JSON (400/-32700) → envelope (400/-32600) → headers vs body (400) → dispatch
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Principal } from '@secure-hospital-ai/core/domain';
+import { AppError, bearerChallenge, isAppError, toAppError } from '@secure-hospital-ai/core/errors';
+import { createDispatcher, type Dispatch, type DispatchOutcome } from '../protocol/dispatcher.js';
+import { headerMismatch, resolveEra, unsupportedVersion } from '../protocol/era.js';
+import {
+  classifyMessage,
+  echoableId,
+  errorResponse,
+  paramsObject,
+  type JsonRpcId,
+  type JsonRpcMessage,
+  type JsonRpcResponse,
+} from '../protocol/jsonrpc.js';
+import type { McpBackend, RequestContext, TransportHooks } from '../protocol/types.js';
+import { isModernVersion, isSupportedVersion } from '../protocol/versions.js';
+import {
+  decodeMcpHeaderValue,
+  negotiateFraming,
+  normalizeOrigin,
+  requestIdFrom,
+  traceparentFrom,
+  userAgentFrom,
+  type Framing,
+} from './headers.js';
+
+export interface McpTransportOptions {
+  backend: McpBackend;
+  hooks: TransportHooks;
+  /** Browser origins allowed to call (DNS-rebinding defence); requests without Origin pass. */
+  allowedOrigins: readonly string[];
+  serverInfo: { name: string; version: string };
+  /** Default `/mcp/` and `/mcp`. */
+  paths?: string[];
+  /** One line for the client's model; a default is used when absent. */
+  instructions?: string;
+}
+
+/** SPEC: bodies over 1 MiB are refused (413). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** A batch fans out into that many tool calls; beyond this it is refused rather than amplified. */
+export const MAX_BATCH_LENGTH = 100;
+
+/**
+ * Errors that keep their own HTTP status when a single request's dispatch raises them (the
+ * SPEC's 403 for a forbidden patient); every other JSON-RPC error is answered in-band on 200,
+ * which is what SDK clients expect.
+ */
+const STATUS_CARRYING_ERRORS = new Set([401, 403, 429, 503]);
+
+interface McpRequestState {
+  requestId: string;
+  principal: Principal | undefined;
+  framing: Framing;
+  headerVersion: string | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    mcpTransport: McpRequestState | null;
+  }
+}
+
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+export function registerMcpTransport(app: FastifyInstance, options: McpTransportOptions): void {
+  const { hooks } = options;
+  const dispatch = createDispatcher({
+    backend: options.backend,
+    serverInfo: options.serverInfo,
+    ...(options.instructions !== undefined && { instructions: options.instructions }),
+  });
+  const allowedOrigins = new Set(options.allowedOrigins.map(normalizeOrigin));
+  const paths = routePaths(app, options.paths ?? ['/mcp/', '/mcp']);
+
+  async function notifyRefused(request: FastifyRequest, state: McpRequestState | null, error: AppError): Promise<void> {
+    if (hooks.onRefused === undefined) return;
+    try {
+      await hooks.onRefused({
+        requestId: state?.requestId ?? requestIdFrom(undefined),
+        clientAddress: request.ip,
+        userAgent: userAgentFrom(request.headers['user-agent']),
+        error,
+        ...(state?.principal !== undefined && { principal: state.principal }),
+      });
+    } catch (hookError) {
+      // The hook must not throw; if it does, the refusal still goes out.
+      request.log.error({ requestId: state?.requestId, err: { name: (hookError as Error)?.name } }, 'mcp onRefused hook threw');
+    }
+  }
+
+  function sendJson(reply: FastifyReply, status: number, payload: unknown): FastifyReply {
+    return reply.code(status).header('content-type', JSON_CONTENT_TYPE).send(JSON.stringify(payload));
+  }
+
+  function sendError(reply: FastifyReply, status: number, error: AppError, id: JsonRpcId | null): FastifyReply {
+    applyErrorHeaders(reply, error);
+    return sendJson(reply, status, errorResponse(id, error));
+  }
+
+  /** A transport-level refusal: audited, answered with the error's own HTTP status. */
+  async function refuse(request: FastifyRequest, reply: FastifyReply, error: AppError, id: JsonRpcId | null = null): Promise<FastifyReply> {
+    await notifyRefused(request, request.mcpTransport, error);
+    return sendError(reply, error.http, error, id);
+  }
+
+  function logInternal(request: FastifyRequest, state: McpRequestState, error: AppError): void {
+    if (error.code === 'ERR_INTERNAL') request.log.error({ requestId: state.requestId, reason: error.internalReason }, 'mcp request failed');
+  }
+
+  async function onRequest(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    const headers = request.headers;
+    const state: McpRequestState = {
+      requestId: requestIdFrom(headers['x-request-id']),
+      principal: undefined,
+      framing: 'json',
+      headerVersion: undefined,
+    };
+    request.mcpTransport = state;
+    reply.header('x-request-id', state.requestId);
+
+    const origin = headers.origin;
+    if (origin !== undefined && !allowedOrigins.has(normalizeOrigin(origin))) return refuse(request, reply, new AppError('ERR_ORIGIN'));
+    if (request.method !== 'POST') {
+      // Not audited: both SDK lines open a GET stream after every handshake, and 405 is the
+      // protocol's way of saying this server has none (Streamable HTTP, "Listening").
+      const error = new AppError('ERR_METHOD_NOT_ALLOWED', { headers: { allow: 'POST' } });
+      return sendError(reply, error.http, error, null);
+    }
+
+    try {
+      state.principal = await hooks.authenticate({ headers });
+    } catch (error) {
+      const appError = toAppError(error);
+      logInternal(request, state, appError);
+      return refuse(request, reply, appError);
+    }
+
+    const framing = negotiateFraming(headers.accept);
+    if (framing === undefined) return refuse(request, reply, new AppError('ERR_NOT_ACCEPTABLE'));
+    state.framing = framing;
+
+    const headerVersion = headers['mcp-protocol-version'];
+    if (headerVersion !== undefined) {
+      if (typeof headerVersion !== 'string' || !isSupportedVersion(headerVersion)) {
+        return refuse(request, reply, unsupportedVersion(String(headerVersion)));
+      }
+      state.headerVersion = headerVersion;
+    }
+    return undefined;
+  }
+
+  function contextFor(request: FastifyRequest, state: McpRequestState, protocolVersion: string): RequestContext {
+    const headers = request.headers;
+    return {
+      requestId: state.requestId,
+      clientAddress: request.ip,
+      userAgent: userAgentFrom(headers['user-agent']),
+      traceparent: traceparentFrom(headers.traceparent),
+      principal: state.principal as Principal,
+      protocolVersion,
+    };
+  }
+
+  async function safeDispatch(request: FastifyRequest, state: McpRequestState, message: JsonRpcMessage & { id: JsonRpcId }, run: () => Promise<DispatchOutcome>): Promise<DispatchOutcome> {
+    let outcome: DispatchOutcome;
+    try {
+      outcome = await run();
+    } catch (error) {
+      const appError = toAppError(error);
+      outcome = { response: errorResponse(message.id, appError), error: appError, fromBackend: true };
+    }
+    const error = outcome.error;
+    if (error !== undefined) {
+      logInternal(request, state, error);
+      if (outcome.fromBackend !== true) await notifyRefused(request, state, error);
+    }
+    return outcome;
+  }
+
+  async function handleSingle(request: FastifyRequest, reply: FastifyReply, state: McpRequestState, value: unknown): Promise<FastifyReply> {
+    const kind = classifyMessage(value);
+    if (kind === 'invalid') return refuse(request, reply, new AppError('ERR_INVALID_REQUEST'), echoableId(value));
+    if (kind === 'response') return reply.code(202).send();
+    const message = value as JsonRpcMessage;
+    const id = message.id ?? null;
+    const headers = request.headers;
+
+    // Revision 2026-07-28 mirrors the method (and the tool name) into headers so intermediaries
+    // can route without parsing; a disagreement would let the two see different requests.
+    const methodHeader = headers['mcp-method'];
+    if (methodHeader !== undefined && methodHeader !== message.method) {
+      return refuse(request, reply, headerMismatch('Mcp-Method header does not match the request body'), id);
+    }
+    const era = resolveEra(message, kind === 'request', state.headerVersion);
+    if (isAppError(era)) return refuse(request, reply, era, id);
+    const nameHeader = headers['mcp-name'];
+    if (nameHeader !== undefined && (message.method === 'tools/call' || message.method === 'tools.call')) {
+      if (decodeMcpHeaderValue(nameHeader) !== paramsObject(message)?.name) {
+        return refuse(request, reply, headerMismatch('Mcp-Name header does not match the request body'), id);
+      }
+    }
+
+    // Notifications (notifications/initialized, cancelled, …) need no answer in a stateless server.
+    if (kind === 'notification') return reply.code(202).send();
+
+    const request_ = message as JsonRpcMessage & { id: JsonRpcId };
+    const ctx = contextFor(request, state, era.version);
+    const outcome = await safeDispatch(request, state, request_, () => dispatch(request_, era.era, ctx));
+    const error = outcome.error;
+    if (error !== undefined) {
+      const status = STATUS_CARRYING_ERRORS.has(error.http) ? error.http : 200;
+      return sendError(reply, status, error, request_.id);
+    }
+    return state.framing === 'sse' ? sendEvents(reply, [outcome.response]) : sendJson(reply, 200, outcome.response);
+  }
+
+  async function handleBatchElement(request: FastifyRequest, state: McpRequestState, value: unknown): Promise<JsonRpcResponse | undefined> {
+    const kind = classifyMessage(value);
+    if (kind === 'invalid') {
+      const error = new AppError('ERR_INVALID_REQUEST');
+      await notifyRefused(request, state, error);
+      return errorResponse(echoableId(value), error);
+    }
+    if (kind !== 'request') return undefined;
+    const message = value as JsonRpcMessage & { id: JsonRpcId };
+    const era = resolveEra(message, true, state.headerVersion);
+    const refusal = isAppError(era)
+      ? era
+      : era.era === 'modern'
+        ? new AppError('ERR_INVALID_REQUEST', { detail: 'Batches are not part of protocol revision 2026-07-28' })
+        : undefined;
+    if (refusal !== undefined) {
+      await notifyRefused(request, state, refusal);
+      return errorResponse(message.id, refusal);
+    }
+    const ctx = contextFor(request, state, (era as { version: string }).version);
+    const outcome = await safeDispatch(request, state, message, () => dispatch(message, 'legacy', ctx));
+    return outcome.response;
+  }
+
+  /** JSON-RPC batches (2025-era clients); every element's error stays in-band, the batch answers 200. */
+  async function handleBatch(request: FastifyRequest, reply: FastifyReply, state: McpRequestState, batch: unknown[]): Promise<FastifyReply> {
+    if (batch.length === 0) return refuse(request, reply, new AppError('ERR_INVALID_REQUEST', { detail: 'Empty batch' }));
+    if (batch.length > MAX_BATCH_LENGTH) {
+      return refuse(request, reply, new AppError('ERR_INVALID_REQUEST', { detail: `Batch longer than ${MAX_BATCH_LENGTH}` }));
+    }
+    if (request.headers['mcp-method'] !== undefined) return refuse(request, reply, headerMismatch('Mcp-Method header on a batch'));
+    if (state.headerVersion !== undefined && isModernVersion(state.headerVersion)) {
+      return refuse(request, reply, new AppError('ERR_INVALID_REQUEST', { detail: 'Batches are not part of protocol revision 2026-07-28' }));
+    }
+    const answers = await Promise.all(batch.map((element) => handleBatchElement(request, state, element)));
+    const responses = answers.filter((answer): answer is JsonRpcResponse => answer !== undefined);
+    if (responses.length === 0) return reply.code(202).send();
+    return state.framing === 'sse' ? sendEvents(reply, responses) : sendJson(reply, 200, responses);
+  }
+
+  async function onPost(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const state = request.mcpTransport as McpRequestState;
+    const body = request.body;
+    let value: unknown;
+    try {
+      value = JSON.parse(Buffer.isBuffer(body) ? body.toString('utf8') : '');
+    } catch {
+      return refuse(request, reply, new AppError('ERR_PARSE'));
+    }
+    return Array.isArray(value) ? handleBatch(request, reply, state, value) : handleSingle(request, reply, state, value);
+  }
+
+  /** Fastify's own refusals (body too large, wrong media type) in the transport's wire shape. */
+  async function onError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const state = request.mcpTransport;
+    if (state !== null) reply.header('x-request-id', state.requestId);
+    const appError = fromFastifyError(error);
+    if (state !== null) logInternal(request, state, appError);
+    return refuse(request, reply, appError);
+  }
+
+  app.register(async (scope) => {
+    scope.decorateRequest('mcpTransport', null);
+    // Only JSON reaches the handler, as raw bytes parsed once there; anything else is 415.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (_request, body, done) => {
+      done(null, body);
+    });
+    scope.setErrorHandler(onError);
+    scope.addHook('onRequest', onRequest);
+    for (const url of paths) {
+      scope.route({ method: 'POST', url, bodyLimit: MAX_BODY_BYTES, handler: onPost });
+      // onRequest has already answered 405 for these; the handler only exists to route them.
+      scope.route({ method: ['GET', 'DELETE', 'PUT', 'PATCH'], url, handler: onPost });
+    }
+  });
+}
+
+function applyErrorHeaders(reply: FastifyReply, error: AppError): void {
+  const headers = error.headers;
+  for (const name in headers) reply.header(name, headers[name]);
+  if (error.http === 401) reply.headers(bearerChallenge(error.code));
+}
+
+/** Each message as one `message` event; JSON.stringify never emits a raw newline, so one data line each. */
+function sendEvents(reply: FastifyReply, messages: readonly JsonRpcResponse[]): FastifyReply {
+  let body = '';
+  for (const message of messages) body += `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+  return reply.code(200).header('content-type', 'text/event-stream').header('cache-control', 'no-cache').send(body);
+}
+
+function fromFastifyError(error: FastifyError): AppError {
+  if (isAppError(error)) return error;
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('ERR_BODY_TOO_LARGE');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError('ERR_UNSUPPORTED_MEDIA');
+    default:
+      break;
+  }
+  const status = error.statusCode;
+  if (status !== undefined && status >= 400 && status < 500) return new AppError('ERR_INVALID_REQUEST', { internalReason: error.code });
+  return toAppError(error);
+}
+
+/** With ignoreTrailingSlash, `/mcp` and `/mcp/` are one route and registering both would throw. */
+function routePaths(app: FastifyInstance, requested: readonly string[]): string[] {
+  const config = app.initialConfig as { ignoreTrailingSlash?: boolean; routerOptions?: { ignoreTrailingSlash?: boolean } };
+  const merged = config.ignoreTrailingSlash === true || config.routerOptions?.ignoreTrailingSlash === true;
+  const paths = merged ? requested.map((path) => (path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path)) : [...requested];
+  return [...new Set(paths)];
+}

@@ -1,0 +1,70 @@
+/**
+ * JSON-RPC 2.0 envelope checks, hand-written rather than zod: they run on every request and a
+ * few typeof tests are all the envelope needs (the tool arguments get their zod schema later).
+ */
+import { toJsonRpcError, type AppError } from '@secure-hospital-ai/core/errors';
+
+export type JsonRpcId = string | number;
+
+/** A request or notification whose envelope has been checked (`id` absent on notifications). */
+export interface JsonRpcMessage {
+  jsonrpc: '2.0';
+  id?: JsonRpcId;
+  method: string;
+  params?: unknown;
+}
+
+export interface JsonRpcResponse {
+  jsonrpc: '2.0';
+  id: JsonRpcId | null;
+  result?: unknown;
+  error?: { code: number; message: string; data?: unknown };
+}
+
+/**
+ * `response` is a client's answer to a server-initiated request. This server never sends one,
+ * so such a message is acknowledged and ignored (Streamable HTTP: 202 for accepted responses).
+ */
+export type MessageKind = 'request' | 'notification' | 'response' | 'invalid';
+
+function isId(value: unknown): value is JsonRpcId {
+  return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+}
+
+export function classifyMessage(value: unknown): MessageKind {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'invalid';
+  const message = value as Record<string, unknown>;
+  if (message.jsonrpc !== '2.0') return 'invalid';
+  const id = message.id;
+  // MCP forbids a null id, which JSON-RPC merely discourages.
+  if (id !== undefined && !isId(id)) return 'invalid';
+  if (typeof message.method === 'string') {
+    const params = message.params;
+    if (params !== undefined && (params === null || typeof params !== 'object')) return 'invalid';
+    return id === undefined ? 'notification' : 'request';
+  }
+  if (message.method === undefined && id !== undefined && ('result' in message) !== ('error' in message)) return 'response';
+  return 'invalid';
+}
+
+/** The id to echo in an error about a message that may be malformed: its own when usable, else null. */
+export function echoableId(value: unknown): JsonRpcId | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const id = (value as { id?: unknown }).id;
+  return isId(id) ? id : null;
+}
+
+export function resultResponse(id: JsonRpcId, result: unknown): JsonRpcResponse {
+  return { jsonrpc: '2.0', id, result };
+}
+
+export function errorResponse(id: JsonRpcId | null, error: AppError): JsonRpcResponse {
+  return { jsonrpc: '2.0', id, error: toJsonRpcError(error) };
+}
+
+/** `params` as a plain object, or undefined when absent or an array (no MCP method takes positional params). */
+export function paramsObject(message: JsonRpcMessage): Record<string, unknown> | undefined {
+  const params = message.params;
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) return undefined;
+  return params as Record<string, unknown>;
+}

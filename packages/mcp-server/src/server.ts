@@ -1,0 +1,85 @@
+/**
+ * The MCP server process: Streamable HTTP transport + tool backend, with authentication
+ * on every request. Assembly only: the protocol lives in protocol/ and http/, the tools and
+ * their pipeline (decide → fetch → redact → audit) in tools/.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Authenticator } from '@secure-hospital-ai/core/authenticate';
+import type { AuditSink } from '@secure-hospital-ai/core/audit/event';
+import type { Config } from '@secure-hospital-ai/core/config';
+import type { Database } from '@secure-hospital-ai/core/db/database';
+import type { Logger } from '@secure-hospital-ai/core/logger';
+import { registerMcpTransport } from './http/transport.js';
+import type { McpBackend } from './protocol/types.js';
+
+export const SERVER_INFO = { name: 'secure-hospital-ai', version: '0.1.0' } as const;
+
+export interface McpServerDeps {
+  config: Config;
+  database: Database;
+  authenticator: Authenticator;
+  audit: AuditSink;
+  backend: McpBackend;
+  logger: Logger;
+}
+
+export async function buildMcpServer(deps: McpServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    trustProxy: deps.config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    // Tool calls are short; keep-alive lets the gateway's pool reuse connections.
+    keepAliveTimeout: 65_000,
+    return503OnClosing: true,
+  });
+
+  registerMcpTransport(app, {
+    backend: deps.backend,
+    allowedOrigins: deps.config.allowedOrigins,
+    serverInfo: SERVER_INFO,
+    hooks: {
+      authenticate: (request) => deps.authenticator.authenticate(request.headers),
+      onRefused: async ({ requestId, clientAddress, userAgent, error, principal }) => {
+        try {
+          await deps.audit.record({
+            request_id: requestId,
+            source: 'mcp-server',
+            action: 'request.refused',
+            user_id: principal?.userId ?? null,
+            role: principal?.role ?? null,
+            tool: null,
+            patient_id: null,
+            decision: 'deny',
+            reason: error.internalReason ?? error.code.toLowerCase(),
+            break_glass: false,
+            purpose_of_use: null,
+            redactions: {},
+            client_address: clientAddress,
+            user_agent: userAgent ?? null,
+          });
+        } catch (auditError) {
+          // The request is refused either way; a lost refusal record is worth an alarm.
+          deps.logger.error({ err: (auditError as Error).message, requestId }, 'audit write failed for a refused request');
+        }
+      },
+    },
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await deps.database.db.selectFrom('accounts').select('id').limit(1).execute();
+      return { status: 'ready' };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable', failed: ['database'] });
+    }
+  });
+
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: 'Not found' }));
+  app.setErrorHandler((error, request, reply) => {
+    deps.logger.error({ err: error.message, url: request.url }, 'unhandled error');
+    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 ? error.statusCode : 500;
+    return reply.code(status).send({ detail: status === 500 ? 'Internal error' : error.message });
+  });
+  return app;
+}

@@ -1,0 +1,61 @@
+/**
+ * Production refuses to start unsafe: a missing, short or published secret, or demo
+ * accounts (whose passwords are public) in the database. Checked on the real processes.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildOnce, freePort, spawnCli } from '../support/processes.js';
+
+const PUBLISHED = ['a205f6e168cc0e41', 'a353c77fa5d90cd7', 'd530fa3f1d2bf443', 'b6fa50cba705157c'].join('');
+
+async function runToExit(args: string[], cwd: string, env: Record<string, string>) {
+  const child = spawnCli(args, { cwd, env });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, output: child.output() };
+}
+
+describe('production refusals (real processes)', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'shai-prod-'));
+  let port: string;
+  const good = () => ({
+    NODE_ENV: 'production',
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    PSEUDONYM_KEY: randomBytes(32).toString('hex'),
+    JWT_AUDIENCE: 'secure-hospital-ai-mcp',
+    MCP_PORT: port,
+    GATEWAY_PORT: port,
+    LOG_LEVEL: 'warn',
+  });
+
+  beforeAll(async () => {
+    buildOnce();
+    port = String(await freePort());
+    const seeded = await runToExit(['seed'], cwd, { NODE_ENV: 'development', JWT_SECRET: randomBytes(32).toString('hex') });
+    expect(seeded.code).toBe(0);
+  }, 120_000);
+
+  it.each([
+    ['no secret', { JWT_SECRET: '' }, /JWT_SECRET is required/],
+    ['a short secret', { JWT_SECRET: 'too-short' }, /too weak/],
+    ["the design note's secret", { JWT_SECRET: PUBLISHED }, /published/],
+  ])('refuses %s', async (_name, override, message) => {
+    for (const server of ['mcp-server', 'gateway']) {
+      const { code, output } = await runToExit([server], cwd, { ...good(), ...override });
+      expect(code).not.toBe(0);
+      expect(output).toMatch(message);
+      expect(output).not.toMatch(/\n\s+at /); // a clear message, not a stack trace
+    }
+  });
+
+  it('refuses to run while demo accounts exist, and refuses to seed them', async () => {
+    const server = await runToExit(['mcp-server'], cwd, good());
+    expect(server.code).not.toBe(0);
+    expect(server.output).toMatch(/demo accounts present/);
+    const seed = await runToExit(['seed'], cwd, good());
+    expect(seed.code).not.toBe(0);
+    expect(seed.output).toMatch(/refusing to seed/);
+  });
+});
