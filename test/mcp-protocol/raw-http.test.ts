@@ -281,7 +281,7 @@ describe('refusals', () => {
   it('refuses Mcp-Method and Mcp-Name headers that disagree with the body (400), running nothing', async () => {
     const method = await post(echoCall(1), { ...SDK_HEADERS, 'mcp-method': 'tools/list' });
     expect(method.status).toBe(400);
-    expect(method.json).toMatchObject({ jsonrpc: '2.0', id: 1, error: { code: -32600 } });
+    expect(method.json).toMatchObject({ jsonrpc: '2.0', id: 1, error: { code: -32020, message: 'Header mismatch' } });
     const name = await post(echoCall(2), { ...SDK_HEADERS, 'mcp-method': 'tools/call', 'mcp-name': 'forbidden_tool' });
     expect(name.status).toBe(400);
     // A Base64-sentinel name that decodes to the body's name is a match.
@@ -289,7 +289,7 @@ describe('refusals', () => {
     const ok = await post(echoCall(3), { ...SDK_HEADERS, 'mcp-method': 'tools/call', 'mcp-name': encoded });
     expect(ok.status).toBe(200);
     expect(server.toolRuns).toHaveLength(1);
-    expect(server.refused.map((info) => info.error.code)).toEqual(['ERR_INVALID_REQUEST', 'ERR_INVALID_REQUEST']);
+    expect(server.refused.map((info) => info.error.code)).toEqual(['ERR_HEADER_MISMATCH', 'ERR_HEADER_MISMATCH']);
   });
 
   it('refuses an unsupported MCP-Protocol-Version header and a header that contradicts the envelope (400)', async () => {

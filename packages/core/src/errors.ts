@@ -27,6 +27,10 @@ export const ERROR_TABLE = {
   ERR_INVALID_REQUEST: { http: 400, rpc: -32600, message: 'Invalid Request' },
   ERR_METHOD_NOT_FOUND: { http: 404, rpc: -32601, message: 'Method not found' },
   ERR_INVALID_PARAMS: { http: 400, rpc: -32602, message: 'Invalid params' },
+  // MCP 2026-07-28 Streamable HTTP: routing headers that disagree with the body, and a
+  // protocol revision the server does not speak.
+  ERR_HEADER_MISMATCH: { http: 400, rpc: -32020, message: 'Header mismatch' },
+  ERR_UNSUPPORTED_PROTOCOL_VERSION: { http: 400, rpc: -32022, message: 'Unsupported protocol version' },
   ERR_VALIDATION: { http: 400, rpc: -32602, message: 'Invalid input' },
   ERR_NOT_FOUND: { http: 404, rpc: -32004, message: 'Not found' },
   ERR_CONFLICT: { http: 409, rpc: -32009, message: 'Conflict' },

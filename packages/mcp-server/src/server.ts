@@ -3,7 +3,7 @@
  * on every request. Assembly only: the protocol lives in protocol/ and http/, the tools and
  * their pipeline (decide → fetch → redact → audit) in tools/.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Authenticator } from '@secure-hospital-ai/core/authenticate';
 import type { AuditSink } from '@secure-hospital-ai/core/audit/event';
 import type { Config } from '@secure-hospital-ai/core/config';
@@ -25,13 +25,16 @@ export interface McpServerDeps {
 
 export async function buildMcpServer(deps: McpServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: false,
+    // The transport logs internal failures through request.log; per-request access logs
+    // are off (they would carry URLs and timing only, at a cost on the hot path).
+    loggerInstance: deps.logger,
+    disableRequestLogging: true,
     trustProxy: deps.config.trustProxy,
     bodyLimit: 1024 * 1024,
     // Tool calls are short; keep-alive lets the gateway's pool reuse connections.
     keepAliveTimeout: 65_000,
     return503OnClosing: true,
-  });
+  }) as unknown as FastifyInstance; // pino's Logger satisfies FastifyBaseLogger; only the generic differs
 
   registerMcpTransport(app, {
     backend: deps.backend,
@@ -76,7 +79,7 @@ export async function buildMcpServer(deps: McpServerDeps): Promise<FastifyInstan
   });
 
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: 'Not found' }));
-  app.setErrorHandler((error, request, reply) => {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
     deps.logger.error({ err: error.message, url: request.url }, 'unhandled error');
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 ? error.statusCode : 500;
     return reply.code(status).send({ detail: status === 500 ? 'Internal error' : error.message });

@@ -61,7 +61,17 @@ function sha256Hex(text: string): string {
  * one encoding per value, fixed order, no whitespace, no key ordering to agree on.
  */
 export function hashChainValues(values: readonly unknown[]): string {
-  return sha256Hex(HASH_DOMAIN + JSON.stringify(values));
+  return hashCanonical(JSON.stringify(values));
+}
+
+/** SHA-256 (hex) of chain values already serialised as canonical JSON. */
+export function hashCanonical(canonicalJson: string): string {
+  return sha256Hex(HASH_DOMAIN + canonicalJson);
+}
+
+/** The canonical JSON of a chain position with a different `seq` (its first element). */
+export function withSeq(canonicalJson: string, seq: number): string {
+  return canonicalJson.replace(/^\[-?\d+,/, `[${seq},`);
 }
 
 /** The chain values of an event placed at `seq` after `prevHash`. */

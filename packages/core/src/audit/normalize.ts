@@ -36,7 +36,11 @@ function invalid(field: string): AppError {
 function clientText(value: string | null | undefined, max: number): string | null {
   if (value === null || value === undefined) return null;
   // eslint-disable-next-line no-control-regex
-  const clean = String(value).replace(/[\u0000-\u001f\u007f]/g, ' ');
+  // Control characters go, and lone surrogates become U+FFFD: the database would store them
+  // as something else than the string that was hashed, and verify would then cry wolf.
+  const clean = String(value)
+    .replace(/[\u0000-\u001f\u007f]/g, ' ')
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
   return clean.length > max ? clean.slice(0, max) : clean;
 }
 

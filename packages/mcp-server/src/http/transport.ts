@@ -12,8 +12,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '@secure-hospital-ai/core/domain';
 import { AppError, bearerChallenge, isAppError, toAppError } from '@secure-hospital-ai/core/errors';
-import { createDispatcher, type Dispatch, type DispatchOutcome } from '../protocol/dispatcher.js';
-import { headerMismatch, resolveEra, unsupportedVersion } from '../protocol/era.js';
+import { createDispatcher, type DispatchOutcome } from '../protocol/dispatcher.js';
+import { headerMismatch, resolveEra, unsupportedVersion, type Era } from '../protocol/era.js';
 import {
   classifyMessage,
   echoableId,
@@ -173,10 +173,17 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
     };
   }
 
-  async function safeDispatch(request: FastifyRequest, state: McpRequestState, message: JsonRpcMessage & { id: JsonRpcId }, run: () => Promise<DispatchOutcome>): Promise<DispatchOutcome> {
+  /** Dispatches one request; whatever it throws becomes an in-band error, and protocol-level refusals are reported. */
+  async function safeDispatch(
+    request: FastifyRequest,
+    state: McpRequestState,
+    message: JsonRpcMessage & { id: JsonRpcId },
+    era: Era,
+    ctx: RequestContext,
+  ): Promise<DispatchOutcome> {
     let outcome: DispatchOutcome;
     try {
-      outcome = await run();
+      outcome = await dispatch(message, era, ctx);
     } catch (error) {
       const appError = toAppError(error);
       outcome = { response: errorResponse(message.id, appError), error: appError, fromBackend: true };
@@ -215,13 +222,12 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
     // Notifications (notifications/initialized, cancelled, …) need no answer in a stateless server.
     if (kind === 'notification') return reply.code(202).send();
 
-    const request_ = message as JsonRpcMessage & { id: JsonRpcId };
-    const ctx = contextFor(request, state, era.version);
-    const outcome = await safeDispatch(request, state, request_, () => dispatch(request_, era.era, ctx));
+    const call = message as JsonRpcMessage & { id: JsonRpcId };
+    const outcome = await safeDispatch(request, state, call, era.era, contextFor(request, state, era.version));
     const error = outcome.error;
     if (error !== undefined) {
       const status = STATUS_CARRYING_ERRORS.has(error.http) ? error.http : 200;
-      return sendError(reply, status, error, request_.id);
+      return sendError(reply, status, error, call.id);
     }
     return state.framing === 'sse' ? sendEvents(reply, [outcome.response]) : sendJson(reply, 200, outcome.response);
   }
@@ -236,17 +242,12 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
     if (kind !== 'request') return undefined;
     const message = value as JsonRpcMessage & { id: JsonRpcId };
     const era = resolveEra(message, true, state.headerVersion);
-    const refusal = isAppError(era)
-      ? era
-      : era.era === 'modern'
-        ? new AppError('ERR_INVALID_REQUEST', { detail: 'Batches are not part of protocol revision 2026-07-28' })
-        : undefined;
-    if (refusal !== undefined) {
+    if (isAppError(era) || era.era === 'modern') {
+      const refusal = isAppError(era) ? era : new AppError('ERR_INVALID_REQUEST', { detail: 'Batches are not part of protocol revision 2026-07-28' });
       await notifyRefused(request, state, refusal);
       return errorResponse(message.id, refusal);
     }
-    const ctx = contextFor(request, state, (era as { version: string }).version);
-    const outcome = await safeDispatch(request, state, message, () => dispatch(message, 'legacy', ctx));
+    const outcome = await safeDispatch(request, state, message, 'legacy', contextFor(request, state, era.version));
     return outcome.response;
   }
 

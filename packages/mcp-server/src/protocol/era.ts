@@ -25,11 +25,10 @@ export interface EraResolution {
 
 /**
  * Revision 2026-07-28 answers a header/body disagreement with 400 and JSON-RPC -32020
- * (HeaderMismatch) and an unknown revision with -32022; core's ERROR_TABLE has neither code yet,
- * so both use its 400 / -32600 entry, with the detail saying which check failed.
+ * (HeaderMismatch) and an unknown revision with 400 and -32022 (core's ERROR_TABLE).
  */
-export const HEADER_MISMATCH_CODE = 'ERR_INVALID_REQUEST' as const;
-export const UNSUPPORTED_VERSION_CODE = 'ERR_INVALID_REQUEST' as const;
+export const HEADER_MISMATCH_CODE = 'ERR_HEADER_MISMATCH' as const;
+export const UNSUPPORTED_VERSION_CODE = 'ERR_UNSUPPORTED_PROTOCOL_VERSION' as const;
 
 export function headerMismatch(detail: string): AppError {
   return new AppError(HEADER_MISMATCH_CODE, { detail });

@@ -1,0 +1,117 @@
+/**
+ * Load generation with autocannon, in this process. Latencies are collected here from every
+ * response (autocannon's own histogram has 1 ms resolution, too coarse for a p99 target of a
+ * few milliseconds), and statuses are counted so a scenario that expects refusals can tell
+ * them from errors.
+ */
+import { createRequire } from 'node:module';
+import { summarizeLatencies, type LatencySummary } from './bench-stats.js';
+
+/** The part of autocannon's request description the bench uses. */
+interface AutocannonRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  setupRequest?: (request: AutocannonRequest) => AutocannonRequest;
+}
+
+interface AutocannonResult {
+  errors: number;
+  timeouts: number;
+  duration: number;
+}
+
+interface AutocannonInstance {
+  on(event: 'response', listener: (client: unknown, statusCode: number, bytes: number, responseTimeMs: number) => void): void;
+  stop(): void;
+}
+
+type Autocannon = (
+  options: { url: string; connections: number; duration: number; timeout: number; requests: AutocannonRequest[] },
+  done: (error: Error | null, result: AutocannonResult) => void,
+) => AutocannonInstance;
+
+// autocannon ships CommonJS without type declarations; the interfaces above are what we rely on.
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+export interface LoadRequest {
+  method: 'POST' | 'GET';
+  path: string;
+  body: string;
+  headers: Record<string, string>;
+  /** Read before every request, so tokens can be rotated while the load runs. */
+  bearer?: () => string;
+}
+
+export interface LoadSpec {
+  origin: string;
+  requests: readonly LoadRequest[];
+  connections: number;
+  durationSeconds: number;
+  /** Incremented per response, for a soak that samples throughput while the load runs. */
+  progress?: { completed: number };
+}
+
+export interface LoadResult {
+  completed: number;
+  elapsedSeconds: number;
+  rps: number;
+  latency: LatencySummary;
+  statuses: Record<string, number>;
+  /** Connection errors and timeouts: requests that got no HTTP answer at all. */
+  transportErrors: number;
+}
+
+function toAutocannonRequest(request: LoadRequest): AutocannonRequest {
+  const base: AutocannonRequest = { method: request.method, path: request.path, headers: request.headers, body: request.body };
+  const bearer = request.bearer;
+  if (bearer === undefined) return base;
+  // Every request goes through setupRequest when any does; the baselines use it too, so the
+  // load generator spends the same per request in every scenario.
+  return {
+    ...base,
+    setupRequest: (r) => ({ ...r, headers: { ...r.headers, authorization: `Bearer ${bearer()}` } }),
+  };
+}
+
+export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  const started = performance.now();
+  const result = await new Promise<AutocannonResult>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: spec.origin,
+        connections: spec.connections,
+        duration: spec.durationSeconds,
+        timeout: 10,
+        requests: spec.requests.map(toAutocannonRequest),
+      },
+      (error, res) => (error ? reject(error) : resolve(res)),
+    );
+    instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
+      latencies.push(responseTimeMs);
+      const key = String(statusCode);
+      statuses[key] = (statuses[key] ?? 0) + 1;
+      if (spec.progress) spec.progress.completed += 1;
+    });
+  });
+  const elapsedSeconds = (performance.now() - started) / 1000;
+  return {
+    completed: latencies.length,
+    elapsedSeconds,
+    rps: latencies.length / elapsedSeconds,
+    latency: summarizeLatencies(latencies),
+    statuses,
+    // autocannon counts a timeout in `errors` as well as in `timeouts`.
+    transportErrors: result.errors,
+  };
+}
+
+/** Responses whose status is not among those the scenario expects, plus transport errors. */
+export function unexpectedCount(result: LoadResult, expected: ReadonlySet<number>): number {
+  let n = result.transportErrors;
+  for (const [status, count] of Object.entries(result.statuses)) if (!expected.has(Number(status))) n += count;
+  return n;
+}

@@ -1,0 +1,95 @@
+/**
+ * Pure arithmetic of the benchmark: percentiles, ratios, RSS parsing. Kept apart from the
+ * code that drives processes and sockets so it can be tested quickly and exactly.
+ */
+
+/**
+ * The p-th percentile (0 < p <= 100) of latencies already sorted ascending, by the
+ * nearest-rank method: the smallest value with at least p % of the samples at or below it.
+ * Nearest-rank never invents a value that was not measured, which matters for p99 of a
+ * few hundred samples in a quick run.
+ */
+export function percentile(sortedAscending: ArrayLike<number>, p: number): number {
+  if (!(p > 0 && p <= 100)) throw new RangeError(`percentile must be in (0, 100], got ${p}`);
+  const n = sortedAscending.length;
+  if (n === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * n);
+  return sortedAscending[Math.min(n, Math.max(1, rank)) - 1] as number;
+}
+
+export interface LatencySummary {
+  count: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** Sorts a copy (the caller's samples stay in arrival order) and summarises it. */
+export function summarizeLatencies(samples: ArrayLike<number>): LatencySummary {
+  const sorted = Float64Array.from(samples as ArrayLike<number>).sort();
+  return {
+    count: sorted.length,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted.length === 0 ? Number.NaN : (sorted[sorted.length - 1] as number),
+  };
+}
+
+/** a / b, or null when either side is missing or the baseline is not a positive number. */
+export function ratio(a: number | null | undefined, b: number | null | undefined): number | null {
+  if (a === null || a === undefined || b === null || b === undefined) return null;
+  if (!Number.isFinite(a) || !Number.isFinite(b) || b <= 0) return null;
+  return a / b;
+}
+
+/** "0.53×", or "—" when there is no ratio to show. */
+export function formatRatio(value: number | null): string {
+  return value === null ? '—' : `${value.toFixed(2)}×`;
+}
+
+/** Milliseconds with precision that suits the magnitude: 0.84, 3.1, 27. */
+export function formatMs(value: number): string {
+  if (!Number.isFinite(value)) return '—';
+  if (value < 1) return value.toFixed(2);
+  if (value < 10) return value.toFixed(1);
+  return value.toFixed(0);
+}
+
+export function formatRate(value: number): string {
+  if (!Number.isFinite(value)) return '—';
+  return value >= 100 ? Math.round(value).toString() : value.toFixed(1);
+}
+
+/**
+ * Resident set size in bytes from the text of /proc/<pid>/status (its `VmRSS:  12345 kB`
+ * line), or undefined when the line is absent (a zombie, or a kernel thread).
+ */
+export function parseVmRss(statusText: string): number | undefined {
+  const match = /^VmRSS:\s+(\d+)\s+kB\s*$/m.exec(statusText);
+  return match ? Number(match[1]) * 1024 : undefined;
+}
+
+export function bytesToMiB(bytes: number): number {
+  return bytes / (1024 * 1024);
+}
+
+/**
+ * Splits a soak's samples into its first and last windows, of `windowSeconds` each but never
+ * more than a third of the run, so a short soak still compares two disjoint stretches.
+ */
+export function soakWindows<T extends { atSeconds: number }>(
+  samples: readonly T[],
+  totalSeconds: number,
+  windowSeconds = 60,
+): { first: T[]; last: T[] } {
+  const width = Math.min(windowSeconds, totalSeconds / 3);
+  return {
+    first: samples.filter((s) => s.atSeconds <= width),
+    last: samples.filter((s) => s.atSeconds > totalSeconds - width),
+  };
+}
+
+export function mean(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  return values.reduce((sum, v) => sum + v, 0) / values.length;
+}

@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountStateLookup } from '@secure-hospital-ai/core/account-state';
+import { findAccountByUsername } from '@secure-hospital-ai/core/accounts';
+import { Authenticator } from '@secure-hospital-ai/core/authenticate';
+import { auditDb } from '@secure-hospital-ai/core/audit/tables';
+import { createAuditWriter, type AuditWriter } from '@secure-hospital-ai/core/audit/writer';
+import { loadConfig } from '@secure-hospital-ai/core/config';
+import type { Database } from '@secure-hospital-ai/core/db/database';
+import { seedDemoData } from '@secure-hospital-ai/core/db/seed';
+import { openTestDatabase, type TestDatabase } from '@secure-hospital-ai/core/db/test-database';
+import { AppError } from '@secure-hospital-ai/core/errors';
+import { TokenService } from '@secure-hospital-ai/core/tokens';
+import { runAccounts, type AccountsIo } from './accounts.js';
+
+let test: TestDatabase;
+let database: Database;
+let audit: AuditWriter;
+let tokens: TokenService;
+let authenticator: Authenticator;
+
+beforeAll(async () => {
+  test = await openTestDatabase();
+  database = test.database;
+  await seedDemoData(database.db);
+  audit = createAuditWriter(database);
+  const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: randomBytes(32).toString('hex') }, { envFile: false });
+  tokens = new TokenService(config.jwt);
+  authenticator = new Authenticator(tokens, accountStateLookup(database));
+});
+afterAll(async () => {
+  await audit?.close();
+  await test?.cleanup();
+});
+
+function io(passwords: string[] = []): AccountsIo & { stdout: string; stderr: string } {
+  const buffers = {
+    stdout: '',
+    stderr: '',
+    out(text: string) {
+      buffers.stdout += text;
+    },
+    err(text: string) {
+      buffers.stderr += text;
+    },
+    async readPassword() {
+      const next = passwords.shift();
+      if (next === undefined) throw new AppError('ERR_VALIDATION', { detail: 'no password given' });
+      return next;
+    },
+  };
+  return buffers;
+}
+
+async function accounts(argv: string[], passwords: string[] = []) {
+  const buffers = io(passwords);
+  const code = await runAccounts(argv, { database, audit, io: buffers });
+  return { code, ...buffers };
+}
+
+async function bearerFor(username: string): Promise<Record<string, string>> {
+  const account = await findAccountByUsername(database.db, username);
+  if (!account) throw new Error(`no ${username}`);
+  const issued = await tokens.issueAccess({ userId: String(account.id), role: account.role as 'doctor', patientId: account.patient_id });
+  return { authorization: `Bearer ${issued.token}` };
+}
+
+async function changeEvents(): Promise<Array<{ reason: string; patient_id: string | null }>> {
+  return auditDb(database).selectFrom('audit_events').select(['reason', 'patient_id']).where('action', '=', 'account.change').orderBy('seq').execute();
+}
+
+describe('accounts CLI', () => {
+  it('deactivation refuses the very next request, reactivation lets it through again', async () => {
+    const headers = await bearerFor('dr_grey');
+    await expect(authenticator.authenticate(headers)).resolves.toMatchObject({ role: 'doctor' });
+    expect((await accounts(['deactivate', 'dr_grey'])).code).toBe(0);
+    await expect(authenticator.authenticate(headers)).rejects.toMatchObject({ code: 'ERR_ACCOUNT_INACTIVE' });
+    expect((await accounts(['reactivate', 'dr_grey'])).code).toBe(0);
+    await expect(authenticator.authenticate(headers)).resolves.toMatchObject({ role: 'doctor' });
+    const account = await findAccountByUsername(database.db, 'dr_grey');
+    const reasons = (await changeEvents()).map((e) => e.reason);
+    expect(reasons).toEqual(expect.arrayContaining([`account.deactivate:account/${account?.id}`, `account.reactivate:account/${account?.id}`]));
+  });
+
+  it('a role change refuses tokens minted under the old role at once', async () => {
+    const headers = await bearerFor('front_desk');
+    await expect(authenticator.authenticate(headers)).resolves.toMatchObject({ role: 'receptionist' });
+    expect((await accounts(['set-role', 'front_desk', 'nurse'])).code).toBe(0);
+    await expect(authenticator.authenticate(headers)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
+    await expect(authenticator.authenticate(await bearerFor('front_desk'))).resolves.toMatchObject({ role: 'nurse' });
+  });
+
+  it('creates an account with a prompted password and never prints or audits the password', async () => {
+    const result = await accounts(['create', 'dr_house', '--role', 'doctor', '--name', 'Dr. House'], ['vicodin-and-puzzles']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/created dr_house \(doctor/);
+    expect(result.stdout + result.stderr).not.toContain('vicodin');
+    const stored = await auditDb(database).selectFrom('audit_events').selectAll().execute();
+    expect(JSON.stringify(stored)).not.toContain('vicodin');
+    expect((await findAccountByUsername(database.db, 'dr_house'))?.role).toBe('doctor');
+  });
+
+  it('assigns and removes a care team and a ward, auditing each with the patient id', async () => {
+    expect((await accounts(['assign-care-team', 'dr_house', 'P005'])).code).toBe(0);
+    const house = await findAccountByUsername(database.db, 'dr_house');
+    const member = () => database.db.selectFrom('care_team_members').selectAll().where('account_id', '=', house!.id).execute();
+    expect((await member()).map((m) => m.patient_id)).toEqual(['P005']);
+    expect((await accounts(['unassign-care-team', 'dr_house', 'P005'])).code).toBe(0);
+    expect(await member()).toEqual([]);
+    expect((await accounts(['assign-ward', 'dr_house', 'W2'])).code).toBe(0);
+    expect((await accounts(['unassign-ward', 'dr_house', 'W2'])).code).toBe(0);
+    const events = await changeEvents();
+    expect(events).toEqual(expect.arrayContaining([
+      { reason: `account.assign_care_team:account/${house!.id}`, patient_id: 'P005' },
+      { reason: `account.unassign_care_team:account/${house!.id}`, patient_id: 'P005' },
+      { reason: `account.assign_ward:ward/W2:account/${house!.id}`, patient_id: null },
+    ]));
+  });
+
+  it('resets a password from --password and ends the sessions', async () => {
+    expect((await accounts(['reset-password', 'dr_house', '--password', 'a-new-long-password'])).code).toBe(0);
+  });
+
+  it('lists accounts without password hashes', async () => {
+    const result = await accounts(['list']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/former_staff\s+doctor\s+DEACTIVATED/);
+    expect(result.stdout).not.toContain('$argon2');
+  });
+
+  it('refuses bad input clearly', async () => {
+    await expect(accounts(['create', 'someone', '--role', 'wizard'], ['long-enough-pw'])).rejects.toMatchObject({ code: 'ERR_VALIDATION', detail: expect.stringMatching(/--role/) });
+    await expect(accounts(['create', 'someone', '--role', 'doctor'], ['short'])).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+    await expect(accounts(['deactivate', 'nobody_here'])).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
+    await expect(accounts(['assign-care-team', 'dr_house', 'P999'])).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
+    await expect(accounts(['deactivate'])).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+    await expect(accounts(['list', '--bogus'])).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+    expect((await accounts(['frobnicate'])).code).toBe(2);
+  });
+});

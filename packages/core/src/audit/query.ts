@@ -1,0 +1,153 @@
+/**
+ * get_audit_log's query: the auditor filters the whole log; a patient sees who accessed
+ * their own record (user, role, time, tool) and nothing else. Newest first, keyset-paged on
+ * seq, so pages stay stable while events are appended.
+ */
+import type { Database } from '../db/database.js';
+import type { AuditDecision, Role } from '../domain.js';
+import { AppError } from '../errors.js';
+import { parseInstant } from './export.js';
+import { auditDb } from './tables.js';
+
+export interface AuditLogFilters {
+  patient_id?: string;
+  user_id?: string;
+  /** Inclusive, ISO-8601. */
+  since?: string;
+  /** Exclusive, ISO-8601. */
+  until?: string;
+  decision?: AuditDecision;
+  break_glass?: boolean;
+  /** 1 … 200; default 50. */
+  limit?: number;
+  /** `next_cursor` of the previous page. */
+  cursor?: string;
+}
+
+export type AuditLogViewer = { role: 'auditor' } | { role: 'patient'; patientId: string };
+
+/** What the auditor sees: every field except the chain hashes. */
+export interface AuditorAuditEvent {
+  seq: number;
+  time: string;
+  request_id: string;
+  source: string;
+  action: string;
+  user_id: string | null;
+  role: string | null;
+  tool: string | null;
+  patient_id: string | null;
+  decision: string;
+  reason: string;
+  break_glass: boolean;
+  purpose_of_use: string | null;
+  redactions: Record<string, number>;
+  client_address: string | null;
+  user_agent: string | null;
+}
+
+/** What a patient sees about an access to their record (HIPAA accounting of disclosures). */
+export interface PatientAuditEvent {
+  time: string;
+  user_id: string | null;
+  role: Role | null;
+  tool: string | null;
+}
+
+export type AuditLogPage<E> = { events: E[]; next_cursor: string | null };
+
+export const AUDIT_LOG_MAX_LIMIT = 200;
+export const AUDIT_LOG_DEFAULT_LIMIT = 50;
+const CURSOR_PREFIX = 'a1.';
+
+export function encodeCursor(seq: number): string {
+  return CURSOR_PREFIX + Buffer.from(String(seq)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): number {
+  const bad = () => new AppError('ERR_VALIDATION', { detail: 'cursor is not one this server issued' });
+  if (typeof cursor !== 'string' || !cursor.startsWith(CURSOR_PREFIX)) throw bad();
+  const text = Buffer.from(cursor.slice(CURSOR_PREFIX.length), 'base64url').toString();
+  if (!/^[1-9][0-9]{0,15}$/.test(text)) throw bad();
+  return Number(text);
+}
+
+export function queryAuditLog(
+  database: Database,
+  filters: AuditLogFilters,
+  viewer: { role: 'auditor' },
+): Promise<AuditLogPage<AuditorAuditEvent>>;
+export function queryAuditLog(
+  database: Database,
+  filters: AuditLogFilters,
+  viewer: { role: 'patient'; patientId: string },
+): Promise<AuditLogPage<PatientAuditEvent>>;
+export function queryAuditLog(
+  database: Database,
+  filters: AuditLogFilters,
+  viewer: AuditLogViewer,
+): Promise<AuditLogPage<AuditorAuditEvent | PatientAuditEvent>>;
+export async function queryAuditLog(
+  database: Database,
+  filters: AuditLogFilters,
+  viewer: AuditLogViewer,
+): Promise<AuditLogPage<AuditorAuditEvent | PatientAuditEvent>> {
+  const limit = filters.limit ?? AUDIT_LOG_DEFAULT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > AUDIT_LOG_MAX_LIMIT) {
+    throw new AppError('ERR_VALIDATION', { detail: `limit must be an integer from 1 to ${AUDIT_LOG_MAX_LIMIT}` });
+  }
+  if (filters.decision !== undefined && !['allow', 'deny', 'error'].includes(filters.decision)) {
+    throw new AppError('ERR_VALIDATION', { detail: 'decision must be allow, deny or error' });
+  }
+
+  let query = auditDb(database).selectFrom('audit_events');
+  let patientId = filters.patient_id;
+  if (viewer.role === 'patient') {
+    // A patient asking about someone else gets the same answer as for a record they may not see.
+    if (patientId !== undefined && patientId !== viewer.patientId) throw new AppError('ERR_FORBIDDEN');
+    patientId = viewer.patientId;
+    // Accesses to the record, not refusals or the security events around them.
+    query = query.where('action', '=', 'tools/call').where('decision', '=', 'allow');
+  }
+  if (patientId !== undefined) query = query.where('patient_id', '=', patientId);
+  if (filters.user_id !== undefined) query = query.where('user_id', '=', filters.user_id);
+  if (filters.since !== undefined) query = query.where('time', '>=', parseInstant(filters.since, 'since'));
+  if (filters.until !== undefined) query = query.where('time', '<', parseInstant(filters.until, 'until'));
+  if (filters.decision !== undefined) query = query.where('decision', '=', filters.decision);
+  if (filters.break_glass !== undefined) query = query.where('break_glass', '=', filters.break_glass ? 1 : 0);
+  if (filters.cursor !== undefined) query = query.where('seq', '<', decodeCursor(filters.cursor));
+
+  // One extra row tells whether there is a next page without a count query.
+  const rows = await query.selectAll().orderBy('seq', 'desc').limit(limit + 1).execute();
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const next_cursor = rows.length > limit && last ? encodeCursor(Number(last.seq)) : null;
+
+  if (viewer.role === 'patient') {
+    return {
+      events: page.map((r) => ({ time: r.time, user_id: r.user_id, role: r.role as Role | null, tool: r.tool })),
+      next_cursor,
+    };
+  }
+  return {
+    events: page.map((r) => ({
+      seq: Number(r.seq),
+      time: r.time,
+      request_id: r.request_id,
+      source: r.source,
+      action: r.action,
+      user_id: r.user_id,
+      role: r.role,
+      tool: r.tool,
+      patient_id: r.patient_id,
+      decision: r.decision,
+      reason: r.reason,
+      break_glass: r.break_glass === 1,
+      purpose_of_use: r.purpose_of_use,
+      redactions: JSON.parse(r.redactions) as Record<string, number>,
+      client_address: r.client_address,
+      user_agent: r.user_agent,
+    })),
+    next_cursor,
+  };
+}

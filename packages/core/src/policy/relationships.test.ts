@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NOW, FIXTURE_PATIENTS, seedPolicyFixture, type PolicyFixture } from '../../../../test/policy/fixtures.js';
+import type { Database } from '../db/database.js';
+import { openTestDatabase, type TestDatabase } from '../db/test-database.js';
+import type { Action, Model, Principal } from '../domain.js';
+import { isAllowed } from './engine.js';
+import { loadRowContext } from './relationships.js';
+import { patientRowFilter } from './row-filter.js';
+
+let test: TestDatabase;
+let database: Database;
+let f: PolicyFixture;
+
+beforeAll(async () => {
+  test = await openTestDatabase();
+  database = test.database;
+  f = await seedPolicyFixture(database);
+});
+afterAll(async () => {
+  await test?.cleanup();
+});
+
+async function visible(principal: Principal, model: Model = 'patient', action: Action = 'read', now = NOW): Promise<string[]> {
+  const rows = await database.db
+    .selectFrom('patients')
+    .select('id')
+    .where(patientRowFilter(principal, model, action, now))
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+async function grant(principal: Principal, patientId: string, grantedAt: string, expiresAt: string): Promise<void> {
+  await database.db
+    .insertInto('break_glass_grants')
+    .values({ id: `g-${patientId}-${grantedAt}`, account_id: Number(principal.userId), patient_id: patientId, reason: 'fixture grant', granted_at: grantedAt, expires_at: expiresAt })
+    .execute();
+}
+
+describe('loadRowContext', () => {
+  it('finds the care team, the ward and the own record', async () => {
+    expect(await loadRowContext(database.db, f.doctor, 'PA', NOW)).toMatchObject({ patientExists: true, careTeam: true, ward: false, breakGlass: false });
+    expect(await loadRowContext(database.db, f.doctor, 'PB', NOW)).toMatchObject({ patientExists: true, careTeam: false });
+    expect(await loadRowContext(database.db, f.nurse, 'PB', NOW)).toMatchObject({ ward: true, careTeam: false });
+    expect(await loadRowContext(database.db, f.patient, 'PA', NOW)).toMatchObject({ ownRecord: true });
+    expect(await loadRowContext(database.db, f.patient, 'PB', NOW)).toMatchObject({ ownRecord: false });
+  });
+
+  it('does not count a discharged admission or another ward', async () => {
+    expect(await loadRowContext(database.db, f.nurse, 'PC', NOW)).toMatchObject({ patientExists: true, ward: false });
+    expect(await loadRowContext(database.db, f.nurse, 'PD', NOW)).toMatchObject({ patientExists: true, ward: false });
+  });
+
+  it('reports a missing patient with no relationship at all', async () => {
+    expect(await loadRowContext(database.db, f.doctor, 'NOPE', NOW)).toEqual({
+      userId: f.doctor.userId, patientId: 'NOPE', patientExists: false, careTeam: false, ward: false, ownRecord: false, breakGlass: false,
+    });
+  });
+
+  it('counts a break-glass grant only between its start and its expiry', async () => {
+    await grant(f.doctor, 'PD', '2026-11-23T11:30:00.000Z', '2026-11-23T12:30:00.000Z');
+    expect((await loadRowContext(database.db, f.doctor, 'PD', NOW)).breakGlass).toBe(true);
+    expect((await loadRowContext(database.db, f.doctor, 'PD', new Date('2026-11-23T12:30:00.000Z'))).breakGlass).toBe(false);
+    expect((await loadRowContext(database.db, f.doctor, 'PD', new Date('2026-11-23T11:00:00.000Z'))).breakGlass).toBe(false);
+    // Someone else's grant is not mine.
+    expect((await loadRowContext(database.db, f.nurse, 'PD', NOW)).breakGlass).toBe(false);
+  });
+});
+
+describe('patientRowFilter', () => {
+  it('scopes each role to the rows the policy allows, inside the query', async () => {
+    expect(await visible(f.doctor, 'patient', 'read', new Date('2026-11-23T10:00:00.000Z'))).toEqual(['PA']);
+    expect(await visible(f.nurse)).toEqual(['PB']);
+    expect(await visible(f.patient)).toEqual(['PA']);
+    expect(await visible(f.receptionist)).toEqual([...FIXTURE_PATIENTS]);
+    expect(await visible(f.researcher)).toEqual([...FIXTURE_PATIENTS]);
+    expect(await visible(f.auditor)).toEqual([]);
+    expect(await visible(f.admin)).toEqual([]);
+    expect(await visible(f.receptionist, 'observation', 'read')).toEqual([]);
+  });
+
+  it('includes a patient under an active break-glass grant, and drops it on expiry', async () => {
+    // The grant on PD from the previous test runs 11:30-12:30.
+    expect(await visible(f.doctor, 'patient', 'read', NOW)).toEqual(['PA', 'PD']);
+    expect(await visible(f.doctor, 'patient', 'read', new Date('2026-11-23T13:00:00.000Z'))).toEqual(['PA']);
+  });
+
+  it('agrees with the engine on every patient for every role', async () => {
+    for (const principal of Object.values(f)) {
+      const listed = await visible(principal, 'clinical_note', 'read');
+      for (const id of FIXTURE_PATIENTS) {
+        const decision = isAllowed('clinical_note', 'read', principal.role, principal.userId, await loadRowContext(database.db, principal, id, NOW));
+        expect(listed.includes(id), `${principal.role} ${id}`).toBe(decision.allowed);
+      }
+    }
+  });
+
+  it('returns nothing for a caller whose id is not an account id', async () => {
+    expect(await visible({ ...f.doctor, userId: 'abc' })).toEqual([]);
+  });
+});

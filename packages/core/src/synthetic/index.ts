@@ -1,0 +1,9 @@
+export {
+  generatePatient,
+  generatedMrn,
+  generatedPatientId,
+  REFERENCE_INSTANT,
+  type AdmissionOption,
+  type GenerateOptions,
+} from './generator.js';
+export { demoPatientBundles, DEMO_SEED } from './demo.js';

@@ -1,0 +1,66 @@
+/**
+ * How a refusal looks on the wire at the gateway. Status and codes always come from core's
+ * ERROR_TABLE; this module only chooses the body's shape: `{"detail": …}` for the token and
+ * health routes (SimpleJWT's shape, which existing clients parse) and a JSON-RPC error object
+ * for the MCP proxy (MCP clients parse that).
+ */
+import type { FastifyReply } from 'fastify';
+import { AppError, toJsonRpcError, type ErrorCode } from '@secure-hospital-ai/core/errors';
+
+const FRAMEWORK_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'ERR_BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'ERR_UNSUPPORTED_MEDIA',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'ERR_PARSE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'ERR_PARSE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'ERR_INVALID_REQUEST',
+};
+
+const STATUS_CODES: Record<number, ErrorCode> = {
+  400: 'ERR_INVALID_REQUEST',
+  404: 'ERR_NOT_FOUND',
+  405: 'ERR_METHOD_NOT_ALLOWED',
+  406: 'ERR_NOT_ACCEPTABLE',
+  413: 'ERR_BODY_TOO_LARGE',
+  415: 'ERR_UNSUPPORTED_MEDIA',
+  429: 'ERR_THROTTLED',
+};
+
+/**
+ * Any error as an AppError: ours pass through; Fastify's own (bad JSON, body too large,
+ * unsupported media type) map through the same table; anything else is a 500 whose text
+ * stays in the server log.
+ */
+export function toGatewayError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (typeof error === 'object' && error !== null) {
+    const { code, statusCode, message } = error as { code?: unknown; statusCode?: unknown; message?: unknown };
+    const reason = typeof message === 'string' ? message : undefined;
+    const byCode = typeof code === 'string' ? FRAMEWORK_CODES[code] : undefined;
+    if (byCode) return new AppError(byCode, { internalReason: typeof code === 'string' ? code : undefined });
+    if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+      return new AppError(STATUS_CODES[statusCode] ?? 'ERR_INVALID_REQUEST', { internalReason: reason });
+    }
+    return new AppError('ERR_INTERNAL', { internalReason: reason });
+  }
+  return new AppError('ERR_INTERNAL', { internalReason: String(error) });
+}
+
+/** `{"detail": …}`, plus SimpleJWT's machine-readable `code` when the error carries one. */
+export function detailBody(error: AppError): { detail: string; code?: string } {
+  const data = error.data as { code?: unknown } | undefined;
+  if (data && typeof data.code === 'string') return { detail: error.detail, code: data.code };
+  return { detail: error.detail };
+}
+
+/** The proxy never parses the body, so it cannot know the request's id: JSON-RPC says null. */
+export function jsonRpcErrorBody(error: AppError): { jsonrpc: '2.0'; id: null; error: ReturnType<typeof toJsonRpcError> } {
+  return { jsonrpc: '2.0', id: null, error: toJsonRpcError(error) };
+}
+
+export function sendDetailError(reply: FastifyReply, error: AppError): FastifyReply {
+  return reply.code(error.http).headers(error.headers).type('application/json; charset=utf-8').send(detailBody(error));
+}
+
+export function sendJsonRpcError(reply: FastifyReply, error: AppError): FastifyReply {
+  return reply.code(error.http).headers(error.headers).type('application/json; charset=utf-8').send(jsonRpcErrorBody(error));
+}

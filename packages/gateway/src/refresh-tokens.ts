@@ -1,0 +1,113 @@
+/**
+ * The refresh-token ledger (table refresh_tokens): every refresh token issued, its rotation
+ * family, and when and why it stopped being valid. Rotation with reuse detection follows
+ * RFC 6819 §5.2.2.3 and the OAuth 2.0 Security BCP (RFC 9700 §4.14.2): presenting a
+ * token that was already replaced means two parties hold the family, so the family ends.
+ */
+import type { Kysely } from 'kysely';
+import type { Tables } from '@secure-hospital-ai/core/db/schema';
+
+export type RevocationReason = 'rotated' | 'logout' | 'reuse_detected';
+
+export interface RefreshTokenRecord {
+  readonly jti: string;
+  readonly accountId: number;
+  readonly familyId: string;
+  /** Seconds since the epoch. */
+  readonly exp: number;
+}
+
+export interface LedgerEntry {
+  readonly jti: string;
+  readonly accountId: number;
+  readonly familyId: string;
+  readonly revokedAt: string | null;
+  readonly revokedReason: string | null;
+}
+
+function row(record: RefreshTokenRecord, issuedAt: string) {
+  return {
+    jti: record.jti,
+    account_id: record.accountId,
+    family_id: record.familyId,
+    issued_at: issuedAt,
+    expires_at: new Date(record.exp * 1000).toISOString(),
+    revoked_at: null,
+    revoked_reason: null,
+    replaced_by: null,
+  };
+}
+
+export async function recordRefreshToken(db: Kysely<Tables>, record: RefreshTokenRecord): Promise<void> {
+  await db.insertInto('refresh_tokens').values(row(record, new Date().toISOString())).execute();
+}
+
+export async function findRefreshToken(db: Kysely<Tables>, jti: string): Promise<LedgerEntry | undefined> {
+  const found = await db
+    .selectFrom('refresh_tokens')
+    .select(['jti', 'account_id', 'family_id', 'revoked_at', 'revoked_reason'])
+    .where('jti', '=', jti)
+    .executeTakeFirst();
+  if (!found) return undefined;
+  return {
+    jti: found.jti,
+    accountId: found.account_id,
+    familyId: found.family_id,
+    revokedAt: found.revoked_at,
+    revokedReason: found.revoked_reason,
+  };
+}
+
+/**
+ * Replaces `oldJti` with `next` in one transaction. Resolves false, changing nothing, when
+ * `oldJti` was no longer live: a concurrent rotation won, which is itself a reuse.
+ */
+export async function rotateRefreshToken(db: Kysely<Tables>, oldJti: string, next: RefreshTokenRecord): Promise<boolean> {
+  const now = new Date().toISOString();
+  return db.transaction().execute(async (trx) => {
+    const result = await trx
+      .updateTable('refresh_tokens')
+      .set({ revoked_at: now, revoked_reason: 'rotated', replaced_by: next.jti })
+      .where('jti', '=', oldJti)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return false;
+    await trx.insertInto('refresh_tokens').values(row(next, now)).execute();
+    return true;
+  });
+}
+
+/** Ends every still-live token of a family; resolves how many there were. */
+export async function revokeFamily(db: Kysely<Tables>, familyId: string, reason: RevocationReason): Promise<number> {
+  const result = await db
+    .updateTable('refresh_tokens')
+    .set({ revoked_at: new Date().toISOString(), revoked_reason: reason })
+    .where('family_id', '=', familyId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Refuses one access token before its expiry (logout); both servers consult revoked_tokens. */
+export async function revokeAccessToken(
+  db: Kysely<Tables>,
+  token: { jti: string; accountId: number; exp: number },
+  reason: string,
+): Promise<void> {
+  await db
+    .insertInto('revoked_tokens')
+    .values({
+      jti: token.jti,
+      account_id: token.accountId,
+      expires_at: new Date(token.exp * 1000).toISOString(),
+      revoked_at: new Date().toISOString(),
+      reason,
+    })
+    .onConflict((oc) => oc.column('jti').doNothing())
+    .execute();
+}
+
+export async function isAccessTokenRevoked(db: Kysely<Tables>, jti: string): Promise<boolean> {
+  const found = await db.selectFrom('revoked_tokens').select('jti').where('jti', '=', jti).executeTakeFirst();
+  return found !== undefined;
+}

@@ -1,0 +1,204 @@
+/**
+ * POST /mcp-proxy/: the authenticated door to the MCP server. The checks run as hooks, in
+ * this order, before a byte of the body is read: Origin (DNS rebinding, CSRF) -> declared
+ * size -> media type -> bearer token (the Authorization header only, never a cookie, which
+ * is why no CSRF token is needed: SPEC "Option A") -> per-account rate. Then the body, read
+ * raw and capped at 1 MiB, goes upstream byte for byte and the answer streams back as it
+ * comes (JSON or text/event-stream).
+ *
+ * This is the hot path: no schema validation, no per-request closures, one Pool.
+ */
+import type {
+  FastifyError,
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+  onRequestHookHandler,
+} from 'fastify';
+import type { AuditSink } from '@secure-hospital-ai/core/audit/event';
+import type { Authenticator } from '@secure-hospital-ai/core/authenticate';
+import type { Config } from '@secure-hospital-ai/core/config';
+import type { Principal } from '@secure-hospital-ai/core/domain';
+import { AppError } from '@secure-hospital-ai/core/errors';
+import type { Logger } from '@secure-hospital-ai/core/logger';
+import { jsonRpcErrorBody, sendJsonRpcError, toGatewayError } from '../error-responses.js';
+import type { GatewayMetrics } from '../metrics.js';
+import type { RateLimiter } from '../rate-limit.js';
+import { clientInfo } from '../request-context.js';
+import { traceparentFrom } from '../trace-context.js';
+import type { McpUpstream } from '../upstream.js';
+
+export const MAX_PROXY_BODY_BYTES = 1024 * 1024;
+
+export interface ProxyRoutesOptions {
+  readonly config: Config;
+  readonly authenticator: Authenticator;
+  readonly audit: AuditSink;
+  readonly upstream: McpUpstream;
+  /** null when RATE_LIMIT_PER_USER is 0 (benchmarks). */
+  readonly rateLimiter: RateLimiter | null;
+  readonly metrics: GatewayMetrics;
+  readonly logger: Logger;
+}
+
+/** Both answer forms of the Streamable HTTP transport (MCP 2025-11-25, "Sending Messages"). */
+const UPSTREAM_ACCEPT = 'application/json, text/event-stream';
+
+/** MCP headers the server needs to see as the client sent them. */
+const PASSED_THROUGH = ['mcp-protocol-version', 'mcp-method', 'mcp-name'] as const;
+const MAX_PASSED_HEADER_LENGTH = 256;
+
+/**
+ * Answer headers relayed from the MCP server: end-to-end ones only. Hop-by-hop headers
+ * (RFC 9110 §7.6.1: Connection, Keep-Alive, Transfer-Encoding, …) and anything else the
+ * MCP server sets (cookies included) stay behind.
+ */
+const RELAYED = ['content-type', 'content-length', 'x-request-id', 'mcp-protocol-version', 'www-authenticate', 'retry-after'] as const;
+
+const METHOD_NOT_ALLOWED_BODY = JSON.stringify(jsonRpcErrorBody(new AppError('ERR_METHOD_NOT_ALLOWED')));
+
+function isJsonMediaType(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  if (value === 'application/json') return true;
+  const semicolon = value.indexOf(';');
+  return (semicolon === -1 ? value : value.slice(0, semicolon)).trim().toLowerCase() === 'application/json';
+}
+
+function keepRawBody(_request: FastifyRequest, body: Buffer, done: (error: Error | null, body?: Buffer) => void): void {
+  done(null, body);
+}
+
+export const proxyRoutes: FastifyPluginAsync<ProxyRoutesOptions> = async (app, options) => {
+  const { authenticator, audit, upstream, rateLimiter, metrics, logger } = options;
+  const allowedOrigins = new Set(options.config.allowedOrigins);
+
+  app.decorateRequest('principal', null);
+  // The body is forwarded, never interpreted: keep its bytes (SPEC "Fixes": no re-encoding).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: MAX_PROXY_BODY_BYTES }, keepRawBody);
+
+  const noStore: onRequestHookHandler = (_request, reply, done) => {
+    reply.header('cache-control', 'no-store');
+    done();
+  };
+
+  /** Browsers always send Origin on a cross-site POST; requests without one are not from a browser. */
+  const checkOrigin: onRequestHookHandler = (request, _reply, done) => {
+    const origin = request.headers.origin;
+    if (origin !== undefined && !allowedOrigins.has(origin)) {
+      done(new AppError('ERR_ORIGIN', { internalReason: 'origin_not_allowed' }));
+      return;
+    }
+    done();
+  };
+
+  /** Size and type from the headers, before authentication and before reading the body. */
+  const checkDeclaredBody: onRequestHookHandler = (request, _reply, done) => {
+    const length = request.headers['content-length'];
+    if (length !== undefined && Number(length) > MAX_PROXY_BODY_BYTES) {
+      done(new AppError('ERR_BODY_TOO_LARGE', { internalReason: 'content_length_over_limit' }));
+      return;
+    }
+    if (!isJsonMediaType(request.headers['content-type'])) {
+      done(new AppError('ERR_UNSUPPORTED_MEDIA', { internalReason: 'not_json' }));
+      return;
+    }
+    done();
+  };
+
+  const authenticateBearer: onRequestHookHandler = async (request) => {
+    request.principal = await authenticator.authenticate(request.headers);
+  };
+
+  const limitRate: onRequestHookHandler = async (request) => {
+    const wait = await (rateLimiter as RateLimiter).take((request.principal as Principal).userId);
+    if (wait > 0) {
+      throw new AppError('ERR_THROTTLED', { internalReason: 'rate_limited', headers: { 'retry-after': String(wait) } });
+    }
+  };
+
+  const guards = rateLimiter
+    ? [noStore, checkOrigin, checkDeclaredBody, authenticateBearer, limitRate]
+    : [noStore, checkOrigin, checkDeclaredBody, authenticateBearer];
+
+  async function forward(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const principal = request.principal as Principal;
+    const incoming = request.headers;
+    const headers: Record<string, string> = {
+      authorization: incoming.authorization as string,
+      'content-type': incoming['content-type'] as string,
+      accept: UPSTREAM_ACCEPT,
+      'x-request-id': request.id,
+      traceparent: traceparentFrom(incoming.traceparent),
+      // From the verified token, never from the client's own headers.
+      'x-user-id': principal.userId,
+      'x-user-role': principal.role,
+      'x-forwarded-for': request.ip,
+    };
+    for (const name of PASSED_THROUGH) {
+      const value = incoming[name];
+      if (typeof value === 'string' && value.length <= MAX_PASSED_HEADER_LENGTH) headers[name] = value;
+    }
+    const response = await upstream.post(headers, request.body as Buffer);
+    reply.code(response.statusCode);
+    const answer = response.headers;
+    for (const name of RELAYED) {
+      const value = answer[name];
+      if (value !== undefined) reply.header(name, value);
+    }
+    return reply.send(response.body);
+  }
+
+  function observe(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+    metrics.observeProxy(reply.elapsedTime / 1000, reply.statusCode);
+    done();
+  }
+
+  function methodNotAllowed(_request: FastifyRequest, reply: FastifyReply): void {
+    // Stateless Streamable HTTP: no server-initiated stream (GET) and no session (DELETE).
+    reply.code(405).header('allow', 'POST').header('cache-control', 'no-store').type('application/json').send(METHOD_NOT_ALLOWED_BODY);
+  }
+
+  async function refusePublicly(error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) {
+    const refusal = toGatewayError(error);
+    if (refusal.http < 500) {
+      await auditRefusal(request, refusal);
+    } else {
+      logger.warn({ reqId: request.id, code: refusal.code, reason: refusal.internalReason }, 'proxy request failed');
+    }
+    return sendJsonRpcError(reply, refusal);
+  }
+
+  /** Refusals are the gateway's to audit; the MCP server audits the calls that reach it. */
+  async function auditRefusal(request: FastifyRequest, refusal: AppError): Promise<void> {
+    const client = clientInfo(request);
+    const principal = request.principal;
+    try {
+      await audit.record({
+        request_id: client.requestId,
+        source: 'gateway',
+        action: 'request.refused',
+        user_id: principal?.userId ?? null,
+        role: principal?.role ?? null,
+        tool: null,
+        patient_id: null,
+        decision: 'deny',
+        reason: refusal.internalReason ?? refusal.code,
+        break_glass: false,
+        purpose_of_use: null,
+        redactions: {},
+        client_address: client.address,
+        user_agent: client.userAgent,
+      });
+    } catch (error) {
+      logger.error({ reqId: request.id, err: error instanceof Error ? error.message : String(error) }, 'audit event could not be written');
+    }
+  }
+
+  app.setErrorHandler(refusePublicly);
+
+  for (const path of ['/mcp-proxy/', '/mcp-proxy']) {
+    app.post(path, { onRequest: guards, onResponse: observe, bodyLimit: MAX_PROXY_BODY_BYTES }, forward);
+    app.route({ method: ['GET', 'DELETE'], url: path, handler: methodNotAllowed });
+  }
+};

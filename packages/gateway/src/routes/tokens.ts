@@ -1,0 +1,75 @@
+/**
+ * The token endpoints, wire-compatible with Django REST framework SimpleJWT (the design
+ * note's clients call them): /api/token/, /api/token/refresh/, /api/token/verify/ and
+ * /api/token/blacklist/. The rules live in SessionService; this file is HTTP only.
+ */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
+import { z } from 'zod';
+import { AppError } from '@secure-hospital-ai/core/errors';
+import { MAX_PASSWORD_LENGTH } from '@secure-hospital-ai/core/passwords';
+import { bearerToken } from '@secure-hospital-ai/core/tokens';
+import { clientInfo } from '../request-context.js';
+import type { SessionService } from '../sessions.js';
+
+export interface TokenRoutesOptions {
+  readonly sessions: SessionService;
+}
+
+const MAX_TOKEN_LENGTH = 8192;
+const BODY_LIMIT = 16 * 1024;
+
+const loginBody = z.object({
+  username: z.string().min(1).max(150),
+  password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
+});
+const refreshBody = z.object({ refresh: z.string().min(1).max(MAX_TOKEN_LENGTH) });
+const verifyBody = z.object({ token: z.string().min(1).max(MAX_TOKEN_LENGTH) });
+
+/** Validates the body's shape; the message names fields and rules, never the values given. */
+function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const detail = parsed.error.issues
+    .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .join('; ');
+  throw new AppError('ERR_VALIDATION', { detail, internalReason: 'invalid_body' });
+}
+
+// Token answers must never be cached (RFC 6749 §5.1).
+function noStore(_request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  reply.header('cache-control', 'no-store');
+  reply.header('pragma', 'no-cache');
+  done();
+}
+
+export const tokenRoutes: FastifyPluginAsync<TokenRoutesOptions> = async (app, { sessions }) => {
+  app.addHook('onRequest', noStore);
+
+  /** SimpleJWT's paths end in a slash; the bare form is accepted too rather than redirected. */
+  const post = (path: string, handler: RouteHandlerMethod) => {
+    app.post(`${path}/`, { bodyLimit: BODY_LIMIT }, handler);
+    app.post(path, { bodyLimit: BODY_LIMIT }, handler);
+  };
+
+  post('/api/token', async (request) => {
+    const { username, password } = parseBody(loginBody, request.body);
+    return sessions.login(username, password, clientInfo(request));
+  });
+
+  post('/api/token/refresh', async (request) => {
+    const { refresh } = parseBody(refreshBody, request.body);
+    return sessions.refresh(refresh, clientInfo(request));
+  });
+
+  post('/api/token/verify', async (request) => {
+    const { token } = parseBody(verifyBody, request.body);
+    await sessions.verify(token);
+    return {};
+  });
+
+  post('/api/token/blacklist', async (request) => {
+    const { refresh } = parseBody(refreshBody, request.body);
+    await sessions.logout(refresh, clientInfo(request), bearerToken(request.headers.authorization));
+    return {};
+  });
+};

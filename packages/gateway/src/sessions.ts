@@ -1,0 +1,257 @@
+/**
+ * Sign-in sessions: password login, refresh-token rotation with reuse detection, token
+ * verification and logout. The HTTP routes (routes/tokens.ts, and the web UI's cookie flow)
+ * are thin wrappers around this, so every way in follows the same rules and audits alike.
+ */
+import { randomUUID } from 'node:crypto';
+import { findAccountById, findAccountByUsername } from '@secure-hospital-ai/core/accounts';
+import type { AuditAction, AuditSink } from '@secure-hospital-ai/core/audit/event';
+import type { Authenticator } from '@secure-hospital-ai/core/authenticate';
+import type { Account } from '@secure-hospital-ai/core/db/schema';
+import type { Database } from '@secure-hospital-ai/core/db/database';
+import { isRole, type AuditDecision, type Role } from '@secure-hospital-ai/core/domain';
+import { AppError, bearerChallenge } from '@secure-hospital-ai/core/errors';
+import type { Logger } from '@secure-hospital-ai/core/logger';
+import { burnVerification, verifyPassword } from '@secure-hospital-ai/core/passwords';
+import type { TokenService, TokenSubject, VerifiedClaims } from '@secure-hospital-ai/core/tokens';
+import type { LoginThrottle } from './login-throttle.js';
+import type { GatewayMetrics } from './metrics.js';
+import {
+  findRefreshToken,
+  recordRefreshToken,
+  revokeAccessToken,
+  revokeFamily,
+  rotateRefreshToken,
+  type LedgerEntry,
+} from './refresh-tokens.js';
+import type { ClientInfo } from './request-context.js';
+
+export interface TokenPair {
+  readonly access: string;
+  readonly refresh: string;
+}
+
+export interface SessionServiceDeps {
+  readonly database: Database;
+  readonly tokens: TokenService;
+  readonly authenticator: Authenticator;
+  readonly audit: AuditSink;
+  readonly logger: Logger;
+  readonly throttle: LoginThrottle;
+  readonly metrics?: GatewayMetrics;
+}
+
+interface Actor {
+  readonly userId: string | null;
+  readonly role: Role | null;
+}
+
+const NOBODY: Actor = { userId: null, role: null };
+
+/** SimpleJWT's wording, which existing clients may match on. */
+const TOKEN_NOT_VALID = 'Token is invalid or expired';
+const NO_ACTIVE_ACCOUNT_FOR_TOKEN = 'No active account found for the given token.';
+
+function tokenNotValid(internalReason: string): AppError {
+  return new AppError('ERR_TOKEN_INVALID', {
+    detail: TOKEN_NOT_VALID,
+    internalReason,
+    data: { code: 'token_not_valid' },
+    headers: bearerChallenge('ERR_TOKEN_INVALID'),
+  });
+}
+
+/** One answer for unknown user, wrong password and deactivated account: no account oracle. */
+function badCredentials(internalReason: string): AppError {
+  return new AppError('ERR_BAD_CREDENTIALS', { internalReason, headers: bearerChallenge('ERR_TOKEN_MISSING') });
+}
+
+function actorOf(account: Account): Actor {
+  return { userId: String(account.id), role: isRole(account.role) ? account.role : null };
+}
+
+export class SessionService {
+  readonly #deps: SessionServiceDeps;
+
+  constructor(deps: SessionServiceDeps) {
+    this.#deps = deps;
+  }
+
+  async login(username: string, password: string, client: ClientInfo): Promise<TokenPair> {
+    const { database, throttle, metrics } = this.#deps;
+    try {
+      await throttle.assertAllowed(username, client.address);
+    } catch (error) {
+      metrics?.countLogin('throttled');
+      await this.#audit('login.failure', 'deny', 'throttled', client, NOBODY);
+      throw error;
+    }
+    const account = await findAccountByUsername(database.db, username);
+    if (!account) {
+      // Spend a verification's time anyway, so timing does not reveal which names exist.
+      await burnVerification(password);
+      throw await this.#loginFailed(username, 'unknown_user', client, NOBODY);
+    }
+    const actor = actorOf(account);
+    if (!(await verifyPassword(account.password_hash, password))) {
+      throw await this.#loginFailed(username, 'bad_password', client, actor);
+    }
+    if (account.is_active !== 1) throw await this.#loginFailed(username, 'account_inactive', client, actor);
+    if (!isRole(account.role)) throw await this.#loginFailed(username, 'unknown_role', client, actor);
+    await throttle.recordSuccess(username);
+
+    const pair = await this.#issuePair(account, account.role, randomUUID());
+    metrics?.countLogin('success');
+    await this.#audit('login.success', 'allow', 'password', client, actor);
+    return pair;
+  }
+
+  async refresh(refreshToken: string, client: ClientInfo): Promise<TokenPair> {
+    const { database } = this.#deps;
+    const { claims, entry } = await this.#ledgerEntryFor(refreshToken);
+    if (entry.revokedAt !== null) {
+      await this.#reuseDetected(entry, client, claims);
+      throw tokenNotValid('refresh_reused');
+    }
+    const account = await findAccountById(database.db, entry.accountId);
+    if (!account || account.is_active !== 1 || !isRole(account.role)) {
+      await this.#audit('token.refresh', 'deny', 'account_inactive', client, { userId: claims.userId, role: claims.role });
+      throw new AppError('ERR_BAD_CREDENTIALS', {
+        detail: NO_ACTIVE_ACCOUNT_FOR_TOKEN,
+        internalReason: 'account_inactive',
+        data: { code: 'no_active_account' },
+        headers: bearerChallenge('ERR_TOKEN_MISSING'),
+      });
+    }
+    // Claims come from the account as it is now: a role change takes effect at rotation.
+    const subject = subjectOf(account, account.role);
+    const access = await this.#deps.tokens.issueAccess(subject);
+    const refresh = await this.#deps.tokens.issueRefresh(subject, entry.familyId);
+    const rotated = await rotateRefreshToken(database.db, entry.jti, {
+      jti: refresh.jti,
+      accountId: account.id,
+      familyId: entry.familyId,
+      exp: refresh.exp,
+    });
+    if (!rotated) {
+      // Another request rotated this token between our read and our write: two holders.
+      await this.#reuseDetected(entry, client, claims);
+      throw tokenNotValid('refresh_reused');
+    }
+    await this.#audit('token.refresh', 'allow', 'rotated', client, actorOf(account));
+    return { access: access.token, refresh: refresh.token };
+  }
+
+  /** Resolves when the token (access or refresh) is genuine, unexpired and not revoked. */
+  async verify(token: string): Promise<void> {
+    try {
+      // The same check the proxy runs: signature, claims, account active, role unchanged, jti not revoked.
+      await this.#deps.authenticator.authenticate({ authorization: `Bearer ${token}` });
+      return;
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === 'ERR_TOKEN_TYPE')) throw tokenNotValid(reasonOf(error));
+    }
+    await this.#ledgerEntryFor(token, true);
+  }
+
+  /**
+   * Ends the refresh token's family (every token rotated from the same login). When the
+   * caller also shows its access token, that one stops working now rather than at expiry.
+   */
+  async logout(refreshToken: string, client: ClientInfo, accessToken?: string): Promise<void> {
+    const { database, tokens } = this.#deps;
+    const { claims, entry } = await this.#ledgerEntryFor(refreshToken);
+    await revokeFamily(database.db, entry.familyId, 'logout');
+    if (accessToken) {
+      try {
+        const access = await tokens.verify(accessToken, 'access');
+        if (access.userId === String(entry.accountId)) {
+          await revokeAccessToken(database.db, { jti: access.jti, accountId: entry.accountId, exp: access.exp }, 'logout');
+        }
+      } catch {
+        // An expired or foreign access token has nothing left to revoke.
+      }
+    }
+    await this.#audit('logout', 'allow', 'logout', client, { userId: claims.userId, role: claims.role });
+  }
+
+  async #issuePair(account: Account, role: Role, familyId: string): Promise<TokenPair> {
+    const subject = subjectOf(account, role);
+    const access = await this.#deps.tokens.issueAccess(subject);
+    const refresh = await this.#deps.tokens.issueRefresh(subject, familyId);
+    await recordRefreshToken(this.#deps.database.db, { jti: refresh.jti, accountId: account.id, familyId, exp: refresh.exp });
+    return { access: access.token, refresh: refresh.token };
+  }
+
+  /** A genuine refresh token and its ledger row; `requireLive` also refuses a revoked one. */
+  async #ledgerEntryFor(token: string, requireLive = false): Promise<{ claims: VerifiedClaims; entry: LedgerEntry }> {
+    let claims: VerifiedClaims;
+    try {
+      claims = await this.#deps.tokens.verify(token, 'refresh');
+    } catch (error) {
+      throw tokenNotValid(reasonOf(error));
+    }
+    const entry = await findRefreshToken(this.#deps.database.db, claims.jti);
+    if (!entry || String(entry.accountId) !== claims.userId) throw tokenNotValid('refresh_not_issued_here');
+    if (requireLive && entry.revokedAt !== null) throw tokenNotValid('refresh_revoked');
+    return { claims, entry };
+  }
+
+  async #reuseDetected(entry: LedgerEntry, client: ClientInfo, claims: VerifiedClaims): Promise<void> {
+    const revoked = await revokeFamily(this.#deps.database.db, entry.familyId, 'reuse_detected');
+    this.#deps.logger.warn(
+      { reqId: client.requestId, userId: claims.userId, familyRevoked: revoked, previously: entry.revokedReason },
+      'revoked refresh token presented again; token family revoked',
+    );
+    await this.#audit('token.reuse_detected', 'deny', `reuse_after_${entry.revokedReason ?? 'revocation'}`, client, {
+      userId: claims.userId,
+      role: claims.role,
+    });
+  }
+
+  async #loginFailed(username: string, reason: string, client: ClientInfo, actor: Actor): Promise<AppError> {
+    await this.#deps.throttle.recordFailure(username, client.address);
+    this.#deps.metrics?.countLogin('failure');
+    await this.#audit('login.failure', 'deny', reason, client, actor);
+    return badCredentials(reason);
+  }
+
+  /**
+   * Account events are recorded before the answer leaves. A failing audit store is logged
+   * loudly but does not turn a refusal into an acceptance or vice versa.
+   */
+  async #audit(action: AuditAction, decision: AuditDecision, reason: string, client: ClientInfo, actor: Actor): Promise<void> {
+    try {
+      await this.#deps.audit.record({
+        request_id: client.requestId,
+        source: 'gateway',
+        action,
+        user_id: actor.userId,
+        role: actor.role,
+        tool: null,
+        patient_id: null,
+        decision,
+        reason,
+        break_glass: false,
+        purpose_of_use: null,
+        redactions: {},
+        client_address: client.address,
+        user_agent: client.userAgent,
+      });
+    } catch (error) {
+      this.#deps.logger.error(
+        { reqId: client.requestId, action, err: error instanceof Error ? error.message : String(error) },
+        'audit event could not be written',
+      );
+    }
+  }
+}
+
+function subjectOf(account: Account, role: Role): TokenSubject {
+  return { userId: String(account.id), role, patientId: role === 'patient' ? account.patient_id : null };
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof AppError) return error.internalReason ?? error.code.toLowerCase();
+  return 'verification_failed';
+}

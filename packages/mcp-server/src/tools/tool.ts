@@ -1,0 +1,84 @@
+/**
+ * What one tool is: its schemas, the model and action the policy decides on, how it names
+ * its patient, and a `run` that only FETCHES (or writes). Authentication, the policy
+ * decision, redaction, output validation and audit are the pipeline's (pipeline.ts), done
+ * the same way for every tool; no tool repeats them.
+ */
+import type { Kysely } from 'kysely';
+import type { z } from 'zod';
+import type { Database } from '@secure-hospital-ai/core/db/database';
+import type { Tables } from '@secure-hospital-ai/core/db/schema';
+import type { Action, Model, Principal } from '@secure-hospital-ai/core/domain';
+import type { PatientRowFilter } from '@secure-hospital-ai/core/policy/row-filter';
+import type { RedactModel } from '@secure-hospital-ai/core/redaction/types';
+
+/**
+ * How a tool names the patient it is about:
+ * - required: `patient_id` argument, decided with that patient's relationships.
+ * - own_or_any: `patient_id` optional; a patient caller is always scoped to their own
+ *   record (the audit log), others may omit it.
+ * - none: the tool lists patients, and the row filter inside the query decides.
+ */
+export type PatientAddressing = 'required' | 'own_or_any' | 'none';
+
+/** Rows of one model, shaped by that model's view for the caller's role before they leave. */
+export interface RowSection {
+  readonly model: RedactModel;
+  readonly rows: readonly object[];
+  /** `one`: the output holds the single row (or null), not a list. */
+  readonly shape: 'one' | 'many';
+}
+
+export interface Fetched {
+  /** Clinical rows by output key. */
+  readonly sections: Readonly<Record<string, RowSection>>;
+  /** Non-clinical output fields (cursors, grant times, audit events), output as they are. */
+  readonly plain: Readonly<Record<string, unknown>>;
+  /**
+   * For writes: undoes the write when its audit event cannot be committed (fail closed: a
+   * change that is not on the record must not stand).
+   */
+  readonly undo?: () => Promise<void>;
+}
+
+export interface ToolRunContext {
+  readonly database: Database;
+  readonly db: Kysely<Tables>;
+  readonly principal: Principal;
+  /** The real patient id the call is about, after pseudonym resolution (undefined for `none`). */
+  readonly patientId: string | undefined;
+  /** Models the caller may read for this patient; sections outside it are not fetched. */
+  readonly readable: ReadonlySet<Model>;
+  /** The policy's row filter for this tool's model and action, to put inside the query. */
+  readonly rowFilter: PatientRowFilter;
+  /** For callers that address patients by pseudonym: the pseudonym of a real patient id. */
+  readonly pseudonymOf: (patientId: string) => string;
+  /** Resolves a pseudonym to a real patient id; undefined when it names no patient. */
+  readonly resolvePseudonym: (pseudonym: string) => Promise<string | undefined>;
+  readonly now: Date;
+}
+
+export interface ToolDefinition<Input = unknown> {
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  readonly input: z.ZodType<Input>;
+  readonly output: z.ZodType<Record<string, unknown>>;
+  readonly model: Model;
+  readonly action: Action;
+  readonly patient: PatientAddressing;
+  /**
+   * Further models a tool's answer may contain (the overview's conditions, medications, …):
+   * each is decided separately for the same patient and left out when not allowed.
+   */
+  readonly sectionModels?: readonly Model[];
+  readonly annotations: Readonly<Record<string, unknown>>;
+  run(ctx: ToolRunContext, input: Input): Promise<Fetched>;
+}
+
+/** Keeps each tool file's input type while collecting them in one list. */
+export function defineTool<Input>(tool: ToolDefinition<Input>): ToolDefinition<unknown> {
+  return tool as unknown as ToolDefinition<unknown>;
+}
+
+export const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;

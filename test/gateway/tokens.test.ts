@@ -1,0 +1,280 @@
+/**
+ * The token endpoints against a real database: login, rotation with reuse detection,
+ * verification, logout, throttling, and what reaches the audit log and the server log.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACCESS_TOKEN_SECONDS } from '@secure-hospital-ai/core/tokens';
+import { claimsOf, post, startHarness, type Harness } from './harness.js';
+
+const BAD_CREDENTIALS = { detail: 'No active account found with the given credentials' };
+const TOKEN_NOT_VALID = { detail: 'Token is invalid or expired', code: 'token_not_valid' };
+
+let h: Harness;
+let base: string;
+
+beforeAll(async () => {
+  h = await startHarness();
+  base = h.gateway.url;
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+interface Pair {
+  access: string;
+  refresh: string;
+}
+
+async function login(username: string, password: string, headers: Record<string, string> = {}) {
+  return post(`${base}/api/token/`, JSON.stringify({ username, password }), headers);
+}
+
+async function loginPair(username: string, password: string): Promise<Pair> {
+  const answer = await login(username, password);
+  expect(answer.status).toBe(200);
+  return answer.json as Pair;
+}
+
+describe('POST /api/token/', () => {
+  it('issues an access token with the SPEC claims and a refresh token', async () => {
+    const answer = await login('yenji100', 'kingjulien100', { 'user-agent': 'vitest-agent/1.0' });
+    expect(answer.status).toBe(200);
+    expect(answer.headers['cache-control']).toBe('no-store');
+    const { access, refresh } = answer.json as Pair;
+    const claims = claimsOf(access);
+    expect(claims).toMatchObject({
+      sub: h.accountIds.yenji100,
+      user_id: h.accountIds.yenji100,
+      role: 'doctor',
+      token_type: 'access',
+      iss: h.config.jwt.issuer,
+      aud: h.config.jwt.audience,
+    });
+    expect((claims.exp as number) - (claims.iat as number)).toBe(ACCESS_TOKEN_SECONDS);
+    expect(ACCESS_TOKEN_SECONDS).toBe(300);
+    expect(claimsOf(refresh)).toMatchObject({ token_type: 'refresh', sub: h.accountIds.yenji100 });
+    // Both tokens are genuine for the servers that will check them.
+    await expect(h.tokens.verify(access, 'access')).resolves.toMatchObject({ role: 'doctor' });
+    const row = await h.database.db.selectFrom('refresh_tokens').selectAll().where('jti', '=', claimsOf(refresh).jti as string).executeTakeFirst();
+    expect(row).toMatchObject({ account_id: Number(h.accountIds.yenji100), revoked_at: null });
+
+    const success = h.audit.ofAction('login.success').at(-1);
+    expect(success).toMatchObject({
+      source: 'gateway',
+      user_id: h.accountIds.yenji100,
+      role: 'doctor',
+      decision: 'allow',
+      client_address: '127.0.0.1',
+      user_agent: 'vitest-agent/1.0',
+    });
+    expect(success?.request_id).toBe(answer.headers['x-request-id']);
+  });
+
+  it('puts patient_id in a patient access token', async () => {
+    const { access } = await loginPair('p001', 'p001-demo-2026');
+    expect(claimsOf(access)).toMatchObject({ role: 'patient', patient_id: 'P001' });
+  });
+
+  it('answers a wrong password, an unknown user and a deactivated account alike', async () => {
+    const wrong = await login('dr_grey', 'not-the-password');
+    const unknown = await login('nobody_here', 'whatever-password');
+    const deactivated = await login('former_staff', 'former-demo-2026');
+    for (const answer of [wrong, unknown, deactivated]) {
+      expect(answer.status).toBe(401);
+      expect(answer.json).toEqual(BAD_CREDENTIALS);
+      expect(answer.headers['www-authenticate']).toMatch(/^Bearer realm=/);
+    }
+    const reasons = h.audit.ofAction('login.failure').map((e) => e.reason);
+    expect(reasons).toEqual(expect.arrayContaining(['bad_password', 'unknown_user', 'account_inactive']));
+    const unknownEvent = h.audit.ofAction('login.failure').find((e) => e.reason === 'unknown_user');
+    expect(unknownEvent).toMatchObject({ user_id: null, decision: 'deny' });
+  });
+
+  it.each([
+    ['missing password', JSON.stringify({ username: 'yenji100' })],
+    ['wrong types', JSON.stringify({ username: 12, password: ['x'] })],
+    ['an array', JSON.stringify([1, 2])],
+  ])('refuses a body with %s: 400 {"detail"}', async (_name, body) => {
+    const answer = await post(`${base}/api/token/`, body);
+    expect(answer.status).toBe(400);
+    expect(typeof (answer.json as { detail: unknown }).detail).toBe('string');
+  });
+
+  it('refuses malformed JSON with 400 and a non-JSON body with 415, in the detail shape', async () => {
+    const broken = await post(`${base}/api/token/`, '{"username": "yenji100",');
+    expect(broken.status).toBe(400);
+    expect(broken.json).toEqual({ detail: 'Parse error' });
+    const form = await post(`${base}/api/token/`, 'username=a&password=b', { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(form.status).toBe(415);
+    expect(form.json).toEqual({ detail: 'Content-Type must be application/json' });
+  });
+
+  it('accepts the path without its trailing slash', async () => {
+    const answer = await post(`${base}/api/token`, JSON.stringify({ username: 'nurse_joy', password: 'joy-demo-2026' }));
+    expect(answer.status).toBe(200);
+  });
+});
+
+describe('login throttling', () => {
+  it('refuses an account after 5 failures with 429 and Retry-After, even with the right password', async () => {
+    // A gateway of its own: its throttle has counted nothing yet.
+    const fresh = await h.startGateway();
+    const attempt = (password: string) => post(`${fresh.url}/api/token/`, JSON.stringify({ username: 'dr_grey', password }));
+    for (let i = 0; i < 5; i += 1) expect((await attempt(`wrong-${i}`)).status).toBe(401);
+    const refused = await attempt('grey-demo-2026');
+    expect(refused.status).toBe(429);
+    expect((refused.json as { detail: string }).detail).toMatch(/Too many failed login attempts/);
+    const retryAfter = Number(refused.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(800);
+    expect(retryAfter).toBeLessThanOrEqual(900);
+    expect(h.audit.ofAction('login.failure').at(-1)).toMatchObject({ reason: 'throttled', decision: 'deny' });
+    // Another account from the same address is unaffected.
+    expect((await post(`${fresh.url}/api/token/`, JSON.stringify({ username: 'p001', password: 'p001-demo-2026' }))).status).toBe(200);
+    await fresh.close();
+  });
+
+  it('a success resets the account counter', async () => {
+    for (let i = 0; i < 4; i += 1) expect((await login('nurse_joy', `wrong-${i}`)).status).toBe(401);
+    expect((await login('nurse_joy', 'joy-demo-2026')).status).toBe(200);
+    for (let i = 0; i < 4; i += 1) expect((await login('nurse_joy', `wrong-again-${i}`)).status).toBe(401);
+    expect((await login('nurse_joy', 'joy-demo-2026')).status).toBe(200);
+  });
+
+  it('refuses an address spraying many accounts', async () => {
+    const sprayed = await h.startGateway({ loginLimits: { perAddress: 3 } });
+    for (const name of ['spray1', 'spray2', 'spray3']) {
+      expect((await post(`${sprayed.url}/api/token/`, JSON.stringify({ username: name, password: 'x-password' }))).status).toBe(401);
+    }
+    const refused = await post(`${sprayed.url}/api/token/`, JSON.stringify({ username: 'p001', password: 'p001-demo-2026' }));
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    await sprayed.close();
+  });
+});
+
+describe('POST /api/token/refresh/', () => {
+  it('rotates: a new pair, and the old refresh token is refused afterwards', async () => {
+    const first = await loginPair('yenji100', 'kingjulien100');
+    const rotated = await post(`${base}/api/token/refresh/`, JSON.stringify({ refresh: first.refresh }));
+    expect(rotated.status).toBe(200);
+    expect(rotated.headers['cache-control']).toBe('no-store');
+    const second = rotated.json as Pair;
+    expect(second.refresh).not.toBe(first.refresh);
+    expect(claimsOf(second.access)).toMatchObject({ token_type: 'access', role: 'doctor' });
+    expect(claimsOf(second.refresh).fam).toBe(claimsOf(first.refresh).fam);
+
+    const oldRow = await h.database.db.selectFrom('refresh_tokens').selectAll().where('jti', '=', claimsOf(first.refresh).jti as string).executeTakeFirstOrThrow();
+    expect(oldRow).toMatchObject({ revoked_reason: 'rotated', replaced_by: claimsOf(second.refresh).jti });
+    expect(h.audit.ofAction('token.refresh').at(-1)).toMatchObject({ decision: 'allow', user_id: h.accountIds.yenji100 });
+
+    const again = await post(`${base}/api/token/refresh/`, JSON.stringify({ refresh: first.refresh }));
+    expect(again.status).toBe(401);
+    expect(again.json).toEqual(TOKEN_NOT_VALID);
+  });
+
+  it('treats reuse of a rotated token as theft: the whole family is revoked', async () => {
+    const first = await loginPair('yenji100', 'kingjulien100');
+    const second = (await post(`${base}/api/token/refresh/`, JSON.stringify({ refresh: first.refresh }))).json as Pair;
+    const reuse = await post(`${base}/api/token/refresh/`, JSON.stringify({ refresh: first.refresh }));
+    expect(reuse.status).toBe(401);
+    expect(h.audit.ofAction('token.reuse_detected').at(-1)).toMatchObject({
+      decision: 'deny',
+      user_id: h.accountIds.yenji100,
+      reason: 'reuse_after_rotated',
+    });
+    // The legitimate holder's newer token is gone too.
+    const legitimate = await post(`${base}/api/token/refresh/`, JSON.stringify({ refresh: second.refresh }));
+    expect(legitimate.status).toBe(401);
+    const family = await h.database.db
+      .selectFrom('refresh_tokens')
+      .select(['revoked_at'])
+      .where('family_id', '=', claimsOf(first.refresh).fam as string)
+      .execute();
+    expect(family.length).toBe(2);
+    expect(family.every((r) => r.revoked_at !== null)).toBe(true);
+  });
+
+  it('refuses an access token, garbage, and a body without refresh', async () => {
+    const { access } = await loginPair('yenji100', 'kingjulien100');
+    const wrongType = await post(`${base}/api/token/refresh/`, JSON.stringify({ refresh: access }));
+    expect(wrongType.status).toBe(401);
+    expect(wrongType.json).toEqual(TOKEN_NOT_VALID);
+    expect((await post(`${base}/api/token/refresh/`, JSON.stringify({ refresh: 'abc.def.ghi' }))).status).toBe(401);
+    expect((await post(`${base}/api/token/refresh/`, JSON.stringify({}))).status).toBe(400);
+  });
+
+  it('refuses a refresh for an account deactivated since login', async () => {
+    const pair = await loginPair('p001', 'p001-demo-2026');
+    await h.database.db.updateTable('accounts').set({ is_active: 0 }).where('id', '=', Number(h.accountIds.p001)).execute();
+    try {
+      const answer = await post(`${base}/api/token/refresh/`, JSON.stringify({ refresh: pair.refresh }));
+      expect(answer.status).toBe(401);
+      expect((answer.json as { detail: string }).detail).toMatch(/No active account/);
+    } finally {
+      await h.database.db.updateTable('accounts').set({ is_active: 1 }).where('id', '=', Number(h.accountIds.p001)).execute();
+    }
+  });
+});
+
+describe('POST /api/token/verify/', () => {
+  it('accepts a live access or refresh token with 200 {}', async () => {
+    const pair = await loginPair('yenji100', 'kingjulien100');
+    for (const token of [pair.access, pair.refresh]) {
+      const answer = await post(`${base}/api/token/verify/`, JSON.stringify({ token }));
+      expect(answer.status).toBe(200);
+      expect(answer.json).toEqual({});
+    }
+  });
+
+  it('refuses garbage, a foreign signature, an expired token and a revoked refresh token', async () => {
+    const pair = await loginPair('yenji100', 'kingjulien100');
+    const expired = await h.accessToken('yenji100', Math.floor(Date.now() / 1000) - 3600);
+    const tampered = `${pair.access.slice(0, -4)}AAAA`;
+    await post(`${base}/api/token/refresh/`, JSON.stringify({ refresh: pair.refresh }));
+    for (const token of ['garbage', tampered, expired, pair.refresh]) {
+      const answer = await post(`${base}/api/token/verify/`, JSON.stringify({ token }));
+      expect(answer.status).toBe(401);
+      expect(answer.json).toEqual(TOKEN_NOT_VALID);
+    }
+  });
+});
+
+describe('POST /api/token/blacklist/', () => {
+  it('logs out: 200 {}, then the refresh token (and its family) is refused', async () => {
+    const first = await loginPair('yenji100', 'kingjulien100');
+    const second = (await post(`${base}/api/token/refresh/`, JSON.stringify({ refresh: first.refresh }))).json as Pair;
+    const answer = await post(`${base}/api/token/blacklist/`, JSON.stringify({ refresh: second.refresh }), {
+      authorization: `Bearer ${second.access}`,
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.json).toEqual({});
+    expect(h.audit.ofAction('logout').at(-1)).toMatchObject({ user_id: h.accountIds.yenji100, decision: 'allow' });
+    const refused = await post(`${base}/api/token/refresh/`, JSON.stringify({ refresh: second.refresh }));
+    expect(refused.status).toBe(401);
+    // The access token shown at logout ends now rather than at expiry.
+    const verify = await post(`${base}/api/token/verify/`, JSON.stringify({ token: second.access }));
+    expect(verify.status).toBe(401);
+  });
+
+  it('refuses a token it never issued', async () => {
+    const foreign = await h.tokens.issueRefresh({ userId: h.accountIds.yenji100, role: 'doctor' }, 'not-a-family');
+    const answer = await post(`${base}/api/token/blacklist/`, JSON.stringify({ refresh: foreign.token }));
+    expect(answer.status).toBe(401);
+    expect(answer.json).toEqual(TOKEN_NOT_VALID);
+  });
+});
+
+describe('what is kept', () => {
+  it('never writes a password or a token to the audit log or the server log', async () => {
+    const pair = await loginPair('yenji100', 'kingjulien100');
+    await post(`${base}/api/token/refresh/`, JSON.stringify({ refresh: pair.refresh }));
+    const audit = JSON.stringify(h.audit.events);
+    const logs = h.logLines.join('\n');
+    expect(logs).toContain('"route":"/api/token/"');
+    for (const secret of ['kingjulien100', 'grey-demo-2026', 'joy-demo-2026', pair.access, pair.refresh, pair.access.split('.')[2] as string]) {
+      expect(audit).not.toContain(secret);
+      expect(logs).not.toContain(secret);
+    }
+  });
+});
