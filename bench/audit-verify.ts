@@ -3,8 +3,12 @@
  * Writes N events (default 1,000,000) into a fresh SQLite file by direct bulk insert
  * (computing the real chain), then times `verifyAuditChain` over them.
  *
- *   node bench/run.mjs bench/audit-verify.ts [events]
- *   (or) node --input-type=module -e "await (await import('vite')).runnerImport('./bench/audit-verify.ts')" -- 1000000
+ *   node --input-type=module -e "await (await import('vite')).runnerImport('./bench/audit-verify.ts')" -- 1000000 [--keep]
+ *
+ * (Vite's module runner executes the TypeScript sources directly; no build needed.)
+ *
+ * With --keep the database is left in place and its DATA_DIR printed, so the real command
+ * can be timed on it too:  DATA_DIR=<dir> npm run audit:verify
  *
  * Target (issue 6): at least 200,000 events/s.
  */
@@ -53,7 +57,7 @@ async function main(): Promise<void> {
     const insert = sqlite.prepare(
       `INSERT INTO audit_events (${STORED_COLUMNS.join(', ')}) VALUES (${STORED_COLUMNS.map(() => '?').join(', ')})`,
     );
-    const start = Date.parse('2026-01-01T00:00:00Z');
+    const start = Date.parse('2025-01-01T00:00:00Z');
     let prev = '0'.repeat(64);
     const chunk = 50_000;
     for (let from = 0; from < total; from += chunk) {
@@ -78,7 +82,8 @@ async function main(): Promise<void> {
     console.log(rate >= 200_000 ? 'PASS (>= 200,000 events/s)' : 'BELOW TARGET (200,000 events/s)');
   } finally {
     await database.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (process.argv.includes('--keep')) console.log(`kept: DATA_DIR=${dataDir}`);
+    else rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

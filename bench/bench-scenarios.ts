@@ -108,39 +108,60 @@ export function overviewCall(path: string, book: TokenBook): LoadRequest {
  * Scenario 4 in twenty calls, cycled by every connection: 14 get_patient_overview (70 %),
  * 4 search_patients (20 %), 2 add_clinical_note (10 %), across seven roles, six of the twenty
  * denied by the policy (no relationship to the patient, or a role with no clinical access).
+ * The researcher addresses patients by pseudonym only (de-identified access), so its calls
+ * use `researcherPatient`, a pseudonym it listed itself.
  */
-export function mixedWorkload(path: string, book: TokenBook, familyNames: ReadonlyMap<string, string>): PlannedCall[] {
+export function mixedWorkload(
+  path: string,
+  book: TokenBook,
+  familyNames: ReadonlyMap<string, string>,
+  researcherPatient: string,
+): PlannedCall[] {
   const call = (who: string, tool: string, args: Record<string, unknown>, expectStatus: 200 | 403): PlannedCall => ({
     request: toolCall(path, book.bearer(who), tool, args),
     expectStatus,
     description: `${who} ${tool} ${JSON.stringify(args).slice(0, 60)}`,
   });
   const overview = (who: string, patient: string, expect: 200 | 403) => call(who, 'get_patient_overview', { patient_id: patient }, expect);
-  const search = (who: string, patient: string) => call(who, 'search_patients', { query: familyNames.get(patient) ?? patient, limit: 10 }, 200);
+  const search = (who: string, query: string) => call(who, 'search_patients', { query, limit: 10 }, 200);
+  const nameOf = (patient: string) => familyNames.get(patient) ?? patient;
   const note = (who: string, patient: string, expect: 200 | 403) =>
     call(who, 'add_clinical_note', { patient_id: patient, text: 'Benchmark note: resting comfortably, vital signs stable, plan unchanged.' }, expect);
   return [
     overview('yenji100', 'P001', 200),
     overview('nurse_joy', 'P004', 200),
-    search('yenji100', 'P001'),
+    search('yenji100', nameOf('P001')),
     overview('dr_grey', 'P003', 200),
     overview('yenji100', 'P003', 403),
     overview('p001', 'P001', 200),
     note('yenji100', 'P001', 200),
     overview('front_desk', 'P005', 200),
     overview('nurse_joy', 'P002', 403),
-    search('nurse_joy', 'P004'),
-    overview('researcher1', 'P007', 200),
+    search('nurse_joy', nameOf('P004')),
+    overview('researcher1', researcherPatient, 200),
     overview('yenji100', 'P002', 200),
     overview('dr_grey', 'P001', 403),
-    search('front_desk', 'P005'),
+    search('front_desk', nameOf('P005')),
     overview('nurse_joy', 'P001', 200),
     overview('p001', 'P002', 403),
     note('nurse_joy', 'P003', 403),
     overview('auditor1', 'P001', 403),
-    search('researcher1', 'P007'),
+    search('researcher1', researcherPatient),
     overview('yenji100', 'P001', 200),
   ];
+}
+
+/** The first patient the researcher may list, by the pseudonym the researcher sees. */
+export async function researcherPseudonym(gatewayOrigin: string, book: TokenBook): Promise<string> {
+  const response = await request(`${gatewayOrigin}/mcp-proxy/`, {
+    method: 'POST',
+    headers: { ...MCP_HEADERS, authorization: `Bearer ${book.bearer('researcher1')()}` },
+    body: toolCallBody('search_patients', { query: '', limit: 1 }),
+  });
+  const text = await response.body.text();
+  const id = (JSON.parse(text) as { result?: { structuredContent?: { patients?: Array<{ id?: unknown }> } } }).result?.structuredContent?.patients?.[0]?.id;
+  if (response.statusCode !== 200 || typeof id !== 'string') throw new Error(`the researcher's listing answered ${response.statusCode}: ${text.slice(0, 200)}`);
+  return id;
 }
 
 /** Logins of every active bench account in turn (argon2id verification each time). */

@@ -40,7 +40,10 @@ export interface ReceivedRequest {
   readonly body: Buffer;
 }
 
-export type UpstreamMode = 'json' | 'sse' | 'sleep' | 'forbidden' | 'reset';
+export type UpstreamMode = 'json' | 'large' | 'sse' | 'sleep' | 'forbidden' | 'reset' | 'truncated';
+
+/** What 'large' mode answers: bigger than the gateway reads whole, so it is piped. */
+export const LARGE_ANSWER = Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 1, result: { text: 'é☃x'.repeat(100_000) } }), 'utf8');
 
 export class TestUpstream {
   readonly received: ReceivedRequest[] = [];
@@ -79,6 +82,18 @@ export class TestUpstream {
           reply.raw.end(JSON.stringify({ jsonrpc: '2.0', id: 1, result: { marker: UPSTREAM_MARKER } }));
           return reply;
         }
+        case 'large':
+          reply.hijack();
+          reply.raw.writeHead(200, { 'content-type': 'application/json', 'content-length': String(LARGE_ANSWER.length) });
+          reply.raw.end(LARGE_ANSWER);
+          return reply;
+        case 'truncated':
+          // Promises 1000 bytes, sends 10, hangs up.
+          reply.hijack();
+          reply.raw.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+          reply.raw.write('{"jsonrpc"');
+          setTimeout(() => req.raw.socket.destroy(), 20);
+          return reply;
         case 'forbidden':
           return reply
             .code(403)

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { TokenService } from '@secure-hospital-ai/core/tokens';
 import { loadConfig } from '@secure-hospital-ai/core/config';
-import { closedPortUrl, get, post, startHarness, UPSTREAM_MARKER, type Harness } from './harness.js';
+import { closedPortUrl, get, LARGE_ANSWER, post, startHarness, UPSTREAM_MARKER, type Harness } from './harness.js';
 
 let h: Harness;
 let proxy: string;
@@ -205,6 +205,15 @@ describe('forwarded', () => {
     expect(received?.headers['accept-encoding']).toBeUndefined();
   });
 
+  it('behind TRUST_PROXY, takes the client address from the one trusted hop only', async () => {
+    const behindProxy = await h.startGateway({ env: { TRUST_PROXY: 'true' } });
+    // The client forged the first entry; the proxy appended the address it really saw.
+    const answer = await post(`${behindProxy.url}/mcp-proxy/`, CALL, { ...(await bearer()), 'x-forwarded-for': '10.9.9.9, 198.51.100.7' });
+    expect(answer.status).toBe(200);
+    expect(h.upstream.received.at(-1)?.headers['x-forwarded-for']).toBe('198.51.100.7');
+    await behindProxy.close();
+  });
+
   it('keeps a sane X-Request-Id and traceparent, replaces insane ones', async () => {
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     const kept = await post(proxy, CALL, { ...(await bearer()), 'x-request-id': 'client-req.42', traceparent });
@@ -234,6 +243,15 @@ describe('forwarded', () => {
     const refused = await post(proxy, CALL, await bearer());
     expect(refused.status).toBe(403);
     expect(refused.json).toEqual({ jsonrpc: '2.0', id: 1, error: { code: -32003, message: 'Forbidden' } });
+  });
+
+  it('pipes a large answer through unchanged', async () => {
+    h.upstream.mode = 'large';
+    const response = await request(proxy, { method: 'POST', headers: { 'content-type': 'application/json', ...(await bearer()) }, body: CALL });
+    expect(response.statusCode).toBe(200);
+    expect(Number(response.headers['content-length'])).toBe(LARGE_ANSWER.length);
+    const relayed = Buffer.from(await response.body.arrayBuffer());
+    expect(Buffer.compare(relayed, LARGE_ANSWER)).toBe(0);
   });
 
   it('answers on /mcp-proxy without the slash too', async () => {
@@ -278,6 +296,13 @@ describe('upstream failures', () => {
     const answer = await post(proxy, CALL, await bearer());
     expect(answer.status).toBe(502);
     expect(answer.json).toMatchObject({ error: { code: -32002 } });
+  });
+
+  it('502 with a clean body when the MCP server hangs up in the middle of its answer', async () => {
+    h.upstream.mode = 'truncated';
+    const answer = await post(proxy, CALL, await bearer());
+    expect(answer.status).toBe(502);
+    expect(answer.json).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32002, message: 'MCP server unreachable' } });
   });
 
   it('504 when the MCP server takes longer than the timeout', async () => {

@@ -195,6 +195,14 @@ describe('POST /api/token/refresh/', () => {
     expect(family.every((r) => r.revoked_at !== null)).toBe(true);
   });
 
+  it('two concurrent rotations of one token: one wins, the other counts as reuse and ends the family', async () => {
+    const { refresh } = await loginPair('yenji100', 'kingjulien100');
+    const answers = await Promise.all([0, 1].map(() => post(`${base}/api/token/refresh/`, JSON.stringify({ refresh }))));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 401]);
+    const winner = answers.find((a) => a.status === 200)?.json as Pair;
+    expect((await post(`${base}/api/token/refresh/`, JSON.stringify({ refresh: winner.refresh }))).status).toBe(401);
+  });
+
   it('refuses an access token, garbage, and a body without refresh', async () => {
     const { access } = await loginPair('yenji100', 'kingjulien100');
     const wrongType = await post(`${base}/api/token/refresh/`, JSON.stringify({ refresh: access }));

@@ -6,15 +6,18 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 
 export type LoginOutcome = 'success' | 'failure' | 'throttled';
 
-type RequestCounterChild = ReturnType<Counter<'route' | 'method' | 'status'>['labels']>;
+type CounterChild = ReturnType<Counter<string>['labels']>;
+type HistogramChild = ReturnType<Histogram<string>['labels']>;
 
 export class GatewayMetrics {
   readonly registry = new Registry();
   readonly #requests: Counter<'route' | 'method' | 'status'>;
-  readonly #proxyDuration: Histogram<'status'>;
+  readonly #duration: Histogram<'route'>;
   readonly #logins: Counter<'outcome'>;
-  // Resolving a labelled child hashes its labels; the combinations are few, so keep them.
-  readonly #requestChildren = new Map<string, RequestCounterChild>();
+  // Resolving a labelled child hashes its labels on every call; the combinations are few
+  // (route patterns, not URLs), so each is resolved once.
+  readonly #requestChildren = new Map<string, CounterChild>();
+  readonly #durationChildren = new Map<string, HistogramChild>();
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
@@ -24,10 +27,10 @@ export class GatewayMetrics {
       labelNames: ['route', 'method', 'status'],
       registers: [this.registry],
     });
-    this.#proxyDuration = new Histogram({
-      name: 'gateway_proxy_duration_seconds',
-      help: 'Time to answer POST /mcp-proxy/, from request to the end of the reply',
-      labelNames: ['status'],
+    this.#duration = new Histogram({
+      name: 'gateway_http_request_duration_seconds',
+      help: 'Time from request to the end of the answer, by route pattern (route="/mcp-proxy/" is the proxy latency)',
+      labelNames: ['route'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20],
       registers: [this.registry],
     });
@@ -39,18 +42,20 @@ export class GatewayMetrics {
     });
   }
 
-  countRequest(route: string, method: string, status: number): void {
+  observeRequest(route: string, method: string, status: number, seconds: number): void {
     const key = `${route} ${method} ${status}`;
-    let child = this.#requestChildren.get(key);
-    if (child === undefined) {
-      child = this.#requests.labels(route, method, String(status));
-      this.#requestChildren.set(key, child);
+    let counter = this.#requestChildren.get(key);
+    if (counter === undefined) {
+      counter = this.#requests.labels(route, method, String(status));
+      this.#requestChildren.set(key, counter);
     }
-    child.inc();
-  }
-
-  observeProxy(seconds: number, status: number): void {
-    this.#proxyDuration.labels(String(status)).observe(seconds);
+    counter.inc();
+    let histogram = this.#durationChildren.get(route);
+    if (histogram === undefined) {
+      histogram = this.#duration.labels(route);
+      this.#durationChildren.set(route, histogram);
+    }
+    histogram.observe(seconds);
   }
 
   countLogin(outcome: LoginOutcome): void {

@@ -1,6 +1,6 @@
 /**
- * Cross-cutting hooks for every answer: security headers, and one log line plus one metric
- * per request. The log line carries method, route pattern, status and time: never a body,
+ * Cross-cutting hooks for every answer: security headers, and one log line plus metrics per
+ * request. The log line carries method, route pattern, status and time: never a body,
  * a token, a header value or a query string (which could hold any of those).
  */
 import type { FastifyReply, FastifyRequest, onRequestHookHandler, onResponseHookHandler } from 'fastify';
@@ -20,16 +20,20 @@ function routeOf(request: FastifyRequest): string {
   return request.routeOptions.url ?? 'unmatched';
 }
 
+/**
+ * Successes are logged at debug: every one of them is already in the audit log (tool calls
+ * by the MCP server; logins, refreshes and refusals by the gateway), and an info line per
+ * tool call costs about a third of the proxy's CPU. Refusals log at info, failures at warn.
+ */
 export function requestLogger(logger: Logger, metrics: GatewayMetrics): onResponseHookHandler {
   return function logRequest(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
     const route = routeOf(request);
     const status = reply.statusCode;
-    metrics.countRequest(route, request.method, status);
-    if (logger.isLevelEnabled('info')) {
-      logger.info(
-        { reqId: request.id, method: request.method, route, status, ms: Math.round(reply.elapsedTime * 100) / 100 },
-        'request',
-      );
+    const ms = reply.elapsedTime;
+    metrics.observeRequest(route, request.method, status, ms / 1000);
+    const level = status >= 500 ? 'warn' : status >= 400 ? 'info' : 'debug';
+    if (logger.isLevelEnabled(level)) {
+      logger[level]({ reqId: request.id, method: request.method, route, status, ms: Math.round(ms * 100) / 100 }, 'request');
     }
     done();
   };

@@ -1,6 +1,6 @@
 /**
  * The gateway (SPEC "Gateway (port 8000)"): token endpoints, the authenticated MCP proxy,
- * health and metrics. Each route group is an encapsulated Fastify plugin; the cross-cutting
+ * the web UI, health and metrics. Each route group is an encapsulated Fastify plugin; the cross-cutting
  * steps (security headers, logging, authentication, rate limits) are hooks, not handler code.
  */
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -25,6 +25,7 @@ import { requestLogger, securityHeaders } from './request-log.js';
 import { healthRoutes } from './routes/health.js';
 import { proxyRoutes } from './routes/proxy.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { webRoutes } from './routes/web.js';
 import { SessionService } from './sessions.js';
 import { requestIdFrom } from './trace-context.js';
 import { McpUpstream } from './upstream.js';
@@ -51,11 +52,19 @@ export interface GatewayDeps {
 /** Routes other than the proxy take small JSON bodies only. */
 const DEFAULT_BODY_LIMIT = 64 * 1024;
 
+/** proxy-addr's trust test: only the nearest hop (the socket's peer) is a trusted proxy. */
+function trustOneHop(_address: string, hop: number): boolean {
+  return hop === 0;
+}
+
 export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> {
   const { config, logger } = deps;
   const app = Fastify({
     logger: false,
-    trustProxy: config.trustProxy,
+    // TRUST_PROXY means one reverse proxy in front: the client is the address it saw, the
+    // last X-Forwarded-For hop. Trusting every hop would let a client choose its own address
+    // (and so escape the per-address login throttle) by sending X-Forwarded-For itself.
+    trustProxy: config.trustProxy ? trustOneHop : false,
     // Our id (the client's when sane) is the one in logs, audit events and the MCP server.
     requestIdHeader: false,
     genReqId: (raw) => requestIdFrom(raw.headers['x-request-id']),
@@ -94,6 +103,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     deps.rateLimiter ?? (config.rateLimitPerUser > 0 ? new MemoryRateLimiter(config.rateLimitPerUser) : null);
 
   await app.register(healthRoutes, { database: deps.database, upstream, metrics });
+  await app.register(webRoutes, {});
   await app.register(tokenRoutes, { sessions });
   await app.register(proxyRoutes, {
     config,
@@ -101,7 +111,6 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     audit: deps.audit,
     upstream,
     rateLimiter,
-    metrics,
     logger,
   });
   return app;

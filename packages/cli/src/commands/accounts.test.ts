@@ -113,7 +113,8 @@ describe('accounts CLI', () => {
     expect(events).toEqual(expect.arrayContaining([
       { reason: `account.assign_care_team:account/${house!.id}`, patient_id: 'P005' },
       { reason: `account.unassign_care_team:account/${house!.id}`, patient_id: 'P005' },
-      { reason: `account.assign_ward:ward/W2:account/${house!.id}`, patient_id: null },
+      // Reasons are stored in lower case (audit/normalize.ts).
+      { reason: `account.assign_ward:ward/w2:account/${house!.id}`, patient_id: null },
     ]));
   });
 

@@ -30,6 +30,7 @@ export type ChainFailureReason =
 
 export type ChainVerification =
   | { ok: true; count: number; head: { seq: number; hash: string } }
+  /** `count`: events before the first bad one (all intact). */
   | { ok: false; firstBadSeq: number; reason: ChainFailureReason; count: number };
 
 export interface VerifyOptions {
@@ -124,7 +125,8 @@ export async function verifyAuditChain(database: Database, options: VerifyOption
 }
 
 function result(checker: ChainChecker, failure: ChainFailure | undefined, head: { seq: number; hash: string } | undefined): ChainVerification {
-  if (failure) return { ok: false, ...failure, count: checker.count };
+  // count: the events before the first bad one, every one of them intact.
+  if (failure) return { ok: false, ...failure, count: Math.max(0, failure.firstBadSeq - 1) };
   return { ok: true, count: checker.count, head: head as { seq: number; hash: string } };
 }
 
@@ -192,6 +194,17 @@ function verifySqlite(sqlite: BetterSqlite3.Database, options: VerifyOptions): C
 
 const PAGE = 10_000;
 
+/** Integer columns are printed as digits, text columns as JSON strings: the writer's JSON. */
+const INTEGER_COLUMNS = new Set<string>(['seq', 'break_glass']);
+const PG_CANONICAL = `'[' || ${CHAIN_COLUMNS.map((c) =>
+  INTEGER_COLUMNS.has(c) ? `coalesce(${c}::text, 'null')` : `coalesce(to_json(${c})::text, 'null')`,
+).join(` || ',' || `)} || ']'`;
+
+/**
+ * PostgreSQL: like SQLite, each row arrives serialised by the server (to_json() escapes text
+ * exactly as JSON.stringify does for what the writer stores), with an exact re-check from the
+ * raw columns whenever a hash does not match. Keyset pages of 10,000 in one snapshot.
+ */
 async function verifyPostgres(pool: pg.Pool, options: VerifyOptions): Promise<ChainVerification> {
   const checker = new ChainChecker(options.anchor);
   const every = options.progressEvery ?? 100_000;
@@ -203,11 +216,21 @@ async function verifyPostgres(pool: pg.Pool, options: VerifyOptions): Promise<Ch
     const headRow = headRows.rows[0];
     const head = headRow ? { seq: Number(headRow.seq), hash: headRow.hash } : undefined;
     const page = (after: number) =>
-      client.query<unknown[]>({
-        text: `SELECT ${STORED_COLUMNS.join(', ')} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT ${PAGE}`,
+      client.query<[number | string, string, string, string]>({
+        text: `SELECT seq, prev_hash, hash, ${PG_CANONICAL} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT ${PAGE}`,
         values: [after],
         rowMode: 'array',
       });
+    const exact = async (seq: number): Promise<unknown[]> => {
+      const result = await client.query<unknown[]>({
+        text: `SELECT ${STORED_COLUMNS.join(', ')} FROM audit_events WHERE seq = $1`,
+        values: [seq],
+        rowMode: 'array',
+      });
+      const row = result.rows[0] as unknown[];
+      row[0] = Number(row[0]); // int8 arrives as text unless a type parser converted it
+      return row;
+    };
 
     let failure: ChainFailure | undefined;
     let current = await page(0);
@@ -217,8 +240,12 @@ async function verifyPostgres(pool: pg.Pool, options: VerifyOptions): Promise<Ch
       // Keyset paging; the next page is fetched while this one is hashed.
       const next = rows.length === PAGE ? page(Number(last[0])) : undefined;
       for (const row of rows) {
-        row[0] = Number(row[0]); // int8 arrives as text unless a type parser converted it
-        const outcome = checker.check(row[0] as number, row[PREV_HASH_INDEX] as string, row[HASH_INDEX] as string, canonicalOf(row));
+        const seq = Number(row[0]);
+        let outcome = checker.check(seq, row[1], row[2], row[3], true);
+        if (outcome === RECHECK) {
+          const raw = await exact(seq);
+          outcome = checker.check(seq, raw[PREV_HASH_INDEX] as string, raw[HASH_INDEX] as string, canonicalOf(raw));
+        }
         if (outcome !== undefined && outcome !== RECHECK) {
           failure = outcome;
           break;

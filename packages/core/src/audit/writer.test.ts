@@ -85,6 +85,24 @@ describe(`audit writer (${process.env.TEST_DATABASE === 'postgres' ? 'postgres' 
     expect(await verifyAuditChain(database)).toMatchObject({ ok: true, count: 600 });
   });
 
+  it('can be verified while it appends: verify sees a consistent snapshot', async () => {
+    const writer = createAuditWriter(database);
+    let stop = false;
+    const appending = (async () => {
+      for (let i = 0; !stop && i < 5000; i += 1) await Promise.all([writer.record(auditEvent()), writer.record(auditEvent())]);
+    })();
+    const results = [];
+    for (let i = 0; i < 5; i += 1) {
+      await new Promise((r) => setTimeout(r, 10));
+      results.push(await verifyAuditChain(database));
+    }
+    stop = true;
+    await appending;
+    await writer.close();
+    for (const r of results) expect(r.ok).toBe(true);
+    expect((await verifyAuditChain(database)).ok).toBe(true);
+  });
+
   it('stores what was hashed: the stored row reads back as the normalised event', async () => {
     const writer = createAuditWriter(database);
     await writer.record(

@@ -28,10 +28,10 @@ export interface AuditWriterOptions {
    */
   batchWindowMs?: number;
   /**
-   * SQLite only: how long to wait for a transaction someone else opened on the shared
-   * connection (a Kysely transaction between its awaits) before failing, in ms.
+   * How long one batch may wait for the database's write lock (another process's batch, or a
+   * transaction someone else opened on the shared SQLite connection) before it fails, in ms.
    */
-  connectionWaitMs?: number;
+  lockWaitMs?: number;
 }
 
 export interface AuditWriter extends AuditSink {
@@ -46,15 +46,20 @@ interface Pending {
 }
 
 /** Appends one batch atomically; resolves after the commit. */
-type AppendBatch = (batch: readonly AuditEventFields[]) => Promise<void>;
+interface Appender {
+  append(batch: readonly AuditEventFields[]): Promise<void>;
+  /** Pause between two batches of this writer, so writers in other processes get the lock too. */
+  readonly yieldMs: number;
+}
 
 export function createAuditWriter(database: Database, options: AuditWriterOptions = {}): AuditWriter {
   const maxBatch = options.maxBatch ?? 2000;
   const windowMs = options.batchWindowMs ?? 0;
-  const append =
+  const lockWaitMs = options.lockWaitMs ?? 10_000;
+  const appender =
     database.dialect === 'postgres'
       ? postgresAppender(requirePool(database))
-      : sqliteAppender(requireSqlite(database), options.connectionWaitMs ?? 5000);
+      : sqliteAppender(requireSqlite(database), lockWaitMs);
 
   let queue: Pending[] = [];
   let scheduled = false;
@@ -77,11 +82,14 @@ export function createAuditWriter(database: Database, options: AuditWriterOption
   }
 
   async function drain(): Promise<void> {
+    let first = true;
     while (queue.length > 0) {
+      if (!first && appender.yieldMs > 0) await sleep(appender.yieldMs);
+      first = false;
       const batch = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
       queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch);
       try {
-        await append(batch.map((p) => p.fields));
+        await appender.append(batch.map((p) => p.fields));
       } catch (error) {
         const failure = new AppError('ERR_AUDIT_UNAVAILABLE', {
           internalReason: `audit append failed: ${error instanceof Error ? error.message : String(error)}`,
@@ -132,12 +140,17 @@ function requirePool(database: Database): pg.Pool {
 const INSERT_COLUMNS = STORED_COLUMNS.join(', ');
 
 /**
- * SQLite: better-sqlite3 is synchronous, so a whole batch (lock, chain, insert, commit) runs
- * without yielding; no other code of this process can interleave with it. BEGIN IMMEDIATE
- * takes the write lock up front, so the head we read cannot move before we commit, whatever
- * other processes do (they wait on busy_timeout).
+ * SQLite: better-sqlite3 is synchronous, so once the write lock is held a whole batch (read
+ * head, chain, insert, move head, commit) runs without yielding: no other code of this
+ * process can interleave with it. BEGIN IMMEDIATE takes the write lock up front, so the head
+ * cannot move before we commit, whatever other processes do.
+ *
+ * Waiting for the lock is done here, asynchronously, not by SQLite's busy handler: that one
+ * blocks the event loop and backs off to 100 ms sleeps, so a process that commits batch
+ * after batch would starve the other one. Polling every millisecond, and pausing a
+ * millisecond between our own batches, lets two processes take turns.
  */
-function sqliteAppender(sqlite: BetterSqlite3.Database, connectionWaitMs: number): AppendBatch {
+function sqliteAppender(sqlite: BetterSqlite3.Database, lockWaitMs: number): Appender {
   let statements:
     | { head: BetterSqlite3.Statement; insert: BetterSqlite3.Statement; moveHead: BetterSqlite3.Statement }
     | undefined;
@@ -150,9 +163,23 @@ function sqliteAppender(sqlite: BetterSqlite3.Database, connectionWaitMs: number
       moveHead: sqlite.prepare('UPDATE audit_chain_head SET seq = ?, hash = ? WHERE id = 1'),
     });
 
-  function appendNow(batch: readonly AuditEventFields[]): void {
+  /** BEGIN IMMEDIATE without waiting: false when another connection holds the write lock. */
+  function tryBegin(): boolean {
+    const busyTimeout = sqlite.pragma('busy_timeout', { simple: true }) as number;
+    sqlite.pragma('busy_timeout = 0');
+    try {
+      sqlite.exec('BEGIN IMMEDIATE');
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_BUSY') return false;
+      throw error;
+    } finally {
+      sqlite.pragma(`busy_timeout = ${busyTimeout}`);
+    }
+  }
+
+  function appendLocked(batch: readonly AuditEventFields[]): void {
     const s = prepare();
-    sqlite.exec('BEGIN IMMEDIATE');
     try {
       const head = s.head.get() as { seq: number; hash: string } | undefined;
       if (!head) throw new Error('audit chain head missing');
@@ -172,16 +199,21 @@ function sqliteAppender(sqlite: BetterSqlite3.Database, connectionWaitMs: number
     }
   }
 
-  return async (batch) => {
-    // The connection is shared with Kysely. If a Kysely transaction is open on it (between
-    // two of its awaits), our statements would join that transaction and vanish with its
-    // rollback; wait for it to finish instead.
-    const deadline = Date.now() + connectionWaitMs;
-    while (sqlite.inTransaction) {
-      if (Date.now() > deadline) throw new Error('shared SQLite connection stayed in a transaction');
-      await new Promise((r) => setTimeout(r, 1));
-    }
-    appendNow(batch);
+  return {
+    yieldMs: 1,
+    async append(batch) {
+      prepare(); // fails here, before any lock, if the table is missing or the database closed
+      const deadline = Date.now() + lockWaitMs;
+      for (;;) {
+        // The connection is shared with Kysely. While a Kysely transaction is open on it
+        // (between two of its awaits), our statements would join that transaction and vanish
+        // with its rollback: wait for it to finish instead.
+        if (!sqlite.inTransaction && tryBegin()) break;
+        if (Date.now() > deadline) throw new Error('audit write lock not obtained in time');
+        await sleep(1);
+      }
+      appendLocked(batch);
+    },
   };
 }
 
@@ -191,7 +223,7 @@ function sqliteAppender(sqlite: BetterSqlite3.Database, connectionWaitMs: number
  * so each batch starts from the previous batch's last hash. One multi-row INSERT (unnest of
  * column arrays) per batch, whatever its size.
  */
-function postgresAppender(pool: pg.Pool): AppendBatch {
+function postgresAppender(pool: pg.Pool): Appender {
   const columnTypes: Record<string, string> = { seq: 'bigint', break_glass: 'integer' };
   const arrays = STORED_COLUMNS.map((c, i) => `$${i + 3}::${columnTypes[c] ?? 'text'}[]`).join(', ');
   // A data-modifying CTE runs to completion even though the UPDATE does not read it: one
@@ -200,7 +232,10 @@ function postgresAppender(pool: pg.Pool): AppendBatch {
     `WITH inserted AS (INSERT INTO audit_events (${INSERT_COLUMNS}) SELECT * FROM unnest(${arrays}) RETURNING 1) ` +
     'UPDATE audit_chain_head SET seq = $1, hash = $2 WHERE id = 1';
 
-  return async (batch) => {
+  // PostgreSQL queues lock waiters fairly: no pause needed between batches.
+  return { yieldMs: 0, append };
+
+  async function append(batch: readonly AuditEventFields[]): Promise<void> {
     const client = await pool.connect();
     let broken: Error | undefined;
     try {
@@ -231,5 +266,9 @@ function postgresAppender(pool: pg.Pool): AppendBatch {
     } finally {
       client.release(broken);
     }
-  };
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -3,6 +3,7 @@
  * multi-row INSERTs. The seed, the synthetic generator and the FHIR importer all write
  * through here, so the lowered name columns and batching rules live in one place.
  */
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Insertable, Kysely } from 'kysely';
 import type { Tables } from '../db/schema.js';
 import type {
@@ -47,33 +48,64 @@ export type ClinicalTable =
 const MAX_PARAMETERS = 32_766;
 const MAX_ROWS_PER_STATEMENT = 500;
 
-export async function insertPatientBundle(db: Kysely<Tables>, bundle: PatientBundle): Promise<void> {
-  await insertPatientBundles(db, [bundle]);
+export interface InsertOptions {
+  /**
+   * The raw SQLite handle behind `db` (Database.sqlite). Bulk writers pass it to skip the
+   * query builder: cached prepared statements insert about three times faster, which is
+   * what lets `generate` reach thousands of patients a second. It must be the same
+   * connection as `db`, so the rows join the caller's transaction.
+   */
+  sqlite?: BetterSqlite3.Database | undefined;
+}
+
+export async function insertPatientBundle(db: Kysely<Tables>, bundle: PatientBundle, options: InsertOptions = {}): Promise<void> {
+  await insertPatientBundles(db, [bundle], options);
 }
 
 /**
  * Inserts many patients with as few statements as the parameter limit allows. Runs inside
  * the caller's transaction when given one, else in its own: a patient is never half stored.
  */
-export async function insertPatientBundles(db: Kysely<Tables>, bundles: readonly PatientBundle[]): Promise<void> {
+export async function insertPatientBundles(
+  db: Kysely<Tables>,
+  bundles: readonly PatientBundle[],
+  options: InsertOptions = {},
+): Promise<void> {
   if (bundles.length === 0) return;
+  const sqlite = options.sqlite;
+  if (sqlite) {
+    // better-sqlite3 is synchronous: inside the caller's transaction the rows simply join it;
+    // otherwise its own transaction() wraps them (and rolls back on a throw).
+    if (db.isTransaction || sqlite.inTransaction) insertBundlesSqlite(sqlite, bundles);
+    else sqlite.transaction(() => insertBundlesSqlite(sqlite, bundles))();
+    return;
+  }
   if (!db.isTransaction) {
     await db.transaction().execute((trx) => insertPatientBundles(trx, bundles));
     return;
   }
+  for (const [table, rows] of tableRows(bundles)) await insertRows(db, table, rows);
+}
+
+type AnyRow = Record<string, unknown>;
+
+/** Each table's rows for a set of bundles, parents before children. */
+function tableRows(bundles: readonly PatientBundle[]): [keyof Tables, AnyRow[]][] {
   const createdAt = new Date().toISOString();
-  await insertRows(
-    db,
-    'patients',
-    bundles.map((b) => patientInsert(b.patient, createdAt)),
-  );
-  await insertRows(db, 'patient_contacts', bundles.flatMap((b) => b.contacts));
-  await insertRows(db, 'encounters', bundles.flatMap((b) => b.encounters));
-  await insertRows(db, 'observations', bundles.flatMap((b) => b.observations));
-  await insertRows(db, 'medications', bundles.flatMap((b) => b.medications));
-  await insertRows(db, 'allergies', bundles.flatMap((b) => b.allergies));
-  await insertRows(db, 'conditions', bundles.flatMap((b) => b.conditions));
-  await insertRows(db, 'clinical_notes', bundles.flatMap((b) => b.notes));
+  return [
+    ['patients', bundles.map((b) => patientInsert(b.patient, createdAt))],
+    ['patient_contacts', bundles.flatMap((b) => b.contacts)],
+    ['encounters', bundles.flatMap((b) => b.encounters)],
+    ['observations', bundles.flatMap((b) => b.observations)],
+    ['medications', bundles.flatMap((b) => b.medications)],
+    ['allergies', bundles.flatMap((b) => b.allergies)],
+    ['conditions', bundles.flatMap((b) => b.conditions)],
+    ['clinical_notes', bundles.flatMap((b) => b.notes)],
+  ] as [keyof Tables, AnyRow[]][];
+}
+
+function insertBundlesSqlite(sqlite: BetterSqlite3.Database, bundles: readonly PatientBundle[]): void {
+  for (const [table, rows] of tableRows(bundles)) insertRowsSqlite(sqlite, table, rows);
 }
 
 export function patientInsert(
@@ -122,5 +154,57 @@ export async function insertRows<T extends keyof Tables>(
       .insertInto(table as string)
       .values(chunk as Record<string, unknown>[])
       .execute();
+  }
+}
+
+/** Rows per cached multi-row statement on the raw SQLite path (measured: 50 beats 1 and 200). */
+const SQLITE_ROWS_PER_STATEMENT = 50;
+
+const statementCache = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
+
+function cachedStatement(sqlite: BetterSqlite3.Database, table: string, columns: readonly string[], rows: number) {
+  let cache = statementCache.get(sqlite);
+  if (!cache) {
+    cache = new Map();
+    statementCache.set(sqlite, cache);
+  }
+  const key = `${table}|${columns.join(',')}|${rows}`;
+  let statement = cache.get(key);
+  if (!statement) {
+    // Table and column names come from our own row types, never from input.
+    const tuple = `(${columns.map(() => '?').join(',')})`;
+    const sql = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(',')}) values ${Array(rows).fill(tuple).join(',')}`;
+    statement = sqlite.prepare(sql);
+    cache.set(key, statement);
+  }
+  return statement;
+}
+
+export function insertRowsSqlite(sqlite: BetterSqlite3.Database, table: string, rows: readonly AnyRow[]): void {
+  const first = rows[0];
+  if (first === undefined) return;
+  const columns = Object.keys(first);
+  const width = columns.length;
+  const perStatement = Math.max(1, Math.min(SQLITE_ROWS_PER_STATEMENT, Math.floor(MAX_PARAMETERS / width)));
+  const params: unknown[] = new Array(perStatement * width);
+  let start = 0;
+  if (rows.length >= perStatement) {
+    const batch = cachedStatement(sqlite, table, columns, perStatement);
+    for (; start + perStatement <= rows.length; start += perStatement) {
+      for (let r = 0; r < perStatement; r += 1) {
+        const row = rows[start + r] as AnyRow;
+        for (let c = 0; c < width; c += 1) params[r * width + c] = row[columns[c] as string] ?? null;
+      }
+      batch.run(params);
+    }
+  }
+  if (start < rows.length) {
+    const single = cachedStatement(sqlite, table, columns, 1);
+    const one: unknown[] = new Array(width);
+    for (; start < rows.length; start += 1) {
+      const row = rows[start] as AnyRow;
+      for (let c = 0; c < width; c += 1) one[c] = row[columns[c] as string] ?? null;
+      single.run(one);
+    }
   }
 }

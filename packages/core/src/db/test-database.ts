@@ -47,7 +47,7 @@ async function openSqliteTestDatabase(): Promise<TestDatabase> {
 }
 
 async function openPostgresTestDatabase(): Promise<TestDatabase> {
-  const adminUrl = process.env.TEST_DATABASE_URL ?? DEFAULT_ADMIN_URL;
+  const adminUrl = process.env.TEST_POSTGRES_URL ?? process.env.TEST_DATABASE_URL ?? DEFAULT_ADMIN_URL;
   // The name is generated here, never taken from input, so interpolating it is safe.
   const name = `shai_test_${randomBytes(6).toString('hex')}`;
   await adminQuery(adminUrl, `CREATE DATABASE ${name}`);

@@ -28,6 +28,7 @@ export type DecisionReason =
   | 'own_record'
   | 'role_any'
   | 'emergency_access'
+  | 'row_filter'
   | 'no_relationship'
   | 'patient_not_found'
   | 'not_in_policy'
@@ -65,6 +66,16 @@ function byRelationship(condition: RowCondition, related: boolean, relationship:
   if (related) return allow(condition, relationship);
   if (ctx.breakGlass) return allow(condition, 'break_glass', true);
   return deny(condition, 'no_relationship');
+}
+
+/**
+ * A list or search names no patient: it is allowed when the role may read the model at all,
+ * and the row filter (row-filter.ts) then keeps every forbidden row inside the database.
+ */
+export function isListAllowed(model: Model, action: Action, role: Role): Decision {
+  const condition = policyCondition(model, action, role);
+  if (condition === undefined || condition === 'emergency') return deny(condition, 'not_in_policy');
+  return allow(condition, 'row_filter');
 }
 
 export function isAllowed(model: Model, action: Action, role: Role, userId: string, ctx: RowContext): Decision {

@@ -60,29 +60,56 @@ export function emptyRowContext(principal: Principal, patientId: string | null):
   return { userId: principal.userId, patientId, patientExists: false, careTeam: false, ward: false, ownRecord: false, breakGlass: false };
 }
 
-export async function loadRowContext(db: Kysely<Tables>, principal: Principal, patientId: string, now: Date = new Date()): Promise<RowContext> {
+/** The relationship flags of one patient row, as both engines answer EXISTS (0/1 or boolean). */
+interface RelationshipRow {
+  id: string;
+  care_team: unknown;
+  ward: unknown;
+  break_glass: unknown;
+}
+
+function toRowContext(principal: Principal, row: RelationshipRow): RowContext {
+  return {
+    userId: principal.userId,
+    patientId: row.id,
+    patientExists: true,
+    careTeam: Boolean(row.care_team),
+    ward: Boolean(row.ward),
+    ownRecord: principal.role === 'patient' && principal.patientId === row.id,
+    breakGlass: Boolean(row.break_glass),
+  };
+}
+
+function relationshipsQuery(db: Kysely<Tables>, principal: Principal, now: Date) {
   const nowIso = now.toISOString();
   // An impossible account id keeps the query's shape (and its cost) for a malformed caller.
   const accountId = accountIdOf(principal) ?? -1;
-  const row = await db
+  return db
     .selectFrom('patients')
     .select((eb) => [
       'patients.id',
       careTeamExists(eb, accountId).as('care_team'),
       wardAdmissionExists(eb, accountId, nowIso).as('ward'),
       breakGlassExists(eb, accountId, nowIso).as('break_glass'),
-    ])
-    .where('patients.id', '=', patientId)
-    .executeTakeFirst();
-  if (!row) return emptyRowContext(principal, patientId);
-  return {
-    userId: principal.userId,
-    patientId,
-    patientExists: true,
-    // SQLite answers EXISTS with 0/1, PostgreSQL with a boolean.
-    careTeam: Boolean(row.care_team),
-    ward: Boolean(row.ward),
-    ownRecord: principal.role === 'patient' && principal.patientId === patientId,
-    breakGlass: Boolean(row.break_glass),
-  };
+    ]);
+}
+
+export async function loadRowContext(db: Kysely<Tables>, principal: Principal, patientId: string, now: Date = new Date()): Promise<RowContext> {
+  const row = await relationshipsQuery(db, principal, now).where('patients.id', '=', patientId).executeTakeFirst();
+  return row ? toRowContext(principal, row) : emptyRowContext(principal, patientId);
+}
+
+/**
+ * The same for the patients a list returned (one query for the page), so an answer that
+ * holds a patient seen only under a break-glass grant is flagged like a single read.
+ */
+export async function loadRowContexts(
+  db: Kysely<Tables>,
+  principal: Principal,
+  patientIds: readonly string[],
+  now: Date = new Date(),
+): Promise<RowContext[]> {
+  if (patientIds.length === 0) return [];
+  const rows = await relationshipsQuery(db, principal, now).where('patients.id', 'in', [...new Set(patientIds)]).execute();
+  return rows.map((row) => toRowContext(principal, row));
 }

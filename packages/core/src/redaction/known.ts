@@ -18,12 +18,25 @@ const NOT_NAME_PARTS = new Set([
 export interface KnownMatcher {
   readonly nameKeys: ReadonlySet<string>;
   readonly cityPhrases: ReadonlyMap<string, readonly string[][]>;
-  readonly literals: readonly [PhiType, RegExp][];
+  /** Numbers by their digits alone, so any punctuation between them matches. */
+  readonly numbers: readonly KnownNumber[];
+  /** Lower-case e-mail addresses. */
+  readonly emails: readonly string[];
+  readonly addresses: readonly KnownAddress[];
   readonly empty: boolean;
 }
 
-function escape(literal: string): string {
-  return literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+interface KnownNumber {
+  readonly type: PhiType;
+  readonly digits: string;
+  /** Letters written before the digits ("MR-", "A"), lower case, separators removed. */
+  readonly prefix: string;
+}
+
+interface KnownAddress {
+  readonly number: string;
+  /** Street words, lower case, each with its usual abbreviation allowed. */
+  readonly words: readonly (readonly string[])[];
 }
 
 function clean(values: readonly (string | null | undefined)[] | undefined): string[] {
@@ -36,22 +49,16 @@ function clean(values: readonly (string | null | undefined)[] | undefined): stri
   return [...out];
 }
 
-/** Digits with any separators between them: one number however it is written. */
-function digitPattern(value: string): string | null {
-  const digits = value.replace(/\D/g, '');
-  if (digits.length < 4) return null;
-  return `(?<!\\d)${digits.split('').join('[\\s().-]{0,2}')}(?!\\d)`;
-}
-
-/** The literal, with blanks and punctuation between its parts made flexible. */
-function literalPattern(value: string): string {
-  const parts = value.split(/[\s.,-]+/).filter(Boolean).map(escape);
-  return `(?<![A-Za-z0-9])${parts.join('[\\s.,-]{0,3}')}(?![A-Za-z0-9])`;
-}
-
-function alternation(patterns: string[]): RegExp | null {
-  const unique = [...new Set(patterns)].sort((a, b) => b.length - a.length);
-  return unique.length > 0 ? new RegExp(unique.join('|'), 'gi') : null;
+/** Street words and their abbreviations, both ways. */
+const STREET_ABBREVIATIONS: Readonly<Record<string, string>> = {
+  street: 'st', avenue: 'ave', road: 'rd', boulevard: 'blvd', lane: 'ln', drive: 'dr', court: 'ct', place: 'pl',
+  terrace: 'ter', circle: 'cir', parkway: 'pkwy', highway: 'hwy', square: 'sq', trail: 'trl', north: 'n',
+  south: 's', east: 'e', west: 'w', apartment: 'apt', suite: 'ste', mount: 'mt', saint: 'st',
+};
+const ABBREVIATION_OF = new Map<string, string[]>();
+for (const [long, short] of Object.entries(STREET_ABBREVIATIONS)) {
+  ABBREVIATION_OF.set(long, [long, short]);
+  ABBREVIATION_OF.set(short, [...(ABBREVIATION_OF.get(short) ?? [short]), long]);
 }
 
 function compile(known: KnownIdentifiers): KnownMatcher {
@@ -70,7 +77,7 @@ function compile(known: KnownIdentifiers): KnownMatcher {
     cityPhrases.set(keys[0]!, [...(cityPhrases.get(keys[0]!) ?? []), keys]);
   }
 
-  const literals: [PhiType, RegExp][] = [];
+  const numbers: KnownNumber[] = [];
   const numbered: [PhiType, string[]][] = [
     ['ssn', clean(known.ssns)],
     ['phone', clean(known.phones)],
@@ -79,30 +86,29 @@ function compile(known: KnownIdentifiers): KnownMatcher {
     ['id', clean(known.other)],
   ];
   for (const [type, values] of numbered) {
-    const patterns: string[] = [];
     for (const value of values) {
-      if (/[A-Za-z]/.test(value)) patterns.push(literalPattern(value));
-      const digits = digitPattern(value);
-      // A ZIP or a short number alone is too common to match as digits anywhere.
-      if (digits && (type !== 'zip' || value.replace(/\D/g, '').length >= 5)) patterns.push(digits);
-      else if (!/[A-Za-z]/.test(value)) patterns.push(literalPattern(value));
+      const digits = value.replace(/\D/g, '');
+      // Four digits or fewer match too much; a ZIP needs all five. Shorter identifiers are
+      // left to the pattern detectors and their cue words.
+      if (digits.length < (type === 'zip' ? 5 : 4)) continue;
+      const prefix = (/^[^0-9]*/.exec(value)?.[0] ?? '').replace(/[^A-Za-z]/g, '').toLowerCase();
+      numbers.push({ type, digits, prefix });
     }
-    const regex = alternation(patterns);
-    if (regex) literals.push([type, regex]);
   }
-  const emails = alternation(clean(known.emails).map((e) => `(?<![\\w.+-])${escape(e)}(?![\\w-])`));
-  if (emails) literals.push(['email', emails]);
-  const addressPatterns: string[] = [];
+  const emails = clean(known.emails).map((e) => e.toLowerCase());
+  const addresses: KnownAddress[] = [];
   for (const line of clean(known.addresses)) {
-    addressPatterns.push(literalPattern(line));
-    // "12 Elm Street Apt 3" is also written "12 Elm St" or "12 Elm".
-    const head = /^(\d{1,6}[A-Za-z]?)\s+([A-Za-z][A-Za-z'.-]*(?:\s+[A-Za-z][A-Za-z'.-]*)?)/.exec(line);
-    if (head) addressPatterns.push(`(?<![\\w])${escape(head[1]!)}[ \\t]+${escape(head[2]!).replace(/\s+/g, '[ \\t]+')}(?:[ \\t]+[A-Za-z]{2,12}\\.?)?(?![A-Za-z])`);
+    const head = /^(\d{1,6}[A-Za-z]?)[\s,]+(.+)$/.exec(line);
+    if (!head) continue;
+    const words = head[2]!
+      .toLowerCase()
+      .split(/[^a-z0-9']+/)
+      .filter(Boolean)
+      .map((w) => ABBREVIATION_OF.get(w) ?? [w]);
+    if (words.length > 0) addresses.push({ number: head[1]!.toLowerCase(), words });
   }
-  const addresses = alternation(addressPatterns);
-  if (addresses) literals.push(['address', addresses]);
-
-  return { nameKeys, cityPhrases, literals, empty: nameKeys.size === 0 && cityPhrases.size === 0 && literals.length === 0 };
+  const empty = nameKeys.size === 0 && cityPhrases.size === 0 && numbers.length === 0 && emails.length === 0 && addresses.length === 0;
+  return { nameKeys, cityPhrases, numbers, emails, addresses, empty };
 }
 
 const BY_OBJECT = new WeakMap<KnownIdentifiers, KnownMatcher>();
@@ -129,12 +135,81 @@ function lowercaseOrdinary(token: Token): boolean {
   return !token.capitalised && (COMMON_WORDS.has(token.key) || token.key.length <= 2);
 }
 
+/**
+ * Runs of digits with at most two separators between consecutive digits ("(617) 555-0134"),
+ * each with the offset of every digit, so a known number is found by its digits alone.
+ */
+const DIGIT_RUN = /\d(?:[\s().-]{0,2}\d)*/g;
+
+function findNumbers(text: string, numbers: readonly KnownNumber[], out: Finding[]): void {
+  DIGIT_RUN.lastIndex = 0;
+  for (let m = DIGIT_RUN.exec(text); m !== null; m = DIGIT_RUN.exec(text)) {
+    const run = m[0];
+    let digits = '';
+    const offsets: number[] = [];
+    for (let i = 0; i < run.length; i++) {
+      const c = run.charCodeAt(i);
+      if (c >= 48 && c <= 57) {
+        digits += run[i];
+        offsets.push(m.index + i);
+      }
+    }
+    for (const known of numbers) {
+      if (digits.length < known.digits.length) continue;
+      for (let at = digits.indexOf(known.digits); at >= 0; at = digits.indexOf(known.digits, at + 1)) {
+        let start = offsets[at]!;
+        const end = offsets[at + known.digits.length - 1]! + 1;
+        if (known.prefix) {
+          // "MR-004512": take the letters before the digits too when they are the known ones.
+          const before = text.slice(Math.max(0, start - known.prefix.length - 2), start);
+          const letters = /([A-Za-z]+)[\s#:-]{0,2}$/.exec(before);
+          if (letters && letters[1]!.toLowerCase() === known.prefix) start -= before.length - letters.index;
+        }
+        out.push({ start, end, type: known.type });
+      }
+    }
+  }
+}
+
+function findEmails(text: string, emails: readonly string[], out: Finding[]): void {
+  if (!text.includes('@')) return;
+  const lower = text.toLowerCase();
+  for (const email of emails) {
+    for (let at = lower.indexOf(email); at >= 0; at = lower.indexOf(email, at + 1)) {
+      out.push({ start: at, end: at + email.length, type: 'email' });
+    }
+  }
+}
+
+const WORD_AFTER = /^[\s.,#-]*([A-Za-z0-9']+)/;
+
+function findAddresses(text: string, addresses: readonly KnownAddress[], out: Finding[]): void {
+  const lower = text.toLowerCase();
+  for (const address of addresses) {
+    for (let at = lower.indexOf(address.number); at >= 0; at = lower.indexOf(address.number, at + 1)) {
+      const end = at + address.number.length;
+      if (/[A-Za-z0-9]/.test(text[at - 1] ?? '') || /[0-9]/.test(text[end] ?? '')) continue;
+      let cursor = end;
+      let matched = 0;
+      for (const options of address.words) {
+        const next = WORD_AFTER.exec(lower.slice(cursor, cursor + 40));
+        if (!next || !options.includes(next[1]!)) break;
+        cursor += next[0].length;
+        matched++;
+      }
+      if (matched > 0) out.push({ start: at, end: cursor, type: 'address' });
+    }
+  }
+}
+
+/** Adds findings to `out` and marks the name tokens it found in `names`. */
 export function findKnown(
   text: string,
   tokens: readonly Token[],
   clinical: Uint8Array,
   matcher: KnownMatcher,
   out: Finding[],
+  names: Uint8Array,
 ): void {
   if (matcher.empty) return;
   if (matcher.nameKeys.size > 0 || matcher.cityPhrases.size > 0) {
@@ -148,19 +223,18 @@ export function findKnown(
         }
       }
       if (clinical[i] || lowercaseOrdinary(token)) continue;
-      if (matcher.nameKeys.has(token.key) || partsOf(token.key).some((p) => p.length >= 2 && matcher.nameKeys.has(p))) {
+      // Parts of a hyphenated word count only when every part is capitalised: "Smith-Jones",
+      // not "long-term" or "Faith-based".
+      const known =
+        matcher.nameKeys.has(token.key) ||
+        (token.capitalised && !/-[a-z]/.test(token.text) && partsOf(token.key).some((p) => p.length >= 2 && matcher.nameKeys.has(p)));
+      if (known) {
         out.push({ start: token.start, end: token.end, type: 'name' });
+        names[i] = 1;
       }
     }
   }
-  for (const [type, regex] of matcher.literals) {
-    regex.lastIndex = 0;
-    for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
-      if (m[0].length === 0) {
-        regex.lastIndex++;
-        continue;
-      }
-      out.push({ start: m.index, end: m.index + m[0].length, type });
-    }
-  }
+  if (matcher.numbers.length > 0) findNumbers(text, matcher.numbers, out);
+  if (matcher.emails.length > 0) findEmails(text, matcher.emails, out);
+  if (matcher.addresses.length > 0) findAddresses(text, matcher.addresses, out);
 }

@@ -7,6 +7,7 @@
  * Where a cue word announces the value ("MRN: 123"), only the value is reported: the cue
  * stays readable, which keeps the note's sense without the identifier.
  */
+import { CLINICAL_TERMS } from './lexicon/clinical-terms.js';
 import { STATE_CODES, STATE_NAMES } from './lexicon/places.js';
 import type { Finding, PhiType } from './types.js';
 
@@ -51,15 +52,36 @@ const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:
 const URL_SCHEME = /(?<![A-Za-z0-9])(?:https?:\/\/|ftp:\/\/|www\.)[^\s<>"'`)\]]{1,2048}/gi;
 const URL_BARE =
   /(?<![@A-Za-z0-9._-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,6}(?:com|org|net|edu|gov|mil|io|us|info|biz|health|care|co|me|app)(?![A-Za-z0-9-])(?:\/[^\s<>"'`)\]]{0,2048})?/gi;
+const URL_TLD_HINT = /\.(?:com|org|net|edu|gov|mil|io|us|info|biz|health|care|co|me|app)(?![A-Za-z0-9-])/i;
 const IPV4 = /(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\d|\.\d)/g;
-const IPV6 = /(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![0-9A-Fa-f:])/g;
+const HEX_OR_COLON = /[0-9A-Fa-f:]/;
 
 function trimUrl(text: string, start: number, end: number): number {
   while (end > start && /[.,;:!?]/.test(text[end - 1]!)) end--;
   return end;
 }
 
+/**
+ * IPv6 addresses are found from their colons: most text has few, and scanning outwards
+ * from each is far cheaper than trying a hex pattern at every letter a-f.
+ */
+function findIpv6(text: string, emit: Emit): void {
+  let from = 0;
+  for (let colon = text.indexOf(':'); colon >= 0; colon = text.indexOf(':', from)) {
+    let start = colon;
+    while (start > 0 && HEX_OR_COLON.test(text[start - 1]!)) start--;
+    let end = colon + 1;
+    while (end < text.length && HEX_OR_COLON.test(text[end]!)) end++;
+    from = end + 1;
+    // Letters before or after the run make it part of a word ("Date:").
+    if (/[G-Zg-z]/.test(text[start - 1] ?? '') || /[G-Zg-z]/.test(text[end] ?? '')) continue;
+    const candidate = text.slice(start, end);
+    if (candidate.length >= 6 && isIpv6(candidate)) emit(start, end, 'ip');
+  }
+}
+
 function isIpv6(candidate: string): boolean {
+  if (!/^(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}$/.test(candidate)) return false;
   const groups = candidate.split(':');
   const filled = groups.filter((g) => g.length > 0);
   if (candidate.includes('::')) return filled.length >= 2 && filled.some((g) => g.length >= 3 || /[a-f]/i.test(g));
@@ -69,10 +91,10 @@ function isIpv6(candidate: string): boolean {
 // ---------------------------------------------------------------- SSN, phone, numbered identifiers
 
 const SSN_DASHED = /(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])/g;
-const SSN_SPACED = /(?<![\d ])\d{3} \d{2} \d{4}(?! ?\d)/g;
-const SSN_BARE = /(?<![\d.,-])\d{9}(?![\d-]|[.,]\d)/g;
+const SSN_SPACED = /(?<!\d ?)\d{3} \d{2} \d{4}(?! ?\d)/g;
+const SSN_BARE = /(?<![\w.,-])\d{9}(?![\d-]|[.,]\d)/g;
 const SSN_CUE =
-  /\b(?:SSN|SS#|SS No\.?|[Ss]ocial [Ss]ecurity(?: [Nn]umber| [Nn]o\.?| #)?)[ \t]*(?:#|:|is|was|of|ending in|ends in|last (?:4|four)(?: digits)?(?: of)?)?[ \t:]*((?:\d|[xX*]{3}[- ]?[xX*]{2}[- ]?)[\d -]{2,10}\d)/gd;
+  /\b(?:SSN|SS#|SS No\.?|[Ss]ocial [Ss]ecurity(?: [Nn]umber| [Nn]o\.?| #)?)[ \t]*(?:#|:|is|was|of|ending in|ends in|last (?:4|four)(?: digits)?(?: of)?)?[ \t:(]*((?:\d|[xX*]{3}[- ]?[xX*]{2}[- ]?)[\d -]{2,10}\d)/gd;
 
 const EXT = String.raw`(?:,?[ \t]*(?:x|ext\.?|extension|#)[ \t]*\d{1,6})?`;
 const PHONE_US = new RegExp(
@@ -80,11 +102,13 @@ const PHONE_US = new RegExp(
   'gi',
 );
 const PHONE_BARE = new RegExp(String.raw`(?<![\d.,+-])1?\d{10}(?![\d-]|[.,]\d)` + EXT, 'gi');
-const PHONE_LOCAL = new RegExp(String.raw`(?<![\d.-])\d{3}-\d{4}(?![\d-])` + EXT, 'gi');
+const PHONE_LOCAL = new RegExp(String.raw`(?<![\d.-])[2-9]\d{2}-\d{4}(?![\d-])` + EXT, 'gi');
 const PHONE_INTL = new RegExp(
   String.raw`(?<![\w+])(?:\+|00|011)[ \t.-]?\d{1,3}(?:[ \t.-]?\(?\d{1,5}\)?){1,6}(?!\d)` + EXT,
   'gi',
 );
+/** National formats with a trunk 0 (UK, EU): "07700 900123", "020 7946 0958". */
+const PHONE_NATIONAL = /(?<![\w.+-])0\d{2,4}[ \t-]?\d{3,4}[ \t-]?\d{3,4}(?![\d-])/g;
 const FAX_CUE = /(?:fax|facsimile|\bf)\b[^\n\d]{0,12}$/i;
 
 function phoneType(text: string, start: number): PhiType {
@@ -107,21 +131,45 @@ const ID_CUES: readonly [PhiType, string, string][] = [
   ['health_plan', String.raw`MBI|BCBS|HMO|PPO`, String.raw`[Mm]ember|[Ss]ubscriber|[Pp]olicy|[Gg]roup|[Ii]nsurance|[Hh]ealth [Pp]lan|[Pp]lan|[Mm]edicare|[Mm]edicaid|[Bb]eneficiary`],
   ['license', String.raw`DEA|NPI`, String.raw`[Ll]icen[sc]e|[Ll]ic\.?|[Cc]ertificate|[Dd]river'?s [Ll]icen[sc]e|DL|[Pp]assport`],
   ['device', String.raw`S\/N|SN|UDI`, String.raw`[Ss]erial|[Dd]evice|[Ll]ot|[Ii]mplant|[Pp]acemaker|[Mm]odel`],
-  ['vehicle', String.raw`VIN`, String.raw`[Ll]icen[sc]e [Pp]late|[Pp]late|[Tt]ag|[Vv]ehicle`],
+  ['vehicle', String.raw`VIN|[Ll]icen[sc]e [Pp]late|[Pp]late [Nn]umber`, String.raw`[Pp]late|[Tt]ag|[Vv]ehicle`],
 ];
-const ID_CUE_REGEXES: readonly [PhiType, RegExp][] = ID_CUES.flatMap(([type, acronyms, words]) => [
-  [type, new RegExp(String.raw`(?<![A-Za-z])(?:${acronyms})${OPTIONAL_MARKER}${VALUE}(?![A-Za-z0-9])`, 'gd')],
-  [type, new RegExp(String.raw`(?<![A-Za-z])(?:${words})${MARKER}${VALUE}(?![A-Za-z0-9])`, 'gd')],
-] as [PhiType, RegExp][]);
+/**
+ * All cues in two regexes (acronyms, and words that need a marker), one capture group per
+ * type: one pass each over the text instead of one per type.
+ */
+function cueRegex(pick: (cue: readonly [PhiType, string, string]) => string, marker: string): RegExp {
+  const groups = ID_CUES.map((cue) => `(${pick(cue)})`).join('|');
+  return new RegExp(String.raw`(?<![A-Za-z])(?:${groups})${marker}${VALUE}(?![A-Za-z0-9])`, 'gd');
+}
+const ID_CUE_REGEXES: readonly RegExp[] = [cueRegex((c) => c[1], OPTIONAL_MARKER), cueRegex((c) => c[2], MARKER)];
+/** Capture group of the value: after one group per cue type. */
+const ID_VALUE_GROUP = ID_CUES.length + 1;
+
+/** A cue right before a bare number: the cue's type names it, not the number's shape. */
+const ANY_CUE_BEFORE = new RegExp(
+  String.raw`(?:${ID_CUES.flatMap(([, acronyms, words]) => [acronyms, words]).join('|')})[ \t]*(?:[Nn]umber|[Nn]um\.?|[Nn]o\.|ID|#)?[ \t]*(?:is|was|of)?[ \t:#]*$`,
+);
+
+function cuedBefore(text: string, start: number): boolean {
+  return ANY_CUE_BEFORE.test(text.slice(Math.max(0, start - 40), start));
+}
+
 /** Two-part plates such as "ABC 1234" after a plate cue. */
 const PLATE = /\b(?:[Ll]icen[sc]e [Pp]late|[Pp]late)[ \t]*(?:number|no\.?|#)?[ \t:#]*([A-Z0-9]{2,4}[ -][A-Z0-9]{2,4})\b/gd;
-const VIN = /(?<![A-Z0-9])(?=[A-HJ-NPR-Z0-9]{17}(?![A-Z0-9]))(?=[A-Z]{0,16}\d)(?=\d{0,16}[A-Z])[A-HJ-NPR-Z0-9]{17}/g;
+const VIN = /(?<![A-Z0-9])[A-HJ-NPR-Z0-9]{17}(?![A-Z0-9])/g;
 /** Letters then five or more digits: record, account and member numbers without a cue. */
 const PREFIXED_NUMBER = /(?<![\w-])[A-Z]{1,4}-?\d{5,12}(?:-\d{1,6})?(?![\w-])/g;
 /** Seven or more digits in a row that are not a measurement. */
 const LONG_NUMBER = /(?<![\d.,])\d{7,}(?![\d]|[.,]\d)/g;
 const CODE_SYSTEM_BEFORE = /(?:LOINC|SNOMED|SCT|RxNorm|RXCUI|ICD-?1?0?|CPT|NDC|HCPCS|code)[\s:#-]*$/i;
 const UNIT_AFTER = /^[ \t]*(?:copies|IU|units?|cells|\/|x ?10|mg|mcg|ng|pg|k\b|cfu)/i;
+
+const WORD_BEFORE = /([A-Za-z][A-Za-z0-9]*)[\s:=]*$/;
+
+function afterClinicalWord(text: string, start: number): boolean {
+  const word = WORD_BEFORE.exec(text.slice(Math.max(0, start - 24), start));
+  return word !== null && CLINICAL_TERMS.has(word[1]!.toLowerCase());
+}
 
 // ---------------------------------------------------------------- dates
 
@@ -157,6 +205,9 @@ const MONTH_ALONE_CUE = new RegExp(
   String.raw`\b(?:[Ii]n|[Ss]ince|[Dd]uring|[Uu]ntil|[Tt]ill|[Ff]rom|[Bb]y|[Ee]arly|[Ll]ate|[Mm]id-?|[Ll]ast|[Nn]ext|[Tt]his|[Oo]f|[Oo]n|[Tt]hrough|[Bb]efore|[Aa]fter|[Ee]nd of|[Bb]eginning of)[ \t]+(?:(?:early|late|mid)-?[ \t]*)?(${MONTH_FULL.join('|')}|Sept)(?![A-Za-z])`,
   'gd',
 );
+/** A holiday names a day: "Thanksgiving Day", "Christmas Eve", "New Year's Day". */
+const DATE_HOLIDAY =
+  /\b(?:Thanksgiving(?: Day)?|Christmas(?: Day| Eve)?|Easter(?: Sunday)?|Halloween|New Year['’]s(?: Day| Eve)|Independence Day|Memorial Day|Labor Day|Veterans Day|Fourth of July|July 4th|Valentine['’]s Day|Mother['’]s Day|Father['’]s Day)(?![ \t]+disease)\b/g;
 const DATE_ISO = new RegExp(
   String.raw`(?<![\d-])${YEAR}([-/.])(?:0?[1-9]|1[0-2])\1(?:[12]\d|3[01]|0?[1-9])(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?![\d-])`,
   'g',
@@ -164,8 +215,14 @@ const DATE_ISO = new RegExp(
 const DATE_NUMERIC = /(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/-]|\.\d)/g;
 const DATE_MONTH_SLASH_YEAR = new RegExp(String.raw`(?<![\d/.-])(?:0?[1-9]|1[0-2])[/-]${YEAR}(?![\d/-])`, 'g');
 const DATE_YEAR_MONTH = new RegExp(String.raw`(?<![\d/-])${YEAR}-(?:0[1-9]|1[0-2])(?![\d/-])`, 'g');
-const DATE_CUED_MONTH_DAY =
-  /\b(?:[Oo]n|[Ss]ince|[Ff]rom|[Uu]ntil|[Tt]ill|[Bb]y|[Dd]ated|[Tt]hrough|[Tt]hru|[Tt]o|DOS|DOB|[Ss]een|[Aa]dmitted|[Dd]ischarged|[Bb]orn|[Ss]tarting|[Ee]ffective|[Bb]efore|[Aa]fter|[Dd]ate)[ \t:]+(?:the[ \t]+)?((?:0?[1-9]|1[0-2])\/(?:[12]\d|3[01]|0?[1-9]))(?![\d/])(?:[ \t]*[-–][ \t]*((?:0?[1-9]|1[0-2])\/(?:[12]\d|3[01]|0?[1-9]))(?![\d/]))?/gd;
+/** Month/day without a year ("on 3/14") is a date only after a word that says so. */
+const MONTH_DAY = /(?<![\d/.])(?:0?[1-9]|1[0-2])\/(?:[12]\d|3[01]|0?[1-9])(?![\d/]|\.\d)/g;
+const MONTH_DAY_CUE_BEFORE =
+  /(?:\b(?:on|since|from|until|till|by|dated|through|thru|to|dos|dob|seen|admitted|discharged|born|starting|effective|before|after|date|f\/u|follow-?up|appt|visit)|(?:mon|tues|wednes|thurs|fri|satur|sun)day,?|\b(?:mon|tue|wed|thu|fri|sat|sun)\.?,?)[ \t:]+(?:the[ \t]+)?$/i;
+/** A time after it: "drawn 4/8 @ 0600", "4/8 at 10:30". */
+const MONTH_DAY_TIME_AFTER = /^[ \t]*(?:@|at[ \t]+\d{1,2}(?::\d{2})|\d{1,2}:\d{2})/;
+/** The second half of a range: "3/4-3/9". */
+const MONTH_DAY_RANGE_BEFORE = /\d\/\d{1,2}[ \t]*[-–][ \t]*$/;
 
 function validNumericDate(m: RegExpExecArray): PhiType | null {
   const a = Number(m[1]);
@@ -185,7 +242,12 @@ const AGE_YEARS = new RegExp(
   String.raw`(?<![\d.])(${AGE_NUMBER})(?=[ \t]*-?[ \t]*(?:years?|yrs?|yo|y\.o\.?|y\/o|year-old|years-old)(?![A-Za-z]))`,
   'gid',
 );
-const AGE_CUE = new RegExp(String.raw`\b(?:[Aa]ge|[Aa]ged|AGE)[ \t]*(?:of|is|was|:)?[ \t]*(${AGE_NUMBER})(?![\d.])`, 'gd');
+const AGE_CUE = new RegExp(String.raw`\b(?:[Aa]ge|[Aa]ged|AGE)[ \t]*(?:of|is|was|:)?[ \t]*(${AGE_NUMBER})(?!\d|\.\d)`, 'gd');
+const AGE_TURNED = new RegExp(
+  String.raw`\b(?:turned|turns|turning|celebrated|celebrating|celebrates)[ \t]+(?:(?:his|her|their)[ \t]+)?(${AGE_NUMBER})(?:st|nd|rd|th)?(?![\d.]|[ \t]*(?:mg|mcg|%|units?|mL|degrees?))`,
+  'gd',
+);
+const AGE_BIRTHDAY = new RegExp(String.raw`(?<![\d.])(${AGE_NUMBER})(?:st|nd|rd|th)[ \t]+birthday`, 'gd');
 const AGE_SEX = new RegExp(String.raw`(?<![\d.\w])(${AGE_NUMBER})(?:M|F|yoM|yoF|yom|yof)(?![A-Za-z\d])`, 'gd');
 const AGE_DECADE = /\b(?:in (?:his|her|their) (?:early |mid-?|late )?)((?:9|10)0s|nineties)\b/gid;
 const AGE_WORDS = /\b(?:nonagenarian|centenarian|(?:ninety|one hundred)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?[- ]years?[- ]old)\b/gi;
@@ -207,6 +269,11 @@ const STREET = new RegExp(
     UNIT,
   'g',
 );
+/** A street named without a house number, after "on"/"off": "lives on Mill Hill Rd". */
+const STREET_NAMED = new RegExp(
+  String.raw`\b(?:[Oo]n|[Oo]ff|[Nn]ear)[ \t]+((?:[A-Z][a-z'.-]{1,20}[ \t]+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Court|Ct|Place|Terrace|Way|Circle|Parkway|Pkwy|Highway|Hwy|Pike|Turnpike)\.?)(?![A-Za-z])`,
+  'gd',
+);
 const UNIT_ALONE = /\b(?:Apt|APT|Apartment|Suite|Ste)\.?[ \t]*#?[ \t]*\d{1,5}[A-Za-z]?\b/g;
 const PO_BOX = /\b[Pp]\.?[ \t]?[Oo]\.?[ \t]*[Bb]ox[ \t]*\d{1,6}\b/g;
 const STATE_ALT = [...STATE_NAMES.map((s) => s.replace(/ /g, '[ \\t]+')), ...STATE_CODES].join('|');
@@ -227,27 +294,35 @@ export function findPatterns(text: string, out: Finding[]): void {
     for (let m = URL_SCHEME.exec(text); m !== null; m = URL_SCHEME.exec(text)) {
       emit(m.index, trimUrl(text, m.index, m.index + m[0].length), 'url');
     }
-    URL_BARE.lastIndex = 0;
-    for (let m = URL_BARE.exec(text); m !== null; m = URL_BARE.exec(text)) {
-      emit(m.index, trimUrl(text, m.index, m.index + m[0].length), 'url');
+    if (URL_TLD_HINT.test(text)) {
+      URL_BARE.lastIndex = 0;
+      for (let m = URL_BARE.exec(text); m !== null; m = URL_BARE.exec(text)) {
+        emit(m.index, trimUrl(text, m.index, m.index + m[0].length), 'url');
+      }
     }
     scan(text, IPV4, 'ip', emit);
   }
-  if (text.includes(':')) scan(text, IPV6, (m) => (isIpv6(m[0]) ? 'ip' : null), emit);
+  if (text.includes(':')) findIpv6(text, emit);
 
   scan(text, SSN_DASHED, 'ssn', emit);
   scan(text, SSN_SPACED, 'ssn', emit);
-  scan(text, SSN_BARE, 'ssn', emit);
+  scan(text, SSN_BARE, (m) => (cuedBefore(text, m.index) ? null : 'ssn'), emit);
   scan(text, SSN_CUE, 'ssn', emit, 1);
 
   for (const regex of [PHONE_US, PHONE_BARE, PHONE_LOCAL]) {
     regex.lastIndex = 0;
     for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
       const end = m.index + m[0].length;
-      // "300-1000 mg" is a range, not a number to call.
-      if (regex === PHONE_LOCAL && UNIT_AFTER.test(text.slice(end, end + 8))) continue;
+      if (regex === PHONE_BARE && cuedBefore(text, m.index)) continue;
+      // "300-1000 mg" and "ferritin 300-1000" are ranges, not numbers to call.
+      if (regex === PHONE_LOCAL && (UNIT_AFTER.test(text.slice(end, end + 8)) || afterClinicalWord(text, m.index))) continue;
       emit(m.index, end, phoneType(text, m.index));
     }
+  }
+  PHONE_NATIONAL.lastIndex = 0;
+  for (let m = PHONE_NATIONAL.exec(text); m !== null; m = PHONE_NATIONAL.exec(text)) {
+    const digits = m[0].replace(/\D/g, '').length;
+    if (digits >= 10 && digits <= 11) emit(m.index, m.index + m[0].length, phoneType(text, m.index));
   }
   PHONE_INTL.lastIndex = 0;
   for (let m = PHONE_INTL.exec(text); m !== null; m = PHONE_INTL.exec(text)) {
@@ -255,20 +330,22 @@ export function findPatterns(text: string, out: Finding[]): void {
     if (digits >= 8 && digits <= 17) emit(m.index, m.index + m[0].trimEnd().length, phoneType(text, m.index));
   }
 
-  for (const [type, regex] of ID_CUE_REGEXES) {
+  for (const regex of ID_CUE_REGEXES) {
     scan(
       text,
       regex,
       (m) => {
         const end = m.index + m[0].length;
-        return /\d/.test(m[1]!) && !UNIT_AFTER.test(text.slice(end, end + 8)) ? type : null;
+        if (!/\d/.test(m[ID_VALUE_GROUP]!) || UNIT_AFTER.test(text.slice(end, end + 8))) return null;
+        for (let g = 1; g < ID_VALUE_GROUP; g++) if (m[g] !== undefined) return ID_CUES[g - 1]![0];
+        return null;
       },
       emit,
-      1,
+      ID_VALUE_GROUP,
     );
   }
   scan(text, PLATE, 'vehicle', emit, 1);
-  scan(text, VIN, 'vehicle', emit);
+  scan(text, VIN, (m) => (/\d/.test(m[0]) && /[A-Z]/.test(m[0]) ? 'vehicle' : null), emit);
   scan(text, PREFIXED_NUMBER, 'id', emit);
   LONG_NUMBER.lastIndex = 0;
   for (let m = LONG_NUMBER.exec(text); m !== null; m = LONG_NUMBER.exec(text)) {
@@ -279,6 +356,7 @@ export function findPatterns(text: string, out: Finding[]): void {
   }
 
   scan(text, DATE_ISO, 'date', emit);
+  scan(text, DATE_HOLIDAY, 'date', emit);
   scan(text, DATE_NUMERIC, validNumericDate, emit);
   scan(text, DATE_MONTH_SLASH_YEAR, 'date', emit);
   scan(text, DATE_YEAR_MONTH, 'date', emit);
@@ -287,11 +365,20 @@ export function findPatterns(text: string, out: Finding[]): void {
   scan(text, DATE_DAY_MON_YEAR, 'date', emit);
   scan(text, DATE_MONTH_YEAR, 'date', emit);
   scan(text, MONTH_ALONE_CUE, 'date', emit, 1);
-  scan(text, DATE_CUED_MONTH_DAY, 'date', emit, 1);
-  scan(text, DATE_CUED_MONTH_DAY, (m) => (m[2] ? 'date' : null), emit, 2);
+  MONTH_DAY.lastIndex = 0;
+  for (let m = MONTH_DAY.exec(text); m !== null; m = MONTH_DAY.exec(text)) {
+    const before = text.slice(Math.max(0, m.index - 24), m.index);
+    const end = m.index + m[0].length;
+    const after = text.slice(end, end + 12);
+    if (MONTH_DAY_CUE_BEFORE.test(before) || MONTH_DAY_RANGE_BEFORE.test(before) || MONTH_DAY_TIME_AFTER.test(after)) {
+      emit(m.index, end, 'date');
+    }
+  }
 
   scan(text, AGE_YEARS, 'age', emit, 1);
   scan(text, AGE_CUE, 'age', emit, 1);
+  scan(text, AGE_TURNED, 'age', emit, 1);
+  scan(text, AGE_BIRTHDAY, 'age', emit, 1);
   AGE_SEX.lastIndex = 0;
   for (let m = AGE_SEX.exec(text); m !== null; m = AGE_SEX.exec(text)) {
     if (TEMP_BEFORE.test(text.slice(Math.max(0, m.index - 14), m.index))) continue;
@@ -301,6 +388,7 @@ export function findPatterns(text: string, out: Finding[]): void {
   scan(text, AGE_WORDS, 'age', emit);
 
   scan(text, STREET, 'address', emit);
+  scan(text, STREET_NAMED, 'address', emit, 1);
   scan(text, UNIT_ALONE, 'address', emit);
   scan(text, PO_BOX, 'address', emit);
   scan(text, ZIP_AFTER_STATE, 'zip', emit, 1);

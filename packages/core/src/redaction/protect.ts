@@ -3,7 +3,8 @@
  * eponym followed by the word that makes it clinical ("Wilson's disease", "Smith fracture").
  * Tokens marked here are never names or places, except after a title ("Dr. Wilson").
  */
-import { CLINICAL_PHRASES, EPONYM_SUFFIXES } from './lexicon/clinical-terms.js';
+import { CLINICAL_PHRASES, EPONYM_SUFFIXES, POSSESSIVE_EPONYM_SUFFIXES } from './lexicon/clinical-terms.js';
+import { COMMON_WORDS } from './lexicon/common-words.js';
 import { type Token, tokenize } from './tokens.js';
 
 const PHRASES_BY_FIRST_KEY: ReadonlyMap<string, readonly string[][]> = (() => {
@@ -43,13 +44,20 @@ export function protectClinical(text: string, tokens: readonly Token[]): Uint8Ar
     }
     if (!token.capitalised) continue;
     const next = tokens[i + 1];
-    if (!next || !EPONYM_SUFFIXES.has(next.key)) continue;
+    if (!next) continue;
+    const possessive = token.key !== token.text.toLowerCase().replace(/’/g, "'");
+    if (!EPONYM_SUFFIXES.has(next.key) && !(possessive && POSSESSIVE_EPONYM_SUFFIXES.has(next.key))) continue;
     if (!/^[ \t]+$/.test(text.slice(token.end, next.start))) continue;
     // "John Smith fracture" is a person's fracture: only protect when no capitalised
-    // word (a first name) stands right before the eponym.
+    // name-like word (a first name) stands right before the eponym. "Known Morton's
+    // neuroma" is still clinical: "Known" is an ordinary word.
     const previous = tokens[i - 1];
-    const afterCapital = previous?.capitalised && /^[ \t]+$/.test(text.slice(previous.end, token.start));
-    if (!afterCapital) mask[i] = 1;
+    const afterName =
+      previous !== undefined &&
+      previous.capitalised &&
+      !COMMON_WORDS.has(previous.key) &&
+      /^[ \t]+$/.test(text.slice(previous.end, token.start));
+    if (!afterName) mask[i] = 1;
   }
   return mask;
 }

@@ -491,7 +491,7 @@ function vitalsAt(random: Random, body: Body, unwell: boolean): Vitals {
     systolic: b.systolic + random.normal(unwell ? 6 : 0, 7),
     diastolic: b.diastolic + random.normal(0, 5),
     temperature: b.temperature + (unwell && random.chance(0.4) ? random.normal(1.3, 0.5) : random.normal(0, 0.2)),
-    respiratoryRate: b.respiratoryRate + random.normal(unwell ? 3 : 0, 1.5),
+    respiratoryRate: Math.max(10, b.respiratoryRate + random.normal(unwell ? 3 : 0, 1.5)),
     oxygenSaturation: Math.min(100, b.oxygenSaturation + random.normal(unwell ? -1.5 : 0, 0.8)),
   };
 }
@@ -507,14 +507,14 @@ function labsAt(
   const panels = new Set<string>();
   if (klass !== 'AMB') {
     panels.add('cbc');
-    panels.add('bmp');
+    if (random.chance(0.6)) panels.add('bmp');
   }
   for (const panel of acute?.panels ?? []) panels.add(panel);
   for (const condition of chronic) {
-    for (const panel of condition.panels) if (random.chance(0.35)) panels.add(panel);
+    for (const panel of condition.panels) if (random.chance(0.22)) panels.add(panel);
   }
-  if (age >= 40 && random.chance(0.15)) panels.add('lipids');
-  if (panels.size === 0 && random.chance(0.25)) panels.add(random.pick(['cbc', 'bmp', 'liver']));
+  if (age >= 40 && random.chance(0.1)) panels.add('lipids');
+  if (panels.size === 0 && random.chance(0.2)) panels.add(random.pick(['cbc', 'bmp', 'liver']));
   const labs: { name: LabName; value: number }[] = [];
   for (const panel of [...panels].sort()) {
     for (const name of PANELS[panel] ?? []) {
@@ -556,9 +556,10 @@ function observation(
 function makeObservations(patientId: string, encounters: readonly EncounterFacts[], body: Body, birthDate: string): ObservationRow[] {
   const rows: ObservationRow[] = [];
   let seq = 1;
-  for (const encounter of encounters) {
+  encounters.forEach((encounter, i) => {
     const v = encounter.vitals;
-    const height = heightAt(body.heightCm, ageOn(birthDate, encounter.startMs));
+    const ageThen = ageOn(birthDate, encounter.startMs);
+    const height = heightAt(body.heightCm, ageThen);
     const add = (def: MeasureDef, value: number, offset: number) => {
       rows.push(observation(patientId, seq, encounter, def, value, offset));
       seq += 1;
@@ -570,10 +571,11 @@ function makeObservations(patientId: string, encounters: readonly EncounterFacts
     add(VITALS.respiratoryRate, v.respiratoryRate, 5);
     add(VITALS.oxygenSaturation, v.oxygenSaturation, 5);
     add(VITALS.weight, encounter.weight, 6);
-    add(VITALS.height, height, 6);
+    // Adults are measured now and then, children at every visit.
+    if (ageThen < 18 || i === 0 || (encounter.startMs / 60_000) % 3 === 0) add(VITALS.height, height, 6);
     add(VITALS.bmi, encounter.weight / (height / 100) ** 2, 6);
     for (const lab of encounter.labs) add(LABS[lab.name], lab.value, 45);
-  }
+  });
   return rows;
 }
 

@@ -6,7 +6,7 @@
  * first-name-only mentions, "Mr. Family").
  */
 import type { AllergyRow, ContactRow, MedicationRow, NoteRow, PatientRow } from '../records.js';
-import { MEDICATIONS, type ConditionDef } from './catalog.js';
+import { MEDICATIONS, type ConditionDef, type LabName } from './catalog.js';
 import type { EncounterFacts } from './generator.js';
 import { anyDate, clock, DAY_MS, formatPhone, isoInstant, longDate, randomPhoneStyle, usDate } from './format.js';
 import { FAMILY_NAMES, givenNameFor } from './names.js';
@@ -57,6 +57,14 @@ function list(items: readonly string[]): string {
   if (items.length <= 1) return items[0] ?? '';
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
+
+const LAB_ABBREVIATIONS: Readonly<Record<LabName, string>> = {
+  hba1c: 'A1c', glucose: 'glucose', creatinine: 'Cr', urea: 'BUN', sodium: 'Na', potassium: 'K', hemoglobin: 'Hgb',
+  wbc: 'WBC', platelets: 'Plt', cholesterol: 'TC', ldl: 'LDL', hdl: 'HDL', triglycerides: 'TG', tsh: 'TSH', alt: 'ALT',
+};
+
+/** Short drug names by RxNorm code, for notes. */
+const SHORT_BY_RXNORM: ReadonlyMap<string, string> = new Map(Object.values(MEDICATIONS).map((m) => [m.rxnorm, m.short]));
 
 const SPECIALTY: Readonly<Record<string, string>> = {
   '38341003': 'Cardiology', '44054006': 'Endocrinology', '15777000': 'Endocrinology', '55822004': 'Cardiology',
@@ -197,7 +205,7 @@ const WRITERS: Readonly<Record<Kind, (input: WriterInput) => string>> = {
 function activeMeds(subject: NoteSubject): string[] {
   return subject.medications
     .filter((m) => m.status === 'active')
-    .map((m) => Object.values(MEDICATIONS).find((d) => d.rxnorm === m.rxnorm_code)?.short ?? m.display);
+    .map((m) => (m.rxnorm_code ? SHORT_BY_RXNORM.get(m.rxnorm_code) : undefined) ?? m.display);
 }
 
 function allergyText(subject: NoteSubject): string {
@@ -248,7 +256,7 @@ function progressNote({ random, subject, plan, voice, contact }: WriterInput): s
   lines.push('');
   lines.push(`O: ${vitalsLine(encounter)}. Weight ${encounter ? encounter.weight.toFixed(1) : '?'} kg.`);
   if (encounter && encounter.labs.length > 0) {
-    lines.push(`Labs: ${encounter.labs.slice(0, 4).map((l) => `${l.name} ${l.value}`).join(', ')}.`);
+    lines.push(`Labs: ${encounter.labs.slice(0, 5).map((l) => `${LAB_ABBREVIATIONS[l.name]} ${l.value}`).join(', ')}.`);
   }
   lines.push('');
   lines.push('A/P:');

@@ -3,8 +3,9 @@
  * this order, before a byte of the body is read: Origin (DNS rebinding, CSRF) -> declared
  * size -> media type -> bearer token (the Authorization header only, never a cookie, which
  * is why no CSRF token is needed: SPEC "Option A") -> per-account rate. Then the body, read
- * raw and capped at 1 MiB, goes upstream byte for byte and the answer streams back as it
- * comes (JSON or text/event-stream).
+ * raw and capped at 1 MiB, goes upstream byte for byte, and the MCP server's status and body
+ * come back as they are: event streams and large answers piped as they arrive, a small JSON
+ * answer of declared length in one write.
  *
  * This is the hot path: no schema validation, no per-request closures, one Pool.
  */
@@ -22,11 +23,10 @@ import type { Principal } from '@secure-hospital-ai/core/domain';
 import { AppError } from '@secure-hospital-ai/core/errors';
 import type { Logger } from '@secure-hospital-ai/core/logger';
 import { jsonRpcErrorBody, sendJsonRpcError, toGatewayError } from '../error-responses.js';
-import type { GatewayMetrics } from '../metrics.js';
 import type { RateLimiter } from '../rate-limit.js';
 import { clientInfo } from '../request-context.js';
 import { traceparentFrom } from '../trace-context.js';
-import type { McpUpstream } from '../upstream.js';
+import { upstreamFailure, type McpUpstream, type UpstreamResponse } from '../upstream.js';
 
 export const MAX_PROXY_BODY_BYTES = 1024 * 1024;
 
@@ -37,7 +37,6 @@ export interface ProxyRoutesOptions {
   readonly upstream: McpUpstream;
   /** null when RATE_LIMIT_PER_USER is 0 (benchmarks). */
   readonly rateLimiter: RateLimiter | null;
-  readonly metrics: GatewayMetrics;
   readonly logger: Logger;
 }
 
@@ -55,6 +54,9 @@ const MAX_PASSED_HEADER_LENGTH = 256;
  */
 const RELAYED = ['content-type', 'content-length', 'x-request-id', 'mcp-protocol-version', 'www-authenticate', 'retry-after'] as const;
 
+/** Answers up to this size with a Content-Length are read whole, then sent in one write. */
+const BUFFERED_ANSWER_MAX_BYTES = 64 * 1024;
+
 const METHOD_NOT_ALLOWED_BODY = JSON.stringify(jsonRpcErrorBody(new AppError('ERR_METHOD_NOT_ALLOWED')));
 
 function isJsonMediaType(value: string | undefined): boolean {
@@ -64,12 +66,20 @@ function isJsonMediaType(value: string | undefined): boolean {
   return (semicolon === -1 ? value : value.slice(0, semicolon)).trim().toLowerCase() === 'application/json';
 }
 
+async function readUpstreamBody(response: UpstreamResponse): Promise<Buffer> {
+  try {
+    return Buffer.from(await response.body.arrayBuffer());
+  } catch (error) {
+    throw upstreamFailure(error);
+  }
+}
+
 function keepRawBody(_request: FastifyRequest, body: Buffer, done: (error: Error | null, body?: Buffer) => void): void {
   done(null, body);
 }
 
 export const proxyRoutes: FastifyPluginAsync<ProxyRoutesOptions> = async (app, options) => {
-  const { authenticator, audit, upstream, rateLimiter, metrics, logger } = options;
+  const { authenticator, audit, upstream, rateLimiter, logger } = options;
   const allowedOrigins = new Set(options.config.allowedOrigins);
 
   app.decorateRequest('principal', null);
@@ -140,18 +150,18 @@ export const proxyRoutes: FastifyPluginAsync<ProxyRoutesOptions> = async (app, o
       if (typeof value === 'string' && value.length <= MAX_PASSED_HEADER_LENGTH) headers[name] = value;
     }
     const response = await upstream.post(headers, request.body as Buffer);
-    reply.code(response.statusCode);
     const answer = response.headers;
+    // A small answer of declared length (the usual JSON result) is complete in one or two
+    // reads anyway: sent as one buffer it leaves in one write with its headers, cheaper than
+    // piping. Event streams and large answers are piped as they arrive. The body is read
+    // before anything is set on the reply, so a failure here still answers a clean 502.
+    const body = Number(answer['content-length']) <= BUFFERED_ANSWER_MAX_BYTES ? await readUpstreamBody(response) : response.body;
+    reply.code(response.statusCode);
     for (const name of RELAYED) {
       const value = answer[name];
       if (value !== undefined) reply.header(name, value);
     }
-    return reply.send(response.body);
-  }
-
-  function observe(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
-    metrics.observeProxy(reply.elapsedTime / 1000, reply.statusCode);
-    done();
+    return reply.send(body);
   }
 
   function methodNotAllowed(_request: FastifyRequest, reply: FastifyReply): void {
@@ -198,7 +208,7 @@ export const proxyRoutes: FastifyPluginAsync<ProxyRoutesOptions> = async (app, o
   app.setErrorHandler(refusePublicly);
 
   for (const path of ['/mcp-proxy/', '/mcp-proxy']) {
-    app.post(path, { onRequest: guards, onResponse: observe, bodyLimit: MAX_PROXY_BODY_BYTES }, forward);
+    app.post(path, { onRequest: guards, bodyLimit: MAX_PROXY_BODY_BYTES }, forward);
     app.route({ method: ['GET', 'DELETE'], url: path, handler: methodNotAllowed });
   }
 };

@@ -4,11 +4,10 @@
  * decision, redaction, output validation and audit are the pipeline's (pipeline.ts), done
  * the same way for every tool; no tool repeats them.
  */
-import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { Database } from '@secure-hospital-ai/core/db/database';
-import type { Tables } from '@secure-hospital-ai/core/db/schema';
 import type { Action, Model, Principal } from '@secure-hospital-ai/core/domain';
+import type { RowCondition } from '@secure-hospital-ai/core/policy/policy';
 import type { PatientRowFilter } from '@secure-hospital-ai/core/policy/row-filter';
 import type { RedactModel } from '@secure-hospital-ai/core/redaction/types';
 
@@ -43,18 +42,27 @@ export interface Fetched {
 
 export interface ToolRunContext {
   readonly database: Database;
-  readonly db: Kysely<Tables>;
+  readonly db: Database['db'];
   readonly principal: Principal;
   /** The real patient id the call is about, after pseudonym resolution (undefined for `none`). */
   readonly patientId: string | undefined;
   /** Models the caller may read for this patient; sections outside it are not fetched. */
   readonly readable: ReadonlySet<Model>;
+  /** The policy condition that allowed the call (shapes, not decides: e.g. a patient's view of the audit log). */
+  readonly condition: RowCondition;
   /** The policy's row filter for this tool's model and action, to put inside the query. */
   readonly rowFilter: PatientRowFilter;
+  /**
+   * How the caller names patients: by id, or (de-identified access) by pseudonym only, so
+   * a search must not match names, MRNs or birth dates for them.
+   */
+  readonly addressing: 'id' | 'pseudonym';
   /** For callers that address patients by pseudonym: the pseudonym of a real patient id. */
   readonly pseudonymOf: (patientId: string) => string;
   /** Resolves a pseudonym to a real patient id; undefined when it names no patient. */
   readonly resolvePseudonym: (pseudonym: string) => Promise<string | undefined>;
+  /** Seals paging cursors (they carry names), so a cursor reveals nothing to its holder. */
+  readonly cursorKey: string;
   readonly now: Date;
 }
 

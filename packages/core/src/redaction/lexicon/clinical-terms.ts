@@ -134,27 +134,34 @@ krukenberg bence auer heinz dohle döhle schistocytes
 /** Words after an eponym that mark it as clinical: "Wilson's disease", "Smith fracture". */
 export const EPONYM_SUFFIXES: ReadonlySet<string> = wordSet(`
 disease diseases syndrome syndromes sign signs fracture fractures palsy score scores scale scales test tests
-criteria maneuver manoeuvre reflex reflexes phenomenon catheter catheters tube tubes drain lamp cyst
-cysts node nodes neuroma ulcer ulcers esophagus procedure operation repair classification stage
-staging lymphoma sarcoma tumor tumour anomaly triad tetrad law point space canal duct gland angle
-hernia contracture contractures deformity position block rhythm stain class type formula
-equation rule index method technique monitor line lines bodies body cells cell nodules nodule
-lesion lesions infarct area areas ratio sign's bundle aphasia dementia encephalopathy
-psychosis chorea ataxia dystrophy anemia thyroiditis arteritis vasculitis purpura tremor spots
-murmur apnea granulomatosis esophagitis meal
+criteria maneuver manoeuvre reflex reflexes phenomenon catheter catheters tube tubes drain cyst cysts neuroma
+ulcer ulcers esophagus procedure operation repair classification lymphoma sarcoma tumor tumour anomaly triad
+tetrad hernia contracture contractures deformity stain nodules nodule encephalopathy aphasia dementia chorea
+ataxia dystrophy anemia thyroiditis arteritis vasculitis purpura tremor murmur apnea granulomatosis esophagitis
+fundoplication respirations respiration
+`);
+
+/** Generic words that mark an eponym only after a possessive: "McBurney's point", "Broca's area". */
+export const POSSESSIVE_EPONYM_SUFFIXES: ReadonlySet<string> = wordSet(`
+point space canal duct gland angle position block rhythm class type formula equation rule index method
+technique monitor line lines bodies body cells cell lesion lesions infarct area areas ratio bundle node nodes
+law lamp spots meal stage staging
 `);
 
 /** Multi-word clinical phrases kept as a whole even where their words look like names. */
 export const CLINICAL_PHRASES: readonly string[] = phraseList(`
 Bell's palsy|Bells palsy|Glasgow Coma Scale|Lou Gehrig's disease|Epstein-Barr|Epstein Barr|
 Guillain-Barré|Guillain-Barre|Tetralogy of Fallot|Braxton Hicks|Ramsay Hunt|Argyll Robertson|
-Marcus Gunn|Miller Fisher|Austin Flint|Ann Arbor|Philadelphia chromosome|Christmas disease|
+Marcus Gunn|Miller Fisher|Austin Flint|Philadelphia chromosome|Christmas disease|
 Down syndrome|Down's syndrome|West Nile|Lyme disease|Rocky Mountain spotted fever|Hill-Sachs|
 Sister Mary Joseph|Bence Jones|Howell-Jolly|Cheyne-Stokes|Stevens-Johnson|Wolff-Parkinson-White|
 Jackson-Pratt|Swan-Ganz|Roux-en-Y|Charcot-Marie-Tooth|Creutzfeldt-Jakob|Prader-Willi|
 Ehlers-Danlos|Tay-Sachs|Osgood-Schlatter|Legg-Calve-Perthes|Zollinger-Ellison|Mallory-Weiss|
 Budd-Chiari|Plummer-Vinson|Henoch-Schonlein|Churg-Strauss|Lennox-Gastaut|Sturge-Weber|
-von Willebrand|von Hippel-Lindau|de Quervain|Wernicke-Korsakoff|Kerley B|Apgar score|Apgar scores
+von Willebrand|von Hippel-Lindau|de Quervain|Wernicke-Korsakoff|Kerley B|Apgar score|Apgar scores|
+Hunt and Hess|Hunt-Hess|Ann Arbor stage|Ann Arbor staging|Ann Arbor classification|Medicare Part|
+New York Heart Association|Mini-Mental|Beck Depression Inventory|Morse fall score|Morse fall scale|
+Morse Fall Scale|Braden scale|Braden score|Christmas tree
 `);
 
 /** Section headings and department names that appear capitalised in notes. */
@@ -166,4 +173,40 @@ emergency department icu micu sicu ccu picu nicu pacu ed er or ob gyn ent gi pcp
 md do phd pharmd msw lcsw pt ot slp rt
 `;
 
-export const CLINICAL_TERMS: ReadonlySet<string> = wordSet(DRUGS, CONDITIONS, LABS, EPONYMS, HEADINGS);
+/**
+ * Everyday clinical vocabulary that appears in Title Case in order names, lab panels and
+ * device descriptions ("Basic Metabolic Panel", "Drug Implant", "Peanut IgE Ab").
+ */
+const VOCABULARY = `
+body mass index rate ratio level levels count panel screen screening measurement assay antigen antibody ab ige igg
+iga igm surface serum plasma blood urine fluid sample specimen culture smear swab biopsy lipid lipoprotein density
+nitrogen carbon dioxide oxygen urea basic metabolic comprehensive complete differential automated manual volume
+fraction estimated glomerular filtration cerebral cortex cardiac renal hepatic pulmonary thyroid adrenal
+pituitary pancreatic gastric intestinal colon rectal vaginal cervical prostate breast skin bone joint muscle
+nerve spinal lumbar thoracic abdominal pelvic chest head neck upper lower extremity extremities
+drug drugs implant system device pump patch pack kit spray solution suspension powder inhaler injectable injection
+tablet capsule cream ointment gel lotion drops syrup elixir lozenge suppository film extended release delayed
+actuat actuation dose doses daily oral topical nasal ophthalmic otic transdermal intrauterine subcutaneous
+intravenous intramuscular sublingual chewable disintegrating hydrochloride sodium potassium sulfate acetate
+citrate succinate tartrate maleate besylate propionate phosphate bromide hydrobromide
+peanut walnut pecan cashew almond hazelnut shrimp crab lobster codfish fish shellfish wheat soybean soy egg milk
+sesame ragweed grass tree pollen mold mite dust cat dog latex bee venom
+status cause death certificate standard abuse history screening assessment evaluation consultation procedure
+therapy rehabilitation vaccine vaccination immunization influenza pneumococcal hepatitis tetanus diphtheria
+pertussis polio zoster papillomavirus meningococcal conjugate polysaccharide recombinant live inactivated
+surgery surgical removal insertion excision incision repair replacement reduction injection aspiration drainage
+examination ultrasound radiography tomography imaging scan screening mammography colonoscopy endoscopy
+seizure pain fever cough wound ulcer burn fracture sprain dislocation laceration contusion abrasion
+`;
+
+export const CLINICAL_TERMS: ReadonlySet<string> = wordSet(DRUGS, CONDITIONS, LABS, EPONYMS, HEADINGS, VOCABULARY);
+
+/**
+ * Word endings of drug names, chemistry and procedures. Names almost never end this way,
+ * so a capitalised word no list knows that ends like this is not taken for a name.
+ */
+export const CLINICAL_SUFFIX =
+  /(?:ation|ition|ectomy|otomy|ostomy|plasty|scopy|graphy|logy|pathy|itis|osis|emia|aemia|ide|ate|ase|ium|ol|gen|pril|olol|sartan|statin|mab|nib|vir|cillin|mycin|floxacin|azole|sone|pam|lam|tide|gliptin|flozin|dipine|tidine|prazole|setron|triptan|zepam|afil|lukast|parin|xaban|grel)$/;
+
+/** Endings common in medical English but also in names (Caroline, Irene): only both words together count. */
+export const MEDICAL_ENDING = /(?:ine|ene|one|ic|ical|ous|ment|ness|ity|oma|gram|al|ar|ary)$/;

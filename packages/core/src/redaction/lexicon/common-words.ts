@@ -42,6 +42,7 @@ mr mrs ms miss dr doctor prof professor sir madam
 monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday tonight
 morning afternoon evening night weekend week weeks month months year years
 january february march april may june july august september october november december
+jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun
 spring summer autumn fall winter christmas easter thanksgiving
 north south east west northern southern eastern western central upper lower left right
 general medical medicine surgical surgery cardiology neurology oncology pediatrics psychiatry
@@ -75,4 +76,8 @@ dose doses tablet tablets capsule capsules injection infusion drip oral topical
 per prn bid tid qid qd qhs daily weekly monthly
 signed dictated transcribed electronically cc attn re regarding dear sincerely thanks thank
 date time phone fax email address contact name age sex dob mrn ssn id
+medicare medicaid medigap masshealth tricare insurance
+english spanish portuguese french mandarin cantonese vietnamese russian arabic haitian creole korean japanese
+polish italian german greek hindi urdu bengali tagalog somali amharic swahili farsi
+assistant associate director coordinator technician specialist consultant team staff unit
 `);

@@ -100,4 +100,5 @@ delbert doyle elbert elwood emil emory ferdinand garland grover hubert irvin jas
 kermit lyman merle mervin murray newton ollie orville percy rollin roscoe sherman
 sylvester thaddeus tobias truman wilbert wiley woodrow abe ebenezer ezekiel
 mateo santino leonardo gael iker emiliano sebastián josé jesús maría
+penny sunny sonny will rusty buddy missy sissy bunny candy cookie
 `);

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { parseBenchArgs, UsageError } from './bench-args.js';
+import { paddedJsonBody } from './bench-echo.js';
+import { unexpectedCount, type LoadResult } from './bench-load.js';
+import { extractMarked, markdownTable, replaceMarked, updateSection } from './bench-report.js';
+import { formatMs, formatRatio, parseVmRss, percentile, ratio, soakWindows, summarizeLatencies } from './bench-stats.js';
+
+describe('percentile (nearest rank)', () => {
+  const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
+
+  it('picks measured values, never interpolated ones', () => {
+    expect(percentile(hundred, 50)).toBe(50);
+    expect(percentile(hundred, 99)).toBe(99);
+    expect(percentile(hundred, 100)).toBe(100);
+    expect(percentile([0.5, 0.7, 9.25], 50)).toBe(0.7);
+    expect(percentile([0.5, 0.7, 9.25], 99)).toBe(9.25);
+  });
+
+  it('is NaN for no samples and refuses a percentile outside (0, 100]', () => {
+    expect(percentile([], 50)).toBeNaN();
+    expect(() => percentile(hundred, 0)).toThrow(RangeError);
+    expect(() => percentile(hundred, 101)).toThrow(RangeError);
+  });
+
+  it('summarises unsorted samples numerically (not as strings) without reordering them', () => {
+    const samples = [10, 9, 100, 2, 1.5];
+    const summary = summarizeLatencies(samples);
+    expect(summary).toEqual({ count: 5, p50: 9, p99: 100, max: 100 });
+    expect(samples).toEqual([10, 9, 100, 2, 1.5]);
+  });
+});
+
+describe('ratios and formatting', () => {
+  it('gives no ratio against a missing or zero baseline', () => {
+    expect(ratio(50, 100)).toBe(0.5);
+    expect(ratio(50, 0)).toBeNull();
+    expect(ratio(undefined, 10)).toBeNull();
+    expect(ratio(5, Number.NaN)).toBeNull();
+    expect(formatRatio(0.5349)).toBe('0.53×');
+    expect(formatRatio(null)).toBe('—');
+  });
+
+  it('formats milliseconds by magnitude', () => {
+    expect(formatMs(0.8449)).toBe('0.84');
+    expect(formatMs(3.14)).toBe('3.1');
+    expect(formatMs(27.4)).toBe('27');
+    expect(formatMs(Number.NaN)).toBe('—');
+  });
+
+  it('aligns a Markdown table', () => {
+    expect(markdownTable(['a', 'n'], [['xx', '1'], ['y', '22']], [false, true])).toBe(
+      ['| a  |  n |', '| -- | -: |', '| xx |  1 |', '| y  | 22 |'].join('\n'),
+    );
+  });
+});
+
+describe('parseVmRss', () => {
+  it('reads the VmRSS line of /proc/<pid>/status in bytes', () => {
+    const status = 'Name:\tnode\nVmPeak:\t 1200000 kB\nVmRSS:\t   81234 kB\nRssAnon:\t 60000 kB\n';
+    expect(parseVmRss(status)).toBe(81234 * 1024);
+  });
+
+  it('is undefined when the process has no resident set line', () => {
+    expect(parseVmRss('Name:\tkthreadd\nState:\tS (sleeping)\n')).toBeUndefined();
+  });
+});
+
+describe('soakWindows', () => {
+  const points = [5, 10, 55, 60, 65, 240, 245, 250, 295, 300].map((atSeconds) => ({ atSeconds }));
+
+  it('takes the first and last minute of a five-minute soak', () => {
+    const { first, last } = soakWindows(points, 300);
+    expect(first.map((p) => p.atSeconds)).toEqual([5, 10, 55, 60]);
+    expect(last.map((p) => p.atSeconds)).toEqual([245, 250, 295, 300]);
+  });
+
+  it('keeps the windows disjoint on a short soak', () => {
+    const { first, last } = soakWindows(points.filter((p) => p.atSeconds <= 60), 60);
+    expect(first.map((p) => p.atSeconds)).toEqual([5, 10]);
+    expect(last.map((p) => p.atSeconds)).toEqual([55, 60]);
+  });
+});
+
+describe('unexpectedCount', () => {
+  const result = (statuses: Record<string, number>, transportErrors = 0): LoadResult => ({
+    completed: 0,
+    elapsedSeconds: 1,
+    rps: 0,
+    latency: { count: 0, p50: 0, p99: 0, max: 0 },
+    statuses,
+    transportErrors,
+  });
+
+  it('counts statuses the scenario does not expect, and transport errors', () => {
+    expect(unexpectedCount(result({ 200: 90, 403: 10 }), new Set([200, 403]))).toBe(0);
+    expect(unexpectedCount(result({ 200: 90, 403: 10 }), new Set([200]))).toBe(10);
+    expect(unexpectedCount(result({ 200: 90, 502: 3 }, 2), new Set([200]))).toBe(5);
+  });
+});
+
+describe('paddedJsonBody', () => {
+  it('is valid JSON of exactly the size asked for', () => {
+    const body = paddedJsonBody(1234);
+    expect(body.length).toBe(1234);
+    expect(JSON.parse(body.toString('utf8'))).toMatchObject({ jsonrpc: '2.0', id: 1 });
+  });
+});
+
+describe('BENCHMARKS.md section', () => {
+  it('creates the file with a heading and the marked section', () => {
+    const doc = updateSection('', { run: 'RUN-1' });
+    expect(doc.startsWith('# Benchmarks\n')).toBe(true);
+    expect(extractMarked(doc, 'bench:chain:run')).toBe('RUN-1');
+    expect(doc).toContain('<!-- /bench:chain -->');
+  });
+
+  it('replaces only its own section and keeps the other part of it', () => {
+    const others = '# Benchmarks\n\n<!-- bench:data -->\nsomeone else\n<!-- /bench:data -->\n';
+    const withRun = updateSection(others, { run: 'RUN-1' });
+    const withSoak = updateSection(withRun, { soak: 'SOAK-1' });
+    const rerun = updateSection(withSoak, { run: 'RUN-2' });
+    expect(extractMarked(rerun, 'bench:data')).toBe('someone else');
+    expect(extractMarked(rerun, 'bench:chain:run')).toBe('RUN-2');
+    expect(extractMarked(rerun, 'bench:chain:soak')).toBe('SOAK-1');
+    expect(rerun.match(/<!-- bench:chain -->/g)).toHaveLength(1);
+    expect(rerun.indexOf('<!-- bench:data -->')).toBeLessThan(rerun.indexOf('<!-- bench:chain -->'));
+  });
+
+  it('appends a missing block after a blank line', () => {
+    expect(replaceMarked('# T\n', 'x', 'y')).toBe('# T\n\n<!-- x -->\ny\n<!-- /x -->\n');
+  });
+});
+
+describe('parseBenchArgs', () => {
+  it('defaults to both databases, 10 s, 32 connections, writing the report', () => {
+    const o = parseBenchArgs([], {});
+    expect(o).toMatchObject({ databases: ['sqlite', 'postgres'], durationSeconds: 10, warmupSeconds: 3, connections: 32, json: false, quick: false, writeReport: true });
+    expect(o.soakSeconds).toBeUndefined();
+  });
+
+  it('makes --quick a 2 s smoke run that leaves BENCHMARKS.md alone unless told', () => {
+    expect(parseBenchArgs(['--quick', '--db', 'sqlite'], {})).toMatchObject({ databases: ['sqlite'], durationSeconds: 2, writeReport: false });
+    expect(parseBenchArgs(['--quick', '--write'], {}).writeReport).toBe(true);
+  });
+
+  it('refuses bad values with the flag named', () => {
+    expect(() => parseBenchArgs(['--db', 'mysql'], {})).toThrow(/--db/);
+    expect(() => parseBenchArgs(['--duration', '0'], {})).toThrow(/--duration/);
+    expect(() => parseBenchArgs(['--soak', 'abc'], {})).toThrow(/--soak/);
+    expect(() => parseBenchArgs(['--nope'], {})).toThrow(UsageError);
+  });
+});

@@ -1,0 +1,218 @@
+/**
+ * The bench's output: a table for people, JSON for machines, and this harness's section of
+ * BENCHMARKS.md (between its own markers, so other sections of the file are never touched).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { arch, cpus, loadavg, totalmem } from 'node:os';
+import type { BenchOptions } from './bench-args.js';
+import type { DatabasePass, ScenarioResult, SoakResult } from './bench-run.js';
+import { formatMs, formatRate, formatRatio } from './bench-stats.js';
+
+export const SECTION = 'bench:chain';
+const MAIN_PART = 'bench:chain:run';
+const SOAK_PART = 'bench:chain:soak';
+
+export interface MachineInfo {
+  arch: string;
+  cpus: number;
+  cpuModel: string;
+  memoryGiB: number;
+  node: string;
+  /** 1-minute load average when the run started: others' work on the same cores skews figures. */
+  loadAverage: number;
+}
+
+export interface RunInfo {
+  date: string;
+  machine: MachineInfo;
+  commit: string;
+}
+
+export interface BenchReport extends RunInfo {
+  options: Omit<BenchOptions, 'postgresAdminUrl'>;
+  passes: DatabasePass[];
+}
+
+export interface SoakReport extends RunInfo {
+  options: Omit<BenchOptions, 'postgresAdminUrl'>;
+  soaks: SoakResult[];
+}
+
+export function machineInfo(): MachineInfo {
+  const list = cpus();
+  return {
+    arch: arch(),
+    cpus: list.length,
+    cpuModel: list[0]?.model.trim() ?? 'unknown',
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
+  };
+}
+
+/** The commit measured, marked when the work tree differs from it (read-only git). */
+export function currentCommit(cwd: string): string {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return dirty === '' ? sha : `${sha} (with uncommitted changes)`;
+  } catch {
+    return 'unknown (not a git work tree)';
+  }
+}
+
+function rssCell(s: ScenarioResult): string {
+  const entries = Object.entries(s.rssMaxMiB);
+  if (entries.length === 0) return '—';
+  return entries.map(([name, mib]) => `${name} ${mib.toFixed(0)}`).join(', ');
+}
+
+/** A Markdown table: readable in a terminal and rendered in BENCHMARKS.md alike. */
+export function scenarioTable(scenarios: readonly ScenarioResult[]): string {
+  const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', '× 2-hop echo', '× 1-hop echo', 'max RSS MiB'];
+  const rows = scenarios.map((s) => [
+    s.label,
+    formatRate(s.rps),
+    formatMs(s.p50Ms),
+    formatMs(s.p99Ms),
+    String(s.errors),
+    formatRatio(s.vsTwoHop),
+    formatRatio(s.vsOneHop),
+    rssCell(s),
+  ]);
+  return markdownTable(header, rows, [false, true, true, true, true, true, true, false]);
+}
+
+export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[], rightAlign: readonly boolean[] = []): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((c, i) => (rightAlign[i] ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number))).join(' | ')} |`;
+  const rule = `| ${widths.map((w, i) => (rightAlign[i] ? `${'-'.repeat(Math.max(1, w - 1))}:` : '-'.repeat(w))).join(' | ')} |`;
+  return [line(header), rule, ...rows.map(line)].join('\n');
+}
+
+function databaseTitle(database: string): string {
+  return database === 'sqlite' ? 'Embedded database (SQLite, WAL, synchronous=FULL)' : 'PostgreSQL';
+}
+
+function runLine(info: RunInfo, options: BenchReport['options']): string {
+  const m = info.machine;
+  return (
+    `Run of ${info.date} on ${m.arch}, ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ` +
+    `load average ${m.loadAverage} at the start; commit ${info.commit}. ` +
+    `${options.connections} connections, ${options.warmupSeconds} s warm-up then ${options.durationSeconds} s per scenario; ` +
+    'load generator (autocannon) on the same cores as the servers.'
+  );
+}
+
+export function renderPass(pass: DatabasePass): string {
+  const lines = [`#### ${databaseTitle(pass.database)}`, ''];
+  if (pass.skipped) return [...lines, `Not run: ${pass.skipped}`].join('\n');
+  const idle = Object.entries(pass.idleRssMiB).map(([name, mib]) => `${name} ${mib.toFixed(0)} MiB`).join(', ');
+  lines.push(
+    `get_patient_overview request ${pass.requestBytes} B, answer ${pass.responseBytes} B (the echoes answer the same size). RSS at rest after start-up: ${idle || 'n/a'}.`,
+    '',
+  );
+  lines.push(scenarioTable(pass.scenarios), '');
+  lines.push(markdownTable(['target', 'wanted', 'measured', ''], pass.targets.map((t) => [t.name, t.target, t.measured, t.pass ? 'met' : 'NOT MET'])), '');
+  if (pass.audit) {
+    const a = pass.audit;
+    lines.push(
+      `Audit: ${a.allowEvents} allow / ${a.denyEvents} deny tools/call events for ${a.allowedAnswers} allowed / ${a.deniedAnswers} denied answers; ` +
+        `${a.probeCommittedBeforeAnswer}/${a.probeCalls} sequential calls found their event committed when the answer arrived; ` +
+        `\`audit verify\` exit ${a.verifyExitCode}.`,
+    );
+  }
+  for (const problem of pass.preflightProblems) lines.push(`- preflight: ${problem}`);
+  return lines.join('\n');
+}
+
+export function renderReport(report: BenchReport): string {
+  return [
+    `### Latest run${report.options.quick ? ' (quick smoke run)' : ''}`,
+    '',
+    runLine(report, report.options),
+    '',
+    ...report.passes.map(renderPass).flatMap((p) => [p, '']),
+  ].join('\n').trimEnd();
+}
+
+export function renderSoak(report: SoakReport): string {
+  const lines = [`### Latest soak`, '', runLine(report, report.options), ''];
+  const rows = report.soaks.map((s) => [
+    s.database,
+    `${s.seconds} s`,
+    `${formatRate(s.first.rps)} → ${formatRate(s.last.rps)} (${s.rpsChangePct >= 0 ? '+' : ''}${s.rpsChangePct.toFixed(1)} %)`,
+    `${(s.first.rssMiB.gateway ?? Number.NaN).toFixed(0)} → ${(s.last.rssMiB.gateway ?? Number.NaN).toFixed(0)}`,
+    `${(s.first.rssMiB['mcp-server'] ?? Number.NaN).toFixed(0)} → ${(s.last.rssMiB['mcp-server'] ?? Number.NaN).toFixed(0)}`,
+    formatMs(s.p99Ms),
+    String(s.errors),
+    s.pass ? 'no growth' : 'GROWTH',
+  ]);
+  lines.push(
+    markdownTable(
+      ['database', 'length', 'req/s first → last window', 'gateway RSS MiB', 'MCP RSS MiB', 'p99 ms', 'errors', 'verdict'],
+      rows,
+    ),
+    '',
+    `Windows: the first and the last ${report.soaks[0]?.windowSeconds ?? 60} s, RSS sampled every 5 s; "no growth" means mean RSS and req/s moved by at most 10 %.`,
+  );
+  return lines.join('\n');
+}
+
+const METHOD = `How it is measured (\`bench/bench.ts\`): every server is a separate process started from the
+built CLI with \`NODE_ENV=production\`, \`LOG_LEVEL=warn\`, \`RATE_LIMIT_PER_USER=0\`, fresh random
+\`JWT_SECRET\` and \`PSEUDONYM_KEY\`, and \`JWT_AUDIENCE\` set, on a fresh embedded database and a fresh
+PostgreSQL database created and dropped by the run. Production refuses to start while demo accounts
+exist, so the database is seeded in development mode, each demo account is replaced by a
+\`bench_<name>\` account with a random password and the same role, patient, care teams, wards and
+active flag, and the demo accounts' rows are deleted before the servers start. Baselines: a one-hop
+fastify echo, and a two-hop echo (fastify → undici Pool → fastify), each a separate process answering
+the overview's exact response size to the same request bytes and headers. Latencies are taken per
+response with sub-millisecond resolution; req/s counts answers over the measured time. The mixed
+workload cycles twenty calls across seven roles (70 % overview, 20 % search, 10 % add note; 6 of 20
+denied by policy, answered 403 and not counted as errors). RSS is read from \`/proc/<pid>/status\`
+every 250 ms. The audit checks read the database from another connection while the servers run.
+Reproduce: \`npm run bench\` (\`-- --db sqlite\`, \`-- --duration 30\`, \`-- --json\`, \`-- --soak 300\`).`;
+
+function marked(name: string, content: string): string {
+  return `<!-- ${name} -->\n${content}\n<!-- /${name} -->`;
+}
+
+/** The text between `<!-- name -->` and `<!-- /name -->`, or undefined when absent. */
+export function extractMarked(doc: string, name: string): string | undefined {
+  const start = doc.indexOf(`<!-- ${name} -->`);
+  const end = doc.indexOf(`<!-- /${name} -->`);
+  if (start === -1 || end === -1 || end < start) return undefined;
+  return doc.slice(start + `<!-- ${name} -->`.length, end).replace(/^\n/, '').replace(/\n$/, '');
+}
+
+/** Replaces a marked block, or appends it (after a blank line) when the markers are absent. */
+export function replaceMarked(doc: string, name: string, content: string): string {
+  const open = `<!-- ${name} -->`;
+  const close = `<!-- /${name} -->`;
+  const start = doc.indexOf(open);
+  const end = doc.indexOf(close);
+  if (start !== -1 && end !== -1 && end > start) return doc.slice(0, start) + marked(name, content) + doc.slice(end + close.length);
+  const base = doc.replace(/\s*$/, '');
+  return `${base}${base === '' ? '' : '\n\n'}${marked(name, content)}\n`;
+}
+
+/**
+ * This harness's section with its two parts; a run replaces its own part and keeps the other
+ * (a soak does not erase the last full run, nor the reverse).
+ */
+export function updateSection(doc: string, part: { run?: string; soak?: string }): string {
+  const previous = extractMarked(doc, SECTION) ?? '';
+  const run = part.run ?? extractMarked(previous, MAIN_PART) ?? '_No full run recorded yet._';
+  const soak = part.soak ?? extractMarked(previous, SOAK_PART) ?? '_No soak recorded yet (`npm run bench -- --soak 300`)._';
+  const body = ['## Gateway → MCP server chain (`npm run bench`)', '', METHOD, '', marked(MAIN_PART, run), '', marked(SOAK_PART, soak)].join('\n');
+  const withHeading = doc.trim() === '' ? '# Benchmarks\n' : doc;
+  return replaceMarked(withHeading, SECTION, body);
+}
+
+export function writeBenchmarks(path: string, part: { run?: string; soak?: string }): void {
+  const doc = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  writeFileSync(path, updateSection(doc, part));
+}

@@ -1,0 +1,471 @@
+/**
+ * One database's pass of the benchmark: fresh database, real servers in production mode,
+ * the two echo baselines, the five scenarios, the audit checks; and the soak.
+ */
+import { sql } from 'kysely';
+import { request } from 'undici';
+import type { BenchOptions, DatabaseChoice } from './bench-args.js';
+import { runLoad, unexpectedCount, type LoadRequest, type LoadResult, type LoadSpec } from './bench-load.js';
+import { RssSampler, readRss, runNodeStatus, type RssSample, type ServerProcess } from './bench-process.js';
+import {
+  TokenBook,
+  loginRequests,
+  mixedWorkload,
+  overviewCall,
+  preflight,
+  researcherPseudonym,
+  type PlannedCall,
+} from './bench-scenarios.js';
+import { bytesToMiB, mean, ratio, soakWindows } from './bench-stats.js';
+import { CLI, baseEnv, prepareDatabase, startEchoServers, startSystem, type PreparedDatabase, type RunningSystem } from './bench-system.js';
+
+export type ScenarioId = 'echo-1hop' | 'echo-2hop' | 'mcp-alone' | 'chain' | 'mixed' | 'logins' | 'chain-with-logins' | 'logins-beside-chain';
+
+export interface ScenarioResult {
+  id: ScenarioId;
+  label: string;
+  completed: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** Transport errors and statuses the scenario does not expect (a policy 403 in the mixed workload is expected). */
+  errors: number;
+  statuses: Record<string, number>;
+  /** req/s relative to the two-hop echo (baseline 1) and to the one-hop echo. */
+  vsTwoHop: number | null;
+  vsOneHop: number | null;
+  /** Largest RSS per server process during the measured run, MiB. */
+  rssMaxMiB: Record<string, number>;
+}
+
+export interface TargetCheck {
+  name: string;
+  target: string;
+  measured: string;
+  pass: boolean;
+}
+
+export interface AuditCheck {
+  /** Sequential calls through the chain after which the event count was read at once. */
+  probeCalls: number;
+  probeCommittedBeforeAnswer: number;
+  /** Tool calls answered 200 / 403 during the pass (warm-ups, preflights and probes included). */
+  allowedAnswers: number;
+  deniedAnswers: number;
+  /** tools/call events in the database with decision allow / deny, read while the servers still ran. */
+  allowEvents: number;
+  denyEvents: number;
+  verifyExitCode: string;
+  verifyOutput: string;
+}
+
+export interface DatabasePass {
+  database: DatabaseChoice;
+  /** Why this pass did not run, when it did not. */
+  skipped?: string;
+  requestBytes: number;
+  responseBytes: number;
+  /** RSS of the two servers after start-up and login, before any load, MiB. */
+  idleRssMiB: Record<string, number>;
+  scenarios: ScenarioResult[];
+  preflightProblems: string[];
+  audit: AuditCheck | undefined;
+  targets: TargetCheck[];
+}
+
+/** Tool-call answers seen during a pass, to compare with the audit events stored. */
+interface CallTally {
+  allowed: number;
+  denied: number;
+}
+
+function tallyToolCalls(tally: CallTally, result: LoadResult): void {
+  tally.allowed += result.statuses['200'] ?? 0;
+  tally.denied += result.statuses['403'] ?? 0;
+}
+
+const RSS_INTERVAL_MS = 250;
+const OK_200 = new Set([200]);
+const OK_200_403 = new Set([200, 403]);
+
+interface Measurement {
+  result: LoadResult;
+  rssMax: Record<string, number>;
+}
+
+/** Warm-up, then the measured run with RSS sampled; `onResult` sees both (for the audit tally). */
+async function measure(
+  spec: Omit<LoadSpec, 'durationSeconds'>,
+  processes: readonly ServerProcess[],
+  options: BenchOptions,
+  onResult?: (r: LoadResult) => void,
+): Promise<Measurement> {
+  if (options.warmupSeconds > 0) onResult?.(await runLoad({ ...spec, durationSeconds: options.warmupSeconds }));
+  const sampler = new RssSampler(processes, RSS_INTERVAL_MS);
+  const result = await runLoad({ ...spec, durationSeconds: options.durationSeconds });
+  sampler.stop();
+  onResult?.(result);
+  return { result, rssMax: sampler.max() };
+}
+
+/** Two loads side by side (the chain and a login storm), warm-up and measurement together. */
+async function measurePair(
+  a: Omit<LoadSpec, 'durationSeconds'>,
+  b: Omit<LoadSpec, 'durationSeconds'>,
+  processes: readonly ServerProcess[],
+  options: BenchOptions,
+  onResultA?: (r: LoadResult) => void,
+): Promise<[Measurement, Measurement]> {
+  if (options.warmupSeconds > 0) {
+    const [wa] = await Promise.all([runLoad({ ...a, durationSeconds: options.warmupSeconds }), runLoad({ ...b, durationSeconds: options.warmupSeconds })]);
+    onResultA?.(wa);
+  }
+  const sampler = new RssSampler(processes, RSS_INTERVAL_MS);
+  const [ra, rb] = await Promise.all([runLoad({ ...a, durationSeconds: options.durationSeconds }), runLoad({ ...b, durationSeconds: options.durationSeconds })]);
+  sampler.stop();
+  onResultA?.(ra);
+  const rssMax = sampler.max();
+  return [{ result: ra, rssMax }, { result: rb, rssMax }];
+}
+
+function scenario(id: ScenarioId, label: string, m: Measurement, expected: ReadonlySet<number>): ScenarioResult {
+  const r = m.result;
+  const rssMaxMiB: Record<string, number> = {};
+  for (const [name, bytes] of Object.entries(m.rssMax)) rssMaxMiB[name] = bytesToMiB(bytes);
+  return {
+    id,
+    label,
+    completed: r.completed,
+    rps: r.rps,
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    maxMs: r.latency.max,
+    errors: unexpectedCount(r, expected),
+    statuses: r.statuses,
+    vsTwoHop: null,
+    vsOneHop: null,
+    rssMaxMiB,
+  };
+}
+
+async function countToolEvents(prepared: PreparedDatabase): Promise<{ allow: number; deny: number }> {
+  const database = prepared.open();
+  try {
+    const rows = await sql<{ decision: string; n: number | string }>`
+      select decision, count(*) as n from audit_events where action = 'tools/call' group by decision`.execute(database.db);
+    const counts = { allow: 0, deny: 0 };
+    for (const row of rows.rows) {
+      if (row.decision === 'allow') counts.allow = Number(row.n);
+      if (row.decision === 'deny') counts.deny = Number(row.n);
+    }
+    return counts;
+  } finally {
+    await database.close();
+  }
+}
+
+/**
+ * "Every allowed call's audit event is committed before its answer is sent": after each
+ * answer, the event count read from another connection must already include its event.
+ */
+async function probeCommitBeforeAnswer(prepared: PreparedDatabase, system: RunningSystem, call: LoadRequest, calls: number, tally: CallTally): Promise<number> {
+  const database = prepared.open();
+  const countAllowed = async () => {
+    const r = await sql<{ n: number | string }>`select count(*) as n from audit_events where action = 'tools/call' and decision = 'allow'`.execute(database.db);
+    return Number(r.rows[0]?.n ?? 0);
+  };
+  let committed = 0;
+  try {
+    for (let i = 0; i < calls; i += 1) {
+      const before = await countAllowed();
+      const headers: Record<string, string> = { ...call.headers, authorization: `Bearer ${call.bearer?.() ?? ''}` };
+      const response = await request(`${system.gatewayOrigin}${call.path}`, { method: 'POST', headers, body: call.body });
+      await response.body.dump();
+      if (response.statusCode === 200) tally.allowed += 1;
+      const after = await countAllowed();
+      if (after > before) committed += 1;
+    }
+  } finally {
+    await database.close();
+  }
+  return committed;
+}
+
+function worstRss(scenarios: readonly ScenarioResult[], names: readonly string[]): number {
+  let worst = 0;
+  for (const s of scenarios) for (const name of names) worst = Math.max(worst, s.rssMaxMiB[name] ?? 0);
+  return worst;
+}
+
+function evaluateTargets(scenarios: readonly ScenarioResult[], audit: AuditCheck): TargetCheck[] {
+  const get = (id: ScenarioId) => scenarios.find((s) => s.id === id);
+  const checks: TargetCheck[] = [];
+  const chain = get('chain');
+  const twoHop = get('echo-2hop');
+  const oneHop = get('echo-1hop');
+  const alone = get('mcp-alone');
+  const storm = get('chain-with-logins');
+  const chainRatio = ratio(chain?.rps, twoHop?.rps);
+  checks.push({ name: 'full chain req/s vs two-hop echo', target: '>= 0.50×', measured: chainRatio === null ? 'n/a' : `${chainRatio.toFixed(2)}×`, pass: chainRatio !== null && chainRatio >= 0.5 });
+  checks.push({ name: 'full chain p99', target: '<= 8 ms', measured: chain ? `${chain.p99Ms.toFixed(1)} ms` : 'n/a', pass: chain !== undefined && chain.p99Ms <= 8 });
+  const aloneRatio = ratio(alone?.rps, oneHop?.rps);
+  checks.push({ name: 'MCP server alone req/s vs one-hop echo', target: '>= 0.60×', measured: aloneRatio === null ? 'n/a' : `${aloneRatio.toFixed(2)}×`, pass: aloneRatio !== null && aloneRatio >= 0.6 });
+  checks.push({
+    name: 'audit event committed before the answer',
+    target: 'every probe call; allow events >= allowed answers',
+    measured: `${audit.probeCommittedBeforeAnswer}/${audit.probeCalls} probes; ${audit.allowEvents} events for ${audit.allowedAnswers} answers`,
+    pass: audit.probeCommittedBeforeAnswer === audit.probeCalls && audit.allowEvents >= audit.allowedAnswers,
+  });
+  checks.push({ name: 'audit chain verifies', target: 'exit 0', measured: `exit ${audit.verifyExitCode}`, pass: audit.verifyExitCode === '0' });
+  const stormRatio = ratio(storm?.p99Ms, chain?.p99Ms);
+  checks.push({ name: 'login storm raises chain p99 by', target: '<= 2×', measured: stormRatio === null ? 'n/a' : `${stormRatio.toFixed(2)}×`, pass: stormRatio !== null && stormRatio <= 2 });
+  const rss = worstRss(scenarios, ['gateway', 'mcp-server']);
+  checks.push({ name: 'RSS per server process under load', target: '< 200 MiB', measured: `${rss.toFixed(0)} MiB`, pass: rss > 0 && rss < 200 });
+  const errors = scenarios.reduce((n, s) => n + s.errors, 0);
+  checks.push({ name: 'errors (transport, unexpected status)', target: '0', measured: String(errors), pass: errors === 0 });
+  return checks;
+}
+
+export interface PassContext {
+  options: BenchOptions;
+  workDir: string;
+  log: (line: string) => void;
+}
+
+export async function runDatabasePass(kind: DatabaseChoice, ctx: PassContext): Promise<DatabasePass> {
+  const { options, workDir, log } = ctx;
+  const env = baseEnv();
+  log(`[${kind}] preparing a fresh database`);
+  const prepared = await prepareDatabase(kind, workDir, env, options.postgresAdminUrl);
+  let system: RunningSystem | undefined;
+  let book: TokenBook | undefined;
+  try {
+    system = await startSystem(prepared, env, workDir);
+    log(`[${kind}] gateway ${system.gatewayOrigin} (pid ${system.gateway.pid}), MCP server ${system.mcpOrigin} (pid ${system.mcp.pid})`);
+    book = new TokenBook(system.gatewayOrigin, prepared.accounts);
+    await book.loginAll();
+    return await measurePass(kind, prepared, system, book, ctx);
+  } finally {
+    book?.stop();
+    await system?.stop();
+    await prepared.cleanup().catch((error: unknown) => log(`[${kind}] cleanup failed: ${(error as Error).message}`));
+  }
+}
+
+async function measurePass(kind: DatabaseChoice, prepared: PreparedDatabase, system: RunningSystem, book: TokenBook, ctx: PassContext): Promise<DatabasePass> {
+  const { options, workDir, log } = ctx;
+  const c = options.connections;
+  const idleRssMiB: Record<string, number> = {};
+  for (const server of [system.gateway, system.mcp]) {
+    const bytes = readRss(server.pid);
+    if (bytes !== undefined) idleRssMiB[server.name] = bytesToMiB(bytes);
+  }
+  const tally: CallTally = { allowed: 0, denied: 0 };
+  const countCalls = (r: LoadResult) => tallyToolCalls(tally, r);
+  const preflightProblems: string[] = [];
+
+  const direct = overviewCall('/mcp/', book);
+  const viaGateway = overviewCall('/mcp-proxy/', book);
+  const first = await preflight(system.mcpOrigin, direct, 200);
+  const second = await preflight(system.gatewayOrigin, viaGateway, 200);
+  tally.allowed += (first.status === 200 ? 1 : 0) + (second.status === 200 ? 1 : 0);
+  for (const [where, answer] of [['MCP server', first], ['gateway', second]] as const) {
+    if (answer.problem) throw new Error(`[${kind}] get_patient_overview via the ${where} is not answering as expected: ${answer.problem}`);
+  }
+  const pseudonym = await researcherPseudonym(system.gatewayOrigin, book);
+  tally.allowed += 1;
+  const mixed: PlannedCall[] = mixedWorkload('/mcp-proxy/', book, prepared.familyNames, pseudonym);
+  for (const planned of mixed) {
+    const answer = await preflight(system.gatewayOrigin, planned.request, planned.expectStatus);
+    if (answer.status === 200) tally.allowed += 1;
+    if (answer.status === 403) tally.denied += 1;
+    if (answer.problem) preflightProblems.push(`${planned.description}: ${answer.problem}`);
+  }
+  for (const problem of preflightProblems) log(`[${kind}] preflight: ${problem}`);
+
+  const requestBytes = Buffer.byteLength(direct.body);
+  const responseBytes = first.bytes;
+  log(`[${kind}] overview request ${requestBytes} B, answer ${responseBytes} B`);
+
+  const scenarios: ScenarioResult[] = [];
+  const servers = [system.gateway, system.mcp];
+
+  const echo = await startEchoServers(responseBytes, workDir);
+  try {
+    log(`[${kind}] 1/7 one-hop fastify echo`);
+    // The echo gets the very request of the real scenarios: same body, headers and token.
+    const oneHop = await measure({ origin: echo.backOrigin, requests: [{ ...direct, path: '/mcp/' }], connections: c }, [echo.back], options);
+    scenarios.push(scenario('echo-1hop', 'one-hop fastify echo (baseline 2)', oneHop, OK_200));
+    log(`[${kind}] 2/7 two-hop echo (fastify → undici Pool → fastify)`);
+    const twoHop = await measure({ origin: echo.frontOrigin, requests: [{ ...viaGateway }], connections: c }, [echo.front, echo.back], options);
+    scenarios.push(scenario('echo-2hop', 'two-hop echo, fastify → undici → fastify (baseline 1)', twoHop, OK_200));
+  } finally {
+    await echo.stop();
+  }
+
+  log(`[${kind}] 3/7 MCP server alone`);
+  const alone = await measure({ origin: system.mcpOrigin, requests: [direct], connections: c }, servers, options, countCalls);
+  scenarios.push(scenario('mcp-alone', 'MCP server alone: get_patient_overview', alone, OK_200));
+
+  log(`[${kind}] 4/7 full chain`);
+  const chain = await measure({ origin: system.gatewayOrigin, requests: [viaGateway], connections: c }, servers, options, countCalls);
+  scenarios.push(scenario('chain', 'full chain via /mcp-proxy/ (yenji100)', chain, OK_200));
+
+  log(`[${kind}] 5/7 mixed workload`);
+  const mix = await measure({ origin: system.gatewayOrigin, requests: mixed.map((m) => m.request), connections: c }, servers, options, countCalls);
+  scenarios.push(scenario('mixed', 'mixed: 70 % overview, 20 % search, 10 % add note, 30 % denied', mix, OK_200_403));
+
+  log(`[${kind}] 6/7 logins`);
+  const logins = loginRequests(prepared.accounts);
+  const loginRun = await measure({ origin: system.gatewayOrigin, requests: logins, connections: c }, servers, options);
+  scenarios.push(scenario('logins', 'logins: POST /api/token/ (argon2id)', loginRun, OK_200));
+
+  log(`[${kind}] 7/7 full chain beside a login storm`);
+  const [stormChain, stormLogins] = await measurePair(
+    { origin: system.gatewayOrigin, requests: [viaGateway], connections: c },
+    { origin: system.gatewayOrigin, requests: logins, connections: c },
+    servers,
+    options,
+    countCalls,
+  );
+  scenarios.push(scenario('chain-with-logins', 'full chain while logins run beside it', stormChain, OK_200));
+  scenarios.push(scenario('logins-beside-chain', 'logins while the full chain runs', stormLogins, OK_200));
+
+  const oneHopRps = scenarios.find((s) => s.id === 'echo-1hop')?.rps;
+  const twoHopRps = scenarios.find((s) => s.id === 'echo-2hop')?.rps;
+  for (const s of scenarios) {
+    s.vsTwoHop = ratio(s.rps, twoHopRps);
+    s.vsOneHop = ratio(s.rps, oneHopRps);
+  }
+
+  log(`[${kind}] audit checks`);
+  const probeCalls = 20;
+  const probeCommitted = await probeCommitBeforeAnswer(prepared, system, viaGateway, probeCalls, tally);
+  const events = await countToolEvents(prepared);
+  const verify = await runNodeStatus('audit verify', [CLI, 'audit', 'verify'], system.env, workDir);
+  const audit: AuditCheck = {
+    probeCalls,
+    probeCommittedBeforeAnswer: probeCommitted,
+    allowedAnswers: tally.allowed,
+    deniedAnswers: tally.denied,
+    allowEvents: events.allow,
+    denyEvents: events.deny,
+    verifyExitCode: verify.code,
+    verifyOutput: verify.output.split('\n').slice(-3).join(' | ').slice(0, 300),
+  };
+  return {
+    database: kind,
+    requestBytes,
+    responseBytes,
+    idleRssMiB,
+    scenarios,
+    preflightProblems,
+    audit,
+    targets: evaluateTargets(scenarios, audit),
+  };
+}
+
+export interface SoakPoint {
+  atSeconds: number;
+  rps: number;
+  rssMiB: Record<string, number>;
+}
+
+export interface SoakResult {
+  database: DatabaseChoice;
+  seconds: number;
+  windowSeconds: number;
+  first: { rps: number; rssMiB: Record<string, number> };
+  last: { rps: number; rssMiB: Record<string, number> };
+  p99Ms: number;
+  errors: number;
+  points: SoakPoint[];
+  /** Largest growth of mean RSS from the first window to the last, per cent. */
+  rssGrowthPct: number;
+  rpsChangePct: number;
+  pass: boolean;
+}
+
+const SOAK_SAMPLE_MS = 5_000;
+/** Allowed drift between the first and the last window: allocator noise, not a leak. */
+const SOAK_TOLERANCE_PCT = 10;
+
+export async function runSoak(kind: DatabaseChoice, ctx: PassContext): Promise<SoakResult> {
+  const { options, workDir, log } = ctx;
+  const seconds = options.soakSeconds as number;
+  const env = baseEnv();
+  log(`[${kind}] soak: preparing a fresh database`);
+  const prepared = await prepareDatabase(kind, workDir, env, options.postgresAdminUrl);
+  let system: RunningSystem | undefined;
+  let book: TokenBook | undefined;
+  try {
+    system = await startSystem(prepared, env, workDir);
+    book = new TokenBook(system.gatewayOrigin, prepared.accounts);
+    await book.loginAll();
+    const call = overviewCall('/mcp-proxy/', book);
+    const check = await preflight(system.gatewayOrigin, call, 200);
+    if (check.problem) throw new Error(`[${kind}] full chain is not answering as expected: ${check.problem}`);
+    const spec = { origin: system.gatewayOrigin, requests: [call], connections: options.connections };
+    if (options.warmupSeconds > 0) await runLoad({ ...spec, durationSeconds: options.warmupSeconds });
+
+    log(`[${kind}] soak: full chain for ${seconds} s`);
+    const progress = { completed: 0 };
+    const throughput: Array<{ atSeconds: number; completed: number }> = [];
+    const started = performance.now();
+    const sampler = new RssSampler([system.gateway, system.mcp], SOAK_SAMPLE_MS);
+    const ticker = setInterval(() => throughput.push({ atSeconds: (performance.now() - started) / 1000, completed: progress.completed }), SOAK_SAMPLE_MS);
+    const result = await runLoad({ ...spec, durationSeconds: seconds, progress });
+    clearInterval(ticker);
+    sampler.stop();
+    return summarizeSoak(kind, seconds, sampler.samples, throughput, result);
+  } finally {
+    book?.stop();
+    await system?.stop();
+    await prepared.cleanup().catch((error: unknown) => log(`[${kind}] cleanup failed: ${(error as Error).message}`));
+  }
+}
+
+function summarizeSoak(
+  database: DatabaseChoice,
+  seconds: number,
+  rssSamples: readonly RssSample[],
+  throughput: ReadonlyArray<{ atSeconds: number; completed: number }>,
+  result: LoadResult,
+): SoakResult {
+  const points: SoakPoint[] = [];
+  let previous = { atSeconds: 0, completed: 0 };
+  for (const t of throughput) {
+    const rss = rssSamples.reduce((best, s) => (Math.abs(s.atSeconds - t.atSeconds) < Math.abs(best.atSeconds - t.atSeconds) ? s : best), rssSamples[0] as RssSample);
+    const rssMiB: Record<string, number> = {};
+    for (const [name, bytes] of Object.entries(rss.rss)) rssMiB[name] = bytesToMiB(bytes);
+    points.push({ atSeconds: t.atSeconds, rps: (t.completed - previous.completed) / (t.atSeconds - previous.atSeconds), rssMiB });
+    previous = t;
+  }
+  const windowSeconds = Math.min(60, seconds / 3);
+  const { first, last } = soakWindows(points, seconds, windowSeconds);
+  const windowStats = (ps: SoakPoint[]) => {
+    const rssMiB: Record<string, number> = {};
+    for (const name of ['gateway', 'mcp-server']) rssMiB[name] = mean(ps.map((p) => p.rssMiB[name] ?? Number.NaN).filter(Number.isFinite));
+    return { rps: mean(ps.map((p) => p.rps)), rssMiB };
+  };
+  const f = windowStats(first);
+  const l = windowStats(last);
+  const growths = ['gateway', 'mcp-server'].map((n) => ((l.rssMiB[n] ?? Number.NaN) / (f.rssMiB[n] ?? Number.NaN) - 1) * 100);
+  const rssGrowthPct = Math.max(...growths);
+  const rpsChangePct = (l.rps / f.rps - 1) * 100;
+  const errors = unexpectedCount(result, OK_200);
+  return {
+    database,
+    seconds,
+    windowSeconds,
+    first: f,
+    last: l,
+    p99Ms: result.latency.p99,
+    errors,
+    points,
+    rssGrowthPct,
+    rpsChangePct,
+    pass: Number.isFinite(rssGrowthPct) && rssGrowthPct <= SOAK_TOLERANCE_PCT && rpsChangePct >= -SOAK_TOLERANCE_PCT && errors === 0,
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * `audit verify` and `audit export` (SPEC "Audit"; docs/audit.md).
+ *
+ *   audit verify [--anchor SEQ:HASH]                  exit 0 intact, 1 tampered, 2 usage
+ *   audit export [--since ISO] [--until ISO] [--out FILE]   FHIR R4 AuditEvent as NDJSON
+ */
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { exportAuditEvents } from '@secure-hospital-ai/core/audit/export';
+import { verifyAuditChain, type ChainFailureReason } from '@secure-hospital-ai/core/audit/verify';
+import { loadConfig } from '@secure-hospital-ai/core/config';
+import { openDatabase, type Database } from '@secure-hospital-ai/core/db/database';
+import { migrateToLatest } from '@secure-hospital-ai/core/db/migrate';
+
+const USAGE = `usage: audit verify [--anchor SEQ:HASH]
+       audit export [--since ISO-8601] [--until ISO-8601] [--out FILE]
+`;
+
+const EXPLAIN: Record<ChainFailureReason, string> = {
+  altered: 'its content no longer matches its hash (edited in place)',
+  missing: 'an event is missing here (deleted, or later events renumbered to hide it)',
+  inserted: 'an event the chain never produced was inserted here',
+  reordered: 'events were moved: the content here belongs elsewhere in the chain',
+  broken_link: 'its hash is not the one the chain committed to (edited and re-hashed)',
+  head_missing: 'the chain head record is gone; the end of the log cannot be checked',
+};
+
+export async function run(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === 'verify') return verify(rest);
+  if (sub === 'export') return exportNdjson(rest);
+  process.stderr.write(USAGE);
+  return sub === undefined || sub === '--help' ? 0 : 2;
+}
+
+async function withDatabase<T>(work: (database: Database) => Promise<T>): Promise<T> {
+  const config = loadConfig(process.env, { envFile: resolve('.env') });
+  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
+  try {
+    await migrateToLatest(database);
+    return await work(database);
+  } finally {
+    await database.close();
+  }
+}
+
+function parse(argv: string[], options: Record<string, { type: 'string' }>): Record<string, string | undefined> | undefined {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as Record<string, string | undefined>;
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}`);
+    return undefined;
+  }
+}
+
+async function verify(argv: string[]): Promise<number> {
+  const values = parse(argv, { anchor: { type: 'string' } });
+  if (!values) return 2;
+  let anchor: { seq: number; hash: string } | undefined;
+  if (values.anchor !== undefined) {
+    const match = /^([1-9][0-9]*):([0-9a-f]{64})$/.exec(values.anchor);
+    if (!match) {
+      process.stderr.write('--anchor must be SEQ:HASH, as printed by a previous `audit verify`\n');
+      return 2;
+    }
+    anchor = { seq: Number(match[1]), hash: match[2] as string };
+  }
+  return withDatabase(async (database) => {
+    const progress = process.stderr.isTTY
+      ? (n: number) => process.stderr.write(`\r  ${n.toLocaleString('en')} events checked`)
+      : undefined;
+    const started = performance.now();
+    const result = await verifyAuditChain(database, { onProgress: progress, ...(anchor ? { anchor } : {}) });
+    const seconds = (performance.now() - started) / 1000;
+    if (progress) process.stderr.write('\r\x1b[K');
+    if (!result.ok) {
+      process.stdout.write(`FIRST BAD EVENT seq=${result.firstBadSeq}: ${result.reason} — ${EXPLAIN[result.reason]}\n`);
+      process.stdout.write(`${result.count.toLocaleString('en')} events before it are intact (${database.location})\n`);
+      return 1;
+    }
+    const rate = seconds > 0 ? Math.round(result.count / seconds) : result.count;
+    process.stdout.write(
+      `audit log ${database.location}: ${result.count.toLocaleString('en')} events verified in ${seconds.toFixed(2)} s (${rate.toLocaleString('en')} events/s)\n`,
+    );
+    process.stdout.write(`OK: chain intact\n`);
+    // Kept outside the database (a ticket, a WORM store), this pair later proves that
+    // nothing up to it was rewritten: docs/audit.md "Anchors".
+    if (result.head.seq > 0) process.stdout.write(`head: --anchor ${result.head.seq}:${result.head.hash}\n`);
+    return 0;
+  });
+}
+
+async function exportNdjson(argv: string[]): Promise<number> {
+  const values = parse(argv, { since: { type: 'string' }, until: { type: 'string' }, out: { type: 'string' } });
+  if (!values) return 2;
+  for (const name of ['since', 'until'] as const) {
+    const value = values[name];
+    if (value !== undefined && (value.trim() === '' || Number.isNaN(Date.parse(value)))) {
+      process.stderr.write(`--${name} must be an ISO-8601 date or date-time\n`);
+      return 2;
+    }
+  }
+  return withDatabase(async (database) => {
+    const out = values.out ? createWriteStream(values.out, { flags: 'w', mode: 0o600 }) : process.stdout;
+    let count = 0;
+    try {
+      const resources = exportAuditEvents(database, {
+        ...(values.since !== undefined ? { since: values.since } : {}),
+        ...(values.until !== undefined ? { until: values.until } : {}),
+      });
+      for await (const resource of resources) {
+        if (!out.write(`${JSON.stringify(resource)}\n`)) await once(out, 'drain');
+        count += 1;
+      }
+    } finally {
+      if (out !== process.stdout) {
+        out.end();
+        await once(out, 'finish');
+      }
+    }
+    process.stderr.write(`exported ${count.toLocaleString('en')} AuditEvent resources${values.out ? ` to ${values.out}` : ''}\n`);
+    return 0;
+  });
+}

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditEvent } from '../../../../test/audit/support.js';
+import type { Database } from '../db/database.js';
+import { openTestDatabase, testDatabaseKind, type TestDatabase } from '../db/test-database.js';
+import { queryAuditLog } from './query.js';
+import { createAuditWriter } from './writer.js';
+
+let test: TestDatabase;
+let database: Database;
+
+/** 30 tool calls on P001/P002 by three users, a few denials and break-glass reads, plus security events. */
+beforeAll(async () => {
+  test = await openTestDatabase();
+  database = test.database;
+  const writer = createAuditWriter(database);
+  for (let i = 0; i < 30; i += 1) {
+    await writer.record(
+      auditEvent({
+        time: new Date(Date.UTC(2026, 0, 1, 8, i)).toISOString(),
+        request_id: `r${i}`,
+        user_id: String(1 + (i % 3)),
+        role: i % 3 === 2 ? 'nurse' : 'doctor',
+        patient_id: i % 2 === 0 ? 'P001' : 'P002',
+        tool: i % 5 === 0 ? 'get_clinical_notes' : 'get_patient_overview',
+        decision: i % 7 === 6 ? 'deny' : 'allow',
+        reason: i % 7 === 6 ? 'no_relationship' : 'care_team',
+        break_glass: i % 10 === 4,
+        purpose_of_use: i % 10 === 4 ? 'ETREAT' : 'TREAT',
+      }),
+    );
+  }
+  await writer.record(auditEvent({ time: '2026-01-01T09:00:00.000Z', action: 'request.refused', tool: null, patient_id: 'P001', decision: 'deny', reason: 'token_expired' }));
+  await writer.record(auditEvent({ time: '2026-01-01T09:01:00.000Z', source: 'gateway', action: 'login.success', tool: null, patient_id: null, reason: 'password' }));
+  await writer.close();
+});
+afterAll(async () => {
+  await test.cleanup();
+});
+
+const auditor = { role: 'auditor' } as const;
+
+describe(`get_audit_log query (${testDatabaseKind()})`, () => {
+  it('gives the auditor everything, newest first, without the chain hashes', async () => {
+    const page = await queryAuditLog(database, { limit: 200 }, auditor);
+    expect(page.events).toHaveLength(32);
+    expect(page.next_cursor).toBeNull();
+    expect(page.events.map((e) => e.seq)).toEqual(Array.from({ length: 32 }, (_, i) => 32 - i));
+    const first = page.events.find((e) => e.request_id === 'r4');
+    expect(first).toMatchObject({ break_glass: true, purpose_of_use: 'ETREAT', redactions: { ssn: 1 }, client_address: '127.0.0.1' });
+    expect(Object.keys(first ?? {})).not.toContain('hash');
+    expect(Object.keys(first ?? {})).not.toContain('prev_hash');
+  });
+
+  it('filters by patient, user, decision, break-glass and time, combined', async () => {
+    const p1 = await queryAuditLog(database, { patient_id: 'P001', limit: 200 }, auditor);
+    expect(p1.events.every((e) => e.patient_id === 'P001')).toBe(true);
+    expect(p1.events).toHaveLength(16);
+    const user2 = await queryAuditLog(database, { user_id: '2', limit: 200 }, auditor);
+    expect(user2.events.every((e) => e.user_id === '2')).toBe(true);
+    const denied = await queryAuditLog(database, { decision: 'deny', limit: 200 }, auditor);
+    // The four denied tool calls and the refused request (request id 'req-1').
+    expect(denied.events.map((e) => e.request_id)).toEqual(['req-1', 'r27', 'r20', 'r13', 'r6']);
+    const btg = await queryAuditLog(database, { break_glass: true, limit: 200 }, auditor);
+    expect(btg.events.map((e) => e.request_id)).toEqual(['r24', 'r14', 'r4']);
+    const window = await queryAuditLog(database, { since: '2026-01-01T08:10:00Z', until: '2026-01-01T08:12:00Z' }, auditor);
+    expect(window.events.map((e) => e.request_id)).toEqual(['r11', 'r10']);
+    const combined = await queryAuditLog(database, { patient_id: 'P001', user_id: '2', break_glass: true }, auditor);
+    expect(combined.events.map((e) => e.request_id)).toEqual(['r4']);
+  });
+
+  it('pages with a cursor: no repeats, no gaps, stable while events are appended', async () => {
+    const seen: number[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await queryAuditLog(database, { limit: 7, ...(cursor ? { cursor } : {}) }, auditor);
+      seen.push(...page.events.map((e) => e.seq));
+      cursor = page.next_cursor ?? undefined;
+      pages += 1;
+      if (pages === 2) {
+        // A new event arriving between pages must not shift the pages after it.
+        const writer = createAuditWriter(database);
+        await writer.record(auditEvent({ request_id: 'late', patient_id: 'P009' }));
+        await writer.close();
+      }
+    } while (cursor);
+    expect(pages).toBe(5);
+    expect(seen).toEqual(Array.from({ length: 32 }, (_, i) => 32 - i));
+  });
+
+  it('refuses a bad cursor, limit or date with a validation error', async () => {
+    await expect(queryAuditLog(database, { cursor: 'nonsense' }, auditor)).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+    await expect(queryAuditLog(database, { limit: 0 }, auditor)).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+    await expect(queryAuditLog(database, { limit: 201 }, auditor)).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+    await expect(queryAuditLog(database, { since: 'soon' }, auditor)).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+  });
+
+  describe('a patient', () => {
+    const p001 = { role: 'patient', patientId: 'P001' } as const;
+
+    it('sees who accessed their own record: user, role, time, tool, and nothing else', async () => {
+      const page = await queryAuditLog(database, { limit: 200 }, p001);
+      expect(page.events.length).toBeGreaterThan(0);
+      for (const e of page.events) expect(Object.keys(e).sort()).toEqual(['role', 'time', 'tool', 'user_id']);
+      // Only allowed tool calls on P001 (15 even-numbered calls, 2 of them denied), not the refused request.
+      const expected = Array.from({ length: 30 }, (_, i) => i).filter((i) => i % 2 === 0 && i % 7 !== 6);
+      expect(page.events.map((e) => e.time)).toEqual(expected.reverse().map((i) => new Date(Date.UTC(2026, 0, 1, 8, i)).toISOString()));
+    });
+
+    it('cannot ask about another patient', async () => {
+      await expect(queryAuditLog(database, { patient_id: 'P002' }, p001)).rejects.toMatchObject({ code: 'ERR_FORBIDDEN' });
+    });
+
+    it('can narrow by user and time, and pages like the auditor', async () => {
+      const page = await queryAuditLog(database, { user_id: '1', limit: 2 }, p001);
+      expect(page.events).toHaveLength(2);
+      expect(page.events.every((e) => e.user_id === '1')).toBe(true);
+      const next = await queryAuditLog(database, { user_id: '1', limit: 2, cursor: page.next_cursor as string }, p001);
+      expect((next.events[0]?.time ?? '') < (page.events[1]?.time ?? '')).toBe(true);
+    });
+  });
+});

@@ -1,0 +1,245 @@
+/**
+ * The one engine that shapes rows by the views in views.ts. Every tool result passes
+ * through here after the policy decision and before it leaves the MCP server; the counts
+ * it returns go into the tool call's audit event (the removed values never do).
+ */
+import type { Role } from '../domain.js';
+import type { ContactRow, PatientRow } from '../records.js';
+import { assertPseudonymKey, pseudonymFor } from './pseudonym.js';
+import { ageBucket, birthYear, maskLast4, yearOnly, zip3 } from './safe-harbor.js';
+import { scrubText } from './scrubber.js';
+import { addCounts } from './spans.js';
+import type { FieldRule, FieldSpec, KnownIdentifiers, ModelView, RedactionCounts, RedactModel, RowOf } from './types.js';
+import { IDENTIFIER_FIELDS, VIEWS } from './views.js';
+
+export interface RedactionContext {
+  /** HMAC key for pseudonyms (PSEUDONYM_KEY, never the JWT secret). Required by views that pseudonymise. */
+  readonly pseudonymKey?: string | undefined;
+  /** Identifiers of the record being shaped, for free-text scrubbing. */
+  readonly known?: KnownIdentifiers | undefined;
+  /** Reference time for ages. Defaults to the current time. */
+  readonly now?: Date | undefined;
+}
+
+export type ShapedRow = Record<string, unknown>;
+
+export interface RedactedRows {
+  readonly rows: ShapedRow[];
+  readonly counts: RedactionCounts;
+}
+
+function ruleOf(spec: FieldSpec): { rule: FieldRule; from: string | undefined } {
+  return typeof spec === 'string' ? { rule: spec, from: undefined } : { rule: spec.rule, from: spec.from };
+}
+
+function bump(counts: RedactionCounts, key: keyof RedactionCounts, by = 1): void {
+  counts[key] = (counts[key] ?? 0) + by;
+}
+
+export function viewFor(role: Role, model: RedactModel): ModelView | undefined {
+  return VIEWS[role]?.[model];
+}
+
+function usesPseudonyms(view: ModelView): boolean {
+  return Object.values(view).some((spec) => ruleOf(spec).rule === 'pseudonym');
+}
+
+/** Ages are taken at death for the deceased, otherwise at `now`. */
+function ageReference(row: Record<string, unknown>, now: Date): Date {
+  const deceased = row.deceased_at;
+  if (typeof deceased === 'string') {
+    const at = new Date(deceased);
+    if (!Number.isNaN(at.getTime())) return at;
+  }
+  return now;
+}
+
+function applyRule(
+  rule: FieldRule,
+  value: unknown,
+  row: Record<string, unknown>,
+  ctx: RedactionContext,
+  counts: RedactionCounts,
+): unknown {
+  if (value === null || value === undefined) return null;
+  const now = ctx.now ?? new Date();
+  switch (rule) {
+    case 'keep':
+      return value;
+    case 'drop':
+      return undefined;
+    case 'mask_last4':
+      return maskLast4(String(value));
+    case 'pseudonym':
+      return pseudonymFor(String(value), ctx.pseudonymKey!);
+    case 'year_only':
+      return yearOnly(String(value));
+    case 'birth_year':
+      return birthYear(String(value), ageReference(row, now));
+    case 'zip3':
+      return zip3(String(value));
+    case 'age_bucket': {
+      const bucket = ageBucket(String(value), ageReference(row, now));
+      if (bucket === '90+') bump(counts, 'age');
+      return bucket;
+    }
+    case 'scrub_text': {
+      const scrubbed = scrubText(String(value), ctx.known);
+      addCounts(counts, scrubbed.counts);
+      return scrubbed.text;
+    }
+  }
+}
+
+function shape(model: RedactModel, view: ModelView, row: Record<string, unknown>, ctx: RedactionContext, counts: RedactionCounts): ShapedRow {
+  const out: ShapedRow = {};
+  for (const [field, spec] of Object.entries(view)) {
+    const { rule, from } = ruleOf(spec);
+    const shaped = applyRule(rule, row[from ?? field], row, ctx, counts);
+    if (shaped !== undefined) out[field] = shaped;
+  }
+  // Count every identifier that did not leave as stored: dropped (named or not) or transformed.
+  const identifiers = IDENTIFIER_FIELDS[model];
+  for (const [field, type] of Object.entries(identifiers)) {
+    const value = row[field];
+    if (value === null || value === undefined || value === '') continue;
+    const spec = view[field];
+    if (spec === undefined || ruleOf(spec).rule !== 'keep') bump(counts, type);
+  }
+  return out;
+}
+
+/**
+ * Shape rows of one model for one role. A role without a view of the model gets no rows
+ * (counted as `withheld_row`); fields the view does not name are dropped.
+ */
+export function redactRows<M extends RedactModel>(
+  model: M,
+  role: Role,
+  rows: readonly RowOf[M][],
+  ctx: RedactionContext = {},
+): RedactedRows {
+  if (!Array.isArray(rows)) throw new TypeError('redactRows expects an array of rows');
+  const counts: RedactionCounts = {};
+  const view = viewFor(role, model);
+  if (!view) {
+    if (rows.length > 0) bump(counts, 'withheld_row', rows.length);
+    return { rows: [], counts };
+  }
+  if (usesPseudonyms(view)) assertPseudonymKey(ctx.pseudonymKey);
+  const shaped: ShapedRow[] = [];
+  for (const row of rows) {
+    if (row === null || typeof row !== 'object') throw new TypeError(`redactRows: a ${model} row must be an object`);
+    shaped.push(shape(model, view, row as unknown as Record<string, unknown>, ctx, counts));
+  }
+  return { rows: shaped, counts };
+}
+
+/** One row; `row` is null when the role has no view of the model. */
+export function redactRow<M extends RedactModel>(
+  model: M,
+  role: Role,
+  row: RowOf[M],
+  ctx: RedactionContext = {},
+): { row: ShapedRow | null; counts: RedactionCounts } {
+  const result = redactRows(model, role, [row], ctx);
+  return { row: result.rows[0] ?? null, counts: result.counts };
+}
+
+/** The identifiers a patient's record knows, for record-aware scrubbing of their notes. */
+export function knownIdentifiersOf(patient: PatientRow, contacts: readonly ContactRow[] = []): KnownIdentifiers {
+  return {
+    names: [`${patient.given_name} ${patient.family_name}`, ...contacts.map((c) => c.name)],
+    mrns: [patient.mrn],
+    ssns: [patient.ssn],
+    phones: [patient.phone, ...contacts.map((c) => c.phone)],
+    emails: [patient.email],
+    addresses: [patient.address_line],
+    cities: [patient.city],
+    zips: [patient.postal_code],
+  };
+}
+
+export interface RedactorOptions {
+  readonly role: Role;
+  /** Required for roles whose views pseudonymise (the researcher). */
+  readonly pseudonymKey?: string | undefined;
+  /** Staff directory names, scrubbed from free text for every patient. */
+  readonly staffNames?: readonly string[] | undefined;
+  readonly now?: Date | undefined;
+}
+
+/**
+ * One per tool call: shapes every row the call returns and accumulates the counts for its
+ * audit event.
+ *
+ *   const redactor = createRedactor({ role, pseudonymKey, staffNames });
+ *   const known = knownIdentifiersOf(patient, contacts);
+ *   const out = { patient: redactor.row('patient', patient, known), notes: redactor.rows('clinical_note', notes, known) };
+ *   audit({ ..., redactions: redactor.counts });
+ */
+export interface Redactor {
+  readonly role: Role;
+  /** Counts by type so far, across every call on this redactor. */
+  readonly counts: Readonly<RedactionCounts>;
+  /** Whether this role sees the model at all (tools may skip fetching what would be withheld). */
+  sees(model: RedactModel): boolean;
+  rows<M extends RedactModel>(model: M, rows: readonly RowOf[M][], known?: KnownIdentifiers): ShapedRow[];
+  row<M extends RedactModel>(model: M, row: RowOf[M], known?: KnownIdentifiers): ShapedRow | null;
+  /** The id a caller of this role uses for a patient: the pseudonym for the researcher, else the id. */
+  patientRef(patientId: string): string;
+}
+
+export function createRedactor(options: RedactorOptions): Redactor {
+  const { role } = options;
+  const roleViews = VIEWS[role];
+  if (!roleViews) throw new TypeError(`createRedactor: unknown role ${String(role)}`);
+  const pseudonymises = Object.values(roleViews).some((view) => view !== undefined && usesPseudonyms(view));
+  if (pseudonymises) assertPseudonymKey(options.pseudonymKey);
+  const staffNames = (options.staffNames ?? []).filter((n) => typeof n === 'string' && n.trim().length > 0);
+  const counts: RedactionCounts = {};
+  // Merged identifier sets are cached per input object so the scrubber's compiled matcher is reused.
+  const merged = new WeakMap<KnownIdentifiers, KnownIdentifiers>();
+  const staffOnly: KnownIdentifiers = { names: staffNames };
+
+  const withStaff = (known: KnownIdentifiers | undefined): KnownIdentifiers => {
+    if (!known) return staffOnly;
+    if (staffNames.length === 0) return known;
+    let out = merged.get(known);
+    if (!out) {
+      out = { ...known, names: [...(known.names ?? []), ...staffNames] };
+      merged.set(known, out);
+    }
+    return out;
+  };
+  const context = (known: KnownIdentifiers | undefined): RedactionContext => ({
+    pseudonymKey: options.pseudonymKey,
+    known: withStaff(known),
+    now: options.now,
+  });
+
+  return {
+    role,
+    get counts() {
+      return { ...counts };
+    },
+    sees(model) {
+      return viewFor(role, model) !== undefined;
+    },
+    rows(model, rows, known) {
+      const result = redactRows(model, role, rows, context(known));
+      addCounts(counts, result.counts);
+      return result.rows;
+    },
+    row(model, row, known) {
+      const result = redactRow(model, role, row, context(known));
+      addCounts(counts, result.counts);
+      return result.row;
+    },
+    patientRef(patientId) {
+      const view = viewFor(role, 'patient');
+      const idRule = view?.id === undefined ? undefined : ruleOf(view.id).rule;
+      return idRule === 'pseudonym' ? pseudonymFor(patientId, options.pseudonymKey!) : patientId;
+    },
+  };
+}

@@ -1,0 +1,203 @@
+import { describe, expect, it } from 'vitest';
+import { scrubText } from './scrubber.js';
+import type { KnownIdentifiers } from './types.js';
+
+/** The scrubbed text, for readable assertions. */
+const scrub = (text: string, known?: KnownIdentifiers): string => scrubText(text, known).text;
+
+/** Asserts that none of `secrets` survives and that the placeholder appears. */
+function expectRemoved(text: string, secret: string, placeholder: string, known?: KnownIdentifiers): void {
+  const out = scrub(text, known);
+  expect(out, `"${secret}" should be removed from: ${out}`).not.toContain(secret);
+  expect(out).toContain(placeholder);
+}
+
+describe('scrubText: shaped identifiers', () => {
+  it.each([
+    ['SSN 123-45-6789 on file', '123-45-6789', '[SSN]'],
+    ['SSN: 123 45 6789', '123 45 6789', '[SSN]'],
+    ['social security number 123456789', '123456789', '[SSN]'],
+    ['SSN ending in 6789', '6789', '[SSN]'],
+  ])('SSN: %s', (text, secret, placeholder) => expectRemoved(text, secret, placeholder));
+
+  it.each([
+    ['call (617) 555-0134 today', '555-0134'],
+    ['call 617-555-0134', '617-555-0134'],
+    ['call 617.555.0134', '617.555.0134'],
+    ['call 617 555 0134', '617 555 0134'],
+    ['call +1 617 555 0134', '617 555 0134'],
+    ['call 1-800-555-0134', '800-555-0134'],
+    ['call 6175550134', '6175550134'],
+    ['call 555-0134 after 5', '555-0134'],
+    ['desk 617-555-0134 ext. 204', '204'],
+    ['desk 617-555-0134 x4412', '4412'],
+    ['UK +44 20 7946 0958', '7946 0958'],
+    ['France +33 1 42 68 53 00', '42 68 53 00'],
+    ['Germany 0049 30 9018200', '9018200'],
+  ])('phone: %s', (text, secret) => expectRemoved(text, secret, '[PHONE]'));
+
+  it('finds national formats, SSN last four in brackets, holidays, timed month/day and unnumbered streets', () => {
+    expect(scrub('mobile 07700 900123')).toBe('mobile [PHONE]');
+    expect(scrub('last 4 of SSN (4821).')).toBe('last 4 of SSN ([SSN]).');
+    expect(scrub('Seen on Thanksgiving Day 2023.')).toBe('Seen on [DATE] 2023.');
+    expect(scrub('Blood drawn 4/8 @ 0600.')).toBe('Blood drawn [DATE] @ 0600.');
+    expect(scrub('Lives on Mill Hill Rd in town.')).toBe('Lives on [ADDRESS] in town.');
+    expect(scrub('Christmas disease (factor IX deficiency).')).toBe('Christmas disease (factor IX deficiency).');
+  });
+
+  it('types a number after "fax" as a fax', () => {
+    expect(scrub('Fax: 617-555-0199')).toBe('Fax: [FAX]');
+    expect(scrub('F: (617) 555-0199')).toBe('F: [FAX]');
+  });
+
+  it.each([
+    ['MRN: 00451237', '00451237', '[MRN]'],
+    ['MRN 4512378', '4512378', '[MRN]'],
+    ['MR# A1234567', 'A1234567', '[MRN]'],
+    ['medical record number 00451237', '00451237', '[MRN]'],
+    ['chart #4512378', '4512378', '[MRN]'],
+    ['Acct #: 778812345', '778812345', '[ACCOUNT]'],
+    ['member ID: XQH448812931', 'XQH448812931', '[HEALTH_PLAN]'],
+    ['policy number BC-7731-2290', 'BC-7731-2290', '[HEALTH_PLAN]'],
+    ['DEA # AB1234563', 'AB1234563', '[LICENSE]'],
+    ["driver's license number S12345678", 'S12345678', '[LICENSE]'],
+    ['pacemaker serial number PJN702915', 'PJN702915', '[DEVICE]'],
+    ['license plate 7XKL329', '7XKL329', '[VEHICLE]'],
+    ['VIN 1HGCM82633A004352', '1HGCM82633A004352', '[VEHICLE]'],
+  ])('record, account, licence, device and vehicle numbers: %s', (text, secret, placeholder) =>
+    expectRemoved(text, secret, placeholder),
+  );
+
+  it.each([
+    ['mail jo.smith+clinic@example.com now', 'jo.smith+clinic@example.com', '[EMAIL]'],
+    ['see https://portal.examplehealth.org/p/88123.', 'portal.examplehealth.org', '[URL]'],
+    ['see www.carepages.com/jsmith', 'carepages.com/jsmith', '[URL]'],
+    ['from 192.168.10.20 yesterday', '192.168.10.20', '[IP]'],
+    ['from 2001:db8::8a2e:370:7334 yesterday', '2001:db8::8a2e:370:7334', '[IP]'],
+  ])('e-mail, URL, IP: %s', (text, secret, placeholder) => expectRemoved(text, secret, placeholder));
+
+  it.each([
+    ['lives at 12 Elm Street, Apt 4B now', '12 Elm Street'],
+    ['lives at 12 Elm Street, Apt 4B now', '4B'],
+    ['lives at 450 Commonwealth Ave. with family', '450 Commonwealth Ave'],
+    ['lives at 77 5th Avenue', '77 5th Avenue'],
+    ['mail to PO Box 442', '442'],
+  ])('street addresses: %s', (text, secret) => expectRemoved(text, secret, '[ADDRESS]'));
+
+  it('removes cities and ZIP codes but keeps the state', () => {
+    const out = scrub('Address: 12 Elm Street, Springfield, MA 01103.');
+    expect(out).toBe('Address: [ADDRESS], [LOCATION], MA [ZIP].');
+    expect(scrub('She moved to Worcester last year.')).toBe('She moved to [LOCATION] last year.');
+    expect(scrub('Lives in Millbrook Falls with her son.')).toContain('[LOCATION]');
+    expect(scrub('zip code 02139')).toBe('zip code [ZIP]');
+  });
+
+  it.each([
+    '03/04/2021', '3/4/21', '2021-03-04', '2021-03-04T10:15:00Z', 'March 4, 2021', 'Mar 4, 2021', '4 March 2021',
+    'Mar. 4th', '04-Mar-2021', 'March 2021', '4th of March', '03.04.2021',
+  ])('dates: %s', (date) => expectRemoved(`seen ${date} in clinic`, date.replace(/^\D+/, '').slice(0, 4), '[DATE]'));
+
+  it('removes month/day only after a word that makes it a date', () => {
+    expect(scrub('seen on 3/14 for follow-up')).toBe('seen on [DATE] for follow-up');
+    expect(scrub('f/u 3/22')).toBe('f/u [DATE]');
+    expect(scrub('Strength 5/5 bilaterally, pain 6/10, take 1/2 tab')).toBe('Strength 5/5 bilaterally, pain 6/10, take 1/2 tab');
+  });
+
+  it.each([
+    ['a 92-year-old man', '92'],
+    ['92 yo F with CHF', '92'],
+    ['94 y/o woman', '94'],
+    ['age 93.', '93'],
+    ['aged 95', '95'],
+    ['93M presents', '93'],
+    ['is in her 90s', '90s'],
+    ['he turned 96 this spring', '96'],
+  ])('ages over 89: %s', (text, secret) => expectRemoved(text, secret, '[AGE]'));
+
+  it('keeps ages of 89 and below, and temperatures', () => {
+    expect(scrub('a 45-year-old woman, age 89, temp 98 F, T 99F')).toBe('a 45-year-old woman, age 89, temp 98 F, T 99F');
+  });
+});
+
+describe('scrubText: names', () => {
+  const known: KnownIdentifiers = { names: ['John Smith', 'Maria Lopez'], phones: ['617-555-0134'] };
+
+  it.each(['Smith, John', 'JOHN SMITH', 'Mr. Smith', 'john smith', 'SMITH, JOHN', 'John'])(
+    'finds the record’s names whatever the case and order: %s',
+    (form) => {
+      const out = scrub(`Patient ${form} was seen.`, known);
+      expect(out).not.toMatch(/smith|john/i);
+    },
+  );
+
+  it('finds known numbers however they are written', () => {
+    expect(scrub('reach at (617) 555 0134 or 617.555.0134', known)).toBe('reach at [PHONE] or [PHONE]');
+  });
+
+  it.each([
+    ['Dr. Okonkwo-Bailey signed the note.', 'Okonkwo-Bailey'],
+    ['Spoke with his daughter Maria about discharge.', 'Maria'],
+    ['Her son, Tomasz, will visit.', 'Tomasz'],
+    ['Seen by Brzezinski in clinic.', 'Brzezinski'],
+    ['Message left for Solveig at home.', 'Solveig'],
+    ['Sincerely,\nJane Kowalczyk, MD', 'Kowalczyk'],
+    ['Tomasz called to report a fall.', 'Tomasz'],
+    ['Contact: Ragnhild Lindqvist', 'Ragnhild'],
+    ['Philippa Ruvard will drive him home.', 'Ruvard'],
+    ['Pharmacist Sunny Toroulos called.', 'Toroulos'],
+    ['seen by J. Whitcombe, RN', 'J.'],
+  ])('names no record knows: %s', (text, secret) => expectRemoved(text, secret, '[NAME]'));
+
+  it('tells names that are words apart from the words', () => {
+    expect(scrub('Her sister Hope called.')).toBe('Her sister [NAME] called.');
+    expect(scrub('Hope Alvarez called.')).toBe('[NAME] called.');
+    expect(scrub('Faith reports improvement.')).toBe('[NAME] reports improvement.');
+    expect(scrub('There is hope for recovery; faith helps her cope.')).toBe('There is hope for recovery; faith helps her cope.');
+    expect(scrub('Will follow up in 2 weeks. May resume diet. Young adult with white count 11.')).toBe(
+      'Will follow up in 2 weeks. May resume diet. Young adult with white count 11.',
+    );
+  });
+
+  it('keeps clinical words, eponyms, units and values', () => {
+    const clinical = [
+      'BP 120/80, HR 76, SpO2 97%, temp 98.6 F.',
+      'metformin 500 mg BID; Lasix 40 mg; insulin glargine 20 units.',
+      'HbA1c 7.2%, creatinine 1.3 mg/dL, INR 2.4, LDL 128 mg/dL.',
+      "History of Parkinson's disease and Crohn's disease.",
+      "Known Parkinson's. Crohn's flare. Hodgkin lymphoma in remission; non-Hodgkin lymphoma excluded.",
+      "Bell's palsy on the left. Apgar 9 at 5 minutes. Apgar scores of 8 and 9.",
+      "Graves' disease, Wilson's disease, Down syndrome, Guillain-Barré syndrome, Epstein-Barr virus.",
+      'Foley catheter placed; Babinski sign negative; Glasgow Coma Scale 15; Holter monitor ordered.',
+      'Smith fracture of the wrist; Jones fracture; Colles fracture.',
+      'Diagnosed in 2019; on therapy since 2015.',
+    ];
+    for (const text of clinical) expect(scrub(text)).toBe(text);
+  });
+
+  it('still removes a patient whose name is an eponym when a title says so', () => {
+    expect(scrub("Mr. Parkinson has Parkinson's disease.")).toBe("Mr. [NAME] has Parkinson's disease.");
+  });
+});
+
+describe('scrubText: output and counts', () => {
+  it('counts each placeholder by type and returns nothing of the removed text', () => {
+    const result = scrubText('John Smith, SSN 123-45-6789, called 617-555-0134 on 03/04/2021.', { names: ['John Smith'] });
+    expect(result.text).toBe('[NAME], SSN [SSN], called [PHONE] on [DATE].');
+    expect(result.counts).toEqual({ name: 1, ssn: 1, phone: 1, date: 1 });
+    expect(JSON.stringify(result.counts)).not.toMatch(/Smith|6789|0134/);
+  });
+
+  it('handles empty text and refuses non-strings', () => {
+    expect(scrubText('')).toEqual({ text: '', counts: {} });
+    expect(() => scrubText(42 as unknown as string)).toThrow(TypeError);
+  });
+
+  it('stays linear on hostile input', () => {
+    const hostile = ['a'.repeat(200_000) + '@', '1'.repeat(200_000), '+1 ' + '2 '.repeat(50_000), 'Dr. ' + 'Aa '.repeat(60_000)];
+    for (const text of hostile) {
+      const started = performance.now();
+      scrubText(text);
+      expect(performance.now() - started).toBeLessThan(3_000);
+    }
+  });
+});

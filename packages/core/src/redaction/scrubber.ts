@@ -1,0 +1,36 @@
+/**
+ * The free-text scrubber: every identifier in a clinical note replaced by a typed
+ * placeholder ([NAME], [DATE], [PHONE], ...), clinical words left as they were.
+ *
+ * Three detectors feed one list of findings: the record's own identifiers (known.ts),
+ * shaped identifiers (patterns.ts), and names and places no record knows (names.ts,
+ * locations.ts). Overlaps are merged and each placeholder counted once by type. The
+ * removed text is never returned or logged: only the counts leave this module.
+ */
+import { compileKnown, findKnown } from './known.js';
+import { findLocations } from './locations.js';
+import { findNames } from './names.js';
+import { findPatterns } from './patterns.js';
+import { protectClinical } from './protect.js';
+import { applyPlaceholders, mergeFindings } from './spans.js';
+import { tokenize } from './tokens.js';
+import type { Finding, KnownIdentifiers, ScrubResult } from './types.js';
+
+/** The identifier spans in `text`, merged, in order. For evaluation and tests; tools use scrubText. */
+export function findPhi(text: string, known?: KnownIdentifiers): Finding[] {
+  if (typeof text !== 'string') throw new TypeError('scrubText expects a string');
+  if (text.length === 0) return [];
+  const findings: Finding[] = [];
+  const tokens = tokenize(text);
+  const clinical = protectClinical(text, tokens);
+  const knownNames = new Uint8Array(tokens.length);
+  if (known) findKnown(text, tokens, clinical, compileKnown(known), findings, knownNames);
+  findPatterns(text, findings);
+  findNames(text, tokens, clinical, knownNames, findings);
+  findLocations(text, tokens, clinical, findings);
+  return mergeFindings(findings, text);
+}
+
+export function scrubText(text: string, known?: KnownIdentifiers): ScrubResult {
+  return applyPlaceholders(text, findPhi(text, known));
+}

@@ -1,0 +1,141 @@
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuditWriter } from '@secure-hospital-ai/core/audit/writer';
+import { AppError, toJsonRpcError } from '@secure-hospital-ai/core/errors';
+import { openHarness, requestContext, type Harness } from '../../../../test/policy/harness.js';
+import { createToolBackend, TOOLS } from './index.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await openHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+async function refusal(promise: Promise<unknown>): Promise<AppError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
+
+describe('tool pipeline', () => {
+  it('fails closed when the audit log cannot take the event: no data, and writes undone', async () => {
+    const closed = createAuditWriter(h.database);
+    await closed.close();
+    const backend = createToolBackend({ database: h.database, audit: closed, pseudonymKey: h.pseudonymKey, now: () => h.clock.now });
+    const ctx = requestContext(h.principals.yenji100);
+    const notes = () => h.database.db.selectFrom('clinical_notes').select('id').where('patient_id', '=', 'P001').execute();
+    const grants = () => h.database.db.selectFrom('break_glass_grants').select('id').execute();
+    const notesBefore = (await notes()).length;
+    const grantsBefore = (await grants()).length;
+
+    const read = await refusal(backend.callTool(ctx, 'get_patient_overview', { patient_id: 'P001' }));
+    expect(read.code).toBe('ERR_AUDIT_UNAVAILABLE');
+    expect(JSON.stringify({ d: read.detail, data: read.data })).not.toContain('Okafor');
+    const write = await refusal(backend.callTool(ctx, 'add_clinical_note', { patient_id: 'P001', text: 'This note must not survive.' }));
+    expect(write.code).toBe('ERR_AUDIT_UNAVAILABLE');
+    expect((await notes()).length).toBe(notesBefore);
+    const glass = await refusal(backend.callTool(ctx, 'break_glass', { patient_id: 'P007', reason: 'unaudited emergency access attempt' }));
+    expect(glass.code).toBe('ERR_AUDIT_UNAVAILABLE');
+    expect((await grants()).length).toBe(grantsBefore);
+    // A refusal that cannot be audited fails the same way.
+    expect((await refusal(backend.callTool(ctx, 'get_patient_overview', { patient_id: 'P009' }))).code).toBe('ERR_AUDIT_UNAVAILABLE');
+  });
+
+  it('refuses bad arguments with -32602 naming the field, never echoing the value', async () => {
+    const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+      ['get_observations', { patient_id: 'P001', category: 'blood' }, /^category:/],
+      ['get_observations', { patient_id: 'P001', since: 'last tuesday' }, /^since:/],
+      ['get_patient_overview', {}, /^patient_id:/],
+      ['get_patient_overview', { patient_id: "P001' OR 1=1" }, /^patient_id:/],
+      ['get_clinical_notes', { patient_id: 'P001', limit: 0 }, /^limit:/],
+      ['get_medications', { patient_id: 'P001', secret: 'Margaret Okafor' }, /^arguments:/],
+      ['add_clinical_note', { patient_id: 'P001', text: '   ' }, /^text:/],
+    ];
+    for (const [tool, args, field] of cases) {
+      const error = await refusal(h.call('yenji100', tool, args));
+      expect(error.code, tool).toBe('ERR_VALIDATION');
+      expect(toJsonRpcError(error).code).toBe(-32602);
+      expect(error.detail, JSON.stringify(args)).toMatch(field);
+      expect(error.detail).not.toContain('Okafor');
+      expect(error.detail).not.toContain('tuesday');
+    }
+    expect((await h.lastAuditEvents(1))[0]).toMatchObject({ decision: 'error', reason: 'invalid_input' });
+  });
+
+  it('refuses a role that may never call the tool before reading its arguments', async () => {
+    const error = await refusal(h.call('front_desk', 'get_clinical_notes', { nonsense: true }));
+    expect(error.code).toBe('ERR_FORBIDDEN');
+    expect((await h.lastAuditEvents(1))[0]).toMatchObject({ decision: 'deny', reason: 'not_in_policy', tool: 'get_clinical_notes' });
+  });
+
+  it('publishes schemas the MCP SDK validator accepts, and answers that satisfy them', async () => {
+    const validator = new AjvJsonSchemaValidator();
+    const descriptors = h.backend.listTools(h.principals.yenji100);
+    for (const tool of descriptors) {
+      expect(tool.inputSchema.type).toBe('object');
+      expect(tool.outputSchema?.type).toBe('object');
+      expect(tool.inputSchema).not.toHaveProperty('$schema');
+    }
+    const calls: Array<[keyof Harness['principals'], string, Record<string, unknown>]> = [
+      ['yenji100', 'get_patient_overview', { patient_id: 'P001' }],
+      ['front_desk', 'get_patient_overview', { patient_id: 'P008' }],
+      ['researcher1', 'get_patient_overview', { patient_id: h.pseudonym('P007') }],
+      ['nurse_joy', 'list_encounters', { patient_id: 'P004' }],
+      ['front_desk', 'list_encounters', { patient_id: 'P004' }],
+      ['p001', 'get_observations', { patient_id: 'P001', category: 'laboratory' }],
+      ['yenji100', 'get_medications', { patient_id: 'P002' }],
+      ['researcher1', 'get_clinical_notes', { patient_id: h.pseudonym('P001') }],
+      ['yenji100', 'search_patients', { query: 'okafor' }],
+      ['auditor1', 'get_audit_log', { limit: 5 }],
+      ['p001', 'get_audit_log', {}],
+    ];
+    for (const [user, name, args] of calls) {
+      const descriptor = h.backend.listTools(h.principals[user]).find((t) => t.name === name)!;
+      const result = await h.call(user, name, args);
+      expect(JSON.parse(result.content[0]!.text)).toEqual(result.structuredContent);
+      const check = validator.getValidator(descriptor.outputSchema as never)(result.structuredContent);
+      expect(check.valid, `${user} ${name}: ${check.errorMessage ?? ''}`).toBe(true);
+      expect(validator.getValidator(descriptor.inputSchema as never)(args).valid, `${name} input`).toBe(true);
+    }
+  });
+
+  it('gives the receptionist demographics without clinical sections, and encounters as date, time and place', async () => {
+    const overview = (await h.call('front_desk', 'get_patient_overview', { patient_id: 'P004' })).structuredContent as Record<string, unknown>;
+    expect(Object.keys(overview).sort()).toEqual(['contacts', 'patient']);
+    expect(overview.patient).not.toHaveProperty('ssn');
+    const encounters = (await h.call('front_desk', 'list_encounters', { patient_id: 'P004' })).structuredContent as { encounters: Array<Record<string, unknown>> };
+    expect(encounters.encounters.length).toBeGreaterThan(0);
+    for (const e of encounters.encounters) expect(Object.keys(e).every((k) => ['id', 'patient_id', 'class', 'start_at', 'end_at', 'location'].includes(k))).toBe(true);
+  });
+
+  it('masks the SSN to its last four digits for clinicians and the patient', async () => {
+    for (const user of ['yenji100', 'p001', 'nurse_joy'] as const) {
+      const overview = (await h.call(user, 'get_patient_overview', { patient_id: 'P001' })).structuredContent as { patient: { ssn: string | null } };
+      if (overview.patient.ssn !== null) expect(overview.patient.ssn).toMatch(/^\*\*\*-\*\*-\d{4}$/);
+    }
+    expect((await h.lastAuditEvents(1))[0]).toMatchObject({ decision: 'allow', reason: 'ward', purpose_of_use: 'TREAT' });
+  });
+
+  it('signs a new note with the author and records it for the patient', async () => {
+    const result = await h.call('nurse_joy', 'add_clinical_note', { patient_id: 'P004', text: 'Night obs stable, slept well.', note_type: 'nursing' });
+    const note = (result.structuredContent as { note: Record<string, unknown> }).note;
+    expect(note).toMatchObject({ patient_id: 'P004', note_type: 'nursing', text: 'Night obs stable, slept well.', author_name: 'Nurse Joy Tanaka' });
+    const notes = (await h.call('nurse_joy', 'get_clinical_notes', { patient_id: 'P004' })).structuredContent as { notes: Array<{ id: string }> };
+    expect(notes.notes.map((n) => n.id)).toContain(note.id);
+  });
+
+  it('shows a patient who accessed their record, and nobody else’s trail', async () => {
+    const trail = (await h.call('p001', 'get_audit_log', {})).structuredContent as { events: Array<Record<string, unknown>> };
+    expect(trail.events.length).toBeGreaterThan(0);
+    for (const e of trail.events) expect(Object.keys(e).sort()).toEqual(['role', 'time', 'tool', 'user_id']);
+    expect((await refusal(h.call('p001', 'get_audit_log', { patient_id: 'P002' }))).code).toBe('ERR_FORBIDDEN');
+  });
+
+  it('has one tool per row of SPEC’s table', () => {
+    expect(TOOLS.map((t) => t.name).sort()).toEqual(
+      ['add_clinical_note', 'break_glass', 'get_audit_log', 'get_clinical_notes', 'get_medications', 'get_observations', 'get_patient_overview', 'list_encounters', 'search_patients'],
+    );
+  });
+});

@@ -1,0 +1,265 @@
+/**
+ * The tool pipeline: the one place a tools/call goes through, top to bottom (STYLE "Habits"):
+ *
+ *   validate input → resolve the patient → load its relationships → decide (policy engine)
+ *   → run (fetch, row filter inside the query) → redact by role → validate output
+ *   → audit (fail closed) → answer
+ *
+ * The caller is already authenticated by the transport. Every call, allowed, denied or
+ * failed, leaves exactly one audit event; a call whose event cannot be committed returns
+ * ERR_AUDIT_UNAVAILABLE and no data.
+ */
+import type { AuditEventInput, AuditSink } from '@secure-hospital-ai/core/audit/event';
+import type { Database } from '@secure-hospital-ai/core/db/database';
+import type { AuditDecision, Model, Principal } from '@secure-hospital-ai/core/domain';
+import { AppError, toAppError } from '@secure-hospital-ai/core/errors';
+import { isAllowed, isListAllowed, policyCondition, roleMayEver, type Decision, type RowContext } from '@secure-hospital-ai/core/policy/engine';
+import { PURPOSE_OF_USE, type RowCondition } from '@secure-hospital-ai/core/policy/policy';
+import { emptyRowContext, loadRowContext, loadRowContexts } from '@secure-hospital-ai/core/policy/relationships';
+import { patientRowFilter } from '@secure-hospital-ai/core/policy/row-filter';
+import { assertPseudonymKey } from '@secure-hospital-ai/core/redaction/pseudonym';
+import type { RedactionCounts } from '@secure-hospital-ai/core/redaction/types';
+import type { CallToolResult, McpBackend, RequestContext, ToolDescriptor } from '../protocol/types.js';
+import { describeTool } from './describe.js';
+import { createPseudonymDirectory } from './pseudonyms.js';
+import { redactFetched } from './redact.js';
+import type { Fetched, ToolDefinition, ToolRunContext } from './tool.js';
+
+export interface ToolBackendDeps {
+  database: Database;
+  audit: AuditSink;
+  /** PSEUDONYM_KEY: the HMAC key of researchers' pseudonyms (never the JWT secret). */
+  pseudonymKey: string;
+  /** The clock, for break-glass expiry; tests move it. */
+  now?: () => Date;
+}
+
+/** What the audit event of one call says, filled in as the call goes down the pipeline. */
+interface CallRecord {
+  tool: string | null;
+  patientId: string | null;
+  /** The policy decision's reason phrase, once decided. */
+  reason: string;
+  breakGlass: boolean;
+  redactions: RedactionCounts;
+  /** For writes: undone when the event cannot be committed. */
+  undo: (() => Promise<void>) | undefined;
+}
+
+/** What the decision step hands the fetch step. */
+interface Authorised {
+  patientId: string | undefined;
+  condition: RowCondition;
+  readable: ReadonlySet<Model>;
+}
+
+interface Subject {
+  patientId: string | null;
+  /** False for a pseudonym that names no patient: refused like a missing patient. */
+  resolved: boolean;
+  recordAs: string | null;
+}
+
+/** Reasons the audit log keeps verbatim are our own fixed phrases; anything else becomes the error code. */
+const FIXED_PHRASE = /^[a-z0-9_.:-]{1,64}$/;
+
+function auditReason(error: AppError): string {
+  if (error.internalReason && FIXED_PHRASE.test(error.internalReason)) return error.internalReason;
+  if (error.code === 'ERR_VALIDATION' || error.code === 'ERR_INVALID_PARAMS') return 'invalid_input';
+  return error.code.toLowerCase();
+}
+
+function decisionOf(error: AppError): AuditDecision {
+  return error.code === 'ERR_FORBIDDEN' ? 'deny' : 'error';
+}
+
+/** The same refusal for a missing patient and a forbidden one; only the audit reason differs. */
+function forbidden(decision: Decision): AppError {
+  return new AppError('ERR_FORBIDDEN', { internalReason: decision.reason });
+}
+
+/** zod's first complaint, naming the argument; never the value, which may be PHI. */
+function invalidInput(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): AppError {
+  const detail = issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : 'arguments'}: ${issue.message}`)
+    .join('; ');
+  return new AppError('ERR_VALIDATION', { detail });
+}
+
+/** Undoes a call's write. If even that fails, the call's own failure is still what the caller gets. */
+async function withdraw(call: CallRecord): Promise<void> {
+  try {
+    await call.undo?.();
+  } catch {
+    // Reported through the call's own error; a second error would only hide the first.
+  }
+}
+
+export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBackendDeps): McpBackend {
+  assertPseudonymKey(deps.pseudonymKey);
+  const clock = deps.now ?? (() => new Date());
+  const byName = new Map(tools.map((tool) => [tool.name, tool]));
+  const descriptors = new Map<string, ToolDescriptor>(tools.map((tool) => [tool.name, describeTool(tool)]));
+  const pseudonyms = createPseudonymDirectory(deps.database, deps.pseudonymKey);
+
+  /** tools/list: what the policy lets this role ever call; derived from the policy data. */
+  function listTools(principal: Principal): readonly ToolDescriptor[] {
+    return tools.filter((tool) => roleMayEver(tool.model, tool.action, principal.role)).map((tool) => descriptors.get(tool.name) as ToolDescriptor);
+  }
+
+  async function audit(ctx: RequestContext, call: CallRecord, decision: AuditDecision, reason: string): Promise<void> {
+    const { principal } = ctx;
+    const event: AuditEventInput = {
+      request_id: ctx.requestId,
+      source: 'mcp-server',
+      action: 'tools/call',
+      user_id: principal.userId,
+      role: principal.role,
+      tool: call.tool,
+      patient_id: call.patientId,
+      decision,
+      reason,
+      break_glass: call.breakGlass,
+      // Emergency access is recorded as such (HL7 PurposeOfUse ETREAT), whoever's it is.
+      purpose_of_use: call.breakGlass ? 'ETREAT' : PURPOSE_OF_USE[principal.role],
+      redactions: call.redactions as Record<string, number>,
+      client_address: ctx.clientAddress,
+      user_agent: ctx.userAgent ?? null,
+    };
+    try {
+      await deps.audit.record(event);
+    } catch (error) {
+      throw toAppError(error).code === 'ERR_AUDIT_UNAVAILABLE'
+        ? toAppError(error)
+        : new AppError('ERR_AUDIT_UNAVAILABLE', { internalReason: 'audit_rejected_event' });
+    }
+  }
+
+  /**
+   * Which patient the call is about, as the policy sees it. `patientId` is null for a list or
+   * a whole-log query; `recordAs` is what the audit event names (a pseudonym that resolved to
+   * nobody is recorded as given, never guessed at).
+   */
+  async function subjectOf(tool: ToolDefinition, principal: Principal, args: Record<string, unknown>): Promise<Subject> {
+    const named = typeof args.patient_id === 'string' ? args.patient_id : undefined;
+    const condition = policyCondition(tool.model, tool.action, principal.role);
+    if (tool.patient === 'none') return { patientId: null, resolved: true, recordAs: null };
+    if (tool.patient === 'own_or_any' && condition !== 'own_record') {
+      // The whole log: a patient_id is only a filter on it, not a record being read.
+      return { patientId: null, resolved: true, recordAs: named ?? null };
+    }
+    const wanted = named ?? (tool.patient === 'own_or_any' ? principal.patientId : undefined);
+    if (wanted === undefined) return { patientId: null, resolved: true, recordAs: null };
+    // De-identified access addresses patients by pseudonym only: a real id names nobody.
+    if (condition === 'deidentified') {
+      const real = await pseudonyms.resolve(wanted);
+      return real === undefined ? { patientId: wanted, resolved: false, recordAs: wanted } : { patientId: real, resolved: true, recordAs: real };
+    }
+    return { patientId: wanted, resolved: true, recordAs: wanted };
+  }
+
+  async function relationshipsOf(principal: Principal, subject: Subject, now: Date): Promise<RowContext> {
+    if (subject.patientId === null) return emptyRowContext(principal, null);
+    if (!subject.resolved) return emptyRowContext(principal, subject.patientId);
+    return loadRowContext(deps.database.db, principal, subject.patientId, now);
+  }
+
+  /** Decide: the policy engine on the patient's relationships (or the row filter, for lists). */
+  async function decide(tool: ToolDefinition, principal: Principal, args: Record<string, unknown>, call: CallRecord, now: Date): Promise<Authorised> {
+    const subject = await subjectOf(tool, principal, args);
+    call.patientId = subject.recordAs;
+    const context = await relationshipsOf(principal, subject, now);
+    const decision =
+      tool.patient === 'none'
+        ? isListAllowed(tool.model, tool.action, principal.role)
+        : isAllowed(tool.model, tool.action, principal.role, principal.userId, context);
+    if (!decision.allowed) throw forbidden(decision);
+    call.reason = decision.reason;
+    // Starting emergency access is itself flagged, as is every access it allows.
+    call.breakGlass = decision.breakGlass || tool.action === 'break_glass';
+    // Sections of a composite answer are decided one by one, on the same relationships.
+    const readable = new Set<Model>([tool.model]);
+    for (const model of tool.sectionModels ?? []) {
+      if (isAllowed(model, 'read', principal.role, principal.userId, context).allowed) readable.add(model);
+    }
+    return { patientId: subject.patientId ?? undefined, condition: decision.condition as RowCondition, readable };
+  }
+
+  function runContext(principal: Principal, tool: ToolDefinition, authorised: Authorised, now: Date): ToolRunContext {
+    return {
+      database: deps.database,
+      db: deps.database.db,
+      principal,
+      patientId: authorised.patientId,
+      readable: authorised.readable,
+      condition: authorised.condition,
+      rowFilter: patientRowFilter(principal, tool.model, tool.action, now),
+      addressing: authorised.condition === 'deidentified' ? 'pseudonym' : 'id',
+      pseudonymOf: pseudonyms.pseudonymOf,
+      resolvePseudonym: pseudonyms.resolve,
+      cursorKey: deps.pseudonymKey,
+      now,
+    };
+  }
+
+  async function execute(ctx: RequestContext, name: string, rawArgs: unknown, call: CallRecord): Promise<CallToolResult> {
+    const { principal } = ctx;
+    const now = clock();
+    const tool = byName.get(name);
+    if (!tool) throw new AppError('ERR_INVALID_PARAMS', { detail: 'name: no such tool', internalReason: 'unknown_tool' });
+    call.tool = tool.name;
+    // A role that may never call the tool is refused before its arguments are even read.
+    if (!roleMayEver(tool.model, tool.action, principal.role)) throw new AppError('ERR_FORBIDDEN', { internalReason: 'not_in_policy' });
+
+    const parsed = tool.input.safeParse(rawArgs ?? {});
+    if (!parsed.success) throw invalidInput(parsed.error.issues);
+
+    const authorised = await decide(tool, principal, parsed.data as Record<string, unknown>, call, now);
+
+    const fetched = await tool.run(runContext(principal, tool, authorised, now), parsed.data);
+    call.undo = fetched.undo;
+    if (tool.patient === 'none') call.breakGlass = await listedUnderBreakGlass(tool, principal, fetched, now);
+
+    const { output, counts } = await redactFetched(deps.database.db, fetched, principal.role, { pseudonymKey: deps.pseudonymKey, now });
+    call.redactions = counts;
+
+    const checked = tool.output.safeParse(output);
+    if (!checked.success) throw new AppError('ERR_INTERNAL', { internalReason: 'output_failed_schema' });
+    const structured = checked.data;
+    return { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured };
+  }
+
+  /** A list that shows a patient only a break-glass grant allows is flagged like a single read. */
+  async function listedUnderBreakGlass(tool: ToolDefinition, principal: Principal, fetched: Fetched, now: Date): Promise<boolean> {
+    const ids = Object.values(fetched.sections)
+      .filter((section) => section.model === 'patient')
+      .flatMap((section) => section.rows.map((row) => (row as { id?: unknown }).id))
+      .filter((id): id is string => typeof id === 'string');
+    const contexts = await loadRowContexts(deps.database.db, principal, ids, now);
+    return contexts.some((c) => isAllowed(tool.model, tool.action, principal.role, principal.userId, c).breakGlass);
+  }
+
+  async function callTool(ctx: RequestContext, name: string, args: unknown): Promise<CallToolResult> {
+    const call: CallRecord = { tool: null, patientId: null, reason: 'not_decided', breakGlass: false, redactions: {}, undo: undefined };
+    let result: CallToolResult;
+    try {
+      result = await execute(ctx, name, args, call);
+    } catch (thrown) {
+      const error = toAppError(thrown);
+      // A write whose answer failed after it was made is withdrawn: the caller was told it failed.
+      await withdraw(call);
+      await audit(ctx, call, decisionOf(error), auditReason(error));
+      throw error;
+    }
+    try {
+      await audit(ctx, call, 'allow', call.reason);
+    } catch (error) {
+      await withdraw(call);
+      throw error;
+    }
+    return result;
+  }
+
+  return { listTools, callTool };
+}

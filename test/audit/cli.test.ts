@@ -1,0 +1,94 @@
+/**
+ * `npm run audit:verify` / `audit:export` as the operator runs them: the CLI command reads
+ * the configuration from the environment and opens the database itself.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { run } from '../../packages/cli/src/commands/audit.js';
+import { createAuditWriter } from '../../packages/core/src/audit/writer.js';
+import { openTestDatabase, testDatabaseKind, type TestDatabase } from '../../packages/core/src/db/test-database.js';
+import { auditEvent, dropGuards, exec } from './support.js';
+
+let test: TestDatabase;
+let scratch: string;
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  test = await openTestDatabase();
+  scratch = mkdtempSync(join(tmpdir(), 'shai-audit-cli-'));
+  const writer = createAuditWriter(test.database);
+  for (let i = 0; i < 5; i += 1) await writer.record(auditEvent({ time: `2026-01-0${i + 1}T12:00:00.000Z`, request_id: `r${i}` }));
+  await writer.close();
+  process.env.DATABASE_URL = test.database.dialect === 'postgres' ? test.database.location : '';
+  process.env.DATA_DIR = test.database.dialect === 'postgres' ? scratch : dirname(test.database.location);
+});
+afterAll(async () => {
+  process.env = saved;
+  await test.cleanup();
+  rmSync(scratch, { recursive: true, force: true });
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+  try {
+    const code = await run(argv);
+    return { code, stdout, stderr };
+  } finally {
+    vi.restoreAllMocks();
+  }
+}
+
+describe(`audit CLI (${testDatabaseKind()})`, () => {
+  it('verify: exit 0 and the head to anchor on an intact log', async () => {
+    const { code, stdout } = await cli('verify');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/5 events verified in [\d.]+ s \([\d,]+ events\/s\)/);
+    expect(stdout).toContain('OK: chain intact');
+    expect(stdout).toMatch(/head: --anchor 5:[0-9a-f]{64}/);
+    const anchor = /--anchor (\S+)/.exec(stdout)?.[1] as string;
+    expect((await cli('verify', '--anchor', anchor)).code).toBe(0);
+  });
+
+  it('export: NDJSON FHIR AuditEvents to a file, filtered by time', async () => {
+    const out = join(scratch, 'audit.ndjson');
+    const { code, stderr } = await cli('export', '--since', '2026-01-02', '--until', '2026-01-04T12:00:00Z', '--out', out);
+    expect(code).toBe(0);
+    expect(stderr).toContain('exported 2 AuditEvent resources');
+    const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
+    expect(lines.map((l) => JSON.parse(l) as { resourceType: string; recorded: string })).toMatchObject([
+      { resourceType: 'AuditEvent', recorded: '2026-01-02T12:00:00.000Z' },
+      { resourceType: 'AuditEvent', recorded: '2026-01-03T12:00:00.000Z' },
+    ]);
+  });
+
+  it('export: to stdout by default', async () => {
+    const { code, stdout } = await cli('export');
+    expect(code).toBe(0);
+    expect(stdout.trimEnd().split('\n')).toHaveLength(5);
+  });
+
+  it('refuses bad arguments with exit 2', async () => {
+    expect((await cli('export', '--since', 'whenever')).code).toBe(2);
+    expect((await cli('verify', '--anchor', 'nonsense')).code).toBe(2);
+    expect((await cli('verify', '--unknown')).code).toBe(2);
+    expect((await cli('shred')).code).toBe(2);
+  });
+
+  // Last: it tampers with the shared database.
+  it('verify: exit 1 naming the first bad event once a row is altered', async () => {
+    await dropGuards(test.database);
+    await exec(test.database, "UPDATE audit_events SET user_id = '666' WHERE seq = 3");
+    const { code, stdout } = await cli('verify');
+    expect(code).toBe(1);
+    expect(stdout).toContain('FIRST BAD EVENT seq=3: altered');
+    expect(stdout).toContain('2 events before it are intact');
+  });
+});

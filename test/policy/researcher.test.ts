@@ -1,0 +1,104 @@
+/**
+ * The researcher reads every record, de-identified (HIPAA Safe Harbor): no answer of any tool
+ * it may call contains a real name, MRN, SSN, phone, e-mail, street address or patient id
+ * of any patient or relative, as the database holds them. Checked on the serialised answer,
+ * so a leak in any field, nested or free text, fails.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openHarness, PATIENT_IDS, type Harness } from './harness.js';
+
+let h: Harness;
+let secrets: Array<{ kind: string; value: string; pattern: RegExp }>;
+
+function wordPattern(value: string): RegExp {
+  return new RegExp(`(?<![A-Za-z0-9])${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9])`, 'i');
+}
+
+beforeAll(async () => {
+  h = await openHarness();
+  const patients = await h.database.db.selectFrom('patients').selectAll().execute();
+  const contacts = await h.database.db.selectFrom('patient_contacts').selectAll().execute();
+  secrets = [];
+  const add = (kind: string, value: string | null) => {
+    if (value && value.trim().length >= 2) secrets.push({ kind, value, pattern: wordPattern(value) });
+  };
+  for (const p of patients) {
+    add('patient id', p.id);
+    add('given name', p.given_name);
+    add('family name', p.family_name);
+    add('mrn', p.mrn);
+    add('ssn', p.ssn);
+    add('ssn digits', p.ssn?.replace(/\D/g, '') ?? null);
+    add('phone', p.phone);
+    add('email', p.email);
+    add('street', p.address_line);
+    add('birth date', p.birth_date);
+  }
+  for (const c of contacts) {
+    add('contact name', c.name);
+    add('contact phone', c.phone);
+  }
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+function leaks(text: string): string[] {
+  return secrets.filter((s) => s.pattern.test(text)).map((s) => `${s.kind} "${s.value}"`);
+}
+
+describe('the researcher never sees an identifier', () => {
+  it('search lists pseudonyms only, with ages and 3-digit ZIPs', async () => {
+    const result = await h.call('researcher1', 'search_patients', { limit: 100 });
+    const text = JSON.stringify(result);
+    expect(leaks(text)).toEqual([]);
+    const patients = (result.structuredContent as { patients: Array<Record<string, unknown>> }).patients;
+    expect(patients).toHaveLength(PATIENT_IDS.length);
+    for (const p of patients) {
+      expect(p.id).toMatch(/^R-[A-Z2-7]{16}$/);
+      expect(p).not.toHaveProperty('given_name');
+      expect(p).not.toHaveProperty('mrn');
+      if (typeof p.postal_code === 'string') expect(p.postal_code).toMatch(/^\d{3}$/);
+    }
+  });
+
+  it('refuses to search by name, MRN or birth date, without echoing the query', async () => {
+    for (const query of ['Okafor', 'MRN-0004821', '1956-04-12', 'P001']) {
+      const error = await h.refusal('researcher1', 'search_patients', { query });
+      expect(error.code).toBe('ERR_VALIDATION');
+      expect(error.detail).toMatch(/^query:/);
+      expect(error.detail).not.toContain(query);
+    }
+  });
+
+  it('looks a pseudonym up, and pages with cursors that carry no name', async () => {
+    const one = await h.call('researcher1', 'search_patients', { query: h.pseudonym('P004') });
+    expect((one.structuredContent as { patients: Array<{ id: string }> }).patients.map((p) => p.id)).toEqual([h.pseudonym('P004')]);
+    let cursor: string | undefined;
+    const seen: string[] = [];
+    do {
+      const page = await h.call('researcher1', 'search_patients', { limit: 3, ...(cursor ? { cursor } : {}) });
+      const data = page.structuredContent as { patients: Array<{ id: string }>; next_cursor: string | null };
+      seen.push(...data.patients.map((p) => p.id));
+      cursor = data.next_cursor ?? undefined;
+      if (cursor) expect(leaks(Buffer.from(cursor, 'base64url').toString('latin1'))).toEqual([]);
+    } while (cursor);
+    expect(new Set(seen).size).toBe(PATIENT_IDS.length);
+  });
+
+  for (const tool of ['get_patient_overview', 'list_encounters', 'get_observations', 'get_medications', 'get_clinical_notes'] as const) {
+    it(`${tool} leaks no identifier of any patient or relative`, async () => {
+      for (const patientId of PATIENT_IDS) {
+        const args = tool === 'get_clinical_notes' ? { patient_id: h.pseudonym(patientId), limit: 100 } : { patient_id: h.pseudonym(patientId) };
+        const result = await h.call('researcher1', tool, args);
+        expect(leaks(JSON.stringify(result)), `${tool} ${patientId}`).toEqual([]);
+      }
+    });
+  }
+
+  it('records the real patient id in the audit log, for the reviewer', async () => {
+    await h.call('researcher1', 'get_medications', { patient_id: h.pseudonym('P007') });
+    const [event] = await h.lastAuditEvents(1);
+    expect(event).toMatchObject({ decision: 'allow', patient_id: 'P007', purpose_of_use: 'HRESCH' });
+  });
+});
