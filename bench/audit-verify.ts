@@ -15,11 +15,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chainEvent, HASH_INDEX, STORED_COLUMNS } from '../packages/core/src/audit/chain.js';
-import type { AuditEventFields } from '../packages/core/src/audit/event.js';
-import { verifyAuditChain } from '../packages/core/src/audit/verify.js';
-import { openDatabase } from '../packages/core/src/db/database.js';
-import { migrateToLatest } from '../packages/core/src/db/migrate.js';
+import { chainEvent, HASH_INDEX, STORED_COLUMNS } from '@secure-hospital-ai/core/audit/chain';
+import type { AuditEventFields } from '@secure-hospital-ai/core/audit/event';
+import { verifyAuditChain } from '@secure-hospital-ai/core/audit/verify';
+import { openDatabase } from '@secure-hospital-ai/core/db/database';
+import { migrateToLatest } from '@secure-hospital-ai/core/db/migrate';
 
 const TOOLS = ['get_patient_overview', 'get_observations', 'get_clinical_notes', 'search_patients', 'list_encounters'];
 const ROLES = ['doctor', 'nurse', 'receptionist', 'researcher'] as const;

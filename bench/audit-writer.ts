@@ -7,10 +7,10 @@
  *
  * Target (issue 6): at least 10,000 events/s on SQLite.
  */
-import { createAuditWriter } from '../packages/core/src/audit/writer.js';
-import { verifyAuditChain } from '../packages/core/src/audit/verify.js';
-import type { AuditEventInput } from '../packages/core/src/audit/event.js';
-import { openTestDatabase } from '../packages/core/src/db/test-database.js';
+import { createAuditWriter } from '@secure-hospital-ai/core/audit/writer';
+import { verifyAuditChain } from '@secure-hospital-ai/core/audit/verify';
+import type { AuditEventInput } from '@secure-hospital-ai/core/audit/event';
+import { openTestDatabase } from '@secure-hospital-ai/core/db/test-database';
 
 function event(i: number): AuditEventInput {
   return {

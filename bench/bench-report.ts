@@ -98,11 +98,14 @@ function databaseTitle(database: string): string {
 
 function runLine(info: RunInfo, options: BenchReport['options']): string {
   const m = info.machine;
+  const load =
+    options.soakSeconds === undefined
+      ? `${options.warmupSeconds} s warm-up then ${options.durationSeconds} s per scenario`
+      : `${options.warmupSeconds} s warm-up then the full chain alone for ${options.soakSeconds} s`;
   return (
     `Run of ${info.date} on ${m.arch}, ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ` +
     `load average ${m.loadAverage} at the start; commit ${info.commit}. ` +
-    `${options.connections} connections, ${options.warmupSeconds} s warm-up then ${options.durationSeconds} s per scenario; ` +
-    'load generator (autocannon) on the same cores as the servers.'
+    `${options.connections} connections, ${load}; load generator (autocannon) on the same cores as the servers.`
   );
 }
 

@@ -3,7 +3,8 @@
  * (the gateway forwarding to the MCP server over loopback). Only the host and port differ
  * from the note: the test servers listen on ephemeral ports.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -24,11 +25,15 @@ curl -s -w '\nHTTP %{http_code}\n' -X POST http://localhost:8000/mcp-proxy/ \
   }'
 `;
 
-function runSequence(stack: Stack, username: string, password: string): { status: number; body: string } {
+const run = promisify(execFile);
+
+// Asynchronous on purpose: the servers live in this process, so a synchronous child would
+// block the very event loop that must answer curl.
+async function runSequence(stack: Stack, username: string, password: string): Promise<{ status: number; body: string }> {
   const script = SEQUENCE.replaceAll('http://localhost:8000', stack.gatewayUrl)
     .replace('USERNAME', username)
     .replace('PASSWORD', password);
-  const output = execFileSync('bash', ['-c', script], { encoding: 'utf8' });
+  const { stdout: output } = await run('bash', ['-c', script], { encoding: 'utf8', timeout: 20_000 });
   const match = /\nHTTP (\d{3})\n$/.exec(output);
   if (!match) throw new Error(`unexpected curl output: ${output}`);
   return { status: Number(match[1]), body: output.slice(0, match.index) };
@@ -44,7 +49,7 @@ describe("the design note's curl sequence", () => {
   });
 
   it("yenji100 gets the MCP server's answer for P001, not a 403", async () => {
-    const { status, body } = runSequence(stack, 'yenji100', 'kingjulien100');
+    const { status, body } = await runSequence(stack, 'yenji100', 'kingjulien100');
     expect(status).toBe(200);
     const answer = JSON.parse(body);
     expect(answer.jsonrpc).toBe('2.0');
@@ -61,7 +66,7 @@ describe("the design note's curl sequence", () => {
   });
 
   it('dr_grey, not on the care team, gets 403 Forbidden and no patient data', async () => {
-    const { status, body } = runSequence(stack, 'dr_grey', 'grey-demo-2026');
+    const { status, body } = await runSequence(stack, 'dr_grey', 'grey-demo-2026');
     expect(status).toBe(403);
     expect(JSON.parse(body)).toEqual({ jsonrpc: '2.0', id: 1, error: { code: -32003, message: 'Forbidden' } });
     const patient = await stack.database.db.selectFrom('patients').selectAll().where('id', '=', 'P001').executeTakeFirstOrThrow();

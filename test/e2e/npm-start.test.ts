@@ -36,7 +36,7 @@ describe('npm start (two processes, one embedded database)', () => {
   });
 
   it('prints the web UI address and the demo accounts', async () => {
-    for (let i = 0; i < 50 && !child.output().includes('demo accounts'); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 300 && !child.output().includes('Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 100));
     expect(child.output()).toContain(`${gateway}/`);
     expect(child.output()).toContain('yenji100');
   });

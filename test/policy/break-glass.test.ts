@@ -83,6 +83,14 @@ describe('break_glass', () => {
     await expect(h.call('dr_grey', 'list_encounters', { patient_id: 'P005' })).rejects.toMatchObject({ code: 'ERR_FORBIDDEN' });
   });
 
+  it('lets the auditor pull every flagged access for review', async () => {
+    const review = await h.call('auditor1', 'get_audit_log', { break_glass: true, limit: 200 });
+    const events = (review.structuredContent as { events: Array<Record<string, unknown>> }).events;
+    expect(events.length).toBeGreaterThanOrEqual(5);
+    for (const e of events) expect(e).toMatchObject({ break_glass: true });
+    expect(events.map((e) => e.tool)).toEqual(expect.arrayContaining(['break_glass', 'get_patient_overview', 'add_clinical_note', 'search_patients']));
+  });
+
   it('a nurse can break the glass too, and a missing patient is refused like any other', async () => {
     h.clock.now = at(200);
     await h.call('nurse_joy', 'break_glass', { patient_id: 'P006', reason: 'cardiac arrest on ward W2, covering nurse' });

@@ -3,7 +3,7 @@
  * on every request. Assembly only: the protocol lives in protocol/ and http/, the tools and
  * their pipeline (decide → fetch → redact → audit) in tools/.
  */
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Authenticator } from '@secure-hospital-ai/core/authenticate';
 import type { AuditSink } from '@secure-hospital-ai/core/audit/event';
 import type { Config } from '@secure-hospital-ai/core/config';
@@ -28,7 +28,7 @@ export async function buildMcpServer(deps: McpServerDeps): Promise<FastifyInstan
     // The transport logs internal failures through request.log; per-request access logs
     // are off (they would carry URLs and timing only, at a cost on the hot path).
     loggerInstance: deps.logger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: deps.config.trustProxy,
     bodyLimit: 1024 * 1024,
     // Tool calls are short; keep-alive lets the gateway's pool reuse connections.

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountStateLookup } from '@secure-hospital-ai/core/account-state';
 import { findAccountByUsername } from '@secure-hospital-ai/core/accounts';
@@ -11,7 +14,7 @@ import { seedDemoData } from '@secure-hospital-ai/core/db/seed';
 import { openTestDatabase, type TestDatabase } from '@secure-hospital-ai/core/db/test-database';
 import { AppError } from '@secure-hospital-ai/core/errors';
 import { TokenService } from '@secure-hospital-ai/core/tokens';
-import { runAccounts, type AccountsIo } from './accounts.js';
+import { run, runAccounts, type AccountsIo } from './accounts.js';
 
 let test: TestDatabase;
 let database: Database;
@@ -137,5 +140,33 @@ describe('accounts CLI', () => {
     await expect(accounts(['deactivate'])).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
     await expect(accounts(['list', '--bogus'])).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
     expect((await accounts(['frobnicate'])).code).toBe(2);
+  });
+});
+
+describe('accounts command entry point', () => {
+  it('opens the configured database, migrates it, and exits 0 / 1 / 2 for done / refused / misused', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'shai-accounts-'));
+    const saved = { DATA_DIR: process.env.DATA_DIR, DATABASE_URL: process.env.DATABASE_URL, NODE_ENV: process.env.NODE_ENV };
+    // The embedded database in a fresh directory; an empty DATABASE_URL counts as unset.
+    Object.assign(process.env, { DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'test' });
+    const stderr = process.stderr.write;
+    const stdout = process.stdout.write;
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    try {
+      expect(await run(['create', 'night_auditor', '--role', 'auditor', '--password', 'a-long-enough-password'])).toBe(0);
+      expect(await run(['deactivate', 'night_auditor'])).toBe(0);
+      expect(await run(['deactivate', 'nobody_at_all'])).toBe(1);
+      expect(await run(['create', 'x_user', '--role', 'wizard', '--password', 'a-long-enough-password'])).toBe(2);
+      expect(await run(['--help'])).toBe(0);
+    } finally {
+      process.stderr.write = stderr;
+      process.stdout.write = stdout;
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

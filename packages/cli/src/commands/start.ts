@@ -85,7 +85,7 @@ function banner(gatewayUrl: string, demo: boolean): string {
   if (demo) {
     lines.push('', '  demo accounts (development only):');
     for (const a of DEMO_ACCOUNTS) {
-      lines.push(`    ${a.username.padEnd(13)} ${a.password.padEnd(16)} ${a.role}${a.active === false ? ' (deactivated)' : ''}`);
+      lines.push(`    ${a.username.padEnd(13)} ${a.password.padEnd(20)} ${a.role}${a.active === false ? ' (deactivated)' : ''}`);
     }
   }
   lines.push('', '  Ctrl-C stops both servers.', '');

@@ -20,8 +20,9 @@ async function readBack(patientId: string): Promise<PatientBundle> {
   const db = database.db;
   const patient = await db.selectFrom('patients').selectAll().where('id', '=', patientId).executeTakeFirstOrThrow();
   const { family_name_lc: _f, given_name_lc: _g, created_at: _c, ...row } = patient;
-  const byPatient = <T extends 'patient_contacts' | 'encounters' | 'observations' | 'medications' | 'allergies' | 'conditions' | 'clinical_notes'>(table: T) =>
-    db.selectFrom(table).selectAll().where('patient_id', '=', patientId).orderBy('id').execute();
+  // One helper for seven tables; Kysely cannot type a table chosen at run time.
+  const byPatient = (table: 'patient_contacts' | 'encounters' | 'observations' | 'medications' | 'allergies' | 'conditions' | 'clinical_notes') =>
+    db.selectFrom(table as 'encounters').selectAll().where('patient_id', '=', patientId).orderBy('id').execute() as Promise<unknown[]>;
   return {
     patient: row,
     contacts: await byPatient('patient_contacts'),

@@ -7,3 +7,4 @@ export {
   type GenerateOptions,
 } from './generator.js';
 export { demoPatientBundles, DEMO_SEED } from './demo.js';
+export { generateIntoDatabase, type BulkGenerateOptions, type BulkGenerateSummary } from './bulk.js';

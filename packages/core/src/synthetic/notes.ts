@@ -47,7 +47,7 @@ interface Voice {
 function voiceOf(patient: PatientRow, age: number): Voice {
   const child = age < 18;
   if (patient.sex === 'male') return { title: 'Mr.', he: 'he', him: 'him', his: 'his', noun: child ? 'boy' : 'man' };
-  if (patient.sex === 'female') return { title: age >= 30 ? 'Mrs.' : 'Ms.', he: 'she', him: 'her', his: 'her', noun: child ? 'girl' : 'woman' };
+  if (patient.sex === 'female') return { title: 'Ms.', he: 'she', him: 'her', his: 'her', noun: child ? 'girl' : 'woman' };
   return { title: 'Mx.', he: 'they', him: 'them', his: 'their', noun: child ? 'child' : 'patient' };
 }
 
@@ -235,9 +235,11 @@ function progressNote({ random, subject, plan, voice, contact }: WriterInput): s
   const problems = subject.chronic.map((c) => c.phrase);
   const reason = encounter?.acute
     ? `${SYMPTOMS[encounter.acute.code] ?? encounter.acute.phrase}`
-    : encounter?.row.reason
-      ? `follow-up of ${encounter.row.reason.toLowerCase()}`
-      : 'a routine check-up';
+    : encounter?.row.class === 'EMER'
+      ? `${(encounter.row.reason ?? 'an urgent problem').toLowerCase()} in the emergency department`
+      : encounter?.row.reason
+        ? `follow-up of ${encounter.row.reason.toLowerCase()}`
+        : 'a routine check-up';
   const lines: string[] = [];
   lines.push(`PROGRESS NOTE (${date})`);
   lines.push('');
@@ -248,7 +250,7 @@ function progressNote({ random, subject, plan, voice, contact }: WriterInput): s
     lines.push(
       random.chance(0.5)
         ? `Accompanied by ${voice.his} ${contact.relationship}, ${contact.name}, who helps with medications.`
-        : `${capital(voice.his)} ${contact.relationship} ${firstName(contact)} (${contact.phone ?? 'no phone'}) joined by phone.`,
+        : `${capital(voice.his)} ${contact.relationship} ${firstName(contact)} joined by phone from ${contact.phone ?? 'an unlisted number'}.`,
     );
   }
   const meds = activeMeds(subject);
@@ -315,7 +317,7 @@ function phoneNote({ random, subject, plan, voice, contact, nurse }: WriterInput
     return [
       `TELEPHONE ENCOUNTER ${when}`,
       `Caller: ${contact.name} (${contact.relationship}), callback ${contact.phone ?? 'not given'}.`,
-      `${firstName(contact)} called about ${patient.given_name}'s ${topic}. Identity verified with DOB ${anyDate(random, Date.parse(`${patient.birth_date}T00:00:00Z`))}.`,
+      `${firstName(contact)} called regarding ${patient.given_name}: ${topic}. Identity verified with DOB ${anyDate(random, Date.parse(`${patient.birth_date}T00:00:00Z`))}.`,
       `Advised to bring ${voice.him} in if symptoms worsen; ${patient.given_name} can also be reached at home at ${otherPhoneStyle(random, patient.phone)}.`,
       `-- ${nurse}`,
     ].join('\n');
@@ -345,7 +347,7 @@ function referralNote({ random, subject, plan, voice, contact }: WriterInput): s
     `${capital(voice.he)} lives at ${patient.address_line} in ${patient.city} and prefers calls to ${patient.phone ?? 'the clinic'}` +
       (patient.email ? ` or e-mail at ${patient.email}.` : '.'),
   ];
-  if (contact) lines.push(`${capital(voice.his)} ${contact.relationship}, ${contact.name} (${contact.phone ?? 'no phone'}), may accompany ${voice.him}.`);
+  if (contact) lines.push(`${capital(voice.his)} ${contact.relationship}, ${contact.name}, may accompany ${voice.him}; ${firstName(contact)}'s number is ${contact.phone ?? 'not on file'}.`);
   lines.push('', 'Thank you,', plan.encounter?.row.provider_name ?? 'Primary care');
   return lines.join('\n');
 }

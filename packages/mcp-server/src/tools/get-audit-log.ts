@@ -10,6 +10,7 @@ const input = z.strictObject({
   since: instantArg.optional().describe('From this date or instant, inclusive'),
   until: instantArg.optional().describe('Up to this date or instant, exclusive'),
   decision: z.enum(['allow', 'deny', 'error']).optional(),
+  break_glass: z.boolean().optional().describe('Only emergency (break-glass) accesses, for review; or only the others'),
   limit: limitArg(200, 50),
   cursor: cursorArg.optional(),
 });
@@ -55,6 +56,7 @@ export const getAuditLogTool = defineTool({
       ...(args.since ? { since: args.since } : {}),
       ...(args.until ? { until: args.until } : {}),
       ...(args.decision ? { decision: args.decision } : {}),
+      ...(args.break_glass !== undefined ? { break_glass: args.break_glass } : {}),
       ...(args.cursor ? { cursor: args.cursor } : {}),
     };
     // Under own_record the policy allowed one record (ctx.patientId), and the view is the patient's.
