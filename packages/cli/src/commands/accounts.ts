@@ -96,8 +96,7 @@ function need(values: readonly string[], count: number, what: string): string[] 
 async function audited(deps: AccountsDeps, change: string, accountId: number, patientId: string | null = null): Promise<void> {
   await deps.audit.record({
     request_id: randomUUID(),
-    // Accounts are the gateway's side of the system; the event vocabulary has no 'cli' source.
-    source: 'gateway',
+    source: 'cli',
     action: 'account.change',
     user_id: null,
     role: null,

@@ -31,7 +31,8 @@ export type PurposeOfUse = 'TREAT' | 'ETREAT' | 'HOPERAT' | 'HRESCH' | 'PATRQT' 
 
 export const PURPOSES_OF_USE: readonly PurposeOfUse[] = ['TREAT', 'ETREAT', 'HOPERAT', 'HRESCH', 'PATRQT', 'HSYSADMIN'];
 
-export type AuditSource = 'gateway' | 'mcp-server';
+/** Which component wrote the event; 'cli' is an operator's command (account administration). */
+export type AuditSource = 'gateway' | 'mcp-server' | 'cli';
 
 /**
  * What a server records. Strings that may echo client input (request_id, user_id, tool,

@@ -18,7 +18,7 @@ import { AUDIT_ACTIONS, PURPOSES_OF_USE, type AuditEventFields, type AuditEventI
 const REASON_MAX = 100;
 const REDACTION_KIND = /^[a-z][a-z0-9_.-]{0,63}$/i;
 const DECISIONS = new Set(['allow', 'deny', 'error']);
-const SOURCES = new Set(['gateway', 'mcp-server']);
+const SOURCES = new Set(['gateway', 'mcp-server', 'cli']);
 const ACTIONS = new Set<string>(AUDIT_ACTIONS);
 const PURPOSES = new Set<string>(PURPOSES_OF_USE);
 

@@ -61,13 +61,13 @@ function applyRule(
   ctx: RedactionContext,
   counts: RedactionCounts,
 ): unknown {
+  // A dropped field leaves no key at all, not even a null that says it was empty.
+  if (rule === 'drop') return undefined;
   if (value === null || value === undefined) return null;
   const now = ctx.now ?? new Date();
   switch (rule) {
     case 'keep':
       return value;
-    case 'drop':
-      return undefined;
     case 'mask_last4':
       return maskLast4(String(value));
     case 'pseudonym':
