@@ -20,8 +20,10 @@ import {
 } from './login-throttle.js';
 import { GatewayMetrics } from './metrics.js';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limit.js';
+import { openRedisStores, type RedisStores } from './redis-stores.js';
 import './request-context.js';
 import { requestLogger, securityHeaders } from './request-log.js';
+import { adminRoutes } from './routes/admin.js';
 import { healthRoutes } from './routes/health.js';
 import { proxyRoutes } from './routes/proxy.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -47,6 +49,8 @@ export interface GatewayDeps {
   readonly loginFailureStore?: FailureCounterStore;
   /** Defaults to an in-memory token bucket of config.rateLimitPerUser per minute (none when 0). */
   readonly rateLimiter?: RateLimiter;
+  /** Prefix of the Redis keys when config.redisUrl is set; defaults to `shai:`. */
+  readonly redisKeyPrefix?: string;
 }
 
 /** Routes other than the proxy take small JSON bodies only. */
@@ -89,7 +93,23 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   });
   app.setNotFoundHandler((_request, reply) => sendDetailError(reply, new AppError('ERR_NOT_FOUND')));
 
-  const throttle = new LoginThrottle(deps.loginFailureStore ?? new MemoryFailureCounterStore(), deps.loginLimits);
+  // With REDIS_URL, instances share their counts (redis-stores.ts, which also holds the outage policy).
+  let redis: RedisStores | null = null;
+  if (config.redisUrl && (deps.loginFailureStore === undefined || deps.rateLimiter === undefined)) {
+    const stores = await openRedisStores({
+      url: config.redisUrl,
+      logger,
+      perMinute: config.rateLimitPerUser,
+      ...(deps.redisKeyPrefix === undefined ? {} : { keyPrefix: deps.redisKeyPrefix }),
+    });
+    app.addHook('onClose', async () => stores.close());
+    redis = stores;
+  }
+
+  const throttle = new LoginThrottle(
+    deps.loginFailureStore ?? redis?.loginFailureStore ?? new MemoryFailureCounterStore(),
+    deps.loginLimits,
+  );
   const sessions = new SessionService({
     database: deps.database,
     tokens: deps.tokens,
@@ -100,11 +120,13 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     metrics,
   });
   const rateLimiter =
-    deps.rateLimiter ?? (config.rateLimitPerUser > 0 ? new MemoryRateLimiter(config.rateLimitPerUser) : null);
+    deps.rateLimiter ??
+    (redis ? redis.rateLimiter : config.rateLimitPerUser > 0 ? new MemoryRateLimiter(config.rateLimitPerUser) : null);
 
   await app.register(healthRoutes, { database: deps.database, upstream, metrics });
   await app.register(webRoutes, {});
   await app.register(tokenRoutes, { sessions });
+  await app.register(adminRoutes, { config, database: deps.database, authenticator: deps.authenticator, audit: deps.audit, logger });
   await app.register(proxyRoutes, {
     config,
     authenticator: deps.authenticator,

@@ -6,7 +6,9 @@ export async function run(_argv: string[]): Promise<number> {
   const { config, database, logger } = runtime;
   const app = await buildGateway(runtime);
   await app.listen({ host: config.gateway.host, port: config.gateway.port });
-  logger.info({ host: config.gateway.host, port: config.gateway.port, database: database.dialect, mcp: config.mcp.url }, 'gateway listening');
+  // Whether limits are shared, never the Redis URL itself (it may carry a password).
+  const limits = config.redisUrl ? 'redis' : 'memory';
+  logger.info({ host: config.gateway.host, port: config.gateway.port, database: database.dialect, mcp: config.mcp.url, limits }, 'gateway listening');
   onShutdown(async () => {
     await app.close();
     await runtime.close();

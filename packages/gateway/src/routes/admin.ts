@@ -1,0 +1,347 @@
+/**
+ * Account administration by the admin role through the running gateway (issue 4): a JSON API
+ * under /api/admin/accounts. It authenticates with the bearer access token in the
+ * Authorization header only, never a cookie, so a page on another site cannot make a browser
+ * send it: no CSRF surface, as for /mcp-proxy/ (SPEC "Option A").
+ *
+ * A request reads top to bottom: Origin -> bearer token (the proxy's Authenticator, so a
+ * deactivated or re-roled admin is refused here as everywhere) -> the policy table's answer
+ * for `account`/`manage` (never a role name in this file) -> validate -> change through
+ * core/accounts.ts (the CLI's code) -> audit -> answer. Both servers read account state on
+ * every request, so a deactivation or role change applies at the very next request.
+ */
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import { z } from 'zod';
+import {
+  assignCareTeam,
+  assignWard,
+  createAccount,
+  listAccounts,
+  removeCareTeam,
+  removeWard,
+  requireAccount,
+  resetPassword,
+  setAccountActive,
+  setAccountRole,
+} from '@secure-hospital-ai/core/accounts';
+import type { AuditSink } from '@secure-hospital-ai/core/audit/event';
+import type { Authenticator } from '@secure-hospital-ai/core/authenticate';
+import type { Config } from '@secure-hospital-ai/core/config';
+import type { Database } from '@secure-hospital-ai/core/db/database';
+import type { Account } from '@secure-hospital-ai/core/db/schema';
+import { ROLES, type Principal, type Role } from '@secure-hospital-ai/core/domain';
+import { AppError } from '@secure-hospital-ai/core/errors';
+import type { Logger } from '@secure-hospital-ai/core/logger';
+import { MAX_PASSWORD_LENGTH } from '@secure-hospital-ai/core/passwords';
+import { isListAllowed, roleMayEver } from '@secure-hospital-ai/core/policy/engine';
+import { PURPOSE_OF_USE } from '@secure-hospital-ai/core/policy/policy';
+import { sendDetailError, toGatewayError } from '../error-responses.js';
+import { clientInfo } from '../request-context.js';
+
+export interface AdminRoutesOptions {
+  readonly config: Config;
+  readonly database: Database;
+  readonly authenticator: Authenticator;
+  readonly audit: AuditSink;
+  readonly logger: Logger;
+}
+
+const BODY_LIMIT = 16 * 1024;
+const MAX_ID_LENGTH = 64;
+
+// core/accounts.ts enforces the username pattern and the 8-character minimum too; these
+// bounds come first so an oversized value is refused before it is hashed or queried.
+const password = z.string().min(8, 'must be at least 8 characters').max(MAX_PASSWORD_LENGTH);
+const recordId = z.string().min(1).max(MAX_ID_LENGTH);
+
+// Strict: a misspelt field (`patientId`) is an error, not silently a different account.
+const createBody = z.strictObject({
+  username: z.string().min(3).max(64),
+  password,
+  role: z.enum(ROLES),
+  display_name: z.string().trim().min(1).max(200).optional(),
+  patient_id: recordId.nullish(),
+});
+const passwordBody = z.strictObject({ password });
+const roleBody = z.strictObject({ role: z.enum(ROLES), patient_id: recordId.nullish() });
+const usernameParams = z.object({ username: z.string().min(1).max(150) });
+const careTeamParams = usernameParams.extend({ patientId: recordId });
+const wardParams = usernameParams.extend({ wardId: recordId });
+
+/** The shape the client gets; the message names fields and rules, never the values given. */
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value ?? {});
+  if (parsed.success) return parsed.data;
+  const detail = parsed.error.issues
+    .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .join('; ');
+  throw new AppError('ERR_VALIDATION', { detail, internalReason: 'invalid_body' });
+}
+
+/** An account as the admin sees it: never the password hash. */
+export interface AccountView {
+  id: number;
+  username: string;
+  role: string;
+  display_name: string;
+  patient_id: string | null;
+  is_active: boolean;
+  is_demo: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AccountDetail extends AccountView {
+  care_team: string[];
+  wards: string[];
+}
+
+function toView(account: Omit<Account, 'password_hash'>): AccountView {
+  return {
+    id: account.id,
+    username: account.username,
+    role: account.role,
+    display_name: account.display_name,
+    patient_id: account.patient_id,
+    is_active: account.is_active === 1,
+    is_demo: account.is_demo === 1,
+    created_at: account.created_at,
+    updated_at: account.updated_at,
+  };
+}
+
+function forbidden(reason: string): AppError {
+  return new AppError('ERR_FORBIDDEN', { internalReason: reason });
+}
+
+function conflict(detail: string, reason: string): AppError {
+  return new AppError('ERR_CONFLICT', { detail, internalReason: reason });
+}
+
+export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, options) => {
+  const { authenticator, audit, logger } = options;
+  const db = options.database.db;
+  const allowedOrigins = new Set(options.config.allowedOrigins);
+
+  app.decorateRequest('principal', null);
+  // JSON only: Fastify would otherwise hand a text/plain body to the handlers as a string.
+  // Prototype-poisoning keys are refused outright rather than stripped.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+
+  // Account data must not be kept by a shared cache or the browser's.
+  const noStore: onRequestHookHandler = (_request, reply, done) => {
+    reply.header('cache-control', 'no-store');
+    done();
+  };
+
+  /** As at the proxy: a browser page from another origin is refused (DNS rebinding). */
+  const checkOrigin: onRequestHookHandler = (request, _reply, done) => {
+    const origin = request.headers.origin;
+    if (origin !== undefined && !allowedOrigins.has(origin)) {
+      done(new AppError('ERR_ORIGIN', { internalReason: 'origin_not_allowed' }));
+      return;
+    }
+    done();
+  };
+
+  /** Authenticated first, so the body of an unknown caller is never even parsed. */
+  const authenticateAdmin: onRequestHookHandler = async (request) => {
+    const principal = await authenticator.authenticate(request.headers);
+    request.principal = principal;
+    const decision = isListAllowed('account', 'manage', principal.role);
+    if (!decision.allowed) throw forbidden(decision.reason);
+  };
+
+  async function detail(account: Account): Promise<AccountDetail> {
+    const [careTeam, wards] = await Promise.all([
+      db.selectFrom('care_team_members').select('patient_id').where('account_id', '=', account.id).orderBy('patient_id').execute(),
+      db.selectFrom('ward_assignments').select('ward_id').where('account_id', '=', account.id).orderBy('ward_id').execute(),
+    ]);
+    return { ...toView(account), care_team: careTeam.map((r) => r.patient_id), wards: wards.map((r) => r.ward_id) };
+  }
+
+  async function requirePatient(patientId: string): Promise<void> {
+    const row = await db.selectFrom('patients').select('id').where('id', '=', patientId).executeTakeFirst();
+    if (!row) throw new AppError('ERR_NOT_FOUND', { detail: `no patient ${patientId}`, internalReason: 'patient_not_found' });
+  }
+
+  async function requireWard(wardId: string): Promise<void> {
+    const row = await db.selectFrom('wards').select('id').where('id', '=', wardId).executeTakeFirst();
+    if (!row) throw new AppError('ERR_NOT_FOUND', { detail: `no ward ${wardId}`, internalReason: 'ward_not_found' });
+  }
+
+  /** Only a patient account is linked to a patient, and it must be (core's rule, said per field). */
+  async function checkPatientLink(role: Role, patientId: string | null | undefined, current: Account | null): Promise<void> {
+    if (role !== 'patient') {
+      if (patientId) throw new AppError('ERR_VALIDATION', { detail: 'patient_id: only a patient account is linked to a patient', internalReason: 'invalid_body' });
+      return;
+    }
+    if (!patientId && !current?.patient_id) {
+      throw new AppError('ERR_VALIDATION', { detail: 'patient_id: required for a patient account', internalReason: 'invalid_body' });
+    }
+    if (patientId) await requirePatient(patientId);
+  }
+
+  /** Lock-out guard: an admin cannot take away the access they are using to administer. */
+  function isSelf(principal: Principal, account: Account): boolean {
+    return principal.userId === String(account.id);
+  }
+
+  /**
+   * One `account.change` event per change, after it is made, in the CLI's reason format
+   * (`account.deactivate:account/17`): a fixed phrase and ids, never a password or a name.
+   * The change is already committed when the log refuses it, so the answer says so (503)
+   * rather than pretending success.
+   */
+  async function audited(request: FastifyRequest, change: string, accountId: number, patientId: string | null = null): Promise<void> {
+    const principal = request.principal as Principal;
+    const client = clientInfo(request);
+    try {
+      await audit.record({
+        request_id: client.requestId,
+        source: 'gateway',
+        action: 'account.change',
+        user_id: principal.userId,
+        role: principal.role,
+        tool: null,
+        patient_id: patientId,
+        decision: 'allow',
+        reason: `${change}:account/${accountId}`,
+        break_glass: false,
+        purpose_of_use: PURPOSE_OF_USE[principal.role],
+        redactions: {},
+        client_address: client.address,
+        user_agent: client.userAgent,
+      });
+    } catch (error) {
+      throw new AppError('ERR_AUDIT_UNAVAILABLE', { internalReason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  async function auditRefusal(request: FastifyRequest, refusal: AppError): Promise<void> {
+    const client = clientInfo(request);
+    const principal = request.principal;
+    try {
+      await audit.record({
+        request_id: client.requestId,
+        source: 'gateway',
+        action: 'request.refused',
+        user_id: principal?.userId ?? null,
+        role: principal?.role ?? null,
+        tool: null,
+        patient_id: null,
+        decision: 'deny',
+        reason: `account.manage:${refusal.internalReason ?? refusal.code.toLowerCase()}`,
+        break_glass: false,
+        purpose_of_use: null,
+        redactions: {},
+        client_address: client.address,
+        user_agent: client.userAgent,
+      });
+    } catch (error) {
+      logger.error({ reqId: request.id, err: error instanceof Error ? error.message : String(error) }, 'audit event could not be written');
+    }
+  }
+
+  app.setErrorHandler(async (error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) => {
+    const failure = toGatewayError(error);
+    if (failure.http < 500) await auditRefusal(request, failure);
+    else logger.error({ reqId: request.id, code: failure.code, reason: failure.internalReason }, 'admin request failed');
+    return sendDetailError(reply, failure);
+  });
+
+  const guarded = { onRequest: [noStore, checkOrigin, authenticateAdmin], bodyLimit: BODY_LIMIT };
+  const base = '/api/admin/accounts';
+
+  app.get(base, guarded, async () => ({ accounts: (await listAccounts(db)).map(toView) }));
+
+  app.get(`${base}/:username`, guarded, async (request) => {
+    const { username } = parse(usernameParams, request.params);
+    return detail(await requireAccount(db, username));
+  });
+
+  app.post(base, guarded, async (request, reply) => {
+    const body = parse(createBody, request.body);
+    await checkPatientLink(body.role, body.patient_id, null);
+    const account = await createAccount(db, {
+      username: body.username,
+      password: body.password,
+      role: body.role,
+      displayName: body.display_name ?? body.username,
+      patientId: body.patient_id ?? null,
+    });
+    await audited(request, 'account.create', account.id, account.patient_id);
+    return reply.code(201).send(await detail(account));
+  });
+
+  for (const change of ['deactivate', 'reactivate'] as const) {
+    app.post(`${base}/:username/${change}`, guarded, async (request) => {
+      const { username } = parse(usernameParams, request.params);
+      const target = await requireAccount(db, username);
+      if (change === 'deactivate' && isSelf(request.principal as Principal, target)) {
+        throw conflict('an admin may not deactivate their own account', 'self_lockout');
+      }
+      const account = await setAccountActive(db, username, change === 'reactivate');
+      await audited(request, `account.${change}`, account.id);
+      return detail(account);
+    });
+  }
+
+  app.post(`${base}/:username/password`, guarded, async (request) => {
+    const { username } = parse(usernameParams, request.params);
+    const body = parse(passwordBody, request.body);
+    const account = await requireAccount(db, username);
+    await resetPassword(db, username, body.password);
+    await audited(request, 'account.reset_password', account.id);
+    return detail(await requireAccount(db, username));
+  });
+
+  app.post(`${base}/:username/role`, guarded, async (request) => {
+    const { username } = parse(usernameParams, request.params);
+    const body = parse(roleBody, request.body);
+    const target = await requireAccount(db, username);
+    // Lock-out is judged by the policy too: the new role must still be able to manage accounts.
+    if (isSelf(request.principal as Principal, target) && !roleMayEver('account', 'manage', body.role)) {
+      throw conflict('an admin may not remove account administration from their own account', 'self_lockout');
+    }
+    await checkPatientLink(body.role, body.patient_id, target);
+    const account = await setAccountRole(db, username, body.role, body.patient_id ?? null);
+    await audited(request, 'account.set_role', account.id, account.patient_id);
+    return detail(account);
+  });
+
+  app.put(`${base}/:username/care-team/:patientId`, guarded, async (request) => {
+    const { username, patientId } = parse(careTeamParams, request.params);
+    const account = await requireAccount(db, username);
+    await assignCareTeam(db, username, patientId);
+    await audited(request, 'account.assign_care_team', account.id, patientId);
+    return detail(account);
+  });
+
+  app.delete(`${base}/:username/care-team/:patientId`, guarded, async (request) => {
+    const { username, patientId } = parse(careTeamParams, request.params);
+    const account = await requireAccount(db, username);
+    await requirePatient(patientId);
+    await removeCareTeam(db, username, patientId);
+    await audited(request, 'account.unassign_care_team', account.id, patientId);
+    return detail(account);
+  });
+
+  app.put(`${base}/:username/wards/:wardId`, guarded, async (request) => {
+    const { username, wardId } = parse(wardParams, request.params);
+    const account = await requireAccount(db, username);
+    await assignWard(db, username, wardId);
+    await audited(request, `account.assign_ward:ward/${wardId}`, account.id);
+    return detail(account);
+  });
+
+  app.delete(`${base}/:username/wards/:wardId`, guarded, async (request) => {
+    const { username, wardId } = parse(wardParams, request.params);
+    const account = await requireAccount(db, username);
+    await requireWard(wardId);
+    await removeWard(db, username, wardId);
+    await audited(request, `account.unassign_ward:ward/${wardId}`, account.id);
+    return detail(account);
+  });
+};
