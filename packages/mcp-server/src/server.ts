@@ -5,7 +5,7 @@
  */
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Authenticator } from '@secure-hospital-ai/core/authenticate';
-import type { AuditSink } from '@secure-hospital-ai/core/audit/event';
+import { refusalEvent, type AuditSink } from '@secure-hospital-ai/core/audit/event';
 import type { Config } from '@secure-hospital-ai/core/config';
 import type { Database } from '@secure-hospital-ai/core/db/database';
 import type { Logger } from '@secure-hospital-ai/core/logger';
@@ -44,22 +44,16 @@ export async function buildMcpServer(deps: McpServerDeps): Promise<FastifyInstan
       authenticate: (request) => deps.authenticator.authenticate(request.headers),
       onRefused: async ({ requestId, clientAddress, userAgent, error, principal }) => {
         try {
-          await deps.audit.record({
-            request_id: requestId,
-            source: 'mcp-server',
-            action: 'request.refused',
-            user_id: principal?.userId ?? null,
-            role: principal?.role ?? null,
-            tool: null,
-            patient_id: null,
-            decision: 'deny',
-            reason: error.internalReason ?? error.code.toLowerCase(),
-            break_glass: false,
-            purpose_of_use: null,
-            redactions: {},
-            client_address: clientAddress,
-            user_agent: userAgent ?? null,
-          });
+          await deps.audit.record(
+            refusalEvent({
+              requestId,
+              source: 'mcp-server',
+              principal,
+              reason: error.internalReason ?? error.code.toLowerCase(),
+              clientAddress,
+              userAgent,
+            }),
+          );
         } catch (auditError) {
           // The request is refused either way; a lost refusal record is worth an alarm.
           deps.logger.error({ err: (auditError as Error).message, requestId }, 'audit write failed for a refused request');

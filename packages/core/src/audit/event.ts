@@ -100,3 +100,34 @@ export interface StoredAuditEvent {
 
 /** The event fields the writer fills before the chain position is known. */
 export type AuditEventFields = Omit<StoredAuditEvent, 'seq' | 'prev_hash' | 'hash'>;
+
+/**
+ * The event for a request refused before any tool ran (bad token, origin, rate limit, a
+ * non-admin at the admin API): one shape for both servers, so the auditor's filters see
+ * every refusal alike.
+ */
+export function refusalEvent(refusal: {
+  requestId: string;
+  source: AuditSource;
+  principal: { userId: string; role: AuditEventInput['role'] } | null | undefined;
+  reason: string;
+  clientAddress: string | null;
+  userAgent: string | null | undefined;
+}): AuditEventInput {
+  return {
+    request_id: refusal.requestId,
+    source: refusal.source,
+    action: 'request.refused',
+    user_id: refusal.principal?.userId ?? null,
+    role: refusal.principal?.role ?? null,
+    tool: null,
+    patient_id: null,
+    decision: 'deny',
+    reason: refusal.reason,
+    break_glass: false,
+    purpose_of_use: null,
+    redactions: {},
+    client_address: refusal.clientAddress,
+    user_agent: refusal.userAgent ?? null,
+  };
+}

@@ -24,12 +24,13 @@ import {
   setAccountActive,
   setAccountRole,
 } from '@secure-hospital-ai/core/accounts';
-import type { AuditSink } from '@secure-hospital-ai/core/audit/event';
+import { refusalEvent, type AuditSink } from '@secure-hospital-ai/core/audit/event';
 import type { Authenticator } from '@secure-hospital-ai/core/authenticate';
 import type { Config } from '@secure-hospital-ai/core/config';
 import type { Database } from '@secure-hospital-ai/core/db/database';
 import type { Account } from '@secure-hospital-ai/core/db/schema';
 import { ROLES, type Principal, type Role } from '@secure-hospital-ai/core/domain';
+import { noStore, originCheck } from '../route-hooks.js';
 import { AppError } from '@secure-hospital-ai/core/errors';
 import type { Logger } from '@secure-hospital-ai/core/logger';
 import { MAX_PASSWORD_LENGTH } from '@secure-hospital-ai/core/passwords';
@@ -121,7 +122,6 @@ function conflict(detail: string, reason: string): AppError {
 export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, options) => {
   const { authenticator, audit, logger } = options;
   const db = options.database.db;
-  const allowedOrigins = new Set(options.config.allowedOrigins);
 
   app.decorateRequest('principal', null);
   // JSON only: Fastify would otherwise hand a text/plain body to the handlers as a string.
@@ -129,21 +129,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
 
-  // Account data must not be kept by a shared cache or the browser's.
-  const noStore: onRequestHookHandler = (_request, reply, done) => {
-    reply.header('cache-control', 'no-store');
-    done();
-  };
-
-  /** As at the proxy: a browser page from another origin is refused (DNS rebinding). */
-  const checkOrigin: onRequestHookHandler = (request, _reply, done) => {
-    const origin = request.headers.origin;
-    if (origin !== undefined && !allowedOrigins.has(origin)) {
-      done(new AppError('ERR_ORIGIN', { internalReason: 'origin_not_allowed' }));
-      return;
-    }
-    done();
-  };
+  const checkOrigin = originCheck(options.config.allowedOrigins);
 
   /** Authenticated first, so the body of an unknown caller is never even parsed. */
   const authenticateAdmin: onRequestHookHandler = async (request) => {
@@ -223,22 +209,16 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     const client = clientInfo(request);
     const principal = request.principal;
     try {
-      await audit.record({
-        request_id: client.requestId,
-        source: 'gateway',
-        action: 'request.refused',
-        user_id: principal?.userId ?? null,
-        role: principal?.role ?? null,
-        tool: null,
-        patient_id: null,
-        decision: 'deny',
-        reason: `account.manage:${refusal.internalReason ?? refusal.code.toLowerCase()}`,
-        break_glass: false,
-        purpose_of_use: null,
-        redactions: {},
-        client_address: client.address,
-        user_agent: client.userAgent,
-      });
+      await audit.record(
+        refusalEvent({
+          requestId: client.requestId,
+          source: 'gateway',
+          principal,
+          reason: `account.manage:${refusal.internalReason ?? refusal.code.toLowerCase()}`,
+          clientAddress: client.address,
+          userAgent: client.userAgent,
+        }),
+      );
     } catch (error) {
       logger.error({ reqId: request.id, err: error instanceof Error ? error.message : String(error) }, 'audit event could not be written');
     }

@@ -16,10 +16,11 @@ import type {
   FastifyRequest,
   onRequestHookHandler,
 } from 'fastify';
-import type { AuditSink } from '@secure-hospital-ai/core/audit/event';
+import { refusalEvent, type AuditSink } from '@secure-hospital-ai/core/audit/event';
 import type { Authenticator } from '@secure-hospital-ai/core/authenticate';
 import type { Config } from '@secure-hospital-ai/core/config';
 import type { Principal } from '@secure-hospital-ai/core/domain';
+import { noStore, originCheck } from '../route-hooks.js';
 import { AppError } from '@secure-hospital-ai/core/errors';
 import type { Logger } from '@secure-hospital-ai/core/logger';
 import { jsonRpcErrorBody, sendJsonRpcError, toGatewayError } from '../error-responses.js';
@@ -80,27 +81,13 @@ function keepRawBody(_request: FastifyRequest, body: Buffer, done: (error: Error
 
 export const proxyRoutes: FastifyPluginAsync<ProxyRoutesOptions> = async (app, options) => {
   const { authenticator, audit, upstream, rateLimiter, logger } = options;
-  const allowedOrigins = new Set(options.config.allowedOrigins);
 
   app.decorateRequest('principal', null);
   // The body is forwarded, never interpreted: keep its bytes (SPEC "Fixes": no re-encoding).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: MAX_PROXY_BODY_BYTES }, keepRawBody);
 
-  const noStore: onRequestHookHandler = (_request, reply, done) => {
-    reply.header('cache-control', 'no-store');
-    done();
-  };
-
-  /** Browsers always send Origin on a cross-site POST; requests without one are not from a browser. */
-  const checkOrigin: onRequestHookHandler = (request, _reply, done) => {
-    const origin = request.headers.origin;
-    if (origin !== undefined && !allowedOrigins.has(origin)) {
-      done(new AppError('ERR_ORIGIN', { internalReason: 'origin_not_allowed' }));
-      return;
-    }
-    done();
-  };
+  const checkOrigin = originCheck(options.config.allowedOrigins);
 
   /** Size and type from the headers, before authentication and before reading the body. */
   const checkDeclaredBody: onRequestHookHandler = (request, _reply, done) => {
@@ -184,22 +171,16 @@ export const proxyRoutes: FastifyPluginAsync<ProxyRoutesOptions> = async (app, o
     const client = clientInfo(request);
     const principal = request.principal;
     try {
-      await audit.record({
-        request_id: client.requestId,
-        source: 'gateway',
-        action: 'request.refused',
-        user_id: principal?.userId ?? null,
-        role: principal?.role ?? null,
-        tool: null,
-        patient_id: null,
-        decision: 'deny',
-        reason: refusal.internalReason ?? refusal.code,
-        break_glass: false,
-        purpose_of_use: null,
-        redactions: {},
-        client_address: client.address,
-        user_agent: client.userAgent,
-      });
+      await audit.record(
+        refusalEvent({
+          requestId: client.requestId,
+          source: 'gateway',
+          principal,
+          reason: refusal.internalReason ?? refusal.code,
+          clientAddress: client.address,
+          userAgent: client.userAgent,
+        }),
+      );
     } catch (error) {
       logger.error({ reqId: request.id, err: error instanceof Error ? error.message : String(error) }, 'audit event could not be written');
     }
