@@ -6,6 +6,7 @@
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import { preparedQuery } from '../db/prepared.js';
 import type { Tables } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type {
@@ -280,8 +281,71 @@ function toPatientRow(row: Pick<Tables['patients'], (typeof PATIENT_COLUMNS)[num
 // ---------------------------------------------------------------------------------------
 // One patient's chart
 
+const ONE_PATIENT = { patientId: '\u0000patient' } as const;
+type OnePatient = { patientId: string };
+
+// The overview runs on most tool calls: each read is compiled once and then executed as a
+// prepared statement (db/prepared.ts), with the query still written here, once.
+const patientById = preparedQuery(
+  (db, { patientId }: OnePatient) => db.selectFrom('patients').select(PATIENT_COLUMNS).where('id', '=', patientId),
+  ONE_PATIENT,
+);
+
+const contactsOf = preparedQuery(
+  (db, { patientId }: OnePatient) => db.selectFrom('patient_contacts').selectAll().where('patient_id', '=', patientId).orderBy('id'),
+  ONE_PATIENT,
+);
+
+const activeConditionsOf = preparedQuery(
+  (db, { patientId }: OnePatient) =>
+    db
+      .selectFrom('conditions')
+      .selectAll()
+      .where('patient_id', '=', patientId)
+      .where('clinical_status', '=', 'active')
+      .orderBy('onset_at', 'desc')
+      .orderBy('id'),
+  ONE_PATIENT,
+);
+
+const activeMedicationsOf = preparedQuery(
+  (db, { patientId }: OnePatient) =>
+    db
+      .selectFrom('medications')
+      .selectAll()
+      .where('patient_id', '=', patientId)
+      .where('status', '=', 'active')
+      .orderBy('authored_at', 'desc')
+      .orderBy('id'),
+  ONE_PATIENT,
+);
+
+const activeAllergiesOf = preparedQuery(
+  (db, { patientId }: OnePatient) =>
+    db
+      .selectFrom('allergies')
+      .selectAll()
+      .where('patient_id', '=', patientId)
+      .where('status', '=', 'active')
+      .orderBy('recorded_at', 'desc')
+      .orderBy('id'),
+  ONE_PATIENT,
+);
+
+/** The latest vital-sign observation of each code. */
+const latestVitalsOf = preparedQuery((db, { patientId }: OnePatient) => {
+  const ranked = db
+    .selectFrom('observations')
+    .selectAll()
+    .select(sql<number>`row_number() over (partition by code order by effective_at desc, id desc)`.as('rank'))
+    .where('patient_id', '=', patientId)
+    .where('category', '=', 'vital-signs');
+  return db.selectFrom(ranked.as('r')).selectAll().where('rank', '=', 1).orderBy('code');
+}, ONE_PATIENT);
+
 export async function getPatient(db: Kysely<Tables>, patientId: string): Promise<PatientRow | undefined> {
-  return db.selectFrom('patients').select(PATIENT_COLUMNS).where('id', '=', patientId).executeTakeFirst();
+  const [patient] = await patientById(db, { patientId });
+  return patient;
 }
 
 export interface PatientOverview {
@@ -299,49 +363,25 @@ export interface PatientOverview {
 
 /** undefined when there is no such patient (the tool answers that like a refusal). */
 export async function getPatientOverview(db: Kysely<Tables>, patientId: string): Promise<PatientOverview | undefined> {
+  const args = { patientId };
   // Independent reads: on PostgreSQL they run on separate pool connections at once.
   const [patient, contacts, conditions, medications, allergies, latestVitals] = await Promise.all([
     getPatient(db, patientId),
-    db.selectFrom('patient_contacts').selectAll().where('patient_id', '=', patientId).orderBy('id').execute(),
-    db
-      .selectFrom('conditions')
-      .selectAll()
-      .where('patient_id', '=', patientId)
-      .where('clinical_status', '=', 'active')
-      .orderBy('onset_at', 'desc')
-      .orderBy('id')
-      .execute(),
-    db
-      .selectFrom('medications')
-      .selectAll()
-      .where('patient_id', '=', patientId)
-      .where('status', '=', 'active')
-      .orderBy('authored_at', 'desc')
-      .orderBy('id')
-      .execute(),
-    db
-      .selectFrom('allergies')
-      .selectAll()
-      .where('patient_id', '=', patientId)
-      .where('status', '=', 'active')
-      .orderBy('recorded_at', 'desc')
-      .orderBy('id')
-      .execute(),
-    latestVitalsOf(db, patientId),
+    contactsOf(db, args),
+    activeConditionsOf(db, args),
+    activeMedicationsOf(db, args),
+    activeAllergiesOf(db, args),
+    latestVitalsOf(db, args),
   ]);
   if (!patient) return undefined;
-  return { patient, contacts, conditions, medications, allergies, latest_vitals: latestVitals };
-}
-
-async function latestVitalsOf(db: Kysely<Tables>, patientId: string): Promise<ObservationRow[]> {
-  const ranked = db
-    .selectFrom('observations')
-    .selectAll()
-    .select(sql<number>`row_number() over (partition by code order by effective_at desc, id desc)`.as('rank'))
-    .where('patient_id', '=', patientId)
-    .where('category', '=', 'vital-signs');
-  const rows = await db.selectFrom(ranked.as('r')).selectAll().where('rank', '=', 1).orderBy('code').execute();
-  return rows.map(({ rank: _rank, ...row }) => row as ObservationRow);
+  return {
+    patient,
+    contacts,
+    conditions,
+    medications,
+    allergies,
+    latest_vitals: latestVitals.map(({ rank: _rank, ...row }) => row as ObservationRow),
+  };
 }
 
 function checkSince(since: string | undefined): string | undefined {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { registerRawHandle } from './prepared.js';
 import type { Tables } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -37,8 +38,9 @@ pg.types.setTypeParser(20, (value: string) => Number.parseInt(value, 10));
 pg.types.setTypeParser(1700, (value: string) => Number.parseFloat(value));
 
 export function openDatabase(options: DatabaseOptions): Database {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
-  return openSqlite(options.dataDir);
+  const database = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openSqlite(options.dataDir);
+  registerRawHandle(database);
+  return database;
 }
 
 export function sqliteFile(dataDir: string): string {

@@ -7,6 +7,7 @@
  */
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Principal } from '../domain.js';
+import { preparedQuery } from '../db/prepared.js';
 import type { Tables } from '../db/schema.js';
 import type { RowContext } from './engine.js';
 
@@ -81,9 +82,11 @@ function toRowContext(principal: Principal, row: RelationshipRow): RowContext {
 }
 
 function relationshipsQuery(db: Kysely<Tables>, principal: Principal, now: Date) {
-  const nowIso = now.toISOString();
   // An impossible account id keeps the query's shape (and its cost) for a malformed caller.
-  const accountId = accountIdOf(principal) ?? -1;
+  return relationshipsOf(db, accountIdOf(principal) ?? -1, now.toISOString());
+}
+
+function relationshipsOf(db: Kysely<Tables>, accountId: number, nowIso: string) {
   return db
     .selectFrom('patients')
     .select((eb) => [
@@ -94,8 +97,15 @@ function relationshipsQuery(db: Kysely<Tables>, principal: Principal, now: Date)
     ]);
 }
 
+/** Runs on every tool call about one patient: compiled once, executed as a prepared statement. */
+const relationshipsOfOne = preparedQuery(
+  (db, args: { accountId: number; nowIso: string; patientId: string }) =>
+    relationshipsOf(db, args.accountId, args.nowIso).where('patients.id', '=', args.patientId),
+  { accountId: -2_000_000_017, nowIso: '\u0000now', patientId: '\u0000patient' },
+);
+
 export async function loadRowContext(db: Kysely<Tables>, principal: Principal, patientId: string, now: Date = new Date()): Promise<RowContext> {
-  const row = await relationshipsQuery(db, principal, now).where('patients.id', '=', patientId).executeTakeFirst();
+  const [row] = await relationshipsOfOne(db, { accountId: accountIdOf(principal) ?? -1, nowIso: now.toISOString(), patientId });
   return row ? toRowContext(principal, row) : emptyRowContext(principal, patientId);
 }
 
