@@ -538,26 +538,42 @@ export function mapDocumentReference(resource: JsonObject, ctx: Context): { pati
   if (!created) throw new ResourceError('date is missing');
   const type = coding(obj(resource.type, 'type'), 'type', [LOINC]);
   const author = ctx.refs.describe(first(resource.author, 'author'), 'author[0]')?.display ?? null;
-  const patientId = patient.patientId as string;
-  const rows: NoteRow[] = [];
-  arr(resource.content, 'content').forEach((item, i) => {
+  const texts = arr(resource.content, 'content').map((item, i) => {
     const content = obj(item, `content[${i}]`);
     const attachment = obj(content?.attachment, `content[${i}].attachment`);
     if (!attachment) throw new ResourceError(`content[${i}].attachment is missing`);
-    const text = attachmentText(attachment, `content[${i}].attachment`);
+    return attachmentText(attachment, `content[${i}].attachment`);
+  });
+  const noteType = (type?.code && NOTE_TYPES[type.code]) || 'clinical';
+  return { patient, rows: noteRows(patient, ctx, { encounterId, author, noteType, created }, texts) };
+}
+
+/**
+ * One note per attachment that carries text; the row id keeps the attachment's position, so
+ * a re-import maps each attachment to the same row.
+ */
+function noteRows(
+  patient: Target,
+  ctx: Context,
+  note: { encounterId: string | null; author: string | null; noteType: string; created: string },
+  texts: ReadonlyArray<string | undefined>,
+): NoteRow[] {
+  const patientId = patient.patientId as string;
+  const rows: NoteRow[] = [];
+  texts.forEach((text, i) => {
     if (text === undefined) return;
     rows.push({
       id: rowId(patientId, 'N', ctx.resourceId, i + 1),
       patient_id: patientId,
-      encounter_id: encounterId,
+      encounter_id: note.encounterId,
       author_account_id: null,
-      author_name: author,
-      note_type: (type?.code && NOTE_TYPES[type.code]) || 'clinical',
+      author_name: note.author,
+      note_type: note.noteType,
       text,
-      created_at: created,
+      created_at: note.created,
     });
   });
-  return { patient, rows };
+  return rows;
 }
 
 /** A DiagnosticReport's narrative (presentedForm) becomes notes; its results are Observations. */
@@ -575,23 +591,10 @@ export function mapDiagnosticReport(resource: JsonObject, ctx: Context): { patie
   if (!created) throw new ResourceError('issued is missing');
   const type = coding(obj(resource.code, 'code'), 'code', [LOINC]);
   const author = ctx.refs.describe(first(resource.performer, 'performer'), 'performer[0]')?.display ?? null;
-  const patientId = patient.patientId as string;
-  const rows: NoteRow[] = [];
-  forms.forEach((form, i) => {
+  const texts = forms.map((form, i) => {
     const attachment = obj(form, `presentedForm[${i}]`);
-    if (!attachment) return;
-    const text = attachmentText(attachment, `presentedForm[${i}]`);
-    if (text === undefined) return;
-    rows.push({
-      id: rowId(patientId, 'N', ctx.resourceId, i + 1),
-      patient_id: patientId,
-      encounter_id: encounterId,
-      author_account_id: null,
-      author_name: author,
-      note_type: (type?.code && NOTE_TYPES[type.code]) || 'report',
-      text,
-      created_at: created,
-    });
+    return attachment ? attachmentText(attachment, `presentedForm[${i}]`) : undefined;
   });
-  return { patient, rows };
+  const noteType = (type?.code && NOTE_TYPES[type.code]) || 'report';
+  return { patient, rows: noteRows(patient, ctx, { encounterId, author, noteType, created }, texts) };
 }
