@@ -36,6 +36,7 @@ const envSchema = z.object({
   MCP_HOST: z.string().default('127.0.0.1'),
   MCP_PORT: port.default(9000),
   MCP_URL: z.string().url().optional(),
+  CHART_CACHE_ENTRIES: z.coerce.number().int().min(0).max(100_000).default(500),
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.string().optional(),
   REDIS_URL: z.string().optional(),
@@ -66,7 +67,13 @@ export interface Config {
     readonly requireAudience: boolean;
   };
   readonly gateway: { readonly host: string; readonly port: number };
-  readonly mcp: { readonly host: string; readonly port: number; readonly url: string };
+  readonly mcp: {
+    readonly host: string;
+    readonly port: number;
+    readonly url: string;
+    /** Patient overviews kept in memory, checked against the chart revision on every call; 0 turns it off. */
+    readonly chartCacheEntries: number;
+  };
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
   readonly redisUrl: string | undefined;
@@ -122,6 +129,7 @@ export function loadConfig(
       host: e.MCP_HOST,
       port: e.MCP_PORT,
       url: e.MCP_URL ?? `http://${hostForUrl(e.MCP_HOST)}:${e.MCP_PORT}/mcp/`,
+      chartCacheEntries: e.CHART_CACHE_ENTRIES,
     },
     dataDir: resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,

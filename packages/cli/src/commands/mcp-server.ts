@@ -6,7 +6,7 @@ import { pseudonymKeyFor } from '../secrets.js';
 export async function run(_argv: string[]): Promise<number> {
   const runtime = await openRuntime('mcp-server');
   const { config, database, audit, logger } = runtime;
-  const backend = createToolBackend({ database, audit, pseudonymKey: pseudonymKeyFor(config) });
+  const backend = createToolBackend({ database, audit, pseudonymKey: pseudonymKeyFor(config), chartCacheEntries: config.mcp.chartCacheEntries });
   const app = await buildMcpServer({ ...runtime, backend });
   await app.listen({ host: config.mcp.host, port: config.mcp.port });
   logger.info({ host: config.mcp.host, port: config.mcp.port, database: database.dialect }, 'mcp-server listening');

@@ -160,7 +160,14 @@ describe('searchPatients', () => {
     const cursorKey = 'test-cursor-key';
     const first = await searchPatients(database.db, { query: 'j', limit: 5, cursorKey });
     const cursor = first.next_cursor as string;
-    expect(Buffer.from(cursor, 'base64url').toString('utf8')).not.toMatch(/[a-z]{3}/);
+    // Sealed: neither the last row's names nor its id can be read from it (a plain cursor
+    // carries all three). Checked against the row itself, not a letter pattern, which random
+    // ciphertext matches now and then.
+    const last = first.patients.at(-1) as PatientRow;
+    const opened = Buffer.from(cursor, 'base64url').toString('latin1');
+    for (const secret of [last.family_name.toLowerCase(), last.given_name.toLowerCase(), last.id]) expect(opened).not.toContain(secret);
+    const plainCursor = (await searchPatients(database.db, { query: 'j', limit: 5 })).next_cursor as string;
+    expect(Buffer.from(plainCursor, 'base64url').toString('utf8')).toContain(last.family_name.toLowerCase());
     const second = await searchPatients(database.db, { query: 'j', limit: 5, cursorKey, cursor });
     expect(second.patients[0]?.id).toBe((await allPages({ query: 'j', limit: 5 }))[5]);
     const tampered = `${cursor.slice(0, -2)}${cursor.at(-2) === 'A' ? 'B' : 'A'}${cursor.slice(-1)}`;

@@ -3,6 +3,7 @@ import type { Database } from './database.js';
 import * as m0001 from './migrations/0001_accounts.js';
 import * as m0002 from './migrations/0002_clinical.js';
 import * as m0003 from './migrations/0003_audit.js';
+import * as m0004 from './migrations/0004_patient_revisions.js';
 
 /**
  * Versioned migrations, compiled in (no directory scanning), so the same list runs on
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001_accounts': m0001,
   '0002_clinical': m0002,
   '0003_audit': m0003,
+  '0004_patient_revisions': m0004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -112,6 +112,8 @@ export interface Tables {
   conditions: ConditionRow;
   clinical_notes: NoteRow;
   import_sources: ImportSourcesTable;
+  /** Moved by triggers on every change to a patient's chart rows (migration 0004). */
+  patient_revisions: { patient_id: string; revision: number };
 }
 
 export type Account = Selectable<AccountsTable>;

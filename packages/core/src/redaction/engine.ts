@@ -44,6 +44,48 @@ function usesPseudonyms(view: ModelView): boolean {
   return Object.values(view).some((spec) => ruleOf(spec).rule === 'pseudonym');
 }
 
+/**
+ * A view read once into the loop `shape` runs per row: which field comes from where under
+ * which rule, and which identifier fields are counted when present (every one the view does
+ * not keep as stored). Views are data and never change at run time, so this is cached per
+ * view and model; reading the view object anew for every field of every row was most of
+ * the cost of a tool call's redaction.
+ */
+interface CompiledView {
+  readonly fields: ReadonlyArray<{ readonly field: string; readonly rule: FieldRule; readonly source: string }>;
+  readonly counted: ReadonlyArray<readonly [field: string, type: keyof RedactionCounts]>;
+  readonly pseudonymises: boolean;
+}
+
+const compiledViews = new WeakMap<ModelView, Map<RedactModel, CompiledView>>();
+
+function compileView(model: RedactModel, view: ModelView): CompiledView {
+  let byModel = compiledViews.get(view);
+  if (!byModel) {
+    byModel = new Map();
+    compiledViews.set(view, byModel);
+  }
+  let compiled = byModel.get(model);
+  if (!compiled) {
+    const fields = Object.entries(view)
+      .map(([field, spec]) => {
+        const { rule, from } = ruleOf(spec);
+        return { field, rule, source: from ?? field };
+      })
+      // A dropped field leaves no key at all, not even a null that says it was empty.
+      .filter((f) => f.rule !== 'drop');
+    const counted = Object.entries(IDENTIFIER_FIELDS[model])
+      .filter(([field]) => {
+        const spec = view[field];
+        return spec === undefined || ruleOf(spec).rule !== 'keep';
+      })
+      .map(([field, type]) => [field, type] as const);
+    compiled = { fields, counted, pseudonymises: usesPseudonyms(view) };
+    byModel.set(model, compiled);
+  }
+  return compiled;
+}
+
 /** Ages are taken at death for the deceased, otherwise at `now`. */
 function ageReference(row: Record<string, unknown>, now: Date): Date {
   const deceased = row.deceased_at;
@@ -64,7 +106,6 @@ function applyRule(
   // A dropped field leaves no key at all, not even a null that says it was empty.
   if (rule === 'drop') return undefined;
   if (value === null || value === undefined) return null;
-  const now = ctx.now ?? new Date();
   switch (rule) {
     case 'keep':
       return value;
@@ -75,11 +116,11 @@ function applyRule(
     case 'year_only':
       return yearOnly(String(value));
     case 'birth_year':
-      return birthYear(String(value), ageReference(row, now));
+      return birthYear(String(value), ageReference(row, ctx.now ?? new Date()));
     case 'zip3':
       return zip3(String(value));
     case 'age_bucket': {
-      const bucket = ageBucket(String(value), ageReference(row, now));
+      const bucket = ageBucket(String(value), ageReference(row, ctx.now ?? new Date()));
       if (bucket === '90+') bump(counts, 'age');
       return bucket;
     }
@@ -91,20 +132,13 @@ function applyRule(
   }
 }
 
-function shape(model: RedactModel, view: ModelView, row: Record<string, unknown>, ctx: RedactionContext, counts: RedactionCounts): ShapedRow {
+function shape(view: CompiledView, row: Record<string, unknown>, ctx: RedactionContext, counts: RedactionCounts): ShapedRow {
   const out: ShapedRow = {};
-  for (const [field, spec] of Object.entries(view)) {
-    const { rule, from } = ruleOf(spec);
-    const shaped = applyRule(rule, row[from ?? field], row, ctx, counts);
-    if (shaped !== undefined) out[field] = shaped;
-  }
+  for (const { field, rule, source } of view.fields) out[field] = applyRule(rule, row[source], row, ctx, counts);
   // Count every identifier that did not leave as stored: dropped (named or not) or transformed.
-  const identifiers = IDENTIFIER_FIELDS[model];
-  for (const [field, type] of Object.entries(identifiers)) {
+  for (const [field, type] of view.counted) {
     const value = row[field];
-    if (value === null || value === undefined || value === '') continue;
-    const spec = view[field];
-    if (spec === undefined || ruleOf(spec).rule !== 'keep') bump(counts, type);
+    if (value !== null && value !== undefined && value !== '') bump(counts, type);
   }
   return out;
 }
@@ -126,11 +160,12 @@ export function redactRows<M extends RedactModel>(
     if (rows.length > 0) bump(counts, 'withheld_row', rows.length);
     return { rows: [], counts };
   }
-  if (usesPseudonyms(view)) assertPseudonymKey(ctx.pseudonymKey);
+  const compiled = compileView(model, view);
+  if (compiled.pseudonymises) assertPseudonymKey(ctx.pseudonymKey);
   const shaped: ShapedRow[] = [];
   for (const row of rows) {
     if (row === null || typeof row !== 'object') throw new TypeError(`redactRows: a ${model} row must be an object`);
-    shaped.push(shape(model, view, row as unknown as Record<string, unknown>, ctx, counts));
+    shaped.push(shape(compiled, row as unknown as Record<string, unknown>, ctx, counts));
   }
   return { rows: shaped, counts };
 }
@@ -194,7 +229,7 @@ export function createRedactor(options: RedactorOptions): Redactor {
   const { role } = options;
   const roleViews = VIEWS[role];
   if (!roleViews) throw new TypeError(`createRedactor: unknown role ${String(role)}`);
-  const pseudonymises = Object.values(roleViews).some((view) => view !== undefined && usesPseudonyms(view));
+  const pseudonymises = Object.entries(roleViews).some(([model, view]) => view !== undefined && compileView(model as RedactModel, view).pseudonymises);
   if (pseudonymises) assertPseudonymKey(options.pseudonymKey);
   const staffNames = (options.staffNames ?? []).filter((n) => typeof n === 'string' && n.trim().length > 0);
   const counts: RedactionCounts = {};

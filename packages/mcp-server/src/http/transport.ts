@@ -19,6 +19,7 @@ import {
   echoableId,
   errorResponse,
   paramsObject,
+  serializeResponse,
   type JsonRpcId,
   type JsonRpcMessage,
   type JsonRpcResponse,
@@ -100,8 +101,9 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
     }
   }
 
-  function sendJson(reply: FastifyReply, status: number, payload: unknown): FastifyReply {
-    return reply.code(status).header('content-type', JSON_CONTENT_TYPE).send(JSON.stringify(payload));
+  function sendJson(reply: FastifyReply, status: number, payload: JsonRpcResponse | readonly JsonRpcResponse[]): FastifyReply {
+    const body = Array.isArray(payload) ? `[${payload.map(serializeResponse).join(',')}]` : serializeResponse(payload as JsonRpcResponse);
+    return reply.code(status).header('content-type', JSON_CONTENT_TYPE).send(body);
   }
 
   function sendError(reply: FastifyReply, status: number, error: AppError, id: JsonRpcId | null): FastifyReply {
@@ -314,7 +316,7 @@ function applyErrorHeaders(reply: FastifyReply, error: AppError): void {
 /** Each message as one `message` event; JSON.stringify never emits a raw newline, so one data line each. */
 function sendEvents(reply: FastifyReply, messages: readonly JsonRpcResponse[]): FastifyReply {
   let body = '';
-  for (const message of messages) body += `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+  for (const message of messages) body += `event: message\ndata: ${serializeResponse(message)}\n\n`;
   return reply.code(200).header('content-type', 'text/event-stream').header('cache-control', 'no-cache').send(body);
 }
 

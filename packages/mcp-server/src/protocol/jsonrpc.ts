@@ -54,6 +54,32 @@ export function echoableId(value: unknown): JsonRpcId | null {
   return isId(id) ? id : null;
 }
 
+/**
+ * A tool result's `structuredContent` as the JSON text it was already serialised to (the
+ * same text is its `content[0].text`, as the MCP specification asks). Kept under a symbol,
+ * which JSON.stringify skips, so a result that travels without it is still whole; with it,
+ * `serializeResponse` splices the text in instead of serialising a 10 KB answer twice.
+ */
+export const STRUCTURED_JSON: unique symbol = Symbol('structuredContent as JSON text');
+
+export interface PreSerialized {
+  structuredContent?: unknown;
+  [STRUCTURED_JSON]?: string;
+}
+
+/** The JSON text of one response, as JSON.stringify would write it. */
+export function serializeResponse(response: JsonRpcResponse): string {
+  const result = response.result as PreSerialized | undefined;
+  const structured = result?.[STRUCTURED_JSON];
+  if (typeof structured !== 'string' || response.error !== undefined || typeof result !== 'object' || result === null) {
+    return JSON.stringify(response);
+  }
+  const { structuredContent: _replaced, ...rest } = result;
+  const restJson = JSON.stringify(rest);
+  const resultJson = restJson === '{}' ? `{"structuredContent":${structured}}` : `${restJson.slice(0, -1)},"structuredContent":${structured}}`;
+  return `{"jsonrpc":"2.0","id":${JSON.stringify(response.id)},"result":${resultJson}}`;
+}
+
 export function resultResponse(id: JsonRpcId, result: unknown): JsonRpcResponse {
   return { jsonrpc: '2.0', id, result };
 }

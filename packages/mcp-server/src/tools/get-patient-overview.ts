@@ -1,6 +1,5 @@
 /** get_patient_overview: demographics, active conditions, medications, allergies, latest vitals. */
 import { z } from 'zod';
-import { getPatientOverview } from '@secure-hospital-ai/core/clinical/queries';
 import { AppError } from '@secure-hospital-ai/core/errors';
 import { allergyOut, conditionOut, contactOut, medicationOut, observationOut, patientIdArg, patientOut } from './schemas.js';
 import { defineTool, READ_ONLY, type RowSection } from './tool.js';
@@ -30,7 +29,7 @@ export const getPatientOverviewTool = defineTool({
   sectionModels: ['condition', 'medication', 'allergy', 'observation'],
   annotations: READ_ONLY,
   async run(ctx) {
-    const overview = await getPatientOverview(ctx.db, ctx.patientId as string);
+    const overview = await ctx.overviews.read(ctx.db, ctx.patientId as string);
     // The policy found the patient a moment ago; gone now means a concurrent change, not data.
     if (!overview) throw new AppError('ERR_FORBIDDEN', { internalReason: 'patient_not_found' });
     const sections: Record<string, RowSection> = {

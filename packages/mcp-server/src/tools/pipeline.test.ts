@@ -133,6 +133,29 @@ describe('tool pipeline', () => {
     expect((await refusal(h.call('p001', 'get_audit_log', { patient_id: 'P002' }))).code).toBe('ERR_FORBIDDEN');
   });
 
+  it('serves the overview from its chart cache only while the chart is unchanged, redacted per role on every call', async () => {
+    type Overview = { patient: Record<string, unknown>; medications?: Array<{ display: string }> };
+    const overview = async (user: 'yenji100' | 'front_desk') => (await h.call(user, 'get_patient_overview', { patient_id: 'P001' })).structuredContent as Overview;
+    const doctor = await overview('yenji100');
+    // The same cached chart, but the receptionist's view: no clinical sections, no SSN.
+    const desk = await overview('front_desk');
+    expect(desk.medications).toBeUndefined();
+    expect(desk.patient).not.toHaveProperty('ssn');
+    expect(doctor.patient.ssn).toMatch(/^\*\*\*-\*\*-\d{4}$/);
+
+    // A change written straight to the database is on the very next answer.
+    await h.database.db
+      .insertInto('medications')
+      .values({ id: 'P001-cache-probe', patient_id: 'P001', encounter_id: null, rxnorm_code: null, display: 'Cache probe 5 MG', dosage: null, status: 'active', authored_at: '2026-11-23T11:00:00.000Z', prescriber_name: null })
+      .execute();
+    try {
+      expect((await overview('yenji100')).medications?.map((m) => m.display)).toContain('Cache probe 5 MG');
+    } finally {
+      await h.database.db.deleteFrom('medications').where('id', '=', 'P001-cache-probe').execute();
+    }
+    expect((await overview('yenji100')).medications?.map((m) => m.display)).not.toContain('Cache probe 5 MG');
+  });
+
   it('has one tool per row of SPEC’s table', () => {
     expect(TOOLS.map((t) => t.name).sort()).toEqual(
       ['add_clinical_note', 'break_glass', 'get_audit_log', 'get_clinical_notes', 'get_medications', 'get_observations', 'get_patient_overview', 'list_encounters', 'search_patients'],

@@ -10,6 +10,7 @@
  * ERR_AUDIT_UNAVAILABLE and no data.
  */
 import type { AuditEventInput, AuditSink } from '@secure-hospital-ai/core/audit/event';
+import { createOverviewReader } from '@secure-hospital-ai/core/clinical/chart-cache';
 import type { Database } from '@secure-hospital-ai/core/db/database';
 import type { AuditDecision, Model, Principal } from '@secure-hospital-ai/core/domain';
 import { AppError, toAppError } from '@secure-hospital-ai/core/errors';
@@ -19,6 +20,7 @@ import { emptyRowContext, loadRowContext, loadRowContexts } from '@secure-hospit
 import { patientRowFilter } from '@secure-hospital-ai/core/policy/row-filter';
 import { assertPseudonymKey } from '@secure-hospital-ai/core/redaction/pseudonym';
 import type { RedactionCounts } from '@secure-hospital-ai/core/redaction/types';
+import { STRUCTURED_JSON } from '../protocol/jsonrpc.js';
 import type { CallToolResult, McpBackend, RequestContext, ToolDescriptor } from '../protocol/types.js';
 import { describeTool } from './describe.js';
 import { createPseudonymDirectory } from './pseudonyms.js';
@@ -32,7 +34,11 @@ export interface ToolBackendDeps {
   pseudonymKey: string;
   /** The clock, for break-glass expiry; tests move it. */
   now?: () => Date;
+  /** Overviews kept in memory against the chart revision (core/clinical/chart-cache.ts); default 500, 0 = off. */
+  chartCacheEntries?: number;
 }
+
+const DEFAULT_CHART_CACHE_ENTRIES = 500;
 
 /** What the audit event of one call says, filled in as the call goes down the pipeline. */
 interface CallRecord {
@@ -102,6 +108,7 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
   const descriptors = new Map<string, ToolDescriptor>(tools.map((tool) => [tool.name, describeTool(tool)]));
   const pseudonyms = createPseudonymDirectory(deps.database, deps.pseudonymKey);
+  const overviews = createOverviewReader(deps.chartCacheEntries ?? DEFAULT_CHART_CACHE_ENTRIES);
 
   /** tools/list: what the policy lets this role ever call; derived from the policy data. */
   function listTools(principal: Principal): readonly ToolDescriptor[] {
@@ -199,6 +206,7 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
       pseudonymOf: pseudonyms.pseudonymOf,
       resolvePseudonym: pseudonyms.resolve,
       cursorKey: deps.pseudonymKey,
+      overviews,
       now,
     };
   }
@@ -227,7 +235,8 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
     const checked = tool.output.safeParse(output);
     if (!checked.success) throw new AppError('ERR_INTERNAL', { internalReason: 'output_failed_schema' });
     const structured = checked.data;
-    return { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured };
+    const text = JSON.stringify(structured);
+    return { content: [{ type: 'text', text }], structuredContent: structured, [STRUCTURED_JSON]: text };
   }
 
   /** A list that shows a patient only a break-glass grant allows is flagged like a single read. */

@@ -72,11 +72,15 @@ export async function redactFetched(
 
   const output: Record<string, unknown> = { ...fetched.plain };
   for (const [key, section] of sections) {
+    const rows = section.rows as Array<RowOf[RedactModel] & { patient_id?: string }>;
     // Rows are shaped per patient, so each note is scrubbed against its own record's identifiers.
-    const shaped = (section.rows as Array<RowOf[RedactModel] & { patient_id?: string }>).flatMap((row) => {
-      const identifiers = typeof row.patient_id === 'string' ? known.get(row.patient_id) : undefined;
-      return redactor.rows(section.model, [row] as never, identifiers);
-    });
+    const shaped =
+      known.size === 0
+        ? redactor.rows(section.model, rows as never)
+        : rows.flatMap((row) => {
+            const identifiers = typeof row.patient_id === 'string' ? known.get(row.patient_id) : undefined;
+            return redactor.rows(section.model, [row] as never, identifiers);
+          });
     output[key] = section.shape === 'one' ? (shaped[0] ?? null) : shaped;
   }
   return { output, counts: redactor.counts };

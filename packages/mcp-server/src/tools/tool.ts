@@ -5,6 +5,7 @@
  * the same way for every tool; no tool repeats them.
  */
 import type { z } from 'zod';
+import type { OverviewReader } from '@secure-hospital-ai/core/clinical/chart-cache';
 import type { Database } from '@secure-hospital-ai/core/db/database';
 import type { Action, Model, Principal } from '@secure-hospital-ai/core/domain';
 import type { RowCondition } from '@secure-hospital-ai/core/policy/policy';
@@ -63,6 +64,8 @@ export interface ToolRunContext {
   readonly resolvePseudonym: (pseudonym: string) => Promise<string | undefined>;
   /** Seals paging cursors (they carry names), so a cursor reveals nothing to its holder. */
   readonly cursorKey: string;
+  /** Patient overviews, read through the revision-checked chart cache. */
+  readonly overviews: OverviewReader;
   readonly now: Date;
 }
 

@@ -1,0 +1,83 @@
+/**
+ * Recently read patient overviews, kept in memory and served again only while the patient's
+ * revision is unchanged. The revision is moved by database triggers on every change to the
+ * rows an overview is made of (migration 0004), whoever makes it: this process, another
+ * server on the same database, the importer, or a DBA by hand. So a hit costs one indexed
+ * read of the revision instead of six chart reads, and a change is seen on the very next call.
+ *
+ * What is cached is the stored rows, before policy and redaction: those run on every call,
+ * for the caller's role, exactly as on a miss. Entries are deep-frozen, so nothing
+ * downstream can alter what the next caller gets.
+ */
+import type { Kysely } from 'kysely';
+import { preparedQuery } from '../db/prepared.js';
+import type { Tables } from '../db/schema.js';
+import { getPatientOverview, type PatientOverview } from './queries.js';
+
+const revisionOf = preparedQuery(
+  (db, { patientId }: { patientId: string }) => db.selectFrom('patient_revisions').select('revision').where('patient_id', '=', patientId),
+  { patientId: '\u0000patient' },
+);
+
+/** The patient's chart revision; 0 until something first changes it. */
+export async function chartRevision(db: Kysely<Tables>, patientId: string): Promise<string> {
+  const [row] = await revisionOf(db, { patientId });
+  // PostgreSQL answers bigint as text, SQLite as a number: compared as text either way.
+  return row === undefined ? '0' : String(row.revision);
+}
+
+export interface OverviewReader {
+  /** The overview as stored now; undefined when there is no such patient. */
+  read(db: Kysely<Tables>, patientId: string): Promise<PatientOverview | undefined>;
+  readonly stats: { readonly hits: number; readonly misses: number; readonly size: number };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/**
+ * `maxEntries` bounds the memory (an overview is a few tens of kilobytes); 0 turns the cache
+ * off, and every call reads the chart.
+ */
+export function createOverviewReader(maxEntries: number): OverviewReader {
+  if (!Number.isInteger(maxEntries) || maxEntries < 0) throw new RangeError('maxEntries must be an integer >= 0');
+  // Map keeps insertion order: re-inserting on a hit makes the first key the least recently used.
+  const entries = new Map<string, { revision: string; overview: PatientOverview }>();
+  let hits = 0;
+  let misses = 0;
+
+  return {
+    async read(db, patientId) {
+      if (maxEntries === 0) return getPatientOverview(db, patientId);
+      // The revision is read BEFORE the chart: a change committed in between leaves newer
+      // rows under the older revision, which the next call's revision no longer matches.
+      // The other order could keep older rows under a newer revision, and serve them.
+      const revision = await chartRevision(db, patientId);
+      const cached = entries.get(patientId);
+      if (cached !== undefined && cached.revision === revision) {
+        hits += 1;
+        entries.delete(patientId);
+        entries.set(patientId, cached);
+        return cached.overview;
+      }
+      misses += 1;
+      const overview = await getPatientOverview(db, patientId);
+      if (overview === undefined) {
+        entries.delete(patientId);
+        return undefined;
+      }
+      entries.delete(patientId);
+      entries.set(patientId, { revision, overview: deepFreeze(overview) });
+      if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+      return overview;
+    },
+    get stats() {
+      return { hits, misses, size: entries.size };
+    },
+  };
+}
