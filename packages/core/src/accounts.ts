@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import { isRole, type Role } from './domain.js';
 import { AppError } from './errors.js';
 import type { Account, Tables } from './db/schema.js';
-import { hashPassword } from './passwords.js';
+import { hashPassword, needsRehash } from './passwords.js';
 
 export interface NewAccountInput {
   username: string;
@@ -104,6 +104,23 @@ export async function resetPassword(db: Kysely<Tables>, username: string, passwo
     await trx.updateTable('accounts').set({ password_hash: hash, updated_at: nowIso() }).where('id', '=', account.id).execute();
     await revokeAllRefreshTokens(trx, account.id, 'password_reset');
   });
+}
+
+/**
+ * After a successful login with a hash made under older parameters: store one made with
+ * today's (passwords.ts). Only if the hash is still the one that was verified, so a password
+ * reset that raced the login wins.
+ */
+export async function upgradePasswordHash(db: Kysely<Tables>, accountId: number, verifiedHash: string, password: string): Promise<boolean> {
+  if (!needsRehash(verifiedHash)) return false;
+  const hash = await hashPassword(password);
+  const result = await db
+    .updateTable('accounts')
+    .set({ password_hash: hash })
+    .where('id', '=', accountId)
+    .where('password_hash', '=', verifiedHash)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 export async function assignCareTeam(db: Kysely<Tables>, username: string, patientId: string, teamRole = 'member'): Promise<void> {

@@ -45,6 +45,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PSEUDONYM_KEY: z.string().optional(),
   PROXY_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
   TRUST_PROXY: booleanish.default(false),
 });
 
@@ -82,6 +83,8 @@ export interface Config {
   readonly logLevel: string;
   readonly pseudonymKey: string | undefined;
   readonly proxyTimeoutMs: number;
+  /** Password hashes at once (passwords.ts); undefined = one fewer than the cores, at least one. */
+  readonly passwordHashConcurrency: number | undefined;
   readonly trustProxy: boolean;
 }
 
@@ -141,6 +144,7 @@ export function loadConfig(
     logLevel: e.LOG_LEVEL,
     pseudonymKey: e.PSEUDONYM_KEY,
     proxyTimeoutMs: e.PROXY_TIMEOUT_MS,
+    passwordHashConcurrency: e.PASSWORD_HASH_CONCURRENCY,
     trustProxy: e.TRUST_PROXY,
   };
   validateKeys(config);

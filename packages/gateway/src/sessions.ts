@@ -4,7 +4,7 @@
  * are thin wrappers around this, so every way in follows the same rules and audits alike.
  */
 import { randomUUID } from 'node:crypto';
-import { findAccountById, findAccountByUsername } from '@secure-hospital-ai/core/accounts';
+import { findAccountById, findAccountByUsername, upgradePasswordHash } from '@secure-hospital-ai/core/accounts';
 import type { AuditAction, AuditSink } from '@secure-hospital-ai/core/audit/event';
 import type { Authenticator } from '@secure-hospital-ai/core/authenticate';
 import type { Account } from '@secure-hospital-ai/core/db/schema';
@@ -99,6 +99,7 @@ export class SessionService {
     if (account.is_active !== 1) throw await this.#loginFailed(username, 'account_inactive', client, actor);
     if (!isRole(account.role)) throw await this.#loginFailed(username, 'unknown_role', client, actor);
     await throttle.recordSuccess(username);
+    await upgradePasswordHash(database.db, account.id, account.password_hash, password);
 
     const pair = await this.#issuePair(account, account.role, randomUUID());
     metrics?.countLogin('success');
