@@ -29,6 +29,24 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 describe('TokenService (HS256 fast path)', () => {
   const service = new TokenService(jwtConfig());
 
+  it('checks time and type on every use of a token whose signature it remembers, and remembers nothing else', async () => {
+    const issued = await service.issueAccess({ userId: '9', role: 'nurse' });
+    const now = nowSeconds();
+    expect((await service.verify(issued.token, 'access', now)).userId).toBe('9');
+    // The second use is served from memory: expiry and type still apply to it.
+    expect(await codeOf(service.verify(issued.token, 'access', issued.exp + 31))).toBe('ERR_TOKEN_EXPIRED');
+    expect(await codeOf(service.verify(issued.token, 'refresh', now))).toBe('ERR_TOKEN_TYPE');
+    // Any other text, even one character of the signature away, is checked in full.
+    const [head, body, signature] = issued.token.split('.') as [string, string, string];
+    const flipped = `${head}.${body}.${signature.slice(0, -2)}${signature.at(-2) === 'A' ? 'B' : 'A'}${signature.slice(-1)}`;
+    expect(await codeOf(service.verify(flipped, 'access', now))).toBe('ERR_TOKEN_INVALID');
+    const otherKey = forge({ alg: 'HS256', typ: 'JWT' }, JSON.parse(Buffer.from(body, 'base64url').toString()) as Record<string, unknown>, 'another-secret-of-32-bytes-or-more!!');
+    expect(await codeOf(service.verify(otherKey, 'access', now))).toBe('ERR_TOKEN_INVALID');
+    // A service with another secret does not share what this one remembers.
+    const stranger = new TokenService(loadConfig({ NODE_ENV: 'test', JWT_SECRET: randomBytes(32).toString('hex') }, { envFile: false }).jwt);
+    expect(await codeOf(stranger.verify(issued.token, 'access', now))).toBe('ERR_TOKEN_INVALID');
+  });
+
   it('issues access tokens with the claims SPEC lists and verifies them', async () => {
     const issued = await service.issueAccess({ userId: '42', role: 'patient', patientId: 'P001' });
     const claims = JSON.parse(Buffer.from(issued.token.split('.')[1] as string, 'base64url').toString());

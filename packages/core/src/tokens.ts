@@ -14,6 +14,8 @@ import { AppError } from './errors.js';
 export const ACCESS_TOKEN_SECONDS = 5 * 60;
 export const REFRESH_TOKEN_SECONDS = 24 * 60 * 60;
 export const CLOCK_LEEWAY_SECONDS = 30;
+/** Signature-checked tokens remembered per process (TokenService.verify). */
+const VERIFIED_TOKENS_KEPT = 4096;
 
 export type TokenType = 'access' | 'refresh';
 
@@ -127,8 +129,27 @@ export class TokenService {
    * or ERR_TOKEN_TYPE. The HS256 path is synchronous in all but name.
    */
   async verify(token: string, expected: TokenType, now = nowSeconds()): Promise<VerifiedClaims> {
-    const payload = this.#hmacKey ? this.#verifyHs256(token) : await this.#verifyAsymmetric(token);
+    let payload = this.#signed.get(token);
+    if (payload === undefined) {
+      payload = this.#hmacKey ? this.#verifyHs256(token) : await this.#verifyAsymmetric(token);
+      this.#remember(token, payload);
+    }
+    // Time, type, issuer and audience are checked on every use, cached or not.
     return this.#checkClaims(payload, expected, now);
+  }
+
+  /**
+   * Payloads of tokens whose signature has been checked, by the exact token text. A client
+   * sends the same access token for its whole 5-minute life, and both hops verify it on
+   * every request; keyed by the whole compact JWS (signature included), an entry can only
+   * be hit by presenting that very token, so skipping the signature check then proves as
+   * much as doing it. Bounded; the oldest entry goes first.
+   */
+  readonly #signed = new Map<string, Readonly<Record<string, unknown>>>();
+
+  #remember(token: string, payload: Record<string, unknown>): void {
+    this.#signed.set(token, Object.freeze(payload));
+    if (this.#signed.size > VERIFIED_TOKENS_KEPT) this.#signed.delete(this.#signed.keys().next().value as string);
   }
 
   #verifyHs256(token: string): Record<string, unknown> {
