@@ -29,6 +29,9 @@ export async function buildMcpServer(deps: McpServerDeps): Promise<FastifyInstan
     // are off (they would carry URLs and timing only, at a cost on the hot path).
     loggerInstance: deps.logger,
     logController: new LogController({ disableRequestLogging: true }),
+    // No child logger per request (a pino child costs microseconds on every call): the
+    // transport's lines name their request id themselves.
+    childLoggerFactory: (logger) => logger,
     trustProxy: deps.config.trustProxy,
     bodyLimit: 1024 * 1024,
     // Tool calls are short; keep-alive lets the gateway's pool reuse connections.
