@@ -17,9 +17,9 @@ import {
   type PlannedCall,
 } from './bench-scenarios.js';
 import { bytesToMiB, mean, ratio, soakWindows } from './bench-stats.js';
-import { CLI, baseEnv, prepareDatabase, startEchoServers, startSystem, type PreparedDatabase, type RunningSystem } from './bench-system.js';
+import { CLI, baseEnv, prepareDatabase, startEchoServers, startExtraMcp, startSystem, type PreparedDatabase, type RunningSystem } from './bench-system.js';
 
-export type ScenarioId = 'echo-1hop' | 'echo-2hop' | 'mcp-alone' | 'chain' | 'mixed' | 'logins' | 'chain-with-logins' | 'logins-beside-chain';
+export type ScenarioId = 'echo-1hop' | 'echo-2hop' | 'mcp-alone' | 'mcp-alone-uncached' | 'chain' | 'mixed' | 'logins' | 'chain-with-logins' | 'logins-beside-chain';
 
 export interface ScenarioResult {
   id: ScenarioId;
@@ -307,6 +307,17 @@ async function measurePass(kind: DatabaseChoice, prepared: PreparedDatabase, sys
   log(`[${kind}] 3/7 MCP server alone`);
   const alone = await measure({ origin: system.mcpOrigin, requests: [direct], connections: c }, servers, options, countCalls);
   scenarios.push(scenario('mcp-alone', 'MCP server alone: get_patient_overview', alone, OK_200));
+
+  // The chart cache serves every overview of this scenario after the first; the same load
+  // on a server with the cache off shows what each call costs when it reads the chart.
+  log(`[${kind}] 3b/7 MCP server alone, chart cache off`);
+  const uncachedServer = await startExtraMcp(system, workDir, 'mcp-server-uncached', { CHART_CACHE_ENTRIES: '0' });
+  try {
+    const uncached = await measure({ origin: uncachedServer.origin, requests: [direct], connections: c }, [uncachedServer.process], options, countCalls);
+    scenarios.push(scenario('mcp-alone-uncached', 'MCP server alone, chart cache off (CHART_CACHE_ENTRIES=0)', uncached, OK_200));
+  } finally {
+    await uncachedServer.process.stop();
+  }
 
   log(`[${kind}] 4/7 full chain`);
   const chain = await measure({ origin: system.gatewayOrigin, requests: [viaGateway], connections: c }, servers, options, countCalls);

@@ -232,6 +232,23 @@ export async function startSystem(prepared: PreparedDatabase, env: Record<string
   };
 }
 
+/**
+ * A second MCP server on the same database with extra settings (the chart cache turned off),
+ * for a scenario that shows what the setting is worth; stopped after its scenario.
+ */
+export async function startExtraMcp(system: RunningSystem, workDir: string, name: string, overrides: Record<string, string>): Promise<{ origin: string; process: ServerProcess }> {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const mcp = spawnNode(name, [CLI, 'mcp-server'], { ...system.env, ...overrides, MCP_PORT: String(port) }, workDir);
+  try {
+    await waitForHttp(`${origin}/mcp/`, mcp);
+  } catch (error) {
+    await mcp.stop();
+    throw error;
+  }
+  return { origin, process: mcp };
+}
+
 /** The two baseline servers: a one-hop fastify echo, and a front hop forwarding to it. */
 export interface EchoServers {
   backOrigin: string;
