@@ -3,7 +3,7 @@ import { parseBenchArgs, UsageError } from './bench-args.js';
 import { paddedJsonBody } from './bench-echo.js';
 import { unexpectedCount, type LoadResult } from './bench-load.js';
 import { extractMarked, markdownTable, replaceMarked, updateSection } from './bench-report.js';
-import { formatMs, formatRatio, parseVmRss, percentile, ratio, soakWindows, summarizeLatencies } from './bench-stats.js';
+import { formatMs, formatRatio, parseCpuSeconds, parseVmRss, percentile, ratio, soakWindows, summarizeLatencies } from './bench-stats.js';
 
 describe('percentile (nearest rank)', () => {
   const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
@@ -62,6 +62,15 @@ describe('parseVmRss', () => {
 
   it('is undefined when the process has no resident set line', () => {
     expect(parseVmRss('Name:\tkthreadd\nState:\tS (sleeping)\n')).toBeUndefined();
+  });
+});
+
+describe('parseCpuSeconds', () => {
+  it('adds utime and stime (fields 14 and 15), counting fields after the command name', () => {
+    // A command name with a space and a parenthesis must not shift the fields.
+    const stat = '4242 (node (x) y) S 1 4242 4242 0 -1 4194560 9000 0 0 0 1234 567 0 0 20 0 11 0 100 1000000 30000';
+    expect(parseCpuSeconds(stat)).toBeCloseTo(18.01, 5);
+    expect(parseCpuSeconds('garbage')).toBeUndefined();
   });
 });
 

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { request } from 'undici';
-import { parseVmRss } from './bench-stats.js';
+import { parseCpuSeconds, parseVmRss } from './bench-stats.js';
 
 const OUTPUT_TAIL_LINES = 40;
 
@@ -116,6 +116,25 @@ export function readRss(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** CPU seconds (user + system) a live process has used, from /proc (Linux). */
+export function readCpuSeconds(pid: number): number | undefined {
+  try {
+    return parseCpuSeconds(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds per process, read before and after a measured run. */
+export function cpuSnapshot(processes: readonly ServerProcess[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const p of processes) {
+    const seconds = readCpuSeconds(p.pid);
+    if (seconds !== undefined) out.set(p.name, seconds);
+  }
+  return out;
 }
 
 export interface RssSample {

@@ -68,9 +68,15 @@ function rssCell(s: ScenarioResult): string {
   return entries.map(([name, mib]) => `${name} ${mib.toFixed(0)}`).join(', ');
 }
 
+function cpuCell(s: ScenarioResult): string {
+  const entries = Object.entries(s.cpuUsPerAnswer ?? {});
+  if (entries.length === 0) return '—';
+  return entries.map(([name, us]) => `${name} ${us.toFixed(0)}`).join(', ');
+}
+
 /** A Markdown table: readable in a terminal and rendered in BENCHMARKS.md alike. */
 export function scenarioTable(scenarios: readonly ScenarioResult[]): string {
-  const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', '× 2-hop echo', '× 1-hop echo', 'max RSS MiB'];
+  const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', '× 2-hop echo', '× 1-hop echo', 'max RSS MiB', 'CPU µs per answer'];
   const rows = scenarios.map((s) => [
     s.label,
     formatRate(s.rps),
@@ -80,8 +86,9 @@ export function scenarioTable(scenarios: readonly ScenarioResult[]): string {
     formatRatio(s.vsTwoHop),
     formatRatio(s.vsOneHop),
     rssCell(s),
+    cpuCell(s),
   ]);
-  return markdownTable(header, rows, [false, true, true, true, true, true, true, false]);
+  return markdownTable(header, rows, [false, true, true, true, true, true, true, false, false]);
 }
 
 export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[], rightAlign: readonly boolean[] = []): string {
@@ -175,8 +182,11 @@ fastify echo, and a two-hop echo (fastify → undici Pool → fastify), each a s
 the overview's exact response size to the same request bytes and headers. Latencies are taken per
 response with sub-millisecond resolution; req/s counts answers over the measured time. The mixed
 workload cycles twenty calls across seven roles (70 % overview, 20 % search, 10 % add note; 6 of 20
-denied by policy, answered 403 and not counted as errors). RSS is read from \`/proc/<pid>/status\`
-every 250 ms. The audit checks read the database from another connection while the servers run.
+denied by policy, answered 403 and not counted as errors). Every overview after a patient's first
+is served from the MCP server's chart cache (checked against the patient's revision on each call);
+a second MCP server with \`CHART_CACHE_ENTRIES=0\` measures the same load reading the chart every
+time. RSS is read from \`/proc/<pid>/status\` every 250 ms. The audit checks read the database from
+another connection while the servers run.
 Reproduce: \`npm run bench\` (\`-- --db sqlite\`, \`-- --duration 30\`, \`-- --json\`, \`-- --soak 300\`).`;
 
 function marked(name: string, content: string): string {

@@ -69,6 +69,21 @@ export function parseVmRss(statusText: string): number | undefined {
   return match ? Number(match[1]) * 1024 : undefined;
 }
 
+/**
+ * CPU time a process has used (user + system) in seconds, from the text of /proc/<pid>/stat:
+ * fields 14 and 15, in clock ticks. The command name (field 2) may hold spaces and
+ * parentheses, so fields are counted after its closing parenthesis.
+ */
+export function parseCpuSeconds(statText: string, ticksPerSecond = 100): number | undefined {
+  const close = statText.lastIndexOf(')');
+  if (close < 0) return undefined;
+  const fields = statText.slice(close + 2).split(' ');
+  // fields[0] is field 3 (state): utime is field 14, stime field 15.
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / ticksPerSecond : undefined;
+}
+
 export function bytesToMiB(bytes: number): number {
   return bytes / (1024 * 1024);
 }
