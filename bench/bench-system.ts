@@ -16,6 +16,7 @@ import pg from 'pg';
 import { assignCareTeam, assignWard, createAccount, setAccountActive } from '@secure-hospital-ai/core/accounts';
 import { openDatabase, type Database } from '@secure-hospital-ai/core/db/database';
 import { DEMO_ACCOUNTS, demoAccountsPresent } from '@secure-hospital-ai/core/db/seed';
+import { SERVER_NODE_FLAGS } from '@secure-hospital-ai/core/node-flags';
 import type { DatabaseChoice } from './bench-args.js';
 import { freePort, runNode, spawnNode, waitForHttp, type ServerProcess } from './bench-process.js';
 
@@ -209,11 +210,11 @@ export async function startSystem(prepared: PreparedDatabase, env: Record<string
     MCP_PORT: String(mcpPort),
     MCP_URL: `${mcpOrigin}/mcp/`,
   };
-  const mcp = spawnNode('mcp-server', [CLI, 'mcp-server'], serverEnv, workDir);
+  const mcp = spawnNode('mcp-server', [...SERVER_NODE_FLAGS, CLI, 'mcp-server'], serverEnv, workDir);
   let gateway: ServerProcess | undefined;
   try {
     await waitForHttp(`${mcpOrigin}/mcp/`, mcp);
-    gateway = spawnNode('gateway', [CLI, 'gateway'], serverEnv, workDir);
+    gateway = spawnNode('gateway', [...SERVER_NODE_FLAGS, CLI, 'gateway'], serverEnv, workDir);
     await waitForHttp(`${gatewayOrigin}/healthz`, gateway);
   } catch (error) {
     await Promise.all([mcp.stop(), gateway?.stop()]);
@@ -239,7 +240,7 @@ export async function startSystem(prepared: PreparedDatabase, env: Record<string
 export async function startExtraMcp(system: RunningSystem, workDir: string, name: string, overrides: Record<string, string>): Promise<{ origin: string; process: ServerProcess }> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const mcp = spawnNode(name, [CLI, 'mcp-server'], { ...system.env, ...overrides, MCP_PORT: String(port) }, workDir);
+  const mcp = spawnNode(name, [...SERVER_NODE_FLAGS, CLI, 'mcp-server'], { ...system.env, ...overrides, MCP_PORT: String(port) }, workDir);
   try {
     await waitForHttp(`${origin}/mcp/`, mcp);
   } catch (error) {
@@ -264,8 +265,8 @@ export async function startEchoServers(responseBytes: number, workDir: string): 
   const backOrigin = `http://127.0.0.1:${backPort}`;
   const frontOrigin = `http://127.0.0.1:${frontPort}`;
   const env = { ...baseEnv(), NODE_ENV: 'production' };
-  const back = spawnNode('echo-back', [script], { ...env, ECHO_ROLE: 'back', ECHO_PORT: String(backPort), ECHO_RESPONSE_BYTES: String(responseBytes) }, workDir);
-  const front = spawnNode('echo-front', [script], { ...env, ECHO_ROLE: 'front', ECHO_PORT: String(frontPort), ECHO_BACK_URL: `${backOrigin}/mcp/` }, workDir);
+  const back = spawnNode('echo-back', [...SERVER_NODE_FLAGS, script], { ...env, ECHO_ROLE: 'back', ECHO_PORT: String(backPort), ECHO_RESPONSE_BYTES: String(responseBytes) }, workDir);
+  const front = spawnNode('echo-front', [...SERVER_NODE_FLAGS, script], { ...env, ECHO_ROLE: 'front', ECHO_PORT: String(frontPort), ECHO_BACK_URL: `${backOrigin}/mcp/` }, workDir);
   try {
     await waitForHttp(`${backOrigin}/`, back);
     await waitForHttp(`${frontOrigin}/`, front);

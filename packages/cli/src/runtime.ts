@@ -9,6 +9,7 @@ import { Authenticator } from '@secure-hospital-ai/core/authenticate';
 import { createAuditWriter } from '@secure-hospital-ai/core/audit/writer';
 import type { AuditSink } from '@secure-hospital-ai/core/audit/event';
 import { ConfigError, loadConfig, type Config } from '@secure-hospital-ai/core/config';
+import { missingServerNodeFlags } from '@secure-hospital-ai/core/node-flags';
 import { openDatabase, type Database } from '@secure-hospital-ai/core/db/database';
 import { demoAccountsPresent } from '@secure-hospital-ai/core/db/seed';
 import { createLogger, type Logger } from '@secure-hospital-ai/core/logger';
@@ -30,6 +31,8 @@ export function loadRuntimeConfig(): Config {
 
 export async function openRuntime(service: string, config = loadRuntimeConfig()): Promise<Runtime> {
   const logger = createLogger(service, config.logLevel);
+  const missing = missingServerNodeFlags(process.execArgv);
+  if (missing.length > 0) logger.warn({ missing }, 'started without the recommended node flags: expect slower requests after idle periods');
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     await assertProductionReady(config, database);

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureDevelopmentSecrets } from '@secure-hospital-ai/core/config';
 import { openDatabase } from '@secure-hospital-ai/core/db/database';
 import { migrateToLatest } from '@secure-hospital-ai/core/db/migrate';
+import { SERVER_NODE_FLAGS } from '@secure-hospital-ai/core/node-flags';
 import { DEMO_ACCOUNTS, seedDemoData } from '@secure-hospital-ai/core/db/seed';
 import { assertProductionReady, loadRuntimeConfig } from '../runtime.js';
 
@@ -39,7 +40,7 @@ export async function run(_argv: string[]): Promise<number> {
   };
   const exited = new Promise<number>((resolveExit) => {
     for (const name of ['mcp-server', 'gateway'] as const) {
-      const child = spawn(process.execPath, [MAIN, name], { stdio: 'inherit', env: process.env });
+      const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, MAIN, name], { stdio: 'inherit', env: process.env });
       children.push(child);
       child.on('exit', (code, signal) => {
         // One half of the chain is no use alone: take the other down with it.
