@@ -6,7 +6,7 @@ describe('server node flags', () => {
   it('are accepted by this Node (a flag V8 dropped would stop the servers from starting)', () => {
     const run = spawnSync(process.execPath, [...SERVER_NODE_FLAGS, '-e', 'process.stdout.write(JSON.stringify(process.execArgv))'], { encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual([...SERVER_NODE_FLAGS]);
+    expect((JSON.parse(run.stdout) as string[]).slice(0, SERVER_NODE_FLAGS.length)).toEqual([...SERVER_NODE_FLAGS]);
   });
 
   it('names the ones a process was started without', () => {
