@@ -3,7 +3,9 @@
  * then keeps every core busy hashing, and the event loop that relays clinical tool calls
  * waits for a core: their latency grows with the storm. Giving the pool's threads a lower
  * scheduling priority (a higher nice value) lets the kernel run the event loop first and the
- * hashes in the time left over; logins slow down under load, tool calls do not.
+ * hashes in the time left over; logins slow down under load, tool calls do not. The pool's
+ * other work in the gateway (reading the web UI's files, resolving a host name for the MCP
+ * server's address) yields the same way; both are rare next to requests on open connections.
  *
  * Linux only: there each thread has its own nice value, set with setpriority(PRIO_PROCESS,
  * tid). libuv's threads have no names, so they are found by what only they do: a few
