@@ -99,7 +99,9 @@ export class SessionService {
     if (account.is_active !== 1) throw await this.#loginFailed(username, 'account_inactive', client, actor);
     if (!isRole(account.role)) throw await this.#loginFailed(username, 'unknown_role', client, actor);
     await throttle.recordSuccess(username);
-    await upgradePasswordHash(database.db, account.id, account.password_hash, password);
+    // Best effort: a hash that cannot be upgraded now (a full hash queue, a busy database) is
+    // upgraded at a later login; the password was right, so the login goes on.
+    await upgradePasswordHash(database.db, account.id, account.password_hash, password).catch(() => false);
 
     const pair = await this.#issuePair(account, account.role, randomUUID());
     metrics?.countLogin('success');
