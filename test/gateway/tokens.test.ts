@@ -37,6 +37,24 @@ async function loginPair(username: string, password: string): Promise<Pair> {
 }
 
 describe('POST /api/token/', () => {
+  it('upgrades a password hash of older argon2 parameters at a successful login, and only then', async () => {
+    const argon2 = (await import('argon2')).default;
+    const legacy = await argon2.hash('kingjulien100', { type: argon2.argon2id, memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 });
+    const stored = () => h.database.db.selectFrom('accounts').select('password_hash').where('username', '=', 'yenji100').executeTakeFirstOrThrow();
+    const before = (await stored()).password_hash;
+    try {
+      await h.database.db.updateTable('accounts').set({ password_hash: legacy }).where('username', '=', 'yenji100').execute();
+      expect((await login('yenji100', 'wrong-password')).status).toBe(401);
+      expect((await stored()).password_hash).toBe(legacy);
+      expect((await login('yenji100', 'kingjulien100')).status).toBe(200);
+      const upgraded = (await stored()).password_hash;
+      expect(upgraded).toMatch(/^\$argon2id\$v=19\$m=7168,p=1,t=5\$/);
+      expect(await argon2.verify(upgraded, 'kingjulien100')).toBe(true);
+    } finally {
+      await h.database.db.updateTable('accounts').set({ password_hash: before }).where('username', '=', 'yenji100').execute();
+    }
+  });
+
   it('issues an access token with the SPEC claims and a refresh token', async () => {
     const answer = await login('yenji100', 'kingjulien100', { 'user-agent': 'vitest-agent/1.0' });
     expect(answer.status).toBe(200);
