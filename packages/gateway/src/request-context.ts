@@ -3,7 +3,9 @@
  * proxy's authentication hook) and the client facts that go into audit events.
  */
 import type { FastifyRequest } from 'fastify';
+import { refusalEvent, type AuditSink } from '@secure-hospital-ai/core/audit/event';
 import type { Principal } from '@secure-hospital-ai/core/domain';
+import type { Logger } from '@secure-hospital-ai/core/logger';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -28,4 +30,26 @@ export function clientInfo(request: FastifyRequest): ClientInfo {
     address: request.ip || null,
     userAgent: typeof agent === 'string' ? agent.slice(0, MAX_USER_AGENT) : null,
   };
+}
+
+/**
+ * Audits a request the gateway itself refused, as `reason`. A refusal that cannot be audited
+ * is still refused: the failure to write goes to the log, and the answer stays the refusal.
+ */
+export async function auditRefusal(audit: AuditSink, logger: Logger, request: FastifyRequest, reason: string): Promise<void> {
+  const client = clientInfo(request);
+  try {
+    await audit.record(
+      refusalEvent({
+        requestId: client.requestId,
+        source: 'gateway',
+        principal: request.principal,
+        reason,
+        clientAddress: client.address,
+        userAgent: client.userAgent,
+      }),
+    );
+  } catch (error) {
+    logger.error({ reqId: request.id, err: error instanceof Error ? error.message : String(error) }, 'audit event could not be written');
+  }
 }

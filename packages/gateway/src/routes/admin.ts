@@ -24,7 +24,7 @@ import {
   setAccountActive,
   setAccountRole,
 } from '@secure-hospital-ai/core/accounts';
-import { refusalEvent, type AuditSink } from '@secure-hospital-ai/core/audit/event';
+import type { AuditSink } from '@secure-hospital-ai/core/audit/event';
 import type { Authenticator } from '@secure-hospital-ai/core/authenticate';
 import type { Config } from '@secure-hospital-ai/core/config';
 import type { Database } from '@secure-hospital-ai/core/db/database';
@@ -37,7 +37,7 @@ import { MAX_PASSWORD_LENGTH } from '@secure-hospital-ai/core/passwords';
 import { isListAllowed, roleMayEver } from '@secure-hospital-ai/core/policy/engine';
 import { PURPOSE_OF_USE } from '@secure-hospital-ai/core/policy/policy';
 import { sendDetailError, toGatewayError } from '../error-responses.js';
-import { clientInfo } from '../request-context.js';
+import { auditRefusal, clientInfo } from '../request-context.js';
 
 export interface AdminRoutesOptions {
   readonly config: Config;
@@ -205,28 +205,10 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     }
   }
 
-  async function auditRefusal(request: FastifyRequest, refusal: AppError): Promise<void> {
-    const client = clientInfo(request);
-    const principal = request.principal;
-    try {
-      await audit.record(
-        refusalEvent({
-          requestId: client.requestId,
-          source: 'gateway',
-          principal,
-          reason: `account.manage:${refusal.internalReason ?? refusal.code.toLowerCase()}`,
-          clientAddress: client.address,
-          userAgent: client.userAgent,
-        }),
-      );
-    } catch (error) {
-      logger.error({ reqId: request.id, err: error instanceof Error ? error.message : String(error) }, 'audit event could not be written');
-    }
-  }
 
   app.setErrorHandler(async (error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) => {
     const failure = toGatewayError(error);
-    if (failure.http < 500) await auditRefusal(request, failure);
+    if (failure.http < 500) await auditRefusal(audit, logger, request, `account.manage:${failure.internalReason ?? failure.code.toLowerCase()}`);
     else logger.error({ reqId: request.id, code: failure.code, reason: failure.internalReason }, 'admin request failed');
     return sendDetailError(reply, failure);
   });

@@ -16,7 +16,7 @@ import type {
   FastifyRequest,
   onRequestHookHandler,
 } from 'fastify';
-import { refusalEvent, type AuditSink } from '@secure-hospital-ai/core/audit/event';
+import type { AuditSink } from '@secure-hospital-ai/core/audit/event';
 import type { Authenticator } from '@secure-hospital-ai/core/authenticate';
 import type { Config } from '@secure-hospital-ai/core/config';
 import type { Principal } from '@secure-hospital-ai/core/domain';
@@ -25,7 +25,7 @@ import { AppError } from '@secure-hospital-ai/core/errors';
 import type { Logger } from '@secure-hospital-ai/core/logger';
 import { jsonRpcErrorBody, sendJsonRpcError, toGatewayError } from '../error-responses.js';
 import type { RateLimiter } from '../rate-limit.js';
-import { clientInfo } from '../request-context.js';
+import { auditRefusal } from '../request-context.js';
 import { traceparentFrom } from '../trace-context.js';
 import { upstreamFailure, type McpUpstream, type UpstreamResponse } from '../upstream.js';
 
@@ -159,32 +159,14 @@ export const proxyRoutes: FastifyPluginAsync<ProxyRoutesOptions> = async (app, o
   async function refusePublicly(error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) {
     const refusal = toGatewayError(error);
     if (refusal.http < 500) {
-      await auditRefusal(request, refusal);
+      // Refusals are the gateway's to audit; the MCP server audits the calls that reach it.
+      await auditRefusal(audit, logger, request, refusal.internalReason ?? refusal.code);
     } else {
       logger.warn({ reqId: request.id, code: refusal.code, reason: refusal.internalReason }, 'proxy request failed');
     }
     return sendJsonRpcError(reply, refusal);
   }
 
-  /** Refusals are the gateway's to audit; the MCP server audits the calls that reach it. */
-  async function auditRefusal(request: FastifyRequest, refusal: AppError): Promise<void> {
-    const client = clientInfo(request);
-    const principal = request.principal;
-    try {
-      await audit.record(
-        refusalEvent({
-          requestId: client.requestId,
-          source: 'gateway',
-          principal,
-          reason: refusal.internalReason ?? refusal.code,
-          clientAddress: client.address,
-          userAgent: client.userAgent,
-        }),
-      );
-    } catch (error) {
-      logger.error({ reqId: request.id, err: error instanceof Error ? error.message : String(error) }, 'audit event could not be written');
-    }
-  }
 
   app.setErrorHandler(refusePublicly);
 
