@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { request } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import { accountStateLookup } from '@secure-hospital-ai/core/account-state';
 import { createAccount } from '@secure-hospital-ai/core/accounts';
 import type { AuditEventInput, AuditSink } from '@secure-hospital-ai/core/audit/event';
@@ -282,12 +282,8 @@ export interface JsonAnswer {
   json: unknown;
 }
 
-export async function post(url: string, body: string | Buffer | undefined, headers: Record<string, string> = {}): Promise<JsonAnswer> {
-  const response = await request(url, {
-    method: 'POST',
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    ...(body === undefined ? {} : { body }),
-  });
+/** Status, headers and body of an answer; `json` is undefined when the body is not JSON. */
+async function answerOf(response: Dispatcher.ResponseData): Promise<JsonAnswer> {
   const text = await response.body.text();
   let json: unknown;
   try {
@@ -298,16 +294,18 @@ export async function post(url: string, body: string | Buffer | undefined, heade
   return { status: response.statusCode, headers: response.headers, text, json };
 }
 
+export async function post(url: string, body: string | Buffer | undefined, headers: Record<string, string> = {}): Promise<JsonAnswer> {
+  return answerOf(
+    await request(url, {
+      method: 'POST',
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      ...(body === undefined ? {} : { body }),
+    }),
+  );
+}
+
 export async function get(url: string, headers: Record<string, string> = {}): Promise<JsonAnswer> {
-  const response = await request(url, { method: 'GET', headers });
-  const text = await response.body.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.statusCode, headers: response.headers, text, json };
+  return answerOf(await request(url, { method: 'GET', headers }));
 }
 
 /** The JWT's claims, read without verification (the test checks what was issued). */
