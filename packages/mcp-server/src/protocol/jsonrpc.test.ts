@@ -1,23 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '@secure-hospital-ai/core/errors';
-import { STRUCTURED_JSON, errorResponse, resultResponse, serializeResponse } from './jsonrpc.js';
+import { PRESERIALIZED, errorResponse, resultResponse, serializeResponse } from './jsonrpc.js';
 
 describe('serializeResponse', () => {
   const structured = { patient: { id: 'P001', note: 'quote " and \\u2028 and </script>' }, list: [1, 2, { a: null }] };
   const text = JSON.stringify(structured);
+  const parts = { content: JSON.stringify([{ type: 'text', text }]), structuredContent: text };
 
-  it('splices a pre-serialised structuredContent in, to the same JSON as a full stringify', () => {
+  it('splices pre-serialised content and structuredContent in, to the same JSON as a full stringify', () => {
     for (const id of [1, 'req-"7"', 0]) {
       const plain = resultResponse(id, { content: [{ type: 'text', text }], structuredContent: structured });
-      const pre = resultResponse(id, { content: [{ type: 'text', text }], structuredContent: structured, [STRUCTURED_JSON]: text });
+      const pre = resultResponse(id, { content: [{ type: 'text', text }], structuredContent: structured, [PRESERIALIZED]: parts });
       expect(JSON.parse(serializeResponse(pre))).toEqual(JSON.parse(JSON.stringify(plain)));
       // The symbol itself never reaches the wire.
-      expect(serializeResponse(pre)).not.toContain('structuredContent as JSON text');
+      expect(serializeResponse(pre)).not.toContain('as JSON text');
+      // The escaped copy is the one handed in, not re-serialised: a marker in it shows through.
+      const marked = resultResponse(id, { content: [], structuredContent: {}, [PRESERIALIZED]: { content: '["marker"]', structuredContent: '{"m":1}' } });
+      expect(JSON.parse(serializeResponse(marked)).result).toEqual({ content: ['marker'], structuredContent: { m: 1 } });
     }
   });
 
   it('keeps extra result fields (the 2026-07-28 envelope) and falls back to JSON.stringify without the text', () => {
-    const modern = { content: [{ type: 'text', text }], structuredContent: structured, [STRUCTURED_JSON]: text, resultType: 'complete', _meta: { a: 1 } };
+    const modern = { content: [{ type: 'text', text }], structuredContent: structured, [PRESERIALIZED]: parts, resultType: 'complete', _meta: { a: 1 } };
     expect(JSON.parse(serializeResponse(resultResponse(3, modern)))).toEqual({ jsonrpc: '2.0', id: 3, result: { content: [{ type: 'text', text }], structuredContent: structured, resultType: 'complete', _meta: { a: 1 } } });
     const tools = resultResponse(4, { tools: [] });
     expect(serializeResponse(tools)).toBe(JSON.stringify(tools));

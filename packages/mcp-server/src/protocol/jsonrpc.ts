@@ -55,28 +55,39 @@ export function echoableId(value: unknown): JsonRpcId | null {
 }
 
 /**
- * A tool result's `structuredContent` as the JSON text it was already serialised to (the
- * same text is its `content[0].text`, as the MCP specification asks). Kept under a symbol,
- * which JSON.stringify skips, so a result that travels without it is still whole; with it,
- * `serializeResponse` splices the text in instead of serialising a 10 KB answer twice.
+ * A tool result's `content` and `structuredContent` as the JSON text they were already
+ * serialised to (`content[0].text` is the structured answer's JSON, as the MCP specification
+ * asks, so the answer appears twice: once raw, once escaped into a string). Kept under a
+ * symbol, which JSON.stringify skips, so a result that travels without it is still whole;
+ * with it, `serializeResponse` splices both texts in instead of serialising a 10 KB answer
+ * twice on every call. Whoever sets it vouches that it is the JSON of the two fields.
  */
-export const STRUCTURED_JSON: unique symbol = Symbol('structuredContent as JSON text');
+export const PRESERIALIZED: unique symbol = Symbol('content and structuredContent as JSON text');
 
-export interface PreSerialized {
-  structuredContent?: unknown;
-  [STRUCTURED_JSON]?: string;
+export interface PreSerializedParts {
+  /** JSON.stringify(result.content) */
+  readonly content: string;
+  /** JSON.stringify(result.structuredContent) */
+  readonly structuredContent: string;
 }
 
-/** The JSON text of one response, as JSON.stringify would write it. */
+export interface PreSerialized {
+  content?: unknown;
+  structuredContent?: unknown;
+  [PRESERIALIZED]?: PreSerializedParts;
+}
+
+/** The JSON text of one response, as JSON.stringify would write it (up to key order). */
 export function serializeResponse(response: JsonRpcResponse): string {
   const result = response.result as PreSerialized | undefined;
-  const structured = result?.[STRUCTURED_JSON];
-  if (typeof structured !== 'string' || response.error !== undefined || typeof result !== 'object' || result === null) {
+  const parts = result?.[PRESERIALIZED];
+  if (parts === undefined || response.error !== undefined || typeof result !== 'object' || result === null) {
     return JSON.stringify(response);
   }
-  const { structuredContent: _replaced, ...rest } = result;
+  const { content: _content, structuredContent: _structured, ...rest } = result;
   const restJson = JSON.stringify(rest);
-  const resultJson = restJson === '{}' ? `{"structuredContent":${structured}}` : `${restJson.slice(0, -1)},"structuredContent":${structured}}`;
+  const head = `{"content":${parts.content},"structuredContent":${parts.structuredContent}`;
+  const resultJson = restJson === '{}' ? `${head}}` : `${head},${restJson.slice(1)}`;
   return `{"jsonrpc":"2.0","id":${JSON.stringify(response.id)},"result":${resultJson}}`;
 }
 

@@ -2,7 +2,7 @@
  * The seams between the MCP transport (HTTP framing + JSON-RPC/MCP handling) and the rest
  * of the server: the tool backend it dispatches to and the hooks it calls before dispatch.
  */
-import type { STRUCTURED_JSON } from './jsonrpc.js';
+import type { PRESERIALIZED, PreSerializedParts } from './jsonrpc.js';
 import type { AppError } from '@secure-hospital-ai/core/errors';
 import type { Principal } from '@secure-hospital-ai/core/domain';
 
@@ -29,8 +29,8 @@ export interface CallToolResult {
   content: Array<{ type: 'text'; text: string }>;
   structuredContent?: Record<string, unknown>;
   isError?: boolean;
-  /** structuredContent's JSON text, when the backend already has it (jsonrpc.ts serializeResponse). */
-  [STRUCTURED_JSON]?: string;
+  /** content's and structuredContent's JSON text, when the backend already has them (jsonrpc.ts serializeResponse). */
+  [PRESERIALIZED]?: PreSerializedParts;
 }
 
 export interface McpBackend {

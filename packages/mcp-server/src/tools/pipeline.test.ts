@@ -156,6 +156,41 @@ describe('tool pipeline', () => {
     expect((await overview('yenji100')).medications?.map((m) => m.display)).not.toContain('Cache probe 5 MG');
   });
 
+  it('reuses a shaped answer only for the same rows, role and day, and audits every call alike', async () => {
+    const first = await h.call('yenji100', 'get_patient_overview', { patient_id: 'P002' });
+    const [firstEvent] = await h.lastAuditEvents(1);
+    const second = await h.call('yenji100', 'get_patient_overview', { patient_id: 'P002' });
+    const [secondEvent] = await h.lastAuditEvents(1);
+    // The second answer is the remembered one (same object), and still gets its own audit event.
+    expect(second.structuredContent).toBe(first.structuredContent);
+    expect(Object.isFrozen(second.structuredContent)).toBe(true);
+    expect(second.content[0]!.text).toBe(first.content[0]!.text);
+    expect(secondEvent!.seq).not.toBe(firstEvent!.seq);
+    expect(secondEvent).toMatchObject({ decision: 'allow', tool: 'get_patient_overview', patient_id: 'P002', redactions: firstEvent!.redactions });
+    // Another doctor with the same view is answered alike; a nurse or the front desk is not.
+    const desk = (await h.call('front_desk', 'get_patient_overview', { patient_id: 'P002' })).structuredContent as Record<string, unknown>;
+    expect(desk).not.toHaveProperty('medications');
+    expect(JSON.stringify(desk)).not.toContain('***-**-');
+  });
+
+  it('takes a de-identified age at the day of the call, not the day an answer was first shaped', async () => {
+    // P001 was born on 1956-04-12: 69 the day before, 70 from midnight UTC.
+    const before = h.clock.now;
+    const age = async (at: string) => {
+      h.clock.now = new Date(at);
+      const answer = await h.call('researcher1', 'get_patient_overview', { patient_id: h.pseudonym('P001') });
+      return (answer.structuredContent as { patient: { age: unknown } }).patient.age;
+    };
+    try {
+      expect(await age('2026-04-11T23:59:59.000Z')).toBe(69);
+      expect(await age('2026-04-11T23:59:59.500Z')).toBe(69);
+      expect(await age('2026-04-12T00:00:00.000Z')).toBe(70);
+      expect(await age('2026-04-11T23:59:59.999Z')).toBe(69);
+    } finally {
+      h.clock.now = before;
+    }
+  });
+
   it('has one tool per row of SPEC’s table', () => {
     expect(TOOLS.map((t) => t.name).sort()).toEqual(
       ['add_clinical_note', 'break_glass', 'get_audit_log', 'get_clinical_notes', 'get_medications', 'get_observations', 'get_patient_overview', 'list_encounters', 'search_patients'],

@@ -5,6 +5,9 @@
  *   → run (fetch, row filter inside the query) → redact by role → validate output
  *   → audit (fail closed) → answer
  *
+ * Redaction, the output check and serialisation are pure functions of the fetched rows, the
+ * role and the day; for rows that cannot change their result is remembered (answer-memo.ts).
+ *
  * The caller is already authenticated by the transport. Every call, allowed, denied or
  * failed, leaves exactly one audit event; a call whose event cannot be committed returns
  * ERR_AUDIT_UNAVAILABLE and no data.
@@ -20,8 +23,9 @@ import { emptyRowContext, loadRowContext, loadRowContexts } from '@secure-hospit
 import { patientRowFilter } from '@secure-hospital-ai/core/policy/row-filter';
 import { assertPseudonymKey } from '@secure-hospital-ai/core/redaction/pseudonym';
 import type { RedactionCounts } from '@secure-hospital-ai/core/redaction/types';
-import { STRUCTURED_JSON } from '../protocol/jsonrpc.js';
+import { PRESERIALIZED } from '../protocol/jsonrpc.js';
 import type { CallToolResult, McpBackend, RequestContext, ToolDescriptor } from '../protocol/types.js';
+import { createAnswerMemo, type ShapedAnswer } from './answer-memo.js';
 import { describeTool } from './describe.js';
 import { createPseudonymDirectory } from './pseudonyms.js';
 import { redactFetched } from './redact.js';
@@ -34,7 +38,10 @@ export interface ToolBackendDeps {
   pseudonymKey: string;
   /** The clock, for break-glass expiry; tests move it. */
   now?: () => Date;
-  /** Overviews kept in memory against the chart revision (core/clinical/chart-cache.ts); default 500, 0 = off. */
+  /**
+   * Overviews kept in memory against the chart revision (core/clinical/chart-cache.ts), and
+   * as many shaped answers to them (answer-memo.ts); default 500, 0 = both off.
+   */
   chartCacheEntries?: number;
 }
 
@@ -109,6 +116,7 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
   const descriptors = new Map<string, ToolDescriptor>(tools.map((tool) => [tool.name, describeTool(tool)]));
   const pseudonyms = createPseudonymDirectory(deps.database, deps.pseudonymKey);
   const overviews = createOverviewReader(deps.chartCacheEntries ?? DEFAULT_CHART_CACHE_ENTRIES);
+  const answers = createAnswerMemo(deps.chartCacheEntries ?? DEFAULT_CHART_CACHE_ENTRIES);
 
   /** tools/list: what the policy lets this role ever call; derived from the policy data. */
   function listTools(principal: Principal): readonly ToolDescriptor[] {
@@ -229,14 +237,25 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
     call.undo = fetched.undo;
     if (tool.patient === 'none') call.breakGlass = await listedUnderBreakGlass(tool, principal, fetched, now);
 
-    const { output, counts } = await redactFetched(deps.database.db, fetched, principal.role, { pseudonymKey: deps.pseudonymKey, now });
-    call.redactions = counts;
+    const answer = answers.get(tool.name, fetched, principal.role, now) ?? (await shape(tool, fetched, principal.role, now));
+    call.redactions = answer.counts;
+    return { content: [{ type: 'text', text: answer.text }], structuredContent: answer.structured, [PRESERIALIZED]: answer.parts };
+  }
 
-    const checked = tool.output.safeParse(output);
+  /** Redact by role → check against the output schema → serialise; remembered when the memo's key is all it depends on. */
+  async function shape(tool: ToolDefinition, fetched: Fetched, role: Principal['role'], now: Date): Promise<ShapedAnswer> {
+    const redacted = await redactFetched(deps.database.db, fetched, role, { pseudonymKey: deps.pseudonymKey, now });
+    const checked = tool.output.safeParse(redacted.output);
     if (!checked.success) throw new AppError('ERR_INTERNAL', { internalReason: 'output_failed_schema' });
-    const structured = checked.data;
-    const text = JSON.stringify(structured);
-    return { content: [{ type: 'text', text }], structuredContent: structured, [STRUCTURED_JSON]: text };
+    const text = JSON.stringify(checked.data);
+    const answer: ShapedAnswer = {
+      structured: checked.data,
+      text,
+      parts: { content: JSON.stringify([{ type: 'text', text }]), structuredContent: text },
+      counts: redacted.counts,
+    };
+    if (!redacted.scrubbed) answers.set(tool.name, fetched, role, now, answer);
+    return answer;
   }
 
   /** A list that shows a patient only a break-glass grant allows is flagged like a single read. */

@@ -14,6 +14,8 @@ import type { Fetched, RowSection } from './tool.js';
 export interface Redacted {
   readonly output: Record<string, unknown>;
   readonly counts: RedactionCounts;
+  /** Whether free text was scrubbed: the answer then depends on the staff directory and the record's identifiers too. */
+  readonly scrubbed: boolean;
 }
 
 /** Staff names the rows themselves carry: free text elsewhere may mention them. */
@@ -83,5 +85,5 @@ export async function redactFetched(
           });
     output[key] = section.shape === 'one' ? (shaped[0] ?? null) : shaped;
   }
-  return { output, counts: redactor.counts };
+  return { output, counts: redactor.counts, scrubbed: scrubbing.length > 0 };
 }
