@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/database.js';
 import { openTestDatabase, type TestDatabase } from '../db/test-database.js';
 import { generatePatient } from '../synthetic/index.js';
-import { chartRevision, createOverviewReader } from './chart-cache.js';
+import type { Principal } from '../domain.js';
+import { loadPatientRelationships } from '../policy/relationships.js';
+import { chartRevision, createOverviewReader, revisionFrom } from './chart-cache.js';
 import { getPatientOverview } from './queries.js';
 import { insertPatientBundles } from './store.js';
 
@@ -100,6 +102,28 @@ describe('createOverviewReader', () => {
     expect(third?.allergies.map((a) => a.id)).toContain(`${id}-a-new`);
     expect(third).toEqual(await getPatientOverview(database.db, id));
     expect(reader.stats).toMatchObject({ hits: 1, misses: 2 });
+  });
+
+  it('is read with the relationships (one statement), equal to its own read, and moves with a change', async () => {
+    const id = ids[5] as string;
+    const caller: Principal = { userId: '999', role: 'doctor', jti: 'test', exp: 0 };
+    const first = await loadPatientRelationships(database.db, caller, id);
+    expect(first.chartRevision).toBe(await chartRevision(database.db, id));
+    const reader = createOverviewReader(10);
+    const cached = await reader.read(database.db, id, first.chartRevision);
+    expect(await reader.read(database.db, id, first.chartRevision)).toBe(cached);
+
+    await other.db
+      .insertInto('allergies')
+      .values({ id: `${id}-a-rel`, patient_id: id, code: null, display: 'Penicillin', category: 'medication', criticality: 'high', reaction: 'rash', status: 'active', recorded_at: '2026-11-02T00:00:00.000Z' })
+      .execute();
+    const second = await loadPatientRelationships(database.db, caller, id);
+    expect(second.chartRevision).not.toBe(first.chartRevision);
+    expect(second.chartRevision).toBe(await chartRevision(database.db, id));
+    expect((await reader.read(database.db, id, second.chartRevision))?.allergies.map((a) => a.id)).toContain(`${id}-a-rel`);
+
+    expect((await loadPatientRelationships(database.db, caller, 'NO-SUCH-PATIENT')).chartRevision).toBeUndefined();
+    expect([revisionFrom(null), revisionFrom(undefined), revisionFrom(7), revisionFrom('7')]).toEqual(['0', '0', '7', '7']);
   });
 
   it('hands out frozen charts, so no caller can change what the next one reads', async () => {

@@ -6,6 +6,7 @@
  * in a search is exactly a patient the single-record tools would allow.
  */
 import type { ExpressionBuilder, Kysely } from 'kysely';
+import { chartRevisionColumn, revisionFrom } from '../clinical/chart-cache.js';
 import type { Principal } from '../domain.js';
 import { preparedQuery } from '../db/prepared.js';
 import type { Tables } from '../db/schema.js';
@@ -97,16 +98,33 @@ function relationshipsOf(db: Kysely<Tables>, accountId: number, nowIso: string) 
     ]);
 }
 
-/** Runs on every tool call about one patient: compiled once, executed as a prepared statement. */
+/**
+ * Runs on every tool call about one patient: compiled once, executed as a prepared statement.
+ * The patient's chart revision comes along (for the chart cache), saving the call a round trip.
+ */
 const relationshipsOfOne = preparedQuery(
   (db, args: { accountId: number; nowIso: string; patientId: string }) =>
-    relationshipsOf(db, args.accountId, args.nowIso).where('patients.id', '=', args.patientId),
+    relationshipsOf(db, args.accountId, args.nowIso)
+      .select((eb) => chartRevisionColumn(eb).as('chart_revision'))
+      .where('patients.id', '=', args.patientId),
   { accountId: -2_000_000_017, nowIso: '\u0000now', patientId: '\u0000patient' },
 );
 
-export async function loadRowContext(db: Kysely<Tables>, principal: Principal, patientId: string, now: Date = new Date()): Promise<RowContext> {
+/** One patient's relationships to the caller, and its chart revision read in the same statement. */
+export interface PatientRelationships {
+  readonly context: RowContext;
+  /** undefined when there is no such patient. */
+  readonly chartRevision: string | undefined;
+}
+
+export async function loadPatientRelationships(db: Kysely<Tables>, principal: Principal, patientId: string, now: Date = new Date()): Promise<PatientRelationships> {
   const [row] = await relationshipsOfOne(db, { accountId: accountIdOf(principal) ?? -1, nowIso: now.toISOString(), patientId });
-  return row ? toRowContext(principal, row) : emptyRowContext(principal, patientId);
+  if (!row) return { context: emptyRowContext(principal, patientId), chartRevision: undefined };
+  return { context: toRowContext(principal, row), chartRevision: revisionFrom(row.chart_revision) };
+}
+
+export async function loadRowContext(db: Kysely<Tables>, principal: Principal, patientId: string, now: Date = new Date()): Promise<RowContext> {
+  return (await loadPatientRelationships(db, principal, patientId, now)).context;
 }
 
 /**

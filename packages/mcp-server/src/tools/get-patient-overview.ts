@@ -29,7 +29,7 @@ export const getPatientOverviewTool = defineTool({
   sectionModels: ['condition', 'medication', 'allergy', 'observation'],
   annotations: READ_ONLY,
   async run(ctx) {
-    const overview = await ctx.overviews.read(ctx.db, ctx.patientId as string);
+    const overview = await ctx.overviews.read(ctx.db, ctx.patientId as string, ctx.chartRevision);
     // The policy found the patient a moment ago; gone now means a concurrent change, not data.
     if (!overview) throw new AppError('ERR_FORBIDDEN', { internalReason: 'patient_not_found' });
     const sections: Record<string, RowSection> = {

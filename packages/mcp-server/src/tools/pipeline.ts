@@ -17,9 +17,9 @@ import { createOverviewReader } from '@secure-hospital-ai/core/clinical/chart-ca
 import type { Database } from '@secure-hospital-ai/core/db/database';
 import type { AuditDecision, Model, Principal } from '@secure-hospital-ai/core/domain';
 import { AppError, toAppError } from '@secure-hospital-ai/core/errors';
-import { isAllowed, isListAllowed, policyCondition, roleMayEver, type Decision, type RowContext } from '@secure-hospital-ai/core/policy/engine';
+import { isAllowed, isListAllowed, policyCondition, roleMayEver, type Decision } from '@secure-hospital-ai/core/policy/engine';
 import { PURPOSE_OF_USE, type RowCondition } from '@secure-hospital-ai/core/policy/policy';
-import { emptyRowContext, loadRowContext, loadRowContexts } from '@secure-hospital-ai/core/policy/relationships';
+import { emptyRowContext, loadPatientRelationships, loadRowContexts, type PatientRelationships } from '@secure-hospital-ai/core/policy/relationships';
 import { patientRowFilter } from '@secure-hospital-ai/core/policy/row-filter';
 import { assertPseudonymKey } from '@secure-hospital-ai/core/redaction/pseudonym';
 import type { RedactionCounts } from '@secure-hospital-ai/core/redaction/types';
@@ -64,6 +64,8 @@ interface Authorised {
   patientId: string | undefined;
   condition: RowCondition;
   readable: ReadonlySet<Model>;
+  /** The patient's chart revision, read with its relationships (before any of its chart). */
+  chartRevision: string | undefined;
 }
 
 interface Subject {
@@ -174,17 +176,17 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
     return { patientId: wanted, resolved: true, recordAs: wanted };
   }
 
-  async function relationshipsOf(principal: Principal, subject: Subject, now: Date): Promise<RowContext> {
-    if (subject.patientId === null) return emptyRowContext(principal, null);
-    if (!subject.resolved) return emptyRowContext(principal, subject.patientId);
-    return loadRowContext(deps.database.db, principal, subject.patientId, now);
+  async function relationshipsOf(principal: Principal, subject: Subject, now: Date): Promise<PatientRelationships> {
+    if (subject.patientId === null) return { context: emptyRowContext(principal, null), chartRevision: undefined };
+    if (!subject.resolved) return { context: emptyRowContext(principal, subject.patientId), chartRevision: undefined };
+    return loadPatientRelationships(deps.database.db, principal, subject.patientId, now);
   }
 
   /** Decide: the policy engine on the patient's relationships (or the row filter, for lists). */
   async function decide(tool: ToolDefinition, principal: Principal, args: Record<string, unknown>, call: CallRecord, now: Date): Promise<Authorised> {
     const subject = await subjectOf(tool, principal, args);
     call.patientId = subject.recordAs;
-    const context = await relationshipsOf(principal, subject, now);
+    const { context, chartRevision } = await relationshipsOf(principal, subject, now);
     const decision =
       tool.patient === 'none'
         ? isListAllowed(tool.model, tool.action, principal.role)
@@ -198,7 +200,7 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
     for (const model of tool.sectionModels ?? []) {
       if (isAllowed(model, 'read', principal.role, principal.userId, context).allowed) readable.add(model);
     }
-    return { patientId: subject.patientId ?? undefined, condition: decision.condition as RowCondition, readable };
+    return { patientId: subject.patientId ?? undefined, condition: decision.condition as RowCondition, readable, chartRevision };
   }
 
   function runContext(principal: Principal, tool: ToolDefinition, authorised: Authorised, now: Date): ToolRunContext {
@@ -207,6 +209,7 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
       db: deps.database.db,
       principal,
       patientId: authorised.patientId,
+      chartRevision: authorised.chartRevision,
       readable: authorised.readable,
       condition: authorised.condition,
       rowFilter: patientRowFilter(principal, tool.model, tool.action, now),

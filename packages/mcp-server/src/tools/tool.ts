@@ -47,6 +47,8 @@ export interface ToolRunContext {
   readonly principal: Principal;
   /** The real patient id the call is about, after pseudonym resolution (undefined for `none`). */
   readonly patientId: string | undefined;
+  /** That patient's chart revision, read with its relationships before anything of its chart (the chart cache's key). */
+  readonly chartRevision: string | undefined;
   /** Models the caller may read for this patient; sections outside it are not fetched. */
   readonly readable: ReadonlySet<Model>;
   /** The policy condition that allowed the call (shapes, not decides: e.g. a patient's view of the audit log). */
