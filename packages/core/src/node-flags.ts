@@ -3,15 +3,22 @@
  * bench, which starts them as production would). They are V8 options, which neither
  * NODE_OPTIONS nor a running process can set, so they go on the command line:
  *
- *   node --no-memory-reducer packages/cli/dist/main.js gateway
+ *   node --no-memory-reducer --heap-growing-percent=50 packages/cli/dist/main.js gateway
  *
  * --no-memory-reducer: V8 shrinks the heap of a process that has gone quiet, and a server
  * that then gets busy again pays for it for a long time. Measured on the gateway after 13 s
  * idle: four times the garbage-collection time and half as much CPU again per request for
  * the next 20 s; the full chain fell from 5,600 to 4,700 req/s and its p99 rose from 12 to
  * 22 ms. A server sized for its load keeps its heap instead.
+ *
+ * --heap-growing-percent=50: without the memory reducer nothing collects the old generation
+ * of a busy server until it reaches the limit V8 derives from the last full collection, up to
+ * four times the live heap. Measured on the gateway over PostgreSQL: 28 MB live, RSS growing
+ * 170 → 208 MiB over a 300 s soak with no full collection at all. A growth factor of 1.5
+ * collects when the old generation is half as large again as what survived the last time:
+ * RSS flat at 171–175 MiB over 120 s, at no throughput cost that rose above the noise.
  */
-export const SERVER_NODE_FLAGS: readonly string[] = ['--no-memory-reducer'];
+export const SERVER_NODE_FLAGS: readonly string[] = ['--no-memory-reducer', '--heap-growing-percent=50'];
 
 /** The recommended flags a process was started without (its `process.execArgv`). */
 export function missingServerNodeFlags(execArgv: readonly string[]): string[] {
