@@ -11,6 +11,7 @@
  */
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import { preparedQuery } from '../db/prepared.js';
+import { deepFreeze } from '../frozen.js';
 import type { Tables } from '../db/schema.js';
 import { getPatientOverview, type PatientOverview } from './queries.js';
 
@@ -47,14 +48,6 @@ export interface OverviewReader {
    */
   read(db: Kysely<Tables>, patientId: string, revision?: string): Promise<PatientOverview | undefined>;
   readonly stats: { readonly hits: number; readonly misses: number; readonly size: number };
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }
 
 /**

@@ -16,6 +16,7 @@
  * output of pure functions of the key is reused.
  */
 import type { Role } from '@secure-hospital-ai/core/domain';
+import { deepFreeze, isDeepFrozen } from '@secure-hospital-ai/core/frozen';
 import type { RedactionCounts } from '@secure-hospital-ai/core/redaction/types';
 import type { PreSerializedParts } from '../protocol/jsonrpc.js';
 import type { Fetched } from './tool.js';
@@ -35,21 +36,6 @@ interface Entry {
 }
 
 const DAY_MS = 86_400_000;
-
-function isDeepFrozen(value: unknown): boolean {
-  if (value === null || typeof value !== 'object') return true;
-  if (!Object.isFrozen(value)) return false;
-  for (const child of Object.values(value)) if (!isDeepFrozen(child)) return false;
-  return true;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
 
 export interface AnswerMemo {
   /** The remembered answer to exactly these rows, layout, role and day, if any. */
