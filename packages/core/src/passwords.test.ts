@@ -1,17 +1,31 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import argon2 from 'argon2';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAccount, findAccountByUsername, upgradePasswordHash } from './accounts.js';
 import type { Database } from './db/database.js';
 import { openTestDatabase, type TestDatabase } from './db/test-database.js';
 import { AppError } from './errors.js';
-import { defaultHashConcurrency, hashPassword, hashQueue, needsRehash, setHashConcurrency, verifyPassword } from './passwords.js';
+import {
+  BUSY_HASH_INTERVAL_MS,
+  defaultHashConcurrency,
+  hashPassword,
+  hashQueue,
+  needsRehash,
+  setHashConcurrency,
+  setUtilizationSource,
+  verifyPassword,
+} from './passwords.js';
 
 /** A hash made with the parameters this project used before (OWASP's m=19 MiB, t=2 row). */
 const legacyHash = (password: string) => argon2.hash(password, { type: argon2.argon2id, memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 });
 
-afterEach(() => setHashConcurrency(defaultHashConcurrency()));
+// The test process's own event loop is as busy as vitest makes it: each test says how busy.
+beforeEach(() => setUtilizationSource(() => 0));
+afterEach(() => {
+  setHashConcurrency(defaultHashConcurrency());
+  setUtilizationSource(undefined);
+});
 
 describe('password hashing', () => {
   it('uses argon2id at OWASP’s m=7 MiB, t=5, p=1 row and verifies hashes of other parameters', async () => {
@@ -43,6 +57,30 @@ describe('password hashing', () => {
     expect((refused.reason as AppError).headers['retry-after']).toBe('1');
     expect(hashQueue()).toMatchObject({ running: 0, waiting: 0 });
     expect(() => setHashConcurrency(0)).toThrow(RangeError);
+  });
+
+  it('spaces hash starts while the event loop is busy, and not while it is idle', async () => {
+    setHashConcurrency(1);
+    const hash = await hashPassword('pace me');
+    const ends = async (n: number) => {
+      const done: number[] = [];
+      await Promise.all(Array.from({ length: n }, async () => {
+        expect(await verifyPassword(hash, 'pace me')).toBe(true);
+        done.push(performance.now());
+      }));
+      return done.slice(1).map((t, i) => t - (done[i] as number));
+    };
+    const start = performance.now();
+    await verifyPassword(hash, 'pace me');
+    const oneHash = performance.now() - start;
+    // Idle: back to back, as fast as the hashes go.
+    const idle = await ends(3);
+    setUtilizationSource(() => 1);
+    const busy = await ends(3);
+    // Timers may fire a millisecond early; the spacing is what matters, not the hash time.
+    for (const gap of busy) expect(gap).toBeGreaterThanOrEqual(BUSY_HASH_INTERVAL_MS - 2);
+    if (oneHash < BUSY_HASH_INTERVAL_MS / 2) for (const gap of idle) expect(gap).toBeLessThan(BUSY_HASH_INTERVAL_MS - 2);
+    expect(hashQueue()).toMatchObject({ running: 0, waiting: 0 });
   });
 });
 

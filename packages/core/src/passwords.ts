@@ -11,6 +11,7 @@
  * the gateway also lowers the pool's priority (thread-pool.ts).
  */
 import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import argon2 from 'argon2';
 import { AppError } from './errors.js';
 
@@ -53,6 +54,56 @@ export function hashQueue(): { running: number; waiting: number; concurrency: nu
   return { running, waiting: waiting.length, concurrency };
 }
 
+/**
+ * While the event loop is busy with requests (clinical traffic), hashes start at most every
+ * BUSY_HASH_INTERVAL_MS / concurrency: at most 20 per second per slot. Nice 19 alone did not
+ * keep a storm off the tool calls: argon2 runs in every idle gap and shares the caches (7 MiB
+ * per hash), and the full chain lost a third of its throughput to 40 hashes a second. An idle
+ * gateway hashes at full speed: logins only wait when something else needs the machine.
+ * (Pacing by the hash's own duration was tried: under load a hash at nice 19 takes several
+ * times its CPU time, and logins fell to 3 per second.)
+ */
+export const BUSY_EVENT_LOOP_UTILIZATION = 0.5;
+export const BUSY_HASH_INTERVAL_MS = 50;
+const UTILIZATION_SAMPLE_MS = 250;
+
+/** The event loop's utilization over the last sample period (0–1). */
+export type UtilizationSource = () => number;
+
+function eventLoopUtilizationSource(): UtilizationSource {
+  let last = performance.eventLoopUtilization();
+  let current = 0;
+  let timer: NodeJS.Timeout | undefined;
+  return () => {
+    timer ??= setInterval(() => {
+      const now = performance.eventLoopUtilization();
+      current = performance.eventLoopUtilization(now, last).utilization;
+      last = now;
+    }, UTILIZATION_SAMPLE_MS).unref();
+    return current;
+  };
+}
+
+let utilization: UtilizationSource = eventLoopUtilizationSource();
+let nextBusyStart = 0;
+
+/** For tests: what counts as the event loop's current utilization. */
+export function setUtilizationSource(source: UtilizationSource | undefined): void {
+  utilization = source ?? eventLoopUtilizationSource();
+  nextBusyStart = 0;
+}
+
+/** How long a hash that has its slot at `now` waits before it starts (and books its start). */
+function startDelay(now: number): number {
+  if (utilization() < BUSY_EVENT_LOOP_UTILIZATION) {
+    nextBusyStart = now;
+    return 0;
+  }
+  const start = Math.max(now, nextBusyStart);
+  nextBusyStart = start + BUSY_HASH_INTERVAL_MS / concurrency;
+  return start - now;
+}
+
 async function withHashSlot<T>(work: () => Promise<T>): Promise<T> {
   if (running < concurrency) running += 1;
   else if (waiting.length >= maxWaiting) {
@@ -62,6 +113,8 @@ async function withHashSlot<T>(work: () => Promise<T>): Promise<T> {
     await new Promise<void>((resolve) => waiting.push(resolve));
   }
   try {
+    const delay = startDelay(performance.now());
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     return await work();
   } finally {
     const next = running <= concurrency ? waiting.shift() : undefined;
