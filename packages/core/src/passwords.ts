@@ -94,7 +94,7 @@ export function setUtilizationSource(source: UtilizationSource | undefined): voi
 }
 
 /** How long a hash that has its slot at `now` waits before it starts (and books its start). */
-function startDelay(now: number): number {
+export function hashStartDelay(now: number): number {
   if (utilization() < BUSY_EVENT_LOOP_UTILIZATION) {
     nextBusyStart = now;
     return 0;
@@ -113,7 +113,7 @@ async function withHashSlot<T>(work: () => Promise<T>): Promise<T> {
     await new Promise<void>((resolve) => waiting.push(resolve));
   }
   try {
-    const delay = startDelay(performance.now());
+    const delay = hashStartDelay(performance.now());
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     return await work();
   } finally {
