@@ -10,7 +10,7 @@ import { createAccount, findAccountByUsername } from '@secure-hospital-ai/core/a
 import { auditDb } from '@secure-hospital-ai/core/audit/tables';
 import { patientInsert } from '@secure-hospital-ai/core/clinical/store';
 import type { Role } from '@secure-hospital-ai/core/domain';
-import { post, startHarness, type Harness, type JsonAnswer } from './harness.js';
+import { answerOf, post, startHarness, type Harness, type JsonAnswer } from './harness.js';
 
 let h: Harness;
 let base: string;
@@ -55,19 +55,13 @@ async function bearer(username: string): Promise<Record<string, string>> {
 }
 
 async function call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, headers: Record<string, string>, body?: unknown): Promise<JsonAnswer> {
-  const response = await request(`${base}${path}`, {
-    method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.body.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.statusCode, headers: response.headers, text, json };
+  return answerOf(
+    await request(`${base}${path}`, {
+      method,
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    }),
+  );
 }
 
 const admin = () => bearer('admin');

@@ -283,7 +283,7 @@ export interface JsonAnswer {
 }
 
 /** Status, headers and body of an answer; `json` is undefined when the body is not JSON. */
-async function answerOf(response: Dispatcher.ResponseData): Promise<JsonAnswer> {
+export async function answerOf(response: Dispatcher.ResponseData): Promise<JsonAnswer> {
   const text = await response.body.text();
   let json: unknown;
   try {
