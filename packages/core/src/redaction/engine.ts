@@ -51,8 +51,11 @@ function usesPseudonyms(view: ModelView): boolean {
  * view and model; reading the view object anew for every field of every row was most of
  * the cost of a tool call's redaction.
  */
+/** Every rule but `drop`: a dropped field is left out of the compiled view, so it leaves no key at all. */
+type KeptRule = Exclude<FieldRule, 'drop'>;
+
 interface CompiledView {
-  readonly fields: ReadonlyArray<{ readonly field: string; readonly rule: FieldRule; readonly source: string }>;
+  readonly fields: ReadonlyArray<{ readonly field: string; readonly rule: KeptRule; readonly source: string }>;
   readonly counted: ReadonlyArray<readonly [field: string, type: keyof RedactionCounts]>;
   readonly pseudonymises: boolean;
 }
@@ -73,7 +76,7 @@ function compileView(model: RedactModel, view: ModelView): CompiledView {
         return { field, rule, source: from ?? field };
       })
       // A dropped field leaves no key at all, not even a null that says it was empty.
-      .filter((f) => f.rule !== 'drop');
+      .filter((f): f is { field: string; rule: KeptRule; source: string } => f.rule !== 'drop');
     const counted = Object.entries(IDENTIFIER_FIELDS[model])
       .filter(([field]) => {
         const spec = view[field];
@@ -97,14 +100,12 @@ function ageReference(row: Record<string, unknown>, now: Date): Date {
 }
 
 function applyRule(
-  rule: FieldRule,
+  rule: KeptRule,
   value: unknown,
   row: Record<string, unknown>,
   ctx: RedactionContext,
   counts: RedactionCounts,
 ): unknown {
-  // A dropped field leaves no key at all, not even a null that says it was empty.
-  if (rule === 'drop') return undefined;
   if (value === null || value === undefined) return null;
   switch (rule) {
     case 'keep':
