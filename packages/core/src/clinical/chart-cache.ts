@@ -12,6 +12,7 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import { preparedQuery } from '../db/prepared.js';
 import { deepFreeze } from '../frozen.js';
+import { LruMap } from '../lru.js';
 import type { Tables } from '../db/schema.js';
 import { getPatientOverview, type PatientOverview } from './queries.js';
 
@@ -55,9 +56,7 @@ export interface OverviewReader {
  * off, and every call reads the chart.
  */
 export function createOverviewReader(maxEntries: number): OverviewReader {
-  if (!Number.isInteger(maxEntries) || maxEntries < 0) throw new RangeError('maxEntries must be an integer >= 0');
-  // Map keeps insertion order: re-inserting on a hit makes the first key the least recently used.
-  const entries = new Map<string, { revision: string; overview: PatientOverview }>();
+  const entries = new LruMap<string, { revision: string; overview: PatientOverview }>(maxEntries);
   let hits = 0;
   let misses = 0;
 
@@ -71,8 +70,6 @@ export function createOverviewReader(maxEntries: number): OverviewReader {
       const cached = entries.get(patientId);
       if (cached !== undefined && cached.revision === revision) {
         hits += 1;
-        entries.delete(patientId);
-        entries.set(patientId, cached);
         return cached.overview;
       }
       misses += 1;
@@ -81,9 +78,7 @@ export function createOverviewReader(maxEntries: number): OverviewReader {
         entries.delete(patientId);
         return undefined;
       }
-      entries.delete(patientId);
       entries.set(patientId, { revision, overview: deepFreeze(overview) });
-      if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
       return overview;
     },
     get stats() {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { LruMap } from '../lru.js';
 import { registerRawHandle } from './prepared.js';
 import type { Tables } from './schema.js';
 
@@ -77,19 +78,15 @@ function openSqlite(dataDir: string): Database {
  * driver runs one query at a time on its single connection.
  */
 function withStatementCache(sqlite: BetterSqlite3.Database, capacity = 512) {
-  const cache = new Map<string, BetterSqlite3.Statement>();
+  const cache = new LruMap<string, BetterSqlite3.Statement>(capacity);
   return {
     close: () => sqlite.close(),
     prepare(sql: string): BetterSqlite3.Statement {
-      const cached = cache.get(sql);
-      if (cached) {
-        cache.delete(sql);
-        cache.set(sql, cached);
-        return cached;
+      let statement = cache.get(sql);
+      if (!statement) {
+        statement = sqlite.prepare(sql);
+        cache.set(sql, statement);
       }
-      const statement = sqlite.prepare(sql);
-      cache.set(sql, statement);
-      if (cache.size > capacity) cache.delete(cache.keys().next().value as string);
       return statement;
     },
   };

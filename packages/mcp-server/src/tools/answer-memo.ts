@@ -17,6 +17,7 @@
  */
 import type { Role } from '@secure-hospital-ai/core/domain';
 import { deepFreeze, isDeepFrozen } from '@secure-hospital-ai/core/frozen';
+import { LruMap } from '@secure-hospital-ai/core/lru';
 import type { RedactionCounts } from '@secure-hospital-ai/core/redaction/types';
 import type { PreSerializedParts } from '../protocol/jsonrpc.js';
 import type { Fetched } from './tool.js';
@@ -53,12 +54,10 @@ export interface AnswerMemo {
  * JSON); 0 turns the memo off.
  */
 export function createAnswerMemo(maxEntries: number): AnswerMemo {
-  if (!Number.isInteger(maxEntries) || maxEntries < 0) throw new RangeError('maxEntries must be an integer >= 0');
   // Rows have no id of their own that is safe to trust; the first row object gets a serial.
   const anchors = new WeakMap<object, number>();
   let nextAnchor = 1;
-  // Map keeps insertion order: re-inserting on a hit makes the first key the least recently used.
-  const entries = new Map<string, Entry>();
+  const entries = new LruMap<string, Entry>(maxEntries);
   let hits = 0;
   let misses = 0;
 
@@ -103,8 +102,6 @@ export function createAnswerMemo(maxEntries: number): AnswerMemo {
         return undefined;
       }
       hits += 1;
-      entries.delete(key);
-      entries.set(key, entry);
       return entry.answer;
     },
     set(tool, fetched, role, now, answer) {
@@ -113,9 +110,7 @@ export function createAnswerMemo(maxEntries: number): AnswerMemo {
       if (!rows.every((list) => list.every(isDeepFrozen))) return;
       const key = keyOf(tool, fetched, role, now, true);
       if (key === undefined) return;
-      entries.delete(key);
       entries.set(key, { rows: rows.map((list) => [...list]), answer: deepFreeze(answer) });
-      if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
     },
     get stats() {
       return { hits, misses, size: entries.size };
