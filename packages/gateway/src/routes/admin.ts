@@ -37,6 +37,7 @@ import { MAX_PASSWORD_LENGTH } from '@secure-hospital-ai/core/passwords';
 import { isListAllowed, roleMayEver } from '@secure-hospital-ai/core/policy/engine';
 import { PURPOSE_OF_USE } from '@secure-hospital-ai/core/policy/policy';
 import { sendDetailError, toGatewayError } from '../error-responses.js';
+import { parseInput } from '../parse-input.js';
 import { auditRefusal, clientInfo } from '../request-context.js';
 
 export interface AdminRoutesOptions {
@@ -69,14 +70,9 @@ const usernameParams = z.object({ username: z.string().min(1).max(150) });
 const careTeamParams = usernameParams.extend({ patientId: recordId });
 const wardParams = usernameParams.extend({ wardId: recordId });
 
-/** The shape the client gets; the message names fields and rules, never the values given. */
+/** Absent parameters or body are validated as `{}`, so the message names the missing fields. */
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const parsed = schema.safeParse(value ?? {});
-  if (parsed.success) return parsed.data;
-  const detail = parsed.error.issues
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
-    .join('; ');
-  throw new AppError('ERR_VALIDATION', { detail, internalReason: 'invalid_body' });
+  return parseInput(schema, value ?? {});
 }
 
 /** An account as the admin sees it: never the password hash. */

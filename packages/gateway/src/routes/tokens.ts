@@ -5,9 +5,9 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { z } from 'zod';
-import { AppError } from '@secure-hospital-ai/core/errors';
 import { MAX_PASSWORD_LENGTH } from '@secure-hospital-ai/core/passwords';
 import { bearerToken } from '@secure-hospital-ai/core/tokens';
+import { parseInput } from '../parse-input.js';
 import { clientInfo } from '../request-context.js';
 import type { SessionService } from '../sessions.js';
 
@@ -24,16 +24,6 @@ const loginBody = z.object({
 });
 const refreshBody = z.object({ refresh: z.string().min(1).max(MAX_TOKEN_LENGTH) });
 const verifyBody = z.object({ token: z.string().min(1).max(MAX_TOKEN_LENGTH) });
-
-/** Validates the body's shape; the message names fields and rules, never the values given. */
-function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  const detail = parsed.error.issues
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
-    .join('; ');
-  throw new AppError('ERR_VALIDATION', { detail, internalReason: 'invalid_body' });
-}
 
 // Token answers must never be cached (RFC 6749 §5.1).
 function noStore(_request: FastifyRequest, reply: FastifyReply, done: () => void): void {
@@ -52,23 +42,23 @@ export const tokenRoutes: FastifyPluginAsync<TokenRoutesOptions> = async (app, {
   };
 
   post('/api/token', async (request) => {
-    const { username, password } = parseBody(loginBody, request.body);
+    const { username, password } = parseInput(loginBody, request.body);
     return sessions.login(username, password, clientInfo(request));
   });
 
   post('/api/token/refresh', async (request) => {
-    const { refresh } = parseBody(refreshBody, request.body);
+    const { refresh } = parseInput(refreshBody, request.body);
     return sessions.refresh(refresh, clientInfo(request));
   });
 
   post('/api/token/verify', async (request) => {
-    const { token } = parseBody(verifyBody, request.body);
+    const { token } = parseInput(verifyBody, request.body);
     await sessions.verify(token);
     return {};
   });
 
   post('/api/token/blacklist', async (request) => {
-    const { refresh } = parseBody(refreshBody, request.body);
+    const { refresh } = parseInput(refreshBody, request.body);
     await sessions.logout(refresh, clientInfo(request), bearerToken(request.headers.authorization));
     return {};
   });
