@@ -85,6 +85,29 @@ describe(`audit writer (${process.env.TEST_DATABASE === 'postgres' ? 'postgres' 
     expect(await verifyAuditChain(database)).toMatchObject({ ok: true, count: 600 });
   });
 
+  it('chains on the real head when another writer moved it since this writer last appended', async () => {
+    // On PostgreSQL each writer chains a batch on the head it last saw and writes it only if
+    // the head is unchanged; here `a`'s remembered head is two events out of date.
+    const a = createAuditWriter(database);
+    const b = createAuditWriter(database);
+    await a.record(auditEvent({ request_id: 'a1' }));
+    await b.record(auditEvent({ request_id: 'b1', source: 'gateway' }));
+    await b.record(auditEvent({ request_id: 'b2', source: 'gateway' }));
+    await a.record(auditEvent({ request_id: 'a2' }));
+    await a.record(auditEvent({ request_id: 'a3' }));
+    await Promise.all([a.close(), b.close()]);
+    const stored = await rows(database, 'SELECT seq, request_id FROM audit_events ORDER BY seq');
+    expect(stored.map((r) => [Number(r.seq), r.request_id])).toEqual([
+      [1, 'a1'],
+      [2, 'b1'],
+      [3, 'b2'],
+      [4, 'a2'],
+      [5, 'a3'],
+    ]);
+    expect(await head()).toMatchObject({ seq: 5 });
+    expect(await verifyAuditChain(database)).toMatchObject({ ok: true, count: 5 });
+  });
+
   it('can be verified while it appends: verify sees a consistent snapshot', async () => {
     const writer = createAuditWriter(database);
     let stop = false;

@@ -218,24 +218,46 @@ function sqliteAppender(sqlite: BetterSqlite3.Database, lockWaitMs: number): App
 }
 
 /**
- * PostgreSQL: the head row is locked FOR UPDATE, which serialises appenders across every
- * instance on the same database; READ COMMITTED re-reads the head after the lock is granted,
- * so each batch starts from the previous batch's last hash. One multi-row INSERT (unnest of
- * column arrays) per batch, whatever its size.
+ * PostgreSQL. A batch is chained on the head this writer last saw and written in ONE
+ * statement, one round trip, in its own implicit transaction: the head moves only if it is
+ * still exactly what the batch was chained on (seq and hash), and the rows go in only if it
+ * moved. The UPDATE locks the head row, so a writer that got there first makes ours wait,
+ * then find the head changed (READ COMMITTED re-checks the condition on the new row) and
+ * insert nothing. Then, and for the first batch, the locking path runs: the head row is
+ * locked FOR UPDATE, which serialises appenders across every instance on the same database,
+ * and the batch is chained on what it holds. A lone writer, the usual case, pays one round
+ * trip per batch instead of three. Either way, one multi-row INSERT (unnest of column
+ * arrays) per batch, whatever its size.
  */
 function postgresAppender(pool: pg.Pool): Appender {
-  const columnTypes: Record<string, string> = { seq: 'bigint', break_glass: 'integer' };
-  const arrays = STORED_COLUMNS.map((c, i) => `$${i + 3}::${columnTypes[c] ?? 'text'}[]`).join(', ');
-  // A data-modifying CTE runs to completion even though the UPDATE does not read it: one
-  // round trip for the insert and the head move.
-  const insertAndMove =
-    `WITH inserted AS (INSERT INTO audit_events (${INSERT_COLUMNS}) SELECT * FROM unnest(${arrays}) RETURNING 1) ` +
-    'UPDATE audit_chain_head SET seq = $1, hash = $2 WHERE id = 1';
+  /** The head after this writer's last append; undefined until the first one, or after a failure. */
+  let known: ChainHead | undefined;
 
   // PostgreSQL queues lock waiters fairly: no pause needed between batches.
   return { yieldMs: 0, append };
 
   async function append(batch: readonly AuditEventFields[]): Promise<void> {
+    try {
+      if (known !== undefined) {
+        const chained = chainBatch(batch, known);
+        const { rows } = await pool.query<{ moved: number }>({
+          name: 'shai_audit_append_if_head',
+          text: appendIfHeadIs,
+          values: [chained.head.seq, chained.head.hash, known.seq, known.hash, ...chained.columns],
+        });
+        if (rows[0]?.moved === 1) {
+          known = chained.head;
+          return;
+        }
+      }
+      known = await appendLocked(batch);
+    } catch (error) {
+      known = undefined;
+      throw error;
+    }
+  }
+
+  async function appendLocked(batch: readonly AuditEventFields[]): Promise<ChainHead> {
     const client = await pool.connect();
     let broken: Error | undefined;
     try {
@@ -244,17 +266,10 @@ function postgresAppender(pool: pg.Pool): Appender {
       )) as unknown as pg.QueryResult[];
       const head = results[1]?.rows[0] as { seq: number | string; hash: string } | undefined;
       if (!head) throw new Error('audit chain head missing');
-      let seq = Number(head.seq);
-      let prev = head.hash;
-      const columns: unknown[][] = STORED_COLUMNS.map(() => new Array<unknown>(batch.length));
-      batch.forEach((fields, i) => {
-        seq += 1;
-        const row = chainEvent(fields, seq, prev);
-        for (let c = 0; c < row.length; c += 1) (columns[c] as unknown[])[i] = row[c];
-        prev = row[HASH_INDEX] as string;
-      });
-      await client.query(insertAndMove, [seq, prev, ...columns]);
+      const chained = chainBatch(batch, { seq: Number(head.seq), hash: head.hash });
+      await client.query({ name: 'shai_audit_insert_and_move', text: insertAndMove, values: [chained.head.seq, chained.head.hash, ...chained.columns] });
       await client.query('COMMIT');
+      return chained.head;
     } catch (error) {
       try {
         await client.query('ROLLBACK');
@@ -267,6 +282,46 @@ function postgresAppender(pool: pg.Pool): Appender {
       client.release(broken);
     }
   }
+}
+
+const COLUMN_TYPES: Readonly<Record<string, string>> = { seq: 'bigint', break_glass: 'integer' };
+
+/** The batch's rows from one array parameter per stored column, the first being $`first`. */
+function unnestRows(first: number): string {
+  return `SELECT * FROM unnest(${STORED_COLUMNS.map((c, i) => `$${i + first}::${COLUMN_TYPES[c] ?? 'text'}[]`).join(', ')})`;
+}
+
+/**
+ * The lone writer's statement. Data-modifying CTEs always run to completion, read or not;
+ * `inserted` reads `moved`, so its rows exist only if the head moved.
+ */
+const appendIfHeadIs =
+  'WITH moved AS (UPDATE audit_chain_head SET seq = $1, hash = $2 WHERE id = 1 AND seq = $3 AND hash = $4 RETURNING 1), ' +
+  `inserted AS (INSERT INTO audit_events (${INSERT_COLUMNS}) ${unnestRows(5)} WHERE EXISTS (SELECT 1 FROM moved) RETURNING 1) ` +
+  'SELECT count(*) AS moved FROM moved';
+
+/** The locking path's insert and head move, inside its transaction, in one round trip. */
+const insertAndMove =
+  `WITH inserted AS (INSERT INTO audit_events (${INSERT_COLUMNS}) ${unnestRows(3)} RETURNING 1) ` +
+  'UPDATE audit_chain_head SET seq = $1, hash = $2 WHERE id = 1';
+
+interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+/** The batch chained on `head`, as one array per stored column, and the head after it. */
+function chainBatch(batch: readonly AuditEventFields[], head: ChainHead): { columns: unknown[][]; head: ChainHead } {
+  let seq = head.seq;
+  let prev = head.hash;
+  const columns: unknown[][] = STORED_COLUMNS.map(() => new Array<unknown>(batch.length));
+  batch.forEach((fields, i) => {
+    seq += 1;
+    const row = chainEvent(fields, seq, prev);
+    for (let c = 0; c < row.length; c += 1) (columns[c] as unknown[])[i] = row[c];
+    prev = row[HASH_INDEX] as string;
+  });
+  return { columns, head: { seq, hash: prev } };
 }
 
 function sleep(ms: number): Promise<void> {
