@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { accountStateLookup } from './account-state.js';
+import { createAccount, setAccountActive } from './accounts.js';
+import { openTestDatabase, type TestDatabase } from './db/test-database.js';
+
+describe(`account state lookup (${process.env.TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite'})`, () => {
+  let testDb: TestDatabase;
+  let ids: { doctor: string; former: string; patient: string };
+
+  beforeAll(async () => {
+    testDb = await openTestDatabase();
+    const db = testDb.database.db;
+    ids = {
+      doctor: String((await createAccount(db, { username: 'doc_state', password: 'password-d', role: 'doctor' })).id),
+      former: String((await createAccount(db, { username: 'former_state', password: 'password-f', role: 'nurse' })).id),
+      patient: String((await createAccount(db, { username: 'pat_state', password: 'password-p', role: 'patient', patientId: 'P001' })).id),
+    };
+    await setAccountActive(db, 'former_state', false);
+    await db
+      .insertInto('revoked_tokens')
+      .values({ jti: 'jti-revoked', account_id: Number(ids.doctor), expires_at: '2999-01-01T00:00:00.000Z', revoked_at: new Date().toISOString(), reason: 'test' })
+      .execute();
+  });
+  afterAll(async () => testDb?.cleanup());
+
+  it('answers concurrent lookups each with its own account and token, whether or not they share a query', async () => {
+    const lookup = accountStateLookup(testDb.database);
+    const pool = testDb.database.pool;
+    const queries = pool ? vi.spyOn(pool, 'query') : undefined;
+    const asked: [string, string][] = [
+      [ids.doctor, 'jti-live'],
+      [ids.former, 'jti-other'],
+      [ids.doctor, 'jti-revoked'],
+      ['999999', 'jti-x'],
+      [ids.patient, 'jti-p'],
+      ['2147483648', 'jti-overflow'],
+      ['not-a-number', 'jti-y'],
+      [ids.doctor, 'jti-live-2'],
+    ];
+    const states = await Promise.all(asked.map(([userId, jti]) => lookup.lookup(userId, jti)));
+    expect(states).toEqual([
+      { active: true, role: 'doctor', patientId: null, revoked: false },
+      { active: false, role: 'nurse', patientId: null, revoked: false },
+      { active: true, role: 'doctor', patientId: null, revoked: true },
+      undefined,
+      { active: true, role: 'patient', patientId: 'P001', revoked: false },
+      undefined,
+      undefined,
+      { active: true, role: 'doctor', patientId: null, revoked: false },
+    ]);
+    if (queries) {
+      // The first lookup goes alone, a second query runs beside it, and the rest share one.
+      expect(queries.mock.calls.length).toBeLessThanOrEqual(3);
+      queries.mockRestore();
+    }
+  });
+
+  it('sees a change made between two lookups', async () => {
+    const lookup = accountStateLookup(testDb.database);
+    expect(await lookup.lookup(ids.patient, 'jti-p')).toMatchObject({ active: true });
+    await setAccountActive(testDb.database.db, 'pat_state', false);
+    expect(await lookup.lookup(ids.patient, 'jti-p')).toMatchObject({ active: false });
+    await setAccountActive(testDb.database.db, 'pat_state', true);
+  });
+});
