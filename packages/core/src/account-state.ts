@@ -4,7 +4,7 @@
  * active, what is its role now, and is this token id revoked. One query, one round trip;
  * on PostgreSQL the lookups of concurrent requests share their query (batch-loader.ts).
  */
-import { batchLoader } from './batch-loader.js';
+import { batchLoader, POSTGRES_BATCHING } from './batch-loader.js';
 import type { Role } from './domain.js';
 import { isRole } from './domain.js';
 import type { Database } from './db/database.js';
@@ -30,9 +30,6 @@ const SQL_POSTGRES = `SELECT q.ord AS ord, a.is_active AS active, a.role AS role
   EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = q.jti) AS revoked
   FROM unnest($1::text[], $2::integer[]) WITH ORDINALITY AS q(jti, id, ord)
   JOIN accounts a ON a.id = q.id`;
-
-/** Lookups per query at most, and queries at once per process (of the pool's ten). */
-const POSTGRES_BATCH = { maxBatch: 256, maxInFlight: 2 };
 
 interface StateRow {
   active: number;
@@ -69,7 +66,7 @@ export function accountStateLookup(database: Database): AccountStateLookup {
     const states = new Array<AccountState | undefined>(keys.length).fill(undefined);
     for (const row of result.rows) states[row.ord - 1] = toState(row);
     return states;
-  }, POSTGRES_BATCH);
+  }, POSTGRES_BATCHING);
   return {
     async lookup(userId, jti) {
       const id = Number(userId);

@@ -12,6 +12,12 @@ export interface BatchLoaderOptions {
   maxInFlight: number;
 }
 
+/**
+ * For reads on PostgreSQL: two queries at once per kind (of the pool's ten connections), at
+ * most 256 lookups each.
+ */
+export const POSTGRES_BATCHING: Readonly<BatchLoaderOptions> = { maxBatch: 256, maxInFlight: 2 };
+
 interface Waiting<Key, Value> {
   key: Key;
   resolve: (value: Value) => void;

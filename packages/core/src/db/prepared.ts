@@ -7,6 +7,8 @@
  */
 import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
 import type BetterSqlite3 from 'better-sqlite3';
+import type pg from 'pg';
+import { batchLoader, POSTGRES_BATCHING } from '../batch-loader.js';
 import type { Database } from './database.js';
 import type { Tables } from './schema.js';
 
@@ -17,7 +19,7 @@ export function registerRawHandle(database: Database): void {
   handles.set(database.db, database);
 }
 
-interface Plan {
+export interface Plan {
   sql: string;
   /** For each positional parameter: the name of the argument it takes, or a constant. */
   slots: Array<{ arg: string } | { constant: unknown }>;
@@ -25,9 +27,19 @@ interface Plan {
 
 let counter = 0;
 
+export interface PreparedQueryOptions {
+  /**
+   * On PostgreSQL, calls made while earlier ones are running share one statement (see
+   * `batchedSql`). Only for a query that returns at most one row per call: the shared
+   * statement keeps no order among one call's rows.
+   */
+  batchOnPostgres?: boolean;
+}
+
 export function preparedQuery<Args extends Record<string, string | number>, Row>(
   build: (db: Kysely<Tables>, args: Args) => Compilable<Row>,
   sentinels: Args,
+  options: PreparedQueryOptions = {},
 ): (db: Kysely<Tables>, args: Args) => Promise<Row[]> {
   const name = `shai_prepared_${++counter}`;
   const plans = new Map<string, Plan>();
@@ -48,6 +60,23 @@ export function preparedQuery<Args extends Record<string, string | number>, Row>
     return plan;
   }
 
+  const batchers = new WeakMap<pg.Pool, (args: Args) => Promise<Row[]>>();
+  function batcherFor(pool: pg.Pool, plan: Plan): (args: Args) => Promise<Row[]> {
+    let batcher = batchers.get(pool);
+    if (!batcher) {
+      const batched = batchedSql(plan, sentinels);
+      batcher = batchLoader<Args, Row[]>(async (keys) => {
+        const values = [...batched.argNames.map((arg) => keys.map((k) => k[arg])), ...batched.constants];
+        const { rows } = await pool.query<Row & { shai_batch_ord: number }>({ name: `${name}_batch`, text: batched.text, values });
+        const perKey = keys.map((): Row[] => []);
+        for (const { shai_batch_ord: ord, ...row } of rows) perKey[ord - 1]?.push(row as Row);
+        return perKey;
+      }, POSTGRES_BATCHING);
+      batchers.set(pool, batcher);
+    }
+    return batcher;
+  }
+
   return async (db, args) => {
     const plan = planFor(db);
     const values = plan.slots.map((slot) => ('arg' in slot ? args[slot.arg] : slot.constant));
@@ -62,8 +91,42 @@ export function preparedQuery<Args extends Record<string, string | number>, Row>
       }
       return statement.all(...values) as Row[];
     }
+    if (raw?.pool && options.batchOnPostgres === true) return batcherFor(raw.pool, plan)(args);
     if (raw?.pool) return (await raw.pool.query({ name, text: plan.sql, values })).rows as Row[];
     const result = await db.executeQuery<Row>(CompiledQuery.raw(plan.sql, values));
     return result.rows;
   };
+}
+
+/**
+ * The PostgreSQL statement that runs a one-row query for many calls at once: the calls'
+ * arguments arrive as one array per argument, numbered by `unnest … WITH ORDINALITY`, and the
+ * query, with each argument placeholder pointing at its array's column, runs once per call as
+ * a LATERAL subquery. Each row comes back tagged with its call's number. Placeholders that
+ * stand for constants of the query stay parameters, after the arrays.
+ */
+export function batchedSql(plan: Plan, sentinels: Record<string, string | number>): { text: string; argNames: string[]; constants: unknown[] } {
+  const argNames = Object.keys(sentinels);
+  const constants: unknown[] = [];
+  const inner = plan.sql.replace(/\$(\d+)/g, (_match, digits: string) => {
+    const slot = plan.slots[Number(digits) - 1];
+    if (slot === undefined) throw new Error(`batchedSql: no parameter $${digits}`);
+    if ('arg' in slot) return `shai_batch_args.a${argNames.indexOf(slot.arg)}`;
+    constants.push(slot.constant);
+    return `$${argNames.length + constants.length}`;
+  });
+  const arrays = argNames.map((arg, i) => `$${i + 1}::${sqlArrayType(sentinels[arg] as string | number)}`);
+  const columns = argNames.map((_arg, i) => `a${i}`).join(', ');
+  return {
+    text:
+      `SELECT shai_batch_args.ord AS shai_batch_ord, shai_batch_row.* FROM unnest(${arrays.join(', ')}) ` +
+      `WITH ORDINALITY AS shai_batch_args(${columns}, ord) CROSS JOIN LATERAL (${inner}) AS shai_batch_row`,
+    argNames,
+    constants,
+  };
+}
+
+function sqlArrayType(sentinel: string | number): string {
+  if (typeof sentinel === 'string') return 'text[]';
+  return Number.isInteger(sentinel) ? 'bigint[]' : 'double precision[]';
 }

@@ -4,7 +4,7 @@ import type { Database } from '../db/database.js';
 import { openTestDatabase, type TestDatabase } from '../db/test-database.js';
 import type { Action, Model, Principal } from '../domain.js';
 import { isAllowed } from './engine.js';
-import { loadRowContext } from './relationships.js';
+import { loadPatientRelationships, loadRowContext } from './relationships.js';
 import { patientRowFilter } from './row-filter.js';
 
 let test: TestDatabase;
@@ -64,6 +64,29 @@ describe('loadRowContext', () => {
     expect((await loadRowContext(database.db, f.doctor, 'PD', new Date('2026-11-23T11:00:00.000Z'))).breakGlass).toBe(false);
     // Someone else's grant is not mine.
     expect((await loadRowContext(database.db, f.nurse, 'PD', NOW)).breakGlass).toBe(false);
+  });
+});
+
+describe('loadPatientRelationships under concurrency', () => {
+  it('gives every call at once the answer it gets alone, whoever asks about whom and when', async () => {
+    // On PostgreSQL concurrent calls share one statement (db/prepared.ts, batchOnPostgres):
+    // a row handed to the wrong call would show one caller another's relationships.
+    await grant(f.nurse, 'PC', '2026-11-23T11:00:00.000Z', '2026-11-23T13:00:00.000Z');
+    try {
+      const callers = [f.doctor, f.nurse, f.patient, f.receptionist, f.researcher, f.admin];
+      const times = [NOW, new Date('2026-11-23T10:00:00.000Z'), new Date('2026-11-23T14:00:00.000Z')];
+      const asks = callers.flatMap((caller) => [...FIXTURE_PATIENTS, 'NOPE'].flatMap((patientId) => times.map((now) => ({ caller, patientId, now }))));
+      const alone = [];
+      for (const ask of asks) alone.push(await loadPatientRelationships(database.db, ask.caller, ask.patientId, ask.now));
+      const together = await Promise.all(asks.map((ask) => loadPatientRelationships(database.db, ask.caller, ask.patientId, ask.now)));
+      expect(together).toEqual(alone);
+      // The comparison means something only if the answers differ between calls.
+      expect(new Set(alone.map((r) => JSON.stringify(r.context))).size).toBeGreaterThan(20);
+      const nurseOnPc = asks.findIndex((ask) => ask.caller === f.nurse && ask.patientId === 'PC' && ask.now === NOW);
+      expect(together[nurseOnPc]?.context.breakGlass).toBe(true);
+    } finally {
+      await database.db.deleteFrom('break_glass_grants').where('account_id', '=', Number(f.nurse.userId)).execute();
+    }
   });
 });
 
