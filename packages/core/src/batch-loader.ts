@@ -13,10 +13,11 @@ export interface BatchLoaderOptions {
 }
 
 /**
- * For reads on PostgreSQL: two queries at once per kind (of the pool's ten connections), at
- * most 256 lookups each.
+ * For reads on PostgreSQL: one query at a time per kind, at most 256 lookups each. Measured
+ * on the full chain, one in flight (1,048–1,290 req/s) beat two (856–1,135): larger batches
+ * cost less than the round trip they wait for.
  */
-export const POSTGRES_BATCHING: Readonly<BatchLoaderOptions> = { maxBatch: 256, maxInFlight: 2 };
+export const POSTGRES_BATCHING: Readonly<BatchLoaderOptions> = { maxBatch: 256, maxInFlight: 1 };
 
 interface Waiting<Key, Value> {
   key: Key;
