@@ -55,6 +55,21 @@ describe(`account state lookup (${process.env.TEST_DATABASE === 'postgres' ? 'po
     }
   });
 
+  it('fails only the lookup the database refuses, not the others that shared its query', async () => {
+    const lookup = accountStateLookup(testDb.database);
+    // PostgreSQL refuses a NUL character in text; SQLite stores it.
+    const results = await Promise.allSettled([
+      lookup.lookup(ids.doctor, 'jti-a'),
+      lookup.lookup(ids.former, 'jti-b'),
+      lookup.lookup(ids.doctor, 'jti-\u0000'),
+      lookup.lookup(ids.patient, 'jti-c'),
+    ]);
+    expect(results[0]).toMatchObject({ status: 'fulfilled', value: { active: true, role: 'doctor' } });
+    expect(results[1]).toMatchObject({ status: 'fulfilled', value: { active: false, role: 'nurse' } });
+    expect(results[2]?.status).toBe(testDb.database.dialect === 'postgres' ? 'rejected' : 'fulfilled');
+    expect(results[3]).toMatchObject({ status: 'fulfilled', value: { active: true, role: 'patient' } });
+  });
+
   it('sees a change made between two lookups', async () => {
     const lookup = accountStateLookup(testDb.database);
     expect(await lookup.lookup(ids.patient, 'jti-p')).toMatchObject({ active: true });

@@ -26,8 +26,9 @@ interface Waiting<Key, Value> {
 }
 
 /**
- * `load` answers a list of keys with one value per key, in the same order. When it throws,
- * every lookup of that query is rejected with the error.
+ * `load` answers a list of keys with one value per key, in the same order. When a shared
+ * query fails, each of its keys is tried again alone: one key the database refuses, or a
+ * passing fault, fails only its own lookup, never every caller that happened to share it.
  */
 export function batchLoader<Key, Value>(
   load: (keys: readonly Key[]) => Promise<readonly Value[]>,
@@ -36,13 +37,22 @@ export function batchLoader<Key, Value>(
   let queue: Waiting<Key, Value>[] = [];
   let inFlight = 0;
 
+  async function loadChecked(keys: readonly Key[]): Promise<readonly Value[]> {
+    const values = await load(keys);
+    if (values.length !== keys.length) throw new Error(`batch loader: ${values.length} values for ${keys.length} keys`);
+    return values;
+  }
+
   async function run(batch: readonly Waiting<Key, Value>[]): Promise<void> {
     try {
-      const values = await load(batch.map((w) => w.key));
-      if (values.length !== batch.length) throw new Error(`batch loader: ${values.length} values for ${batch.length} keys`);
+      const values = await loadChecked(batch.map((w) => w.key));
       batch.forEach((w, i) => w.resolve(values[i] as Value));
     } catch (error) {
-      for (const w of batch) w.reject(error);
+      if (batch.length === 1) {
+        (batch[0] as Waiting<Key, Value>).reject(error);
+        return;
+      }
+      await Promise.all(batch.map((w) => loadChecked([w.key]).then((values) => w.resolve(values[0] as Value), w.reject)));
     }
   }
 
