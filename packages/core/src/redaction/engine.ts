@@ -44,6 +44,9 @@ function usesPseudonyms(view: ModelView): boolean {
   return Object.values(view).some((spec) => ruleOf(spec).rule === 'pseudonym');
 }
 
+/** Every rule but `drop`: a dropped field is left out of the compiled view, so it leaves no key at all. */
+type KeptRule = Exclude<FieldRule, 'drop'>;
+
 /**
  * A view read once into the loop `shape` runs per row: which field comes from where under
  * which rule, and which identifier fields are counted when present (every one the view does
@@ -51,9 +54,6 @@ function usesPseudonyms(view: ModelView): boolean {
  * view and model; reading the view object anew for every field of every row was most of
  * the cost of a tool call's redaction.
  */
-/** Every rule but `drop`: a dropped field is left out of the compiled view, so it leaves no key at all. */
-type KeptRule = Exclude<FieldRule, 'drop'>;
-
 interface CompiledView {
   readonly fields: ReadonlyArray<{ readonly field: string; readonly rule: KeptRule; readonly source: string }>;
   readonly counted: ReadonlyArray<readonly [field: string, type: keyof RedactionCounts]>;

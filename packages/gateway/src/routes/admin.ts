@@ -201,7 +201,6 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     }
   }
 
-
   app.setErrorHandler(async (error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) => {
     const failure = toGatewayError(error);
     if (failure.http < 500) await auditRefusal(audit, logger, request, `account.manage:${failure.internalReason ?? failure.code.toLowerCase()}`);

@@ -167,7 +167,6 @@ export const proxyRoutes: FastifyPluginAsync<ProxyRoutesOptions> = async (app, o
     return sendJsonRpcError(reply, refusal);
   }
 
-
   app.setErrorHandler(refusePublicly);
 
   for (const path of ['/mcp-proxy/', '/mcp-proxy']) {

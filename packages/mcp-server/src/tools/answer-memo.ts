@@ -10,9 +10,10 @@
  * - the caller's role, whose views decide every field;
  * - the UTC day, which ages and birth years are taken at (safe-harbor.ts);
  * - the pseudonym key, fixed for the process.
- * All of them are in the key, with the tool's name (its output schema is another step). Free-text scrubbing further depends on the staff directory and
- * the record's own identifiers, so an answer that scrubbed text is never remembered, nor one
- * with plain (non-row) fields. Policy, the decision and audit run on every call; only the
+ * All of them are in the key, with the tool's name (its output schema is another step).
+ * Free-text scrubbing further depends on the staff directory and the record's own
+ * identifiers, so an answer that scrubbed text is never remembered, nor one with plain
+ * (non-row) fields. Policy, the decision and audit run on every call; only the
  * output of pure functions of the key is reused.
  */
 import type { Role } from '@secure-hospital-ai/core/domain';
