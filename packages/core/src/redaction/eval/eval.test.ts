@@ -9,6 +9,9 @@ import { generateEvalSet, NOTE_KINDS } from './generator.js';
 import { evaluate, ratio, TARGETS, targetFailures } from './metrics.js';
 import { measureThroughput } from './throughput.js';
 
+/** `text.replace(/\d/g, '#')` where the scrubber's 2 MB/s target was first met (BENCHMARKS.md, PHI scrubber). */
+const REFERENCE_BASELINE_MB_PER_SECOND = 248.9;
+
 const SEEDS = [20_260_101, 7, 424_242];
 const notes = generateEvalSet(SEEDS[0], 400);
 
@@ -69,12 +72,17 @@ describe('scrubber against the evaluation set', () => {
     expect(targetFailures(evaluate(notes, greedy)).some((f) => f.startsWith('clinical kept'))).toBe(true);
   });
 
-  it('scrubs at least 2 MB of note text per second on one core', () => {
-    // Best of three short runs: CPU time, so other processes on the machine matter little.
-    let best = 0;
-    for (let i = 0; i < 3 && best < TARGETS.minMegabytesPerSecond; i++) {
-      best = Math.max(best, measureThroughput(notes, (text, known) => findPhi(text, known), 2 * 1024 * 1024).megabytesPerSecond);
+  it('scrubs no slower, against a bare regex pass over the same text, than the 2 MB/s target allows', () => {
+    // The machines this suite runs on differ by more than 2× in speed from one hour to the next
+    // (the scrubber measured 4.0 MB/s on one and 1.9 on another), so the target is checked as
+    // a ratio to a baseline timed in the same run: 2 MB/s on the machine where the baseline ran
+    // 248.9 MB/s (BENCHMARKS.md). `npm run eval:redaction` still checks the absolute figure.
+    const maxSlowdown = REFERENCE_BASELINE_MB_PER_SECOND / TARGETS.minMegabytesPerSecond;
+    // Best of three short runs, in CPU time, so other processes on the machine matter little.
+    let best = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 3 && best > maxSlowdown; i++) {
+      best = Math.min(best, measureThroughput(notes, (text, known) => findPhi(text, known), 2 * 1024 * 1024).slowdown);
     }
-    expect(best).toBeGreaterThanOrEqual(TARGETS.minMegabytesPerSecond);
+    expect(best).toBeLessThanOrEqual(maxSlowdown);
   });
 });
