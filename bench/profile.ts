@@ -1,0 +1,125 @@
+/**
+ * One scenario, one database, and where the CPU went: req/s, p50/p99, and CPU microseconds per
+ * answer for each server process, with the machine's idle and steal time over the run. For
+ * comparing two builds (run them alternately: a 2-core machine's noise is ±15–30 %), not for
+ * reporting; `npm run bench` is the report.
+ *
+ *   npm run bench:profile -- <mcp|chain|echo1|echo2> [seconds=8] [sqlite|postgres]
+ *
+ * PROFILE_ENV='{"NODE_OPTIONS":"--perf-basic-prof"}' adds settings to the servers' environment
+ * (for `perf record -g -p <pid>`; the pids are printed before the load starts).
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DatabaseChoice } from './bench-args.js';
+import { runLoad, type LoadRequest } from './bench-load.js';
+import { cpuSnapshot, readCpuSeconds, type ServerProcess } from './bench-process.js';
+import { overviewCall, preflight, TokenBook, toolCallBody, MCP_HEADERS } from './bench-scenarios.js';
+import { baseEnv, prepareDatabase, startEchoServers, startSystem } from './bench-system.js';
+
+const CONNECTIONS = 32;
+const WARMUP_SECONDS = 3;
+/** USER_HZ: /proc/stat counts in these on every Linux this runs on. */
+const TICKS_PER_SECOND = 100;
+/** The overview answer's size in the bench's own run (BENCHMARKS.md), for the echoes. */
+const ECHO_RESPONSE_BYTES = 10_068;
+
+type Scenario = 'mcp' | 'chain' | 'echo1' | 'echo2';
+
+function machineTicks(): { idle: number; steal: number; total: number } {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+  return { idle: (cpu[3] ?? 0) + (cpu[4] ?? 0), steal: cpu[7] ?? 0, total: cpu.reduce((a, b) => a + b, 0) };
+}
+
+/** CPU seconds of PostgreSQL's backends serving `database`, found by their process titles. */
+function backendCpuSeconds(database: string | undefined): number {
+  if (database === undefined) return 0;
+  let seconds = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (title.startsWith('postgres:') && title.includes(` ${database} `)) seconds += readCpuSeconds(Number(pid)) ?? 0;
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return seconds;
+}
+
+async function measure(origin: string, request: LoadRequest, processes: readonly ServerProcess[], seconds: number, database?: string): Promise<void> {
+  for (const p of processes) process.stdout.write(`${p.name} pid ${p.pid}\n`);
+  await runLoad({ origin, requests: [request], connections: CONNECTIONS, durationSeconds: WARMUP_SECONDS });
+  const cpuBefore = cpuSnapshot(processes);
+  const backendsBefore = backendCpuSeconds(database);
+  const ticksBefore = machineTicks();
+  const result = await runLoad({ origin, requests: [request], connections: CONNECTIONS, durationSeconds: seconds });
+  const cpuAfter = cpuSnapshot(processes);
+  const backendsAfter = backendCpuSeconds(database);
+  const ticksAfter = machineTicks();
+  const total = ticksAfter.total - ticksBefore.total || 1;
+  const perAnswer = processes.map((p) => {
+    const used = (cpuAfter.get(p.name) ?? 0) - (cpuBefore.get(p.name) ?? 0);
+    return `${p.name} ${Math.round((used / result.completed) * 1e6)} µs`;
+  });
+  if (database !== undefined) perAnswer.push(`PostgreSQL backends ${Math.round(((backendsAfter - backendsBefore) / result.completed) * 1e6)} µs`);
+  process.stdout.write(
+    `${Math.round(result.rps)} req/s  p50 ${result.latency.p50.toFixed(1)} ms  p99 ${result.latency.p99.toFixed(1)} ms  ` +
+      `statuses ${JSON.stringify(result.statuses)}  errors ${result.transportErrors}\n` +
+      `CPU per answer: ${perAnswer.join(', ')}\n` +
+      `machine: idle ${Math.round(((ticksAfter.idle - ticksBefore.idle) / total) * 100)} %, steal ${Math.round(((ticksAfter.steal - ticksBefore.steal) / total) * 100)} %, ` +
+      // Everything that ran: the servers, the load generator, PostgreSQL's backends.
+      `all processes ${Math.round(((total - (ticksAfter.idle - ticksBefore.idle) - (ticksAfter.steal - ticksBefore.steal)) / TICKS_PER_SECOND / result.completed) * 1e6)} µs per answer\n`,
+  );
+}
+
+async function main(): Promise<void> {
+  const [scenarioArg = 'mcp', secondsArg = '8', dbArg = 'sqlite'] = process.argv.slice(2);
+  const scenario = scenarioArg as Scenario;
+  if (!['mcp', 'chain', 'echo1', 'echo2'].includes(scenario)) throw new Error(`unknown scenario ${scenarioArg}`);
+  if (dbArg !== 'sqlite' && dbArg !== 'postgres') throw new Error(`unknown database ${dbArg}`);
+  const seconds = Number(secondsArg);
+  const workDir = mkdtempSync(join(tmpdir(), 'shai-profile-'));
+  const extraEnv = JSON.parse(process.env.PROFILE_ENV ?? '{}') as Record<string, string>;
+  try {
+    if (scenario === 'echo1' || scenario === 'echo2') {
+      const echo = await startEchoServers(ECHO_RESPONSE_BYTES, workDir);
+      try {
+        const origin = scenario === 'echo1' ? echo.backOrigin : echo.frontOrigin;
+        const request: LoadRequest = { method: 'POST', path: scenario === 'echo1' ? '/mcp/' : '/mcp-proxy/', body: toolCallBody('get_patient_overview', { patient_id: 'P001' }), headers: { ...MCP_HEADERS }, bearer: () => 'x' };
+        await measure(origin, request, scenario === 'echo1' ? [echo.back] : [echo.front, echo.back], seconds);
+      } finally {
+        await echo.stop();
+      }
+      return;
+    }
+    const env = { ...baseEnv(), ...extraEnv };
+    const prepared = await prepareDatabase(dbArg as DatabaseChoice, workDir, env, process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+    try {
+      const system = await startSystem(prepared, env, workDir);
+      const book = new TokenBook(system.gatewayOrigin, prepared.accounts);
+      try {
+        await book.loginAll();
+        const origin = scenario === 'mcp' ? system.mcpOrigin : system.gatewayOrigin;
+        const request = overviewCall(scenario === 'mcp' ? '/mcp/' : '/mcp-proxy/', book);
+        const check = await preflight(origin, request, 200);
+        if (check.problem) throw new Error(check.problem);
+        const database = prepared.env.DATABASE_URL === undefined ? undefined : new URL(prepared.env.DATABASE_URL).pathname.slice(1);
+        await measure(origin, request, [system.gateway, system.mcp], seconds, database);
+      } finally {
+        book.stop();
+        await system.stop();
+      }
+    } finally {
+      await prepared.cleanup();
+    }
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`profile: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
