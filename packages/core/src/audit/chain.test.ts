@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { auditEvent } from '../../../../test/audit/support.js';
 import { canonicalRedactions, chainEvent, chainValues, GENESIS_HASH, HASH_INDEX, hashChainValues, hashStoredEvent, withSeq } from './chain.js';
@@ -82,6 +83,33 @@ describe('normalizeAuditEvent', () => {
     expect(normal.user_agent).toHaveLength(512);
     expect(normal.request_id).toHaveLength(200);
     expect(normal.tool).toBe('no such tool!');
+  });
+
+  it('cleans exactly as the plain rules say, whether or not the fast paths for clean text apply', () => {
+    // The rules, written the slow way: every control character to a space, every lone
+    // surrogate to U+FFFD, then the bound; a reason lower-cased, runs of other characters to
+    // '_', leading non-alphanumerics and trailing '_' dropped, then the bound.
+    const plainText = (text: string, max: number) =>
+      text
+        .replace(/[\u0000-\u001f\u007f]/g, ' ')
+        .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+        .slice(0, max);
+    const plainSlug = (text: string) =>
+      text.toLowerCase().replace(/[^a-z0-9_.:/-]+/g, '_').replace(/^[^a-z0-9]+|_+$/g, '').slice(0, 100) || 'unspecified';
+    const pieces = fc.constantFrom('a', 'Z', '0', '_', '-', '.', ':', '/', ' ', '\u0000', '\n', '\u007f', '\ud800', '\udc00', '\ud83d\ude00', 'é');
+    const slugPieces = fc.constantFrom('a', '0', '_', '-', '.', ':', '/');
+    const text = fc.oneof(
+      fc.string({ unit: pieces, maxLength: 120 }),
+      fc.string({ unit: slugPieces, maxLength: 110 }),
+      fc.string({ unit: 'grapheme-composite', maxLength: 40 }),
+    );
+    fc.assert(
+      fc.property(text, (value) => {
+        expect(reasonSlug(value)).toBe(plainSlug(value));
+        expect(normalizeAuditEvent(auditEvent({ user_agent: value, request_id: value })).user_agent).toBe(plainText(value, 512));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it.each([

@@ -32,20 +32,30 @@ function invalid(field: string): AppError {
   return new AppError('ERR_INTERNAL', { internalReason: `audit event: invalid ${field}` });
 }
 
-/** Client-supplied strings (request id, user agent) are kept but bounded and stripped of control characters. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u001f\u007f]/g;
+/** A reason that is already a slug (every reason our own code gives): reasonSlug would return it unchanged. */
+const SLUG = /^[a-z0-9](?:[a-z0-9_.:/-]*[a-z0-9.:/-])?$/;
+
+/**
+ * Client-supplied strings (request id, user agent) are kept but bounded and stripped of control
+ * characters. Lone surrogates become U+FFFD: the database would store them as something else
+ * than the string that was hashed, and verify would then cry wolf. Clean text, nearly all of
+ * it, is tested and not copied: this runs for several fields of every audit event.
+ */
 function clientText(value: string | null | undefined, max: number): string | null {
   if (value === null || value === undefined) return null;
-  // eslint-disable-next-line no-control-regex
-  // Control characters go, and lone surrogates become U+FFFD: the database would store them
-  // as something else than the string that was hashed, and verify would then cry wolf.
-  const clean = String(value)
-    .replace(/[\u0000-\u001f\u007f]/g, ' ')
-    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+  let clean = String(value);
+  if (CONTROL.test(clean)) clean = clean.replace(CONTROLS, ' ');
+  if (!clean.isWellFormed()) clean = clean.toWellFormed();
   return clean.length > max ? clean.slice(0, max) : clean;
 }
 
 /** 'care_team' stays 'care_team'; 'Signature verification failed' becomes 'signature_verification_failed'. */
 export function reasonSlug(reason: string): string {
+  if (reason.length <= REASON_MAX && SLUG.test(reason)) return reason;
   const slug = String(reason)
     .toLowerCase()
     .replace(/[^a-z0-9_.:/-]+/g, '_')
