@@ -221,4 +221,33 @@ describe(`audit writer (${process.env.TEST_DATABASE === 'postgres' ? 'postgres' 
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+
+  it('waits for another connection\'s write lock without blocking the event loop, and leaves the busy timeout as it found it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'shai-audit-lock-'));
+    const embedded = openDatabase({ dataDir });
+    const other = openDatabase({ dataDir });
+    try {
+      await migrateToLatest(embedded);
+      const sqlite = embedded.sqlite as NonNullable<Database['sqlite']>;
+      sqlite.pragma('busy_timeout = 4321');
+      const writer = createAuditWriter(embedded);
+      other.sqlite?.exec('BEGIN IMMEDIATE');
+      let settled = false;
+      const recorded = writer.record(auditEvent()).then(() => (settled = true));
+      // SQLite's own busy handler would hold the loop for up to 4.3 s; these timers fire meanwhile.
+      const started = performance.now();
+      await new Promise((r) => setTimeout(r, 30));
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(settled).toBe(false);
+      other.sqlite?.exec('COMMIT');
+      await recorded;
+      await writer.close();
+      expect(sqlite.pragma('busy_timeout', { simple: true })).toBe(4321);
+      expect(sqlite.prepare('SELECT seq FROM audit_events').pluck().all()).toEqual([1]);
+    } finally {
+      await other.close();
+      await embedded.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });

@@ -162,10 +162,13 @@ function sqliteAppender(sqlite: BetterSqlite3.Database, lockWaitMs: number): App
       ),
       moveHead: sqlite.prepare('UPDATE audit_chain_head SET seq = ?, hash = ? WHERE id = 1'),
     });
+  // The connection's own busy timeout, read once: each `pragma()` prepares a statement, and a
+  // prepared busy_timeout pragma cannot be re-run (SQLite applies it while preparing).
+  let busyTimeout: number | undefined;
 
   /** BEGIN IMMEDIATE without waiting: false when another connection holds the write lock. */
   function tryBegin(): boolean {
-    const busyTimeout = sqlite.pragma('busy_timeout', { simple: true }) as number;
+    busyTimeout ??= Number(sqlite.pragma('busy_timeout', { simple: true }));
     sqlite.pragma('busy_timeout = 0');
     try {
       sqlite.exec('BEGIN IMMEDIATE');
