@@ -19,7 +19,10 @@ export interface Database {
   readonly dialect: DialectName;
   /** The raw SQLite handle, for the few hot paths that skip the query builder. */
   readonly sqlite: BetterSqlite3.Database | undefined;
-  /** The raw PostgreSQL pool, likewise. */
+  /**
+   * The raw PostgreSQL pool, likewise: the hot paths' named statements run on it, apart from
+   * the query builder's own pool (see openPostgres).
+   */
   readonly pool: pg.Pool | undefined;
   /** Human-readable location without credentials, for logs. */
   readonly location: string;
@@ -92,20 +95,35 @@ function withStatementCache(sqlite: BetterSqlite3.Database, capacity = 512) {
   };
 }
 
+/**
+ * Two pools of up to `poolSize` connections each. The query builder's runs everything written
+ * with Kysely. The raw one runs the named statements of the hot paths (account state, the
+ * prepared reads, the audit append), and its sessions plan prepared statements once
+ * (plan_cache_mode=force_generic_plan): those statements take arrays (batched lookups, the
+ * audit rows), and PostgreSQL's default then finds every custom plan cheaper than the generic
+ * one and plans the statement again on each execution. That planning was a third of the
+ * database's CPU per tool call. The query builder's pool keeps the default, so no ad-hoc query
+ * is planned without its values.
+ */
 function openPostgres(url: string, poolSize: number): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const raw = new pg.Pool({ connectionString: url, max: poolSize, options: '-c plan_cache_mode=force_generic_plan' });
   // An idle client's error (server restart) must not crash the process; the next query
   // gets a fresh connection.
   pool.on('error', () => undefined);
+  raw.on('error', () => undefined);
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  let closing: Promise<void> | undefined;
   return {
     db,
     dialect: 'postgres',
     sqlite: undefined,
-    pool,
+    pool: raw,
     location: redactUrl(url),
-    async close() {
-      await db.destroy();
+    close() {
+      // Idempotent, as Kysely's destroy is: a second end() of a pg pool throws.
+      closing ??= Promise.all([db.destroy(), raw.end()]).then(() => undefined);
+      return closing;
     },
   };
 }

@@ -1,0 +1,44 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDatabase, testDatabaseKind, type TestDatabase } from './test-database.js';
+
+/** A statement shaped like the batched lookups: arrays in, one row per element out. */
+const BATCHED = 'SELECT q.ord, q.v FROM unnest($1::text[]) WITH ORDINALITY AS q(v, ord)';
+
+describe.runIf(testDatabaseKind() === 'postgres')('PostgreSQL pools', () => {
+  let test: TestDatabase;
+  beforeAll(async () => {
+    test = await openTestDatabase();
+  });
+  afterAll(async () => test?.cleanup());
+
+  it('plans the hot paths\' named statements once per connection, on the raw pool only', async () => {
+    const pool = test.database.pool;
+    if (!pool) throw new Error('no raw pool');
+    const client = await pool.connect();
+    try {
+      for (let n = 1; n <= 12; n += 1) {
+        const { rows } = await client.query({ name: 'batched_probe', text: BATCHED, values: [Array.from({ length: n }, (_, i) => `k${i}`)] });
+        expect(rows).toHaveLength(n);
+      }
+      const { rows } = await client.query<{ generic_plans: string; custom_plans: string }>(
+        "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = 'batched_probe'",
+      );
+      // PostgreSQL's default would plan this statement anew on each of the 12 executions.
+      expect(rows[0]).toEqual({ generic_plans: 12, custom_plans: 0 });
+    } finally {
+      client.release();
+    }
+    // The query builder's sessions keep the default: their ad-hoc queries are planned with their values.
+    const { rows } = await sql<{ plan_cache_mode: string }>`SHOW plan_cache_mode`.execute(test.database.db);
+    expect(rows[0]?.plan_cache_mode).toBe('auto');
+  });
+
+  it('closes both pools', async () => {
+    const other = await openTestDatabase();
+    const pool = other.database.pool;
+    await other.cleanup();
+    await expect(pool?.query('SELECT 1')).rejects.toThrow(/after calling end/);
+    await expect(other.database.close()).resolves.toBeUndefined();
+  });
+});
