@@ -1,8 +1,9 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvent } from '../../../../test/audit/support.js';
 import type { Database } from '../db/database.js';
 import { openTestDatabase, testDatabaseKind, type TestDatabase } from '../db/test-database.js';
-import { queryAuditLog } from './query.js';
+import { auditLogQuery, queryAuditLog } from './query.js';
 import { createAuditWriter } from './writer.js';
 
 let test: TestDatabase;
@@ -66,6 +67,30 @@ describe(`get_audit_log query (${testDatabaseKind()})`, () => {
     expect(window.events.map((e) => e.request_id)).toEqual(['r11', 'r10']);
     const combined = await queryAuditLog(database, { patient_id: 'P001', user_id: '2', break_glass: true }, auditor);
     expect(combined.events.map((e) => e.request_id)).toEqual(['r4']);
+  });
+
+  it('keeps the decision and break-glass indexes to the events they find: refusals and emergency access', async () => {
+    const definitions =
+      testDatabaseKind() === 'postgres'
+        ? (await sql<{ name: string; definition: string }>`SELECT indexname AS name, indexdef AS definition FROM pg_indexes WHERE tablename = 'audit_events'`.execute(database.db)).rows
+        : (await sql<{ name: string; definition: string }>`SELECT name, sql AS definition FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_events' AND sql IS NOT NULL`.execute(database.db)).rows;
+    const byName = new Map(definitions.map((d) => [d.name, d.definition]));
+    expect([...byName.keys()].sort()).toEqual(['audit_events_break_glass', 'audit_events_patient', 'audit_events_refused', 'audit_events_time', 'audit_events_user'].concat(testDatabaseKind() === 'postgres' ? ['audit_events_pkey'] : []).sort());
+    expect(byName.get('audit_events_refused')).toMatch(/WHERE \(?\(?decision\)?(::text)? <> 'allow'/);
+    expect(byName.get('audit_events_break_glass')).toMatch(/WHERE \(?break_glass = 1\)?/);
+  });
+
+  it.runIf(testDatabaseKind() === 'sqlite')('finds refusals and emergency access through those partial indexes (SQLite\'s plan)', () => {
+    const plan = (filters: Parameters<typeof auditLogQuery>[1]) => {
+      const compiled = auditLogQuery(database, filters, auditor).compile();
+      const rows = database.sqlite?.prepare(`EXPLAIN QUERY PLAN ${compiled.sql}`).all(...(compiled.parameters as unknown[])) as Array<{ detail: string }>;
+      return rows.map((r) => r.detail).join('; ');
+    };
+    expect(plan({ decision: 'deny' })).toContain('USING INDEX audit_events_refused');
+    expect(plan({ decision: 'error' })).toContain('USING INDEX audit_events_refused');
+    expect(plan({ break_glass: true })).toContain('USING INDEX audit_events_break_glass');
+    // An allowed call is found by who, whom or when instead.
+    expect(plan({ decision: 'allow', patient_id: 'P001' })).toContain('USING INDEX audit_events_patient');
   });
 
   it('pages with a cursor: no repeats, no gaps, stable while events are appended', async () => {

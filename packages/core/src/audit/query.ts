@@ -3,6 +3,7 @@
  * their own record (user, role, time, tool) and nothing else. Newest first, keyset-paged on
  * seq, so pages stay stable while events are appended.
  */
+import { sql, type SqlBool } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { AuditDecision, Role } from '../domain.js';
 import { AppError } from '../errors.js';
@@ -23,6 +24,13 @@ export interface AuditLogFilters {
   /** `next_cursor` of the previous page. */
   cursor?: string;
 }
+
+/**
+ * The conditions of the partial indexes on decision and break-glass (migration 0005), word for
+ * word: SQLite's planner uses a partial index only for a query whose WHERE holds its term.
+ */
+const REFUSED_EVENTS = sql<SqlBool>`decision <> 'allow'`;
+const EMERGENCY_EVENTS = sql<SqlBool>`break_glass = 1`;
 
 export type AuditLogViewer = { role: 'auditor' } | { role: 'patient'; patientId: string };
 
@@ -72,26 +80,8 @@ export function decodeCursor(cursor: string): number {
   return Number(text);
 }
 
-export function queryAuditLog(
-  database: Database,
-  filters: AuditLogFilters,
-  viewer: { role: 'auditor' },
-): Promise<AuditLogPage<AuditorAuditEvent>>;
-export function queryAuditLog(
-  database: Database,
-  filters: AuditLogFilters,
-  viewer: { role: 'patient'; patientId: string },
-): Promise<AuditLogPage<PatientAuditEvent>>;
-export function queryAuditLog(
-  database: Database,
-  filters: AuditLogFilters,
-  viewer: AuditLogViewer,
-): Promise<AuditLogPage<AuditorAuditEvent | PatientAuditEvent>>;
-export async function queryAuditLog(
-  database: Database,
-  filters: AuditLogFilters,
-  viewer: AuditLogViewer,
-): Promise<AuditLogPage<AuditorAuditEvent | PatientAuditEvent>> {
+/** The page's query (one row more than the limit), after the filters are checked. */
+export function auditLogQuery(database: Database, filters: AuditLogFilters, viewer: AuditLogViewer) {
   const limit = filters.limit ?? AUDIT_LOG_DEFAULT_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > AUDIT_LOG_MAX_LIMIT) {
     throw new AppError('ERR_VALIDATION', { detail: `limit must be an integer from 1 to ${AUDIT_LOG_MAX_LIMIT}` });
@@ -114,11 +104,38 @@ export async function queryAuditLog(
   if (filters.since !== undefined) query = query.where('time', '>=', parseInstant(filters.since, 'since'));
   if (filters.until !== undefined) query = query.where('time', '<', parseInstant(filters.until, 'until'));
   if (filters.decision !== undefined) query = query.where('decision', '=', filters.decision);
-  if (filters.break_glass !== undefined) query = query.where('break_glass', '=', filters.break_glass ? 1 : 0);
+  // The partial indexes' own conditions, repeated so that SQLite's planner can use them.
+  if (filters.decision !== undefined && filters.decision !== 'allow') query = query.where(REFUSED_EVENTS);
+  if (filters.break_glass === true) query = query.where(EMERGENCY_EVENTS);
+  if (filters.break_glass === false) query = query.where('break_glass', '=', 0);
   if (filters.cursor !== undefined) query = query.where('seq', '<', decodeCursor(filters.cursor));
 
   // One extra row tells whether there is a next page without a count query.
-  const rows = await query.selectAll().orderBy('seq', 'desc').limit(limit + 1).execute();
+  return query.selectAll().orderBy('seq', 'desc').limit(limit + 1);
+}
+
+export function queryAuditLog(
+  database: Database,
+  filters: AuditLogFilters,
+  viewer: { role: 'auditor' },
+): Promise<AuditLogPage<AuditorAuditEvent>>;
+export function queryAuditLog(
+  database: Database,
+  filters: AuditLogFilters,
+  viewer: { role: 'patient'; patientId: string },
+): Promise<AuditLogPage<PatientAuditEvent>>;
+export function queryAuditLog(
+  database: Database,
+  filters: AuditLogFilters,
+  viewer: AuditLogViewer,
+): Promise<AuditLogPage<AuditorAuditEvent | PatientAuditEvent>>;
+export async function queryAuditLog(
+  database: Database,
+  filters: AuditLogFilters,
+  viewer: AuditLogViewer,
+): Promise<AuditLogPage<AuditorAuditEvent | PatientAuditEvent>> {
+  const limit = filters.limit ?? AUDIT_LOG_DEFAULT_LIMIT;
+  const rows = await auditLogQuery(database, filters, viewer).execute();
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   const next_cursor = rows.length > limit && last ? encodeCursor(Number(last.seq)) : null;
