@@ -21,7 +21,7 @@ describe.runIf(testDatabaseKind() === 'postgres')('PostgreSQL pools', () => {
         const { rows } = await client.query({ name: 'batched_probe', text: BATCHED, values: [Array.from({ length: n }, (_, i) => `k${i}`)] });
         expect(rows).toHaveLength(n);
       }
-      const { rows } = await client.query<{ generic_plans: string; custom_plans: string }>(
+      const { rows } = await client.query<{ generic_plans: number; custom_plans: number }>(
         "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = 'batched_probe'",
       );
       // PostgreSQL's default would plan this statement anew on each of the 12 executions.
