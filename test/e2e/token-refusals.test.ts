@@ -102,8 +102,13 @@ describe('token refusals at both hops', () => {
     } finally {
       await setAccountActive(stack.database.db, 'yenji100', true);
     }
+    // Deactivation ended the account's sessions, so the reactivated account starts clean: the
+    // old token stays refused, and a new login works.
     const again = await post(`${stack.gatewayUrl}/mcp-proxy/`, { authorization: `Bearer ${access}` });
-    expect(again.status).toBe(200);
+    expect(again.status).toBe(401);
+    expectNoPatientData(again.text);
+    const fresh = await login(stack.gatewayUrl, 'yenji100', DEMO.yenji100);
+    expect((await post(`${stack.gatewayUrl}/mcp-proxy/`, { authorization: `Bearer ${fresh.access}` })).status).toBe(200);
   });
 
   it('a logged-out refresh token cannot mint new access tokens', async () => {

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS_TOKEN_SECONDS } from '@secure-hospital-ai/core/tokens';
-import { claimsOf, post, startHarness, type Harness } from './harness.js';
+import { resetPassword } from '@secure-hospital-ai/core/accounts';
+import { claimsOf, post, startHarness, UPSTREAM_MARKER, type Harness } from './harness.js';
 
 const BAD_CREDENTIALS = { detail: 'No active account found with the given credentials' };
 const TOKEN_NOT_VALID = { detail: 'Token is invalid or expired', code: 'token_not_valid' };
@@ -28,6 +29,24 @@ interface Pair {
 
 async function login(username: string, password: string, headers: Record<string, string> = {}) {
   return post(`${base}/api/token/`, JSON.stringify({ username, password }), headers);
+}
+
+/**
+ * The access token no longer opens anything: the proxy refuses it before the MCP server hears
+ * of it, and nothing of the upstream's answer comes back.
+ */
+async function expectAccessEnded(access: string): Promise<void> {
+  const before = h.upstream.received.length;
+  const call = await post(`${base}/mcp-proxy/`, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }), { authorization: `Bearer ${access}` });
+  expect(call.status).toBe(401);
+  expect(call.text).not.toContain(UPSTREAM_MARKER);
+  expect(h.upstream.received.length).toBe(before);
+  expect((await post(`${base}/api/token/verify/`, JSON.stringify({ token: access }))).status).toBe(401);
+}
+
+async function expectAccessWorks(access: string): Promise<void> {
+  const call = await post(`${base}/mcp-proxy/`, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }), { authorization: `Bearer ${access}` });
+  expect(call.status).toBe(200);
 }
 
 async function loginPair(username: string, password: string): Promise<Pair> {
@@ -193,9 +212,16 @@ describe('POST /api/token/refresh/', () => {
 
   it('treats reuse of a rotated token as theft: the whole family is revoked', async () => {
     const first = await loginPair('yenji100', 'kingjulien100');
+    const elsewhere = await loginPair('yenji100', 'kingjulien100');
     const second = (await post(`${base}/api/token/refresh/`, JSON.stringify({ refresh: first.refresh }))).json as Pair;
+    await expectAccessWorks(second.access);
     const reuse = await post(`${base}/api/token/refresh/`, JSON.stringify({ refresh: first.refresh }));
     expect(reuse.status).toBe(401);
+    // Both access tokens the family was given end now, not at their expiry: either may be the thief's.
+    await expectAccessEnded(first.access);
+    await expectAccessEnded(second.access);
+    // The same account's other session is not the stolen one.
+    await expectAccessWorks(elsewhere.access);
     expect(h.audit.ofAction('token.reuse_detected').at(-1)).toMatchObject({
       decision: 'deny',
       user_id: h.accountIds.yenji100,
@@ -278,9 +304,28 @@ describe('POST /api/token/blacklist/', () => {
     expect(h.audit.ofAction('logout').at(-1)).toMatchObject({ user_id: h.accountIds.yenji100, decision: 'allow' });
     const refused = await post(`${base}/api/token/refresh/`, JSON.stringify({ refresh: second.refresh }));
     expect(refused.status).toBe(401);
-    // The access token shown at logout ends now rather than at expiry.
-    const verify = await post(`${base}/api/token/verify/`, JSON.stringify({ token: second.access }));
-    expect(verify.status).toBe(401);
+    // The access token shown at logout ends now rather than at expiry, and so does the one
+    // the family was given at login, which was not shown.
+    await expectAccessEnded(second.access);
+    await expectAccessEnded(first.access);
+  });
+
+  it('a password reset ends every session of the account, access tokens included', async () => {
+    const one = await loginPair('yenji100', 'kingjulien100');
+    const two = await loginPair('yenji100', 'kingjulien100');
+    const other = await loginPair('dr_grey', 'grey-demo-2026');
+    await resetPassword(h.database.db, 'yenji100', 'kingjulien100');
+    for (const pair of [one, two]) {
+      await expectAccessEnded(pair.access);
+      expect((await post(`${base}/api/token/refresh/`, JSON.stringify({ refresh: pair.refresh }))).status).toBe(401);
+    }
+    await expectAccessWorks(other.access);
+    const reasons = await h.database.db
+      .selectFrom('revoked_tokens')
+      .select(['jti', 'reason'])
+      .where('jti', 'in', [claimsOf(one.access).jti as string, claimsOf(two.access).jti as string])
+      .execute();
+    expect(reasons.map((r) => r.reason)).toEqual(['password_reset', 'password_reset']);
   });
 
   it('refuses a token it never issued', async () => {

@@ -74,7 +74,7 @@ export async function setAccountActive(db: Kysely<Tables>, username: string, act
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('accounts').set({ is_active: active ? 1 : 0, updated_at: nowIso() }).where('id', '=', account.id).execute();
     // Deactivation also ends every refresh family, so a later reactivation starts clean.
-    if (!active) await revokeAllRefreshTokens(trx, account.id, 'account_deactivated');
+    if (!active) await endSessions(trx, { accountId: account.id }, 'account_deactivated');
   });
   return requireAccount(db, username);
 }
@@ -91,7 +91,7 @@ export async function setAccountRole(db: Kysely<Tables>, username: string, role:
       .set({ role, patient_id: role === 'patient' ? (patientId ?? account.patient_id) : null, updated_at: nowIso() })
       .where('id', '=', account.id)
       .execute();
-    await revokeAllRefreshTokens(trx, account.id, 'role_changed');
+    await endSessions(trx, { accountId: account.id }, 'role_changed');
   });
   return requireAccount(db, username);
 }
@@ -102,7 +102,7 @@ export async function resetPassword(db: Kysely<Tables>, username: string, passwo
   const hash = await hashPassword(password);
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('accounts').set({ password_hash: hash, updated_at: nowIso() }).where('id', '=', account.id).execute();
-    await revokeAllRefreshTokens(trx, account.id, 'password_reset');
+    await endSessions(trx, { accountId: account.id }, 'password_reset');
   });
 }
 
@@ -163,11 +163,38 @@ export async function listAccounts(db: Kysely<Tables>): Promise<Array<Omit<Accou
     .execute();
 }
 
-export async function revokeAllRefreshTokens(db: Kysely<Tables>, accountId: number, reason: string): Promise<void> {
+/** Which sessions end: one rotation family (one login and its refreshes), or all of an account's. */
+export type SessionScope = { readonly familyId: string } | { readonly accountId: number };
+
+/**
+ * Ends sessions at once: their live refresh tokens are revoked, and the unexpired access
+ * tokens issued with any refresh token of theirs (the ledger names each, migration 0006) are
+ * listed in revoked_tokens, which both servers read on every request. Resolves how many
+ * refresh tokens were still live. Atomic: inside the caller's transaction if there is one.
+ */
+export async function endSessions(db: Kysely<Tables>, scope: SessionScope, reason: string): Promise<number> {
+  if (!db.isTransaction) return db.transaction().execute((trx) => endSessions(trx, scope, reason));
+  const now = nowIso();
+  const ledger = db.selectFrom('refresh_tokens');
+  const issued = 'familyId' in scope ? ledger.where('family_id', '=', scope.familyId) : ledger.where('account_id', '=', scope.accountId);
   await db
-    .updateTable('refresh_tokens')
-    .set({ revoked_at: nowIso(), revoked_reason: reason })
-    .where('account_id', '=', accountId)
-    .where('revoked_at', 'is', null)
+    .insertInto('revoked_tokens')
+    .columns(['jti', 'account_id', 'expires_at', 'revoked_at', 'reason'])
+    .expression(
+      issued
+        .select((eb) => [
+          eb.ref('access_jti').$notNull().as('jti'),
+          'account_id',
+          eb.ref('access_expires_at').$notNull().as('expires_at'),
+          eb.val(now).as('revoked_at'),
+          eb.val(reason).as('reason'),
+        ])
+        .where('access_jti', 'is not', null)
+        .where('access_expires_at', '>', now),
+    )
+    .onConflict((oc) => oc.column('jti').doNothing())
     .execute();
+  const live = db.updateTable('refresh_tokens').set({ revoked_at: now, revoked_reason: reason }).where('revoked_at', 'is', null);
+  const result = await ('familyId' in scope ? live.where('family_id', '=', scope.familyId) : live.where('account_id', '=', scope.accountId)).executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }

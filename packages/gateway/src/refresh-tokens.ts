@@ -2,7 +2,8 @@
  * The refresh-token ledger (table refresh_tokens): every refresh token issued, its rotation
  * family, and when and why it stopped being valid. Rotation with reuse detection follows
  * RFC 6819 §5.2.2.3 and the OAuth 2.0 Security BCP (RFC 9700 §4.14.2): presenting a
- * token that was already replaced means two parties hold the family, so the family ends.
+ * token that was already replaced means two parties hold the family, so the family ends
+ * (`endSessions` in core/accounts.ts, which also ends the family's access tokens).
  */
 import type { Kysely } from 'kysely';
 import type { Tables } from '@secure-hospital-ai/core/db/schema';
@@ -15,6 +16,8 @@ export interface RefreshTokenRecord {
   readonly familyId: string;
   /** Seconds since the epoch. */
   readonly exp: number;
+  /** The access token issued with it, so that ending the session ends that one too (endSessions). */
+  readonly access: { readonly jti: string; readonly exp: number };
 }
 
 export interface LedgerEntry {
@@ -35,6 +38,8 @@ function row(record: RefreshTokenRecord, issuedAt: string) {
     revoked_at: null,
     revoked_reason: null,
     replaced_by: null,
+    access_jti: record.access.jti,
+    access_expires_at: new Date(record.access.exp * 1000).toISOString(),
   };
 }
 
@@ -75,17 +80,6 @@ export async function rotateRefreshToken(db: Kysely<Tables>, oldJti: string, nex
     await trx.insertInto('refresh_tokens').values(row(next, now)).execute();
     return true;
   });
-}
-
-/** Ends every still-live token of a family; resolves how many there were. */
-export async function revokeFamily(db: Kysely<Tables>, familyId: string, reason: RevocationReason): Promise<number> {
-  const result = await db
-    .updateTable('refresh_tokens')
-    .set({ revoked_at: new Date().toISOString(), revoked_reason: reason })
-    .where('family_id', '=', familyId)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
 }
 
 /** Refuses one access token before its expiry (logout); both servers consult revoked_tokens. */

@@ -4,7 +4,7 @@
  * are thin wrappers around this, so every way in follows the same rules and audits alike.
  */
 import { randomUUID } from 'node:crypto';
-import { findAccountById, findAccountByUsername, upgradePasswordHash } from '@secure-hospital-ai/core/accounts';
+import { endSessions, findAccountById, findAccountByUsername, upgradePasswordHash } from '@secure-hospital-ai/core/accounts';
 import type { AuditAction, AuditSink } from '@secure-hospital-ai/core/audit/event';
 import type { Authenticator } from '@secure-hospital-ai/core/authenticate';
 import type { Account } from '@secure-hospital-ai/core/db/schema';
@@ -20,7 +20,6 @@ import {
   findRefreshToken,
   recordRefreshToken,
   revokeAccessToken,
-  revokeFamily,
   rotateRefreshToken,
   type LedgerEntry,
 } from './refresh-tokens.js';
@@ -135,6 +134,7 @@ export class SessionService {
       accountId: account.id,
       familyId: entry.familyId,
       exp: refresh.exp,
+      access: { jti: access.jti, exp: access.exp },
     });
     if (!rotated) {
       // Another request rotated this token between our read and our write: two holders.
@@ -158,13 +158,14 @@ export class SessionService {
   }
 
   /**
-   * Ends the refresh token's family (every token rotated from the same login). When the
-   * caller also shows its access token, that one stops working now rather than at expiry.
+   * Ends the refresh token's family (every token rotated from the same login) and the access
+   * tokens issued with them. An access token the caller also shows ends too, whichever session
+   * it came from (one issued before the ledger named access tokens, say).
    */
   async logout(refreshToken: string, client: ClientInfo, accessToken?: string): Promise<void> {
     const { database, tokens } = this.#deps;
     const { claims, entry } = await this.#ledgerEntryFor(refreshToken);
-    await revokeFamily(database.db, entry.familyId, 'logout');
+    await endSessions(database.db, { familyId: entry.familyId }, 'logout');
     if (accessToken) {
       try {
         const access = await tokens.verify(accessToken, 'access');
@@ -182,7 +183,13 @@ export class SessionService {
     const subject = subjectOf(account, role);
     const access = await this.#deps.tokens.issueAccess(subject);
     const refresh = await this.#deps.tokens.issueRefresh(subject, familyId);
-    await recordRefreshToken(this.#deps.database.db, { jti: refresh.jti, accountId: account.id, familyId, exp: refresh.exp });
+    await recordRefreshToken(this.#deps.database.db, {
+      jti: refresh.jti,
+      accountId: account.id,
+      familyId,
+      exp: refresh.exp,
+      access: { jti: access.jti, exp: access.exp },
+    });
     return { access: access.token, refresh: refresh.token };
   }
 
@@ -201,7 +208,7 @@ export class SessionService {
   }
 
   async #reuseDetected(entry: LedgerEntry, client: ClientInfo, claims: VerifiedClaims): Promise<void> {
-    const revoked = await revokeFamily(this.#deps.database.db, entry.familyId, 'reuse_detected');
+    const revoked = await endSessions(this.#deps.database.db, { familyId: entry.familyId }, 'reuse_detected');
     this.#deps.logger.warn(
       { reqId: client.requestId, userId: claims.userId, familyRevoked: revoked, previously: entry.revokedReason },
       'revoked refresh token presented again; token family revoked',

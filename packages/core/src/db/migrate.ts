@@ -5,6 +5,7 @@ import * as m0002 from './migrations/0002_clinical.js';
 import * as m0003 from './migrations/0003_audit.js';
 import * as m0004 from './migrations/0004_patient_revisions.js';
 import * as m0005 from './migrations/0005_audit_partial_indexes.js';
+import * as m0006 from './migrations/0006_access_tokens_in_ledger.js';
 
 /**
  * Versioned migrations, compiled in (no directory scanning), so the same list runs on
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003_audit': m0003,
   '0004_patient_revisions': m0004,
   '0005_audit_partial_indexes': m0005,
+  '0006_access_tokens_in_ledger': m0006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -39,6 +39,9 @@ export interface RefreshTokensTable {
   revoked_at: string | null;
   revoked_reason: string | null;
   replaced_by: string | null;
+  /** The access token issued with this refresh token (migration 0006; null on older rows). */
+  access_jti: string | null;
+  access_expires_at: string | null;
 }
 
 /** Access-token ids refused before their expiry (logout, theft, admin action). */
