@@ -73,7 +73,7 @@ export async function setAccountActive(db: Kysely<Tables>, username: string, act
   const account = await requireAccount(db, username);
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('accounts').set({ is_active: active ? 1 : 0, updated_at: nowIso() }).where('id', '=', account.id).execute();
-    // Deactivation also ends every refresh family, so a later reactivation starts clean.
+    // Deactivation also ends every session, access tokens included, so a later reactivation starts clean.
     if (!active) await endSessions(trx, { accountId: account.id }, 'account_deactivated');
   });
   return requireAccount(db, username);
@@ -175,6 +175,11 @@ export type SessionScope = { readonly familyId: string } | { readonly accountId:
 export async function endSessions(db: Kysely<Tables>, scope: SessionScope, reason: string): Promise<number> {
   if (!db.isTransaction) return db.transaction().execute((trx) => endSessions(trx, scope, reason));
   const now = nowIso();
+  // Refresh tokens first: that locks the family's live row, so a rotation racing this one
+  // waits, then finds it revoked and fails; any rotation that committed before is seen by both
+  // statements, its access token included.
+  const live = db.updateTable('refresh_tokens').set({ revoked_at: now, revoked_reason: reason }).where('revoked_at', 'is', null);
+  const result = await ('familyId' in scope ? live.where('family_id', '=', scope.familyId) : live.where('account_id', '=', scope.accountId)).executeTakeFirst();
   const ledger = db.selectFrom('refresh_tokens');
   const issued = 'familyId' in scope ? ledger.where('family_id', '=', scope.familyId) : ledger.where('account_id', '=', scope.accountId);
   await db
@@ -194,7 +199,5 @@ export async function endSessions(db: Kysely<Tables>, scope: SessionScope, reaso
     )
     .onConflict((oc) => oc.column('jti').doNothing())
     .execute();
-  const live = db.updateTable('refresh_tokens').set({ revoked_at: now, revoked_reason: reason }).where('revoked_at', 'is', null);
-  const result = await ('familyId' in scope ? live.where('family_id', '=', scope.familyId) : live.where('account_id', '=', scope.accountId)).executeTakeFirst();
   return Number(result.numUpdatedRows);
 }

@@ -8,8 +8,6 @@
 import type { Kysely } from 'kysely';
 import type { Tables } from '@secure-hospital-ai/core/db/schema';
 
-export type RevocationReason = 'rotated' | 'logout' | 'reuse_detected';
-
 export interface RefreshTokenRecord {
   readonly jti: string;
   readonly accountId: number;
