@@ -1,7 +1,7 @@
 /**
  * Sign-in sessions: password login, refresh-token rotation with reuse detection, token
- * verification and logout. The HTTP routes (routes/tokens.ts, and the web UI's cookie flow)
- * are thin wrappers around this, so every way in follows the same rules and audits alike.
+ * verification and logout. The HTTP routes (routes/tokens.ts, which the web UI calls too) are
+ * thin wrappers around this, so every way in follows the same rules and audits alike.
  */
 import { randomUUID } from 'node:crypto';
 import { endSessions, findAccountById, findAccountByUsername, upgradePasswordHash } from '@secure-hospital-ai/core/accounts';

@@ -250,4 +250,26 @@ describe(`audit writer (${process.env.TEST_DATABASE === 'postgres' ? 'postgres' 
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+
+  it('commits on a connection of its own: a read snapshot held open on the shared connection neither blocks it nor sees it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'shai-audit-own-'));
+    const embedded = openDatabase({ dataDir });
+    try {
+      await migrateToLatest(embedded);
+      const sqlite = embedded.sqlite as NonNullable<Database['sqlite']>;
+      const writer = createAuditWriter(embedded, { lockWaitMs: 500 });
+      // A read transaction held open over many awaits, as verifyAuditChain holds one.
+      sqlite.exec('BEGIN');
+      const count = () => sqlite.prepare('SELECT count(*) FROM audit_events').pluck().get();
+      expect(count()).toBe(0);
+      await writer.record(auditEvent());
+      expect(count()).toBe(0);
+      sqlite.exec('COMMIT');
+      expect(count()).toBe(1);
+      await writer.close();
+    } finally {
+      await embedded.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });

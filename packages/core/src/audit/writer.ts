@@ -11,7 +11,7 @@
  * the chain head (SQLite: BEGIN IMMEDIATE takes the database's write lock; PostgreSQL: the
  * head row is locked FOR UPDATE), so whole batches interleave and the chain stays linear.
  */
-import type BetterSqlite3 from 'better-sqlite3';
+import BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
@@ -35,7 +35,10 @@ export interface AuditWriterOptions {
 }
 
 export interface AuditWriter extends AuditSink {
-  /** Commits what is queued, then refuses new events. Does not close the database. */
+  /**
+   * Commits what is queued, then refuses new events. Closes the SQLite connection the writer
+   * opened for itself, not the database.
+   */
   close(): Promise<void>;
 }
 
@@ -48,6 +51,8 @@ interface Pending {
 /** Appends one batch atomically; resolves after the commit. */
 interface Appender {
   append(batch: readonly AuditEventFields[]): Promise<void>;
+  /** Releases what the appender holds of its own (SQLite: its connection). */
+  close?(): void;
   /** Pause between two batches of this writer, so writers in other processes get the lock too. */
   readonly yieldMs: number;
 }
@@ -123,6 +128,7 @@ export function createAuditWriter(database: Database, options: AuditWriterOption
         if (flushing) await flushing;
         else await new Promise((r) => setTimeout(r, Math.max(1, windowMs)));
       }
+      appender.close?.();
     },
   };
 }
@@ -140,49 +146,66 @@ function requirePool(database: Database): pg.Pool {
 const INSERT_COLUMNS = STORED_COLUMNS.join(', ');
 
 /**
- * SQLite: better-sqlite3 is synchronous, so once the write lock is held a whole batch (read
- * head, chain, insert, move head, commit) runs without yielding: no other code of this
- * process can interleave with it. BEGIN IMMEDIATE takes the write lock up front, so the head
- * cannot move before we commit, whatever other processes do.
+ * SQLite: the writer appends on a connection of its own to the same file, so nothing else in
+ * the process can ever run inside its transaction or it inside theirs (a Kysely transaction
+ * open between two awaits, a read snapshot), and its busy timeout can stay 0.
+ *
+ * better-sqlite3 is synchronous, so once the write lock is held a whole batch (read head,
+ * chain, insert, move head, commit) runs without yielding. BEGIN IMMEDIATE takes the write
+ * lock up front, so the head cannot move before we commit, whatever other connections do.
  *
  * Waiting for the lock is done here, asynchronously, not by SQLite's busy handler: that one
  * blocks the event loop and backs off to 100 ms sleeps, so a process that commits batch
  * after batch would starve the other one. Polling every millisecond, and pausing a
  * millisecond between our own batches, lets two processes take turns.
  */
-function sqliteAppender(sqlite: BetterSqlite3.Database, lockWaitMs: number): Appender {
-  let statements:
-    | { head: BetterSqlite3.Statement; insert: BetterSqlite3.Statement; moveHead: BetterSqlite3.Statement }
+function sqliteAppender(shared: BetterSqlite3.Database, lockWaitMs: number): Appender {
+  let own:
+    | {
+        sqlite: BetterSqlite3.Database;
+        head: BetterSqlite3.Statement;
+        insert: BetterSqlite3.Statement;
+        moveHead: BetterSqlite3.Statement;
+      }
     | undefined;
-  const prepare = () =>
-    (statements ??= {
-      head: sqlite.prepare('SELECT seq, hash FROM audit_chain_head WHERE id = 1'),
-      insert: sqlite.prepare(
-        `INSERT INTO audit_events (${INSERT_COLUMNS}) VALUES (${STORED_COLUMNS.map(() => '?').join(', ')})`,
-      ),
-      moveHead: sqlite.prepare('UPDATE audit_chain_head SET seq = ?, hash = ? WHERE id = 1'),
-    });
-  // The connection's own busy timeout, read once: each `pragma()` prepares a statement, and a
-  // prepared busy_timeout pragma cannot be re-run (SQLite applies it while preparing).
-  let busyTimeout: number | undefined;
+  let closed = false;
+
+  /** Opened at the first append, after whoever created the writer has migrated the file. */
+  function connection() {
+    // The writer belongs to its database: once that is closed, nothing more is appended.
+    if (closed || !shared.open) throw new Error('database closed');
+    if (own) return own;
+    const sqlite = new BetterSqlite3(shared.name, { fileMustExist: true });
+    try {
+      sqlite.pragma('busy_timeout = 0');
+      // Every commit durable: the answer that waits for it must not outlive a lost event.
+      sqlite.pragma('synchronous = FULL');
+      own = {
+        sqlite,
+        head: sqlite.prepare('SELECT seq, hash FROM audit_chain_head WHERE id = 1'),
+        insert: sqlite.prepare(`INSERT INTO audit_events (${INSERT_COLUMNS}) VALUES (${STORED_COLUMNS.map(() => '?').join(', ')})`),
+        moveHead: sqlite.prepare('UPDATE audit_chain_head SET seq = ?, hash = ? WHERE id = 1'),
+      };
+    } catch (error) {
+      sqlite.close();
+      throw error;
+    }
+    return own;
+  }
 
   /** BEGIN IMMEDIATE without waiting: false when another connection holds the write lock. */
-  function tryBegin(): boolean {
-    busyTimeout ??= Number(sqlite.pragma('busy_timeout', { simple: true }));
-    sqlite.pragma('busy_timeout = 0');
+  function tryBegin(sqlite: BetterSqlite3.Database): boolean {
     try {
       sqlite.exec('BEGIN IMMEDIATE');
       return true;
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_BUSY') return false;
       throw error;
-    } finally {
-      sqlite.pragma(`busy_timeout = ${busyTimeout}`);
     }
   }
 
   function appendLocked(batch: readonly AuditEventFields[]): void {
-    const s = prepare();
+    const s = connection();
     try {
       const head = s.head.get() as { seq: number; hash: string } | undefined;
       if (!head) throw new Error('audit chain head missing');
@@ -195,9 +218,9 @@ function sqliteAppender(sqlite: BetterSqlite3.Database, lockWaitMs: number): App
         prev = row[HASH_INDEX] as string;
       }
       s.moveHead.run(seq, prev);
-      sqlite.exec('COMMIT');
+      s.sqlite.exec('COMMIT');
     } catch (error) {
-      if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+      if (s.sqlite.inTransaction) s.sqlite.exec('ROLLBACK');
       throw error;
     }
   }
@@ -205,17 +228,19 @@ function sqliteAppender(sqlite: BetterSqlite3.Database, lockWaitMs: number): App
   return {
     yieldMs: 1,
     async append(batch) {
-      prepare(); // fails here, before any lock, if the table is missing or the database closed
+      const { sqlite } = connection(); // fails here, before any lock, if the table is missing or the database closed
       const deadline = Date.now() + lockWaitMs;
-      for (;;) {
-        // The connection is shared with Kysely. While a Kysely transaction is open on it
-        // (between two of its awaits), our statements would join that transaction and vanish
-        // with its rollback: wait for it to finish instead.
-        if (!sqlite.inTransaction && tryBegin()) break;
+      while (!tryBegin(sqlite)) {
         if (Date.now() > deadline) throw new Error('audit write lock not obtained in time');
         await sleep(1);
+        connection();
       }
       appendLocked(batch);
+    },
+    close() {
+      closed = true;
+      own?.sqlite.close();
+      own = undefined;
     },
   };
 }
