@@ -1,4 +1,4 @@
-import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import type { Database } from './database.js';
 import * as m0001 from './migrations/0001_accounts.js';
 import * as m0002 from './migrations/0002_clinical.js';
@@ -11,20 +11,27 @@ import * as m0006 from './migrations/0006_access_tokens_in_ledger.js';
  * Versioned migrations, compiled in (no directory scanning), so the same list runs on
  * SQLite and PostgreSQL and a build cannot miss one. Append only; never edit a landed one.
  */
-const MIGRATIONS: Record<string, Migration> = {
+const MIGRATIONS = {
   '0001_accounts': m0001,
   '0002_clinical': m0002,
   '0003_audit': m0003,
   '0004_patient_revisions': m0004,
   '0005_audit_partial_indexes': m0005,
   '0006_access_tokens_in_ledger': m0006,
-};
+} satisfies Record<string, Migration>;
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {
-  const migrator = new Migrator({ db: database.db, provider });
-  const { error, results } = await migrator.migrateToLatest();
+  return outcome(await new Migrator({ db: database.db, provider }).migrateToLatest());
+}
+
+/** Up (or down) to the named migration: for upgrade tests, and for an operator's rollback. */
+export async function migrateTo(database: Database, target: keyof typeof MIGRATIONS): Promise<string[]> {
+  return outcome(await new Migrator({ db: database.db, provider }).migrateTo(target));
+}
+
+function outcome({ error, results }: MigrationResultSet): string[] {
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`Migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);

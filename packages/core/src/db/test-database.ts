@@ -23,15 +23,17 @@ export function testDatabaseKind(): 'sqlite' | 'postgres' {
   return process.env.TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
 }
 
-export async function openTestDatabase(): Promise<TestDatabase> {
-  return testDatabaseKind() === 'postgres' ? openPostgresTestDatabase() : openSqliteTestDatabase();
+/** A fresh database of the suite's engine, migrated to the latest schema unless `migrate` is false. */
+export async function openTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const migrate = options.migrate === false ? async () => undefined : async (database: Database) => void (await migrateToLatest(database));
+  return testDatabaseKind() === 'postgres' ? openPostgresTestDatabase(migrate) : openSqliteTestDatabase(migrate);
 }
 
-async function openSqliteTestDatabase(): Promise<TestDatabase> {
+async function openSqliteTestDatabase(migrate: (database: Database) => Promise<void>): Promise<TestDatabase> {
   const dataDir = mkdtempSync(join(tmpdir(), 'shai-test-'));
   const database = openDatabase({ dataDir });
   try {
-    await migrateToLatest(database);
+    await migrate(database);
   } catch (error) {
     await database.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -46,7 +48,7 @@ async function openSqliteTestDatabase(): Promise<TestDatabase> {
   };
 }
 
-async function openPostgresTestDatabase(): Promise<TestDatabase> {
+async function openPostgresTestDatabase(migrate: (database: Database) => Promise<void>): Promise<TestDatabase> {
   const adminUrl = process.env.TEST_POSTGRES_URL ?? process.env.TEST_DATABASE_URL ?? DEFAULT_ADMIN_URL;
   // The name is generated here, never taken from input, so interpolating it is safe.
   const name = `shai_test_${randomBytes(6).toString('hex')}`;
@@ -59,7 +61,7 @@ async function openPostgresTestDatabase(): Promise<TestDatabase> {
     await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   };
   try {
-    await migrateToLatest(database);
+    await migrate(database);
   } catch (error) {
     await drop();
     throw error;
