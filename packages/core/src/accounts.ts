@@ -3,7 +3,7 @@
  * login, the admin routes and the `accounts` CLI. Changes take effect at both servers at
  * the next request because both read account state per request (account-state.ts).
  */
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import { isRole, type Role } from './domain.js';
 import { AppError } from './errors.js';
 import type { Account, Tables } from './db/schema.js';
@@ -166,6 +166,12 @@ export async function listAccounts(db: Kysely<Tables>): Promise<Array<Omit<Accou
 /** Which sessions end: one rotation family (one login and its refreshes), or all of an account's. */
 export type SessionScope = { readonly familyId: string } | { readonly accountId: number };
 
+/** The ledger rows of a scope, as a WHERE both of endSessions' statements share. */
+function inScope(scope: SessionScope) {
+  return (eb: ExpressionBuilder<Tables, 'refresh_tokens'>) =>
+    'familyId' in scope ? eb('family_id', '=', scope.familyId) : eb('account_id', '=', scope.accountId);
+}
+
 /**
  * Ends sessions at once: their live refresh tokens are revoked, and the unexpired access
  * tokens issued with any refresh token of theirs (the ledger names each, migration 0006) are
@@ -178,15 +184,18 @@ export async function endSessions(db: Kysely<Tables>, scope: SessionScope, reaso
   // Refresh tokens first: that locks the family's live row, so a rotation racing this one
   // waits, then finds it revoked and fails; any rotation that committed before is seen by both
   // statements, its access token included.
-  const live = db.updateTable('refresh_tokens').set({ revoked_at: now, revoked_reason: reason }).where('revoked_at', 'is', null);
-  const result = await ('familyId' in scope ? live.where('family_id', '=', scope.familyId) : live.where('account_id', '=', scope.accountId)).executeTakeFirst();
-  const ledger = db.selectFrom('refresh_tokens');
-  const issued = 'familyId' in scope ? ledger.where('family_id', '=', scope.familyId) : ledger.where('account_id', '=', scope.accountId);
+  const result = await db
+    .updateTable('refresh_tokens')
+    .set({ revoked_at: now, revoked_reason: reason })
+    .where(inScope(scope))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
   await db
     .insertInto('revoked_tokens')
     .columns(['jti', 'account_id', 'expires_at', 'revoked_at', 'reason'])
     .expression(
-      issued
+      db
+        .selectFrom('refresh_tokens')
         .select((eb) => [
           eb.ref('access_jti').$notNull().as('jti'),
           'account_id',
@@ -194,6 +203,7 @@ export async function endSessions(db: Kysely<Tables>, scope: SessionScope, reaso
           eb.val(now).as('revoked_at'),
           eb.val(reason).as('reason'),
         ])
+        .where(inScope(scope))
         .where('access_jti', 'is not', null)
         .where('access_expires_at', '>', now),
     )

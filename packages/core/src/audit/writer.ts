@@ -168,12 +168,11 @@ function sqliteAppender(shared: BetterSqlite3.Database, lockWaitMs: number): App
         moveHead: BetterSqlite3.Statement;
       }
     | undefined;
-  let closed = false;
 
   /** Opened at the first append, after whoever created the writer has migrated the file. */
   function connection() {
     // The writer belongs to its database: once that is closed, nothing more is appended.
-    if (closed || !shared.open) throw new Error('database closed');
+    if (!shared.open) throw new Error('database closed');
     if (own) return own;
     const sqlite = new BetterSqlite3(shared.name, { fileMustExist: true });
     try {
@@ -204,8 +203,7 @@ function sqliteAppender(shared: BetterSqlite3.Database, lockWaitMs: number): App
     }
   }
 
-  function appendLocked(batch: readonly AuditEventFields[]): void {
-    const s = connection();
+  function appendLocked(s: NonNullable<typeof own>, batch: readonly AuditEventFields[]): void {
     try {
       const head = s.head.get() as { seq: number; hash: string } | undefined;
       if (!head) throw new Error('audit chain head missing');
@@ -228,17 +226,17 @@ function sqliteAppender(shared: BetterSqlite3.Database, lockWaitMs: number): App
   return {
     yieldMs: 1,
     async append(batch) {
-      const { sqlite } = connection(); // fails here, before any lock, if the table is missing or the database closed
+      const s = connection(); // fails here, before any lock, if the table is missing or the database closed
       const deadline = Date.now() + lockWaitMs;
-      while (!tryBegin(sqlite)) {
+      while (!tryBegin(s.sqlite)) {
         if (Date.now() > deadline) throw new Error('audit write lock not obtained in time');
         await sleep(1);
-        connection();
+        connection(); // the database may have been closed meanwhile
       }
-      appendLocked(batch);
+      appendLocked(s, batch);
     },
+    // Called once the writer has drained and refuses new events: nothing appends after it.
     close() {
-      closed = true;
       own?.sqlite.close();
       own = undefined;
     },
