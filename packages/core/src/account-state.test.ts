@@ -77,4 +77,31 @@ describe(`account state lookup (${process.env.TEST_DATABASE === 'postgres' ? 'po
     expect(await lookup.lookup(ids.patient, 'jti-p')).toMatchObject({ active: false });
     await setAccountActive(testDb.database.db, 'pat_state', true);
   });
+
+  it('reads committed state only: a deactivation still in an open transaction, later rolled back, never shows', async () => {
+    const lookup = accountStateLookup(testDb.database);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let changed!: () => void;
+    const inside = new Promise<void>((resolve) => (changed = resolve));
+    const transaction = testDb.database.db
+      .transaction()
+      .execute(async (trx) => {
+        await trx.updateTable('accounts').set({ is_active: 0 }).where('id', '=', Number(ids.doctor)).execute();
+        changed();
+        await held;
+        throw new Error('rolled back on purpose');
+      })
+      .catch((error: Error) => error.message);
+    await inside;
+    let settled = false;
+    const during = lookup.lookup(ids.doctor, 'jti-during').finally(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // On the embedded database the transaction holds the one connection, so the read waits
+    // for it; PostgreSQL answers at once from the last committed state.
+    expect(settled).toBe(testDb.database.dialect === 'postgres');
+    release();
+    expect(await transaction).toBe('rolled back on purpose');
+    expect(await during).toEqual({ active: true, role: 'doctor', patientId: null, revoked: false });
+  });
 });

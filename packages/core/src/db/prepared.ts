@@ -6,7 +6,6 @@
  * compile and executor at 15–50 µs for reads SQLite runs in 1.5–3 µs, several times per call.
  */
 import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
-import type BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
 import { batchLoader, POSTGRES_BATCHING } from '../batch-loader.js';
 import type { Database } from './database.js';
@@ -29,12 +28,14 @@ let counter = 0;
 
 export interface PreparedQueryOptions {
   /**
-   * On PostgreSQL, calls made while earlier ones are running share one statement (see
-   * `batchedSql`). Only for a query that returns at most one row per call: the shared
-   * statement keeps no order among one call's rows.
+   * The query returns at most one row per call (a lookup by key). SQLite then stops at the
+   * first row, and on PostgreSQL calls made while earlier ones are running share one statement
+   * (see `batchedSql`), which keeps no order among one call's rows: hence only for these.
    */
-  batchOnPostgres?: boolean;
+  oneRow?: boolean;
 }
+
+type Run<Args, Row> = (args: Args) => Promise<Row[]>;
 
 export function preparedQuery<Args extends Record<string, string | number>, Row>(
   build: (db: Kysely<Tables>, args: Args) => Compilable<Row>,
@@ -43,8 +44,12 @@ export function preparedQuery<Args extends Record<string, string | number>, Row>
 ): (db: Kysely<Tables>, args: Args) => Promise<Row[]> {
   const name = `shai_prepared_${++counter}`;
   const plans = new Map<string, Plan>();
-  const statements = new WeakMap<BetterSqlite3.Database, BetterSqlite3.Statement>();
   const byValue = new Map<unknown, string>(Object.entries(sentinels).map(([key, value]) => [value, key]));
+  /**
+   * Per database: its plan, statement or batcher, found on the first call. Hot reads run
+   * several times per request, and looking these up on each call cost more than a SQLite read.
+   */
+  const runs = new WeakMap<Kysely<Tables>, Run<Args, Row>>();
 
   function planFor(db: Kysely<Tables>): Plan {
     const engine = db.getExecutor().adapter.constructor.name;
@@ -60,41 +65,62 @@ export function preparedQuery<Args extends Record<string, string | number>, Row>
     return plan;
   }
 
-  const batchers = new WeakMap<pg.Pool, (args: Args) => Promise<Row[]>>();
-  function batcherFor(pool: pg.Pool, plan: Plan): (args: Args) => Promise<Row[]> {
-    let batcher = batchers.get(pool);
-    if (!batcher) {
-      const batched = batchedSql(plan, sentinels);
-      batcher = batchLoader<Args, Row[]>(async (keys) => {
-        const values = [...batched.argNames.map((arg) => keys.map((k) => k[arg])), ...batched.constants];
-        const { rows } = await pool.query<Row & { shai_batch_ord: number }>({ name: `${name}_batch`, text: batched.text, values });
-        const perKey = keys.map((): Row[] => []);
-        for (const { shai_batch_ord: ord, ...row } of rows) perKey[ord - 1]?.push(row as Row);
-        return perKey;
-      }, POSTGRES_BATCHING);
-      batchers.set(pool, batcher);
-    }
-    return batcher;
+  function valuesFor(plan: Plan): (args: Args) => unknown[] {
+    const slots = plan.slots.map((slot) => ('arg' in slot ? { arg: slot.arg as keyof Args, constant: undefined } : { arg: undefined, constant: slot.constant }));
+    return (args) => slots.map((slot) => (slot.arg === undefined ? slot.constant : args[slot.arg]));
   }
 
-  return async (db, args) => {
-    const plan = planFor(db);
-    const values = plan.slots.map((slot) => ('arg' in slot ? args[slot.arg] : slot.constant));
+  async function throughKysely(db: Kysely<Tables>, plan: Plan, values: unknown[]): Promise<Row[]> {
+    return (await db.executeQuery<Row>(CompiledQuery.raw(plan.sql, values))).rows as Row[];
+  }
+
+  function batched(pool: pg.Pool, plan: Plan): Run<Args, Row> {
+    const statement = batchedSql(plan, sentinels);
+    return batchLoader<Args, Row[]>(async (keys) => {
+      const values = [...statement.argNames.map((arg) => keys.map((k) => k[arg])), ...statement.constants];
+      const { rows } = await pool.query<Row & { shai_batch_ord: number }>({ name: `${name}_batch`, text: statement.text, values });
+      const perKey = keys.map((): Row[] => []);
+      for (const { shai_batch_ord: ord, ...row } of rows) perKey[ord - 1]?.push(row as Row);
+      return perKey;
+    }, POSTGRES_BATCHING);
+  }
+
+  /** undefined for a Kysely instance with no raw handle behind it (a transaction's). */
+  function runFor(db: Kysely<Tables>): Run<Args, Row> | undefined {
     const raw = handles.get(db);
-    // Inside a Kysely transaction (a different instance) or while one holds the SQLite
-    // connection, go through Kysely so the read waits for, and sees, that transaction.
-    if (raw?.sqlite && !raw.sqlite.inTransaction) {
-      let statement = statements.get(raw.sqlite);
-      if (!statement) {
-        statement = raw.sqlite.prepare(plan.sql);
-        statements.set(raw.sqlite, statement);
+    if (raw === undefined) return undefined;
+    const plan = planFor(db);
+    const values = valuesFor(plan);
+    const { sqlite, pool } = raw;
+    if (sqlite) {
+      const statement = sqlite.prepare(plan.sql);
+      // While a Kysely transaction holds the connection, go through Kysely so the read waits
+      // for, and sees, that transaction.
+      if (options.oneRow === true) {
+        return async (args) => {
+          if (sqlite.inTransaction) return throughKysely(db, plan, values(args));
+          const row = statement.get(values(args)) as Row | undefined;
+          return row === undefined ? [] : [row];
+        };
       }
-      return statement.all(...values) as Row[];
+      return async (args) => (sqlite.inTransaction ? throughKysely(db, plan, values(args)) : (statement.all(values(args)) as Row[]));
     }
-    if (raw?.pool && options.batchOnPostgres === true) return batcherFor(raw.pool, plan)(args);
-    if (raw?.pool) return (await raw.pool.query({ name, text: plan.sql, values })).rows as Row[];
-    const result = await db.executeQuery<Row>(CompiledQuery.raw(plan.sql, values));
-    return result.rows;
+    if (pool && options.oneRow === true) return batched(pool, plan);
+    if (pool) return async (args) => (await pool.query({ name, text: plan.sql, values: values(args) })).rows as Row[];
+    return undefined;
+  }
+
+  return (db, args) => {
+    let run = runs.get(db);
+    if (run === undefined) {
+      run = runFor(db);
+      if (run === undefined) {
+        const plan = planFor(db);
+        return throughKysely(db, plan, valuesFor(plan)(args));
+      }
+      runs.set(db, run);
+    }
+    return run(args);
   };
 }
 

@@ -69,7 +69,7 @@ describe('loadRowContext', () => {
 
 describe('loadPatientRelationships under concurrency', () => {
   it('gives every call at once the answer it gets alone, whoever asks about whom and when', async () => {
-    // On PostgreSQL concurrent calls share one statement (db/prepared.ts, batchOnPostgres):
+    // On PostgreSQL concurrent calls share one statement (db/prepared.ts, oneRow):
     // a row handed to the wrong call would show one caller another's relationships.
     await grant(f.nurse, 'PC', '2026-11-23T11:00:00.000Z', '2026-11-23T13:00:00.000Z');
     try {

@@ -108,8 +108,8 @@ const relationshipsOfOne = preparedQuery(
       .select((eb) => chartRevisionColumn(eb).as('chart_revision'))
       .where('patients.id', '=', args.patientId),
   { accountId: -2_000_000_017, nowIso: '\u0000now', patientId: '\u0000patient' },
-  // At most one row (a patient id), so concurrent calls may share a statement on PostgreSQL.
-  { batchOnPostgres: true },
+  // At most one row (a patient id): concurrent calls may share a statement on PostgreSQL.
+  { oneRow: true },
 );
 
 /** One patient's relationships to the caller, and its chart revision read in the same statement. */
