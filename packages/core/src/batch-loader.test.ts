@@ -14,33 +14,42 @@ function controlledLoad() {
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('batchLoader', () => {
-  it('sends the first lookup at once and the ones that arrive meanwhile together, each answered with its own value', async () => {
+  it('sends the lookups of one turn together at its end, and those that arrive meanwhile together as soon as it finishes', async () => {
     const { queries, load } = controlledLoad();
     const lookup = batchLoader(load, { maxBatch: 100, maxInFlight: 1 });
-    const first = lookup(1);
-    expect(queries.map((q) => q.keys)).toEqual([[1]]);
-    const rest = [lookup(2), lookup(3), lookup(4)];
+    const first = [lookup(1), lookup(2)];
+    // Nothing goes out before the turn ends, so the turn's other lookups can join.
+    expect(queries).toHaveLength(0);
+    await settle();
+    expect(queries.map((q) => q.keys)).toEqual([[1, 2]]);
+    const rest = [lookup(3), lookup(4)];
+    await settle();
+    const late = lookup(5);
     expect(queries).toHaveLength(1);
     queries[0]?.finish();
-    await expect(first).resolves.toBe('v1');
-    await settle();
-    expect(queries.map((q) => q.keys)).toEqual([[1], [2, 3, 4]]);
+    await expect(Promise.all(first)).resolves.toEqual(['v1', 'v2']);
+    // Sent when the running query finished, not a turn later.
+    expect(queries.map((q) => q.keys)).toEqual([[1, 2], [3, 4, 5]]);
     queries[1]?.finish();
-    await expect(Promise.all(rest)).resolves.toEqual(['v2', 'v3', 'v4']);
+    await expect(Promise.all([...rest, late])).resolves.toEqual(['v3', 'v4', 'v5']);
   });
 
   it('runs up to maxInFlight queries at once and caps each at maxBatch keys', async () => {
     const { queries, load } = controlledLoad();
     const lookup = batchLoader(load, { maxBatch: 2, maxInFlight: 2 });
-    const all = [1, 2, 3, 4, 5, 6].map((k) => lookup(k));
-    expect(queries.map((q) => q.keys)).toEqual([[1], [2]]);
+    const all = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((k) => lookup(k));
+    await settle();
+    expect(queries.map((q) => q.keys)).toEqual([[1, 2], [3, 4]]);
     queries[0]?.finish();
     queries[1]?.finish();
     await settle();
-    expect(queries.map((q) => q.keys)).toEqual([[1], [2], [3, 4], [5, 6]]);
+    expect(queries.map((q) => q.keys)).toEqual([[1, 2], [3, 4], [5, 6], [7, 8]]);
     queries[2]?.finish();
     queries[3]?.finish();
-    await expect(Promise.all(all)).resolves.toEqual(['v1', 'v2', 'v3', 'v4', 'v5', 'v6']);
+    await settle();
+    expect(queries.map((q) => q.keys)).toEqual([[1, 2], [3, 4], [5, 6], [7, 8], [9]]);
+    queries[4]?.finish();
+    await expect(Promise.all(all)).resolves.toEqual(['v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'v8', 'v9']);
   });
 
   it('tries each key of a failed shared query alone, so only the key that fails alone is rejected', async () => {
@@ -62,7 +71,7 @@ describe('batchLoader', () => {
       { status: 'rejected', reason: new Error('invalid input for key 3') },
       { status: 'fulfilled', value: 'v4' },
     ]);
-    expect(asked).toEqual([[1], [2, 3, 4], [2], [3], [4]]);
+    expect(asked).toEqual([[1, 2, 3, 4], [1], [2], [3], [4]]);
     await expect(lookup(7)).resolves.toBe('v7');
   });
 
@@ -70,9 +79,11 @@ describe('batchLoader', () => {
     const { queries, load } = controlledLoad();
     const lookup = batchLoader(load, { maxBatch: 100, maxInFlight: 1 });
     const first = lookup(1);
+    await settle();
     queries[0]?.fail(new Error('connection lost'));
     await expect(first).rejects.toThrow('connection lost');
     const later = lookup(7);
+    await settle();
     queries[1]?.finish();
     await expect(later).resolves.toBe('v7');
   });

@@ -1,9 +1,11 @@
 /**
- * Many lookups of the same kind in one query. A lookup goes out at once while fewer than
- * `maxInFlight` queries are running; the lookups that arrive while they run wait and go out
- * together as the next query. An idle server therefore adds no wait, and a busy one sends
- * fewer, larger queries: the same self-tuning as the audit writer's group commit. Worth it
- * where each query has a fixed cost much larger than a row's (node-pg: tens of µs of CPU).
+ * Many lookups of the same kind in one query. A lookup that finds fewer than `maxInFlight`
+ * queries running goes out at the end of the event loop's current turn, with every lookup
+ * the requests read in that turn asked for; the lookups that arrive while queries run wait
+ * and go out together as the next query, as soon as one finishes. An idle server therefore
+ * waits only for the turn to end, and a busy one sends fewer, larger queries: the same
+ * self-tuning as the audit writer's group commit. Worth it where each query has a fixed cost
+ * much larger than a row's (node-pg: tens of µs of CPU, and as much again in the database).
  */
 export interface BatchLoaderOptions {
   /** Most keys in one query. */
@@ -15,7 +17,8 @@ export interface BatchLoaderOptions {
 /**
  * For reads on PostgreSQL: one query at a time per kind, at most 256 lookups each. Measured
  * on the full chain, one in flight (1,048–1,290 req/s) beat two (856–1,135): larger batches
- * cost less than the round trip they wait for.
+ * cost less than the round trip they wait for. Measured again on a faster machine: 5,850–5,960
+ * against 5,081–5,480.
  */
 export const POSTGRES_BATCHING: Readonly<BatchLoaderOptions> = { maxBatch: 256, maxInFlight: 1 };
 
@@ -56,6 +59,18 @@ export function batchLoader<Key, Value>(
     }
   }
 
+  let scheduled = false;
+
+  /** At the end of this turn: the requests read in it have all asked by then. */
+  function schedule(): void {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      pump();
+    });
+  }
+
   function pump(): void {
     while (inFlight < options.maxInFlight && queue.length > 0) {
       const batch = queue.length <= options.maxBatch ? queue : queue.slice(0, options.maxBatch);
@@ -71,6 +86,6 @@ export function batchLoader<Key, Value>(
   return (key) =>
     new Promise<Value>((resolve, reject) => {
       queue.push({ key, resolve, reject });
-      pump();
+      schedule();
     });
 }
