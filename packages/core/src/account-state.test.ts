@@ -49,7 +49,7 @@ describe(`account state lookup (${process.env.TEST_DATABASE === 'postgres' ? 'po
       { active: true, role: 'doctor', patientId: null, revoked: false },
     ]);
     if (queries) {
-      // Asked in one turn of the event loop, the five lookups that can name an account share one query.
+      // Asked in one turn of the event loop, the six lookups with a well-formed account id share one query.
       expect(queries.mock.calls.length).toBe(1);
       queries.mockRestore();
     }
