@@ -82,4 +82,9 @@ export function onShutdown(close: () => Promise<void>): void {
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+  // Started by `npm start`: its IPC channel closes when it dies, even when it is killed outright.
+  if (process.channel) {
+    process.channel.unref();
+    process.on('disconnect', () => handler('SIGTERM'));
+  }
 }

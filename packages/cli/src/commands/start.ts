@@ -40,7 +40,9 @@ export async function run(_argv: string[]): Promise<number> {
   };
   const exited = new Promise<number>((resolveExit) => {
     for (const name of ['mcp-server', 'gateway'] as const) {
-      const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, MAIN, name], { stdio: 'inherit', env: process.env });
+      // The IPC channel ties each server to this process: it closes when this process dies,
+      // however it dies (SIGKILL included), and the server then shuts down (runtime.ts).
+      const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, MAIN, name], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env: process.env });
       children.push(child);
       child.on('exit', (code, signal) => {
         // One half of the chain is no use alone: take the other down with it.
@@ -51,6 +53,13 @@ export async function run(_argv: string[]): Promise<number> {
   });
   process.on('SIGINT', () => stopAll('SIGINT'));
   process.on('SIGTERM', () => stopAll('SIGTERM'));
+  // Whoever started this process going away stops the servers too: npm, killed with SIGTERM
+  // by a process manager, does not pass the signal on to its script's shell's child, and this
+  // process and both servers were left running, holding their ports.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) stopAll('SIGTERM');
+  }, 500).unref();
 
   const gatewayUrl = `http://${config.gateway.host === '0.0.0.0' ? '127.0.0.1' : config.gateway.host}:${config.gateway.port}`;
   if (await waitForHealthy([`${gatewayUrl}/healthz`, `${config.mcp.url.replace(/\/mcp\/?$/, '')}/healthz`], 30_000)) {

@@ -1,0 +1,69 @@
+/**
+ * `npm start` never leaves a server behind: the servers stop when the process that started
+ * them dies, however it dies, and that process stops them when its own parent goes away
+ * (npm killed by a process manager does not pass SIGTERM on).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildOnce, CLI, freePort, waitFor } from '../support/processes.js';
+
+interface Started {
+  /** The process the test spawned: the supervisor itself, or a shell around it. */
+  process: ChildProcess;
+  urls: string[];
+}
+
+const running: ChildProcess[] = [];
+
+async function start(throughShell: boolean): Promise<Started> {
+  buildOnce();
+  const [gatewayPort, mcpPort] = [await freePort(), await freePort()];
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    GATEWAY_PORT: String(gatewayPort),
+    MCP_PORT: String(mcpPort),
+    LOG_LEVEL: 'warn',
+  };
+  const cwd = mkdtempSync(join(tmpdir(), 'shai-supervision-'));
+  // `; true` keeps the shell waiting as the supervisor's parent, as npm's shell does.
+  const child = throughShell
+    ? spawn('sh', ['-c', `"${process.execPath}" "${CLI}" start; true`], { cwd, env, stdio: 'ignore' })
+    : spawn(process.execPath, [CLI, 'start'], { cwd, env, stdio: 'ignore' });
+  running.push(child);
+  const urls = [`http://127.0.0.1:${gatewayPort}/healthz`, `http://127.0.0.1:${mcpPort}/healthz`];
+  for (const url of urls) await waitFor(url, 60_000);
+  return { process: child, urls };
+}
+
+/** True once neither server answers any more. */
+async function allStopped(urls: string[], timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const answers = await Promise.all(urls.map((url) => fetch(url).then(() => true, () => false)));
+    if (answers.every((answered) => !answered)) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+afterEach(() => {
+  for (const child of running.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+describe('npm start supervision', () => {
+  it('stops both servers when the supervisor is killed outright (SIGKILL)', async () => {
+    const { process: supervisor, urls } = await start(false);
+    supervisor.kill('SIGKILL');
+    expect(await allStopped(urls, 10_000)).toBe(true);
+  }, 90_000);
+
+  it('stops both servers when its parent goes away', async () => {
+    const { process: shell, urls } = await start(true);
+    shell.kill('SIGKILL');
+    expect(await allStopped(urls, 10_000)).toBe(true);
+  }, 90_000);
+});
