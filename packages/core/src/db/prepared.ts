@@ -94,16 +94,16 @@ export function preparedQuery<Args extends Record<string, string | number>, Row>
     const { sqlite, pool } = raw;
     if (sqlite) {
       const statement = sqlite.prepare(plan.sql);
+      const rowsOf =
+        options.oneRow === true
+          ? (bound: unknown[]): Row[] => {
+              const row = statement.get(bound) as Row | undefined;
+              return row === undefined ? [] : [row];
+            }
+          : (bound: unknown[]): Row[] => statement.all(bound) as Row[];
       // While a Kysely transaction holds the connection, go through Kysely so the read waits
       // for, and sees, that transaction.
-      if (options.oneRow === true) {
-        return async (args) => {
-          if (sqlite.inTransaction) return throughKysely(db, plan, values(args));
-          const row = statement.get(values(args)) as Row | undefined;
-          return row === undefined ? [] : [row];
-        };
-      }
-      return async (args) => (sqlite.inTransaction ? throughKysely(db, plan, values(args)) : (statement.all(values(args)) as Row[]));
+      return async (args) => (sqlite.inTransaction ? throughKysely(db, plan, values(args)) : rowsOf(values(args)));
     }
     if (pool && options.oneRow === true) return batched(pool, plan);
     if (pool) return async (args) => (await pool.query({ name, text: plan.sql, values: values(args) })).rows as Row[];
