@@ -13,15 +13,35 @@ export function buildOnce(): void {
   });
 }
 
+/**
+ * Ports handed to spawned servers come from below the kernel's ephemeral range, in a block of
+ * their own per vitest worker. A port that listen(0) reported free is drawn from that range,
+ * so between our check and the child's bind it could become the source port of any outgoing
+ * connection on the machine (tests make thousands) or another worker's pick; and a child that
+ * then failed to bind would leave waitFor() talking to whatever took the port.
+ */
+const FIRST_PORT = 21_000;
+const PORTS_PER_WORKER = 200;
+const WORKER_BLOCKS = 10;
+let nextPort = 0;
+
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  const worker = Number(process.env.VITEST_POOL_ID ?? '1');
+  const block = FIRST_PORT + ((Math.max(1, worker) - 1) % WORKER_BLOCKS) * PORTS_PER_WORKER;
+  for (let tried = 0; tried < PORTS_PER_WORKER; tried++) {
+    const port = block + (nextPort++ % PORTS_PER_WORKER);
+    // A server from an earlier test file of this worker may still be shutting down on it.
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port in ${block}-${block + PORTS_PER_WORKER - 1}`);
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
