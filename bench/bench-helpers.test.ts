@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseBenchArgs, UsageError } from './bench-args.js';
 import { paddedJsonBody } from './bench-echo.js';
 import { unexpectedCount, type LoadResult } from './bench-load.js';
-import { extractMarked, markdownTable, replaceMarked, updateSection } from './bench-report.js';
+import { extractMarked, markdownTable, replaceMarked, runHistoryLines, soakHistoryLines, updateSection, type BenchReport, type SoakReport } from './bench-report.js';
+import type { ScenarioResult } from './bench-run.js';
 import { formatMs, formatRatio, parseCpuSeconds, parseVmRss, percentile, ratio, soakWindows, summarizeLatencies } from './bench-stats.js';
 
 describe('percentile (nearest rank)', () => {
@@ -135,6 +136,17 @@ describe('BENCHMARKS.md section', () => {
     expect(rerun.indexOf('<!-- bench:data -->')).toBeLessThan(rerun.indexOf('<!-- bench:chain -->'));
   });
 
+  it('appends every run to the history, oldest first, whichever part the run replaces', () => {
+    const first = updateSection('', { run: 'RUN-1', history: ['| line 1 |'] });
+    const second = updateSection(first, { soak: 'SOAK-1', history: ['| line 2 |', '| line 3 |'] });
+    const third = updateSection(second, { run: 'RUN-2' });
+    const history = extractMarked(third, 'bench:chain:history') ?? '';
+    expect(history.split('\n').filter((line) => line.startsWith('| line'))).toEqual(['| line 1 |', '| line 2 |', '| line 3 |']);
+    expect(history.match(/\| date \(UTC\) \|/g)).toHaveLength(1);
+    expect(extractMarked(third, 'bench:chain:run')).toBe('RUN-2');
+    expect(extractMarked(third, 'bench:chain:soak')).toBe('SOAK-1');
+  });
+
   it('appends a missing block after a blank line', () => {
     expect(replaceMarked('# T\n', 'x', 'y')).toBe('# T\n\n<!-- x -->\ny\n<!-- /x -->\n');
   });
@@ -157,5 +169,65 @@ describe('parseBenchArgs', () => {
     expect(() => parseBenchArgs(['--duration', '0'], {})).toThrow(/--duration/);
     expect(() => parseBenchArgs(['--soak', 'abc'], {})).toThrow(/--soak/);
     expect(() => parseBenchArgs(['--nope'], {})).toThrow(UsageError);
+  });
+});
+
+describe('history lines', () => {
+  const info = {
+    date: '2026-11-24T15:45:59.203Z',
+    machine: { arch: 'x64', cpus: 2, cpuModel: 'Odd | CPU', memoryGiB: 23.5, node: 'v20.20.2', loadAverage: 1 },
+    commit: '5963f431cdf2',
+  };
+  const options = { databases: ['sqlite' as const], durationSeconds: 10, warmupSeconds: 3, connections: 32, json: false, quick: false, writeReport: true, soakSeconds: undefined };
+  function scenario(id: ScenarioResult['id'], rps: number, p99Ms: number, vsTwoHop: number, vsOneHop: number): ScenarioResult {
+    const rest = { label: id, completed: 1, p50Ms: 1, maxMs: p99Ms, errors: 0, statuses: {}, rssMaxMiB: {}, cpuUsPerAnswer: {} };
+    return { id, rps, p99Ms, vsTwoHop, vsOneHop, ...rest };
+  }
+
+  it("give a full run's date, machine, commit, headline ratios and targets met, one cell per column", () => {
+    const report = {
+      ...info,
+      options,
+      passes: [
+        {
+          database: 'sqlite' as const,
+          requestBytes: 121,
+          responseBytes: 10068,
+          idleRssMiB: {},
+          scenarios: [scenario('mcp-alone', 7313, 9.7, 1.15, 0.3687), scenario('chain', 3289.4, 23.2, 0.5178, 0.17)],
+          preflightProblems: [],
+          audit: undefined,
+          targets: [
+            { name: 'a', target: '', measured: '', pass: true },
+            { name: 'b', target: '', measured: '', pass: false },
+          ],
+        },
+        { database: 'postgres' as const, skipped: 'no server', requestBytes: 0, responseBytes: 0, idleRssMiB: {}, scenarios: [], preflightProblems: [], audit: undefined, targets: [] },
+      ],
+    } as unknown as BenchReport;
+    const [sqlite, postgres] = runHistoryLines(report);
+    expect(sqlite).toBe(
+      '| 2026-11-24 15:45 | 2 × Odd \\| CPU | 5963f431cdf2 | bench | SQLite | full chain 0.52× of the two-hop echo (3289 req/s, p99 23 ms); MCP server alone 0.37× of the one-hop echo; 1 of 2 targets met |',
+    );
+    expect(sqlite?.split(/(?<!\\)\|/)).toHaveLength(8);
+    expect(postgres).toContain('| PostgreSQL | not run: no server |');
+  });
+
+  it("give a soak's throughput and RSS from the first window to the last, and its verdict", () => {
+    const soak = {
+      database: 'postgres' as const,
+      seconds: 300,
+      windowSeconds: 60,
+      first: { rps: 3171, rssMiB: { gateway: 166, 'mcp-server': 120 } },
+      last: { rps: 3148, rssMiB: { gateway: 167.4, 'mcp-server': 121 } },
+      p99Ms: 21,
+      errors: 0,
+      points: [],
+      rssGrowthPct: 1,
+      rpsChangePct: -0.7,
+      pass: true,
+    };
+    const [line] = soakHistoryLines({ ...info, options, soaks: [soak] } as unknown as SoakReport);
+    expect(line).toContain('| soak | PostgreSQL | 300 s: 3171 → 3148 req/s, RSS gateway 166 → 167 MiB, MCP server 120 → 121 MiB: no growth |');
   });
 });

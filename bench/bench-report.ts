@@ -1,17 +1,19 @@
 /**
  * The bench's output: a table for people, JSON for machines, and this harness's section of
- * BENCHMARKS.md (between its own markers, so other sections of the file are never touched).
+ * BENCHMARKS.md (between its own markers, so other sections of the file are never touched):
+ * the latest full run and the latest soak in full, and a history every run appends a line to.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, loadavg, totalmem } from 'node:os';
-import type { BenchOptions } from './bench-args.js';
+import type { BenchOptions, DatabaseChoice } from './bench-args.js';
 import type { DatabasePass, ScenarioResult, SoakResult } from './bench-run.js';
 import { formatMs, formatRate, formatRatio } from './bench-stats.js';
 
 export const SECTION = 'bench:chain';
 const MAIN_PART = 'bench:chain:run';
 const SOAK_PART = 'bench:chain:soak';
+const HISTORY_PART = 'bench:chain:history';
 
 export interface MachineInfo {
   arch: string;
@@ -171,6 +173,49 @@ export function renderSoak(report: SoakReport): string {
   return lines.join('\n');
 }
 
+const HISTORY_HEADING = [
+  '### Every run',
+  '',
+  'One line per database per written run, oldest first; the tables above are the last run and the last soak.',
+  '',
+  '| date (UTC) | machine | commit | run | database | result |',
+  '| --- | --- | --- | --- | --- | --- |',
+].join('\n');
+
+function historyLine(info: RunInfo, run: string, database: DatabaseChoice, result: string): string {
+  const m = info.machine;
+  const cells = [info.date.slice(0, 16).replace('T', ' '), `${m.cpus} × ${m.cpuModel}`, info.commit, run, database === 'sqlite' ? 'SQLite' : 'PostgreSQL', result];
+  // A cell is one line of a Markdown table: a pipe in a CPU's name must not open a new cell.
+  return `| ${cells.map((cell) => cell.replace(/\|/g, '\\|')).join(' | ')} |`;
+}
+
+/** The history's lines for a full run: the headline ratios and how many targets were met. */
+export function runHistoryLines(report: BenchReport): string[] {
+  return report.passes.map((pass) => {
+    if (pass.skipped) return historyLine(report, 'bench', pass.database, `not run: ${pass.skipped}`);
+    const chain = pass.scenarios.find((s) => s.id === 'chain');
+    const alone = pass.scenarios.find((s) => s.id === 'mcp-alone');
+    const met = pass.targets.filter((t) => t.pass).length;
+    const result = [
+      `full chain ${formatRatio(chain?.vsTwoHop ?? null)} of the two-hop echo (${formatRate(chain?.rps ?? Number.NaN)} req/s, p99 ${formatMs(chain?.p99Ms ?? Number.NaN)} ms)`,
+      `MCP server alone ${formatRatio(alone?.vsOneHop ?? null)} of the one-hop echo`,
+      `${met} of ${pass.targets.length} targets met`,
+    ].join('; ');
+    return historyLine(report, report.options.quick ? 'bench (quick)' : 'bench', pass.database, result);
+  });
+}
+
+/** The history's lines for a soak: throughput and RSS from the first window to the last. */
+export function soakHistoryLines(report: SoakReport): string[] {
+  return report.soaks.map((s) => {
+    const result =
+      `${s.seconds} s: ${formatRate(s.first.rps)} → ${formatRate(s.last.rps)} req/s, ` +
+      `RSS gateway ${(s.first.rssMiB.gateway ?? Number.NaN).toFixed(0)} → ${(s.last.rssMiB.gateway ?? Number.NaN).toFixed(0)} MiB, ` +
+      `MCP server ${(s.first.rssMiB['mcp-server'] ?? Number.NaN).toFixed(0)} → ${(s.last.rssMiB['mcp-server'] ?? Number.NaN).toFixed(0)} MiB: ${s.pass ? 'no growth' : 'GROWTH'}`;
+    return historyLine(report, 'soak', s.database, result);
+  });
+}
+
 const METHOD = `How it is measured (\`bench/bench.ts\`): every server is a separate process started from the
 built CLI with \`NODE_ENV=production\`, \`LOG_LEVEL=warn\`, \`RATE_LIMIT_PER_USER=0\`, fresh random
 \`JWT_SECRET\` and \`PSEUDONYM_KEY\`, and \`JWT_AUDIENCE\` set, on a fresh embedded database and a fresh
@@ -212,20 +257,38 @@ export function replaceMarked(doc: string, name: string, content: string): strin
   return `${base}${base === '' ? '' : '\n\n'}${marked(name, content)}\n`;
 }
 
+export interface SectionUpdate {
+  run?: string;
+  soak?: string;
+  /** Lines appended to the history, after every line already there. */
+  history?: readonly string[];
+}
+
 /**
- * This harness's section with its two parts; a run replaces its own part and keeps the other
- * (a soak does not erase the last full run, nor the reverse).
+ * This harness's section with its three parts; a run replaces its own part, keeps the other
+ * (a soak does not erase the last full run, nor the reverse) and adds its lines to the history.
  */
-export function updateSection(doc: string, part: { run?: string; soak?: string }): string {
+export function updateSection(doc: string, part: SectionUpdate): string {
   const previous = extractMarked(doc, SECTION) ?? '';
   const run = part.run ?? extractMarked(previous, MAIN_PART) ?? '_No full run recorded yet._';
   const soak = part.soak ?? extractMarked(previous, SOAK_PART) ?? '_No soak recorded yet (`npm run bench -- --soak 300`)._';
-  const body = ['## Gateway → MCP server chain (`npm run bench`)', '', METHOD, '', marked(MAIN_PART, run), '', marked(SOAK_PART, soak)].join('\n');
+  const history = [extractMarked(previous, HISTORY_PART) ?? HISTORY_HEADING, ...(part.history ?? [])].join('\n');
+  const body = [
+    '## Gateway → MCP server chain (`npm run bench`)',
+    '',
+    METHOD,
+    '',
+    marked(MAIN_PART, run),
+    '',
+    marked(SOAK_PART, soak),
+    '',
+    marked(HISTORY_PART, history),
+  ].join('\n');
   const withHeading = doc.trim() === '' ? '# Benchmarks\n' : doc;
   return replaceMarked(withHeading, SECTION, body);
 }
 
-export function writeBenchmarks(path: string, part: { run?: string; soak?: string }): void {
+export function writeBenchmarks(path: string, part: SectionUpdate): void {
   const doc = existsSync(path) ? readFileSync(path, 'utf8') : '';
   writeFileSync(path, updateSection(doc, part));
 }

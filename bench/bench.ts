@@ -13,6 +13,8 @@ import {
   machineInfo,
   renderReport,
   renderSoak,
+  runHistoryLines,
+  soakHistoryLines,
   writeBenchmarks,
   type BenchReport,
   type SoakReport,
@@ -69,7 +71,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       const report: SoakReport = { ...info, options: publicOptions(options), soaks };
       const text = renderSoak(report);
       process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${text}\n`);
-      if (options.writeReport) writeBenchmarks(BENCHMARKS_FILE, { soak: text });
+      if (options.writeReport) writeBenchmarks(BENCHMARKS_FILE, { soak: text, history: soakHistoryLines(report) });
       return soaks.every((s) => s.pass) ? 0 : 1;
     }
 
@@ -88,7 +90,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const text = renderReport(report);
     process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${text}\n`);
     if (options.writeReport) {
-      writeBenchmarks(BENCHMARKS_FILE, { run: text });
+      writeBenchmarks(BENCHMARKS_FILE, { run: text, history: runHistoryLines(report) });
       ctx.log(`bench: results written to ${BENCHMARKS_FILE}`);
     }
     // A missed target is a finding, not a crash: exit 0 so the figures are always recorded;
