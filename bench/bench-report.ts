@@ -150,25 +150,39 @@ export function renderReport(report: BenchReport): string {
   ].join('\n').trimEnd();
 }
 
+function signedPct(value: number): string {
+  if (!Number.isFinite(value)) return '—';
+  return `${value >= 0 ? '+' : ''}${value.toFixed(1)} %`;
+}
+
+/** A server's mean RSS in the soak's first window → its last, MiB. */
+function rssChange(s: SoakResult, server: string): string {
+  return `${(s.first.rssMiB[server] ?? Number.NaN).toFixed(0)} → ${(s.last.rssMiB[server] ?? Number.NaN).toFixed(0)}`;
+}
+
 export function renderSoak(report: SoakReport): string {
   const lines = [`### Latest soak`, '', runLine(report, report.options), ''];
   const rows = report.soaks.map((s) => [
     s.database,
     `${s.seconds} s`,
-    `${formatRate(s.first.rps)} → ${formatRate(s.last.rps)} (${s.rpsChangePct >= 0 ? '+' : ''}${s.rpsChangePct.toFixed(1)} %)`,
-    `${(s.first.rssMiB.gateway ?? Number.NaN).toFixed(0)} → ${(s.last.rssMiB.gateway ?? Number.NaN).toFixed(0)}`,
-    `${(s.first.rssMiB['mcp-server'] ?? Number.NaN).toFixed(0)} → ${(s.last.rssMiB['mcp-server'] ?? Number.NaN).toFixed(0)}`,
+    `${formatRate(s.first.rps)} → ${formatRate(s.last.rps)} (${signedPct(s.rpsChangePct)})`,
+    `${formatRate(s.echo.before)} → ${formatRate(s.echo.after)} (${signedPct((s.echo.after / s.echo.before - 1) * 100)})`,
+    signedPct(s.rpsChangeBeyondEchoPct),
+    rssChange(s, 'gateway'),
+    rssChange(s, 'mcp-server'),
     formatMs(s.p99Ms),
     String(s.errors),
     s.pass ? 'no growth' : 'GROWTH',
   ]);
   lines.push(
     markdownTable(
-      ['database', 'length', 'req/s first → last window', 'gateway RSS MiB', 'MCP RSS MiB', 'p99 ms', 'errors', 'verdict'],
+      ['database', 'length', 'req/s first → last window', 'two-hop echo before → after', 'req/s change beyond the echo', 'gateway RSS MiB', 'MCP RSS MiB', 'p99 ms', 'errors', 'verdict'],
       rows,
     ),
     '',
-    `Windows: the first and the last ${report.soaks[0]?.windowSeconds ?? 60} s, RSS sampled every 5 s; "no growth" means mean RSS and req/s moved by at most 10 %.`,
+    `Windows: the first and the last ${report.soaks[0]?.windowSeconds ?? 60} s, RSS sampled every 5 s; the two-hop echo is measured for ` +
+      `${report.options.durationSeconds} s just before the first window and just after the last, so that the machine's own drift is not taken for the chain's. ` +
+      '"no growth" means no mean RSS grew by more than 10 % and req/s fell by at most 10 % more than the echo\'s.',
   );
   return lines.join('\n');
 }
@@ -209,9 +223,8 @@ export function runHistoryLines(report: BenchReport): string[] {
 export function soakHistoryLines(report: SoakReport): string[] {
   return report.soaks.map((s) => {
     const result =
-      `${s.seconds} s: ${formatRate(s.first.rps)} → ${formatRate(s.last.rps)} req/s, ` +
-      `RSS gateway ${(s.first.rssMiB.gateway ?? Number.NaN).toFixed(0)} → ${(s.last.rssMiB.gateway ?? Number.NaN).toFixed(0)} MiB, ` +
-      `MCP server ${(s.first.rssMiB['mcp-server'] ?? Number.NaN).toFixed(0)} → ${(s.last.rssMiB['mcp-server'] ?? Number.NaN).toFixed(0)} MiB: ${s.pass ? 'no growth' : 'GROWTH'}`;
+      `${s.seconds} s: ${formatRate(s.first.rps)} → ${formatRate(s.last.rps)} req/s (two-hop echo ${formatRate(s.echo.before)} → ${formatRate(s.echo.after)}), ` +
+      `RSS gateway ${rssChange(s, 'gateway')} MiB, MCP server ${rssChange(s, 'mcp-server')} MiB: ${s.pass ? 'no growth' : 'GROWTH'}`;
     return historyLine(report, 'soak', s.database, result);
   });
 }
