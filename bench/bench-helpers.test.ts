@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parseBenchArgs, UsageError } from './bench-args.js';
 import { paddedJsonBody } from './bench-echo.js';
 import { unexpectedCount, type LoadResult } from './bench-load.js';
-import { extractMarked, markdownTable, replaceMarked, runHistoryLines, soakHistoryLines, updateSection, type BenchReport, type SoakReport } from './bench-report.js';
-import type { ScenarioResult } from './bench-run.js';
-import { changeBeyondBaselinePct, formatMs, formatRatio, parseCpuSeconds, parseVmRss, percentile, ratio, soakWindows, summarizeLatencies } from './bench-stats.js';
+import { extractMarked, markdownTable, replaceMarked, runHistoryLines, soakHistoryLines, soakVerdict, updateSection, type BenchReport, type SoakReport } from './bench-report.js';
+import type { ScenarioResult, SoakResult } from './bench-run.js';
+import { formatMs, formatRatio, parseCpuSeconds, parseVmRss, percentile, ratio, soakWindows, summarizeLatencies } from './bench-stats.js';
 
 describe('percentile (nearest rank)', () => {
   const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
@@ -72,21 +72,6 @@ describe('parseCpuSeconds', () => {
     const stat = '4242 (node (x) y) S 1 4242 4242 0 -1 4194560 9000 0 0 0 1234 567 0 0 20 0 11 0 100 1000000 30000';
     expect(parseCpuSeconds(stat)).toBeCloseTo(18.01, 5);
     expect(parseCpuSeconds('garbage')).toBeUndefined();
-  });
-});
-
-describe('changeBeyondBaselinePct', () => {
-  it("takes the machine's drift, as the echo beside the load measured it, out of the load's change", () => {
-    // The soak's PostgreSQL run of the seventh session fell 13.6 %; had the echo fallen as much, nothing is the chain's.
-    expect(changeBeyondBaselinePct(3485, 3012, 9000, 7778.3)).toBeCloseTo(0, 1);
-    expect(changeBeyondBaselinePct(1000, 800, 5000, 5000)).toBeCloseTo(-20, 6);
-    // A chain that held its speed while the machine slowed by a fifth has gained on it.
-    expect(changeBeyondBaselinePct(1000, 1000, 5000, 4000)).toBeCloseTo(25, 6);
-  });
-
-  it('is not a number when a baseline is missing', () => {
-    expect(changeBeyondBaselinePct(1000, 900, 0, 5000)).toBeNaN();
-    expect(changeBeyondBaselinePct(1000, 900, Number.NaN, 5000)).toBeNaN();
   });
 });
 
@@ -240,11 +225,18 @@ describe('history lines', () => {
       points: [],
       rssGrowthPct: 1,
       rpsChangePct: -0.7,
-      echo: { before: 8108, after: 7990.4 },
-      rpsChangeBeyondEchoPct: 0.7,
       pass: true,
     };
     const [line] = soakHistoryLines({ ...info, options, soaks: [soak] } as unknown as SoakReport);
-    expect(line).toContain('| soak | PostgreSQL | 300 s: 3171 → 3148 req/s (two-hop echo 8108 → 7990), RSS gateway 166 → 167 MiB, MCP server 120 → 121 MiB: no growth |');
+    expect(line).toContain('| soak | PostgreSQL | 300 s: 3171 → 3148 req/s, RSS gateway 166 → 167 MiB, MCP server 120 → 121 MiB: no growth |');
+  });
+
+  it('name what failed a soak: throughput that fell, memory that grew, errors', () => {
+    const base = { rssGrowthPct: 2.4, rpsChangePct: -13.6, errors: 0, pass: false } as SoakResult;
+    expect(soakVerdict(base)).toBe('req/s FELL -13.6 %');
+    expect(soakVerdict({ ...base, rssGrowthPct: 22.05, rpsChangePct: 4 })).toBe('RSS GREW +22.1 %');
+    expect(soakVerdict({ ...base, errors: 3 })).toBe('req/s FELL -13.6 %, 3 ERRORS');
+    expect(soakVerdict({ ...base, rssGrowthPct: Number.NaN, rpsChangePct: 0 })).toBe('RSS GREW —');
+    expect(soakVerdict({ ...base, rpsChangePct: 0, pass: true })).toBe('no growth');
   });
 });

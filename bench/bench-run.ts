@@ -16,8 +16,8 @@ import {
   researcherPseudonym,
   type PlannedCall,
 } from './bench-scenarios.js';
-import { bytesToMiB, changeBeyondBaselinePct, mean, ratio, soakWindows } from './bench-stats.js';
-import { CLI, baseEnv, prepareDatabase, startEchoServers, startExtraMcp, startSystem, type EchoServers, type PreparedDatabase, type RunningSystem } from './bench-system.js';
+import { bytesToMiB, mean, ratio, soakWindows } from './bench-stats.js';
+import { CLI, baseEnv, prepareDatabase, startEchoServers, startExtraMcp, startSystem, type PreparedDatabase, type RunningSystem } from './bench-system.js';
 
 export type ScenarioId = 'echo-1hop' | 'echo-2hop' | 'mcp-alone' | 'mcp-alone-uncached' | 'chain' | 'mixed' | 'logins' | 'chain-with-logins' | 'logins-beside-chain';
 
@@ -268,7 +268,6 @@ export async function runDatabasePass(kind: DatabaseChoice, ctx: PassContext): P
   const prepared = await prepareDatabase(kind, workDir, env, options.postgresAdminUrl);
   let system: RunningSystem | undefined;
   let book: TokenBook | undefined;
-  let echo: EchoServers | undefined;
   try {
     system = await startSystem(prepared, env, workDir);
     log(`[${kind}] gateway ${system.gatewayOrigin} (pid ${system.gateway.pid}), MCP server ${system.mcpOrigin} (pid ${system.mcp.pid})`);
@@ -424,16 +423,12 @@ export interface SoakResult {
   /** Largest growth of mean RSS from the first window to the last, per cent. */
   rssGrowthPct: number;
   rpsChangePct: number;
-  /** The two-hop echo's req/s just before the soak and just after it: the machine's own drift. */
-  echo: { before: number; after: number };
-  /** rpsChangePct less the echo's change: what the chain lost or gained that the machine did not. */
-  rpsChangeBeyondEchoPct: number;
   pass: boolean;
 }
 
 const SOAK_SAMPLE_MS = 5_000;
 /** Allowed drift between the first and the last window: allocator noise, not a leak. */
-const SOAK_TOLERANCE_PCT = 10;
+export const SOAK_TOLERANCE_PCT = 10;
 
 export async function runSoak(kind: DatabaseChoice, ctx: PassContext): Promise<SoakResult> {
   const { options, workDir, log } = ctx;
@@ -443,7 +438,6 @@ export async function runSoak(kind: DatabaseChoice, ctx: PassContext): Promise<S
   const prepared = await prepareDatabase(kind, workDir, env, options.postgresAdminUrl);
   let system: RunningSystem | undefined;
   let book: TokenBook | undefined;
-  let echo: EchoServers | undefined;
   try {
     system = await startSystem(prepared, env, workDir);
     book = new TokenBook(system.gatewayOrigin, prepared.accounts);
@@ -452,13 +446,6 @@ export async function runSoak(kind: DatabaseChoice, ctx: PassContext): Promise<S
     const check = await preflight(system.gatewayOrigin, call, 200);
     if (check.problem) throw new Error(`[${kind}] full chain is not answering as expected: ${check.problem}`);
     const spec = { origin: system.gatewayOrigin, requests: [call], connections: options.connections };
-    // A 2-core machine's speed drifts by a fifth or more over minutes, the chain's with it; the
-    // two-hop echo measured just before the first window and just after the last tells the two apart.
-    echo = await startEchoServers(check.bytes, workDir);
-    const echoSpec = { origin: echo.frontOrigin, requests: [call], connections: options.connections };
-    if (options.warmupSeconds > 0) await runLoad({ ...echoSpec, durationSeconds: options.warmupSeconds });
-    log(`[${kind}] soak: two-hop echo for ${options.durationSeconds} s`);
-    const echoBefore = await runLoad({ ...echoSpec, durationSeconds: options.durationSeconds });
     if (options.warmupSeconds > 0) await runLoad({ ...spec, durationSeconds: options.warmupSeconds });
 
     log(`[${kind}] soak: full chain for ${seconds} s`);
@@ -470,11 +457,8 @@ export async function runSoak(kind: DatabaseChoice, ctx: PassContext): Promise<S
     const result = await runLoad({ ...spec, durationSeconds: seconds, progress });
     clearInterval(ticker);
     sampler.stop();
-    log(`[${kind}] soak: two-hop echo for ${options.durationSeconds} s`);
-    const echoAfter = await runLoad({ ...echoSpec, durationSeconds: options.durationSeconds });
-    return summarizeSoak(kind, seconds, sampler.samples, throughput, result, { before: echoBefore.rps, after: echoAfter.rps });
+    return summarizeSoak(kind, seconds, sampler.samples, throughput, result);
   } finally {
-    await echo?.stop();
     book?.stop();
     await system?.stop();
     await prepared.cleanup().catch((error: unknown) => log(`[${kind}] cleanup failed: ${(error as Error).message}`));
@@ -487,7 +471,6 @@ function summarizeSoak(
   rssSamples: readonly RssSample[],
   throughput: ReadonlyArray<{ atSeconds: number; completed: number }>,
   result: LoadResult,
-  echo: { before: number; after: number },
 ): SoakResult {
   const points: SoakPoint[] = [];
   let previous = { atSeconds: 0, completed: 0 };
@@ -510,7 +493,6 @@ function summarizeSoak(
   const growths = ['gateway', 'mcp-server'].map((n) => ((l.rssMiB[n] ?? Number.NaN) / (f.rssMiB[n] ?? Number.NaN) - 1) * 100);
   const rssGrowthPct = Math.max(...growths);
   const rpsChangePct = (l.rps / f.rps - 1) * 100;
-  const rpsChangeBeyondEchoPct = changeBeyondBaselinePct(f.rps, l.rps, echo.before, echo.after);
   const errors = unexpectedCount(result, OK_200);
   return {
     database,
@@ -523,13 +505,6 @@ function summarizeSoak(
     points,
     rssGrowthPct,
     rpsChangePct,
-    echo,
-    rpsChangeBeyondEchoPct,
-    pass:
-      Number.isFinite(rssGrowthPct) &&
-      rssGrowthPct <= SOAK_TOLERANCE_PCT &&
-      Number.isFinite(rpsChangeBeyondEchoPct) &&
-      rpsChangeBeyondEchoPct >= -SOAK_TOLERANCE_PCT &&
-      errors === 0,
+    pass: Number.isFinite(rssGrowthPct) && rssGrowthPct <= SOAK_TOLERANCE_PCT && rpsChangePct >= -SOAK_TOLERANCE_PCT && errors === 0,
   };
 }

@@ -104,17 +104,6 @@ export function soakWindows<T extends { atSeconds: number }>(
   };
 }
 
-/**
- * How far a throughput moved from `first` to `last`, in per cent, beyond what the baseline
- * measured beside it moved (`baselineBefore` → `baselineAfter`): a machine that slows down by a
- * fifth slows the echo as much as the chain, and that is not the chain's doing.
- */
-export function changeBeyondBaselinePct(first: number, last: number, baselineBefore: number, baselineAfter: number): number {
-  const measured = [first, last, baselineBefore, baselineAfter];
-  if (!measured.every((rate) => Number.isFinite(rate) && rate > 0)) return Number.NaN;
-  return ((last / first) / (baselineAfter / baselineBefore) - 1) * 100;
-}
-
 export function mean(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   return values.reduce((sum, v) => sum + v, 0) / values.length;
