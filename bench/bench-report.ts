@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, loadavg, totalmem } from 'node:os';
 import type { BenchOptions, DatabaseChoice } from './bench-args.js';
-import { SOAK_TOLERANCE_PCT, type DatabasePass, type ScenarioResult, type SoakResult } from './bench-run.js';
+import { soakFailures, type DatabasePass, type ScenarioResult, type SoakResult } from './bench-run.js';
 import { formatMs, formatRate, formatRatio } from './bench-stats.js';
 
 export const SECTION = 'bench:chain';
@@ -160,12 +160,14 @@ function signedPct(value: number): string {
  * 2-core machine may be the machine's own drift as much as the servers'), or errors.
  */
 export function soakVerdict(s: SoakResult): string {
-  if (s.pass) return 'no growth';
-  const found: string[] = [];
-  if (!(s.rssGrowthPct <= SOAK_TOLERANCE_PCT)) found.push(`RSS GREW ${signedPct(s.rssGrowthPct)}`);
-  if (!(s.rpsChangePct >= -SOAK_TOLERANCE_PCT)) found.push(`req/s FELL ${signedPct(s.rpsChangePct)}`);
-  if (s.errors > 0) found.push(`${s.errors} ERRORS`);
-  return found.length > 0 ? found.join(', ') : 'FAILED';
+  const failures = soakFailures(s);
+  if (failures.length === 0) return 'no growth';
+  const said: Record<(typeof failures)[number], string> = {
+    rss: `RSS GREW ${signedPct(s.rssGrowthPct)}`,
+    rps: `req/s FELL ${signedPct(s.rpsChangePct)}`,
+    errors: `${s.errors} ERRORS`,
+  };
+  return failures.map((failure) => said[failure]).join(', ');
 }
 
 /** A server's mean RSS in the soak's first window → its last, MiB. */
@@ -215,8 +217,9 @@ function historyLine(info: RunInfo, run: string, database: DatabaseChoice, resul
 
 /** The history's lines for a full run: the headline ratios and how many targets were met. */
 export function runHistoryLines(report: BenchReport): string[] {
+  const run = report.options.quick ? 'bench (quick)' : 'bench';
   return report.passes.map((pass) => {
-    if (pass.skipped) return historyLine(report, 'bench', pass.database, `not run: ${pass.skipped}`);
+    if (pass.skipped) return historyLine(report, run, pass.database, `not run: ${pass.skipped}`);
     const chain = pass.scenarios.find((s) => s.id === 'chain');
     const alone = pass.scenarios.find((s) => s.id === 'mcp-alone');
     const met = pass.targets.filter((t) => t.pass).length;
@@ -225,7 +228,7 @@ export function runHistoryLines(report: BenchReport): string[] {
       `MCP server alone ${formatRatio(alone?.vsOneHop ?? null)} of the one-hop echo`,
       `${met} of ${pass.targets.length} targets met`,
     ].join('; ');
-    return historyLine(report, report.options.quick ? 'bench (quick)' : 'bench', pass.database, result);
+    return historyLine(report, run, pass.database, result);
   });
 }
 

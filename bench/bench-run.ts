@@ -428,7 +428,19 @@ export interface SoakResult {
 
 const SOAK_SAMPLE_MS = 5_000;
 /** Allowed drift between the first and the last window: allocator noise, not a leak. */
-export const SOAK_TOLERANCE_PCT = 10;
+const SOAK_TOLERANCE_PCT = 10;
+
+export type SoakFailure = 'rss' | 'rps' | 'errors';
+
+/** What fails a soak, if anything: the one definition its verdict and its report both use. */
+export function soakFailures(s: Pick<SoakResult, 'rssGrowthPct' | 'rpsChangePct' | 'errors'>): SoakFailure[] {
+  const failures: SoakFailure[] = [];
+  // Written so that a NaN (a window with no samples) fails rather than passes.
+  if (!(s.rssGrowthPct <= SOAK_TOLERANCE_PCT)) failures.push('rss');
+  if (!(s.rpsChangePct >= -SOAK_TOLERANCE_PCT)) failures.push('rps');
+  if (s.errors > 0) failures.push('errors');
+  return failures;
+}
 
 export async function runSoak(kind: DatabaseChoice, ctx: PassContext): Promise<SoakResult> {
   const { options, workDir, log } = ctx;
@@ -505,6 +517,6 @@ function summarizeSoak(
     points,
     rssGrowthPct,
     rpsChangePct,
-    pass: Number.isFinite(rssGrowthPct) && rssGrowthPct <= SOAK_TOLERANCE_PCT && rpsChangePct >= -SOAK_TOLERANCE_PCT && errors === 0,
+    pass: soakFailures({ rssGrowthPct, rpsChangePct, errors }).length === 0,
   };
 }
