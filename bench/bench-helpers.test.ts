@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseBenchArgs, UsageError } from './bench-args.js';
 import { paddedJsonBody } from './bench-echo.js';
-import { unexpectedCount, type LoadResult } from './bench-load.js';
-import { extractMarked, markdownTable, replaceMarked, runHistoryLines, soakHistoryLines, soakVerdict, updateSection, type BenchReport, type SoakReport } from './bench-report.js';
-import type { ScenarioResult, SoakResult } from './bench-run.js';
+import { combineLoads, unexpectedCount, type LoadResult } from './bench-load.js';
+import { extractMarked, interleaveLine, markdownTable, replaceMarked, runHistoryLines, soakHistoryLines, soakVerdict, updateSection, type BenchReport, type SoakReport } from './bench-report.js';
+import { slicePlan, type ScenarioResult, type SoakResult } from './bench-run.js';
 import { formatMs, formatRatio, parseCpuSeconds, parseVmRss, percentile, ratio, soakWindows, summarizeLatencies } from './bench-stats.js';
 
 describe('percentile (nearest rank)', () => {
@@ -99,12 +99,61 @@ describe('unexpectedCount', () => {
     latency: { count: 0, p50: 0, p99: 0, max: 0 },
     statuses,
     transportErrors,
+    latencies: [],
   });
 
   it('counts statuses the scenario does not expect, and transport errors', () => {
     expect(unexpectedCount(result({ 200: 90, 403: 10 }), new Set([200, 403]))).toBe(0);
     expect(unexpectedCount(result({ 200: 90, 403: 10 }), new Set([200]))).toBe(10);
     expect(unexpectedCount(result({ 200: 90, 502: 3 }, 2), new Set([200]))).toBe(5);
+  });
+});
+
+describe('interleaved slices', () => {
+  const slice = (latencies: number[], elapsedSeconds: number, statuses: Record<string, number>, transportErrors = 0): LoadResult => ({
+    completed: latencies.length,
+    elapsedSeconds,
+    rps: latencies.length / elapsedSeconds,
+    latency: summarizeLatencies(latencies),
+    statuses,
+    transportErrors,
+    latencies,
+  });
+
+  it('combines slices as one run: answers over seconds, percentiles over every latency together', () => {
+    const fast = slice(Array.from({ length: 99 }, () => 1), 1, { 200: 99 });
+    const slow = slice([50, 50, 50], 2, { 200: 2, 502: 1 }, 1);
+    const combined = combineLoads([fast, slow]);
+    expect(combined.completed).toBe(102);
+    expect(combined.elapsedSeconds).toBe(3);
+    expect(combined.rps).toBe(34);
+    expect(combined.statuses).toEqual({ 200: 101, 502: 1 });
+    expect(combined.transportErrors).toBe(1);
+    // 3 of 102 answers are slow: the 99th percentile is one of them, though one slice's p99 is 1 ms.
+    expect(combined.latency).toEqual({ count: 102, p50: 1, p99: 50, max: 50 });
+    expect(unexpectedCount(combined, new Set([200]))).toBe(2);
+  });
+
+  it('cuts the measured time into slices of about 2 s, at least one', () => {
+    expect(slicePlan(10)).toEqual({ rounds: 5, sliceSeconds: 2 });
+    expect(slicePlan(3)).toEqual({ rounds: 2, sliceSeconds: 1.5 });
+    expect(slicePlan(2)).toEqual({ rounds: 1, sliceSeconds: 2 });
+    expect(slicePlan(1)).toEqual({ rounds: 1, sliceSeconds: 1 });
+    expect(slicePlan(45)).toEqual({ rounds: 23, sliceSeconds: 45 / 23 });
+  });
+
+  it("names the scenarios that took turns and gives each round's ratios", () => {
+    const scenarios = [
+      { id: 'echo-2hop', label: 'two-hop echo, fastify → undici → fastify (baseline 1)' },
+      { id: 'chain', label: 'full chain via /mcp-proxy/ (yenji100)' },
+    ] as ScenarioResult[];
+    const line = interleaveLine(
+      { scenarios: ['echo-2hop', 'chain'], rounds: 3, sliceSeconds: 2, perRound: { chainVsTwoHop: [0.49, 0.512, Number.NaN], aloneVsOneHop: [0.3, 0.31, 0.32] } },
+      scenarios,
+    );
+    expect(line).toContain('two-hop echo, fastify → undici → fastify; full chain via /mcp-proxy/ (yenji100) took turns in 3 rounds of 2.0 s');
+    expect(line).toContain('full chain × two-hop echo 0.49×, 0.51×, —;');
+    expect(line).toContain('MCP server alone × one-hop echo 0.30×, 0.31×, 0.32×.');
   });
 });
 
@@ -196,18 +245,20 @@ describe('history lines', () => {
           idleRssMiB: {},
           scenarios: [scenario('mcp-alone', 7313, 9.7, 1.15, 0.3687), scenario('chain', 3289.4, 23.2, 0.5178, 0.17)],
           preflightProblems: [],
+          // A round without a ratio (NaN) leaves the spread alone.
+          interleave: { scenarios: [], rounds: 4, sliceSeconds: 2.5, perRound: { chainVsTwoHop: [0.5, 0.478, Number.NaN, 0.571], aloneVsOneHop: [] } },
           audit: undefined,
           targets: [
             { name: 'a', target: '', measured: '', pass: true },
             { name: 'b', target: '', measured: '', pass: false },
           ],
         },
-        { database: 'postgres' as const, skipped: 'no server', requestBytes: 0, responseBytes: 0, idleRssMiB: {}, scenarios: [], preflightProblems: [], audit: undefined, targets: [] },
+        { database: 'postgres' as const, skipped: 'no server', requestBytes: 0, responseBytes: 0, idleRssMiB: {}, scenarios: [], preflightProblems: [], interleave: undefined, audit: undefined, targets: [] },
       ],
     } as unknown as BenchReport;
     const [sqlite, postgres] = runHistoryLines(report);
     expect(sqlite).toBe(
-      '| 2026-11-24 15:45 | 2 × Odd \\| CPU | 5963f431cdf2 | bench | SQLite | full chain 0.52× of the two-hop echo (3289 req/s, p99 23 ms); MCP server alone 0.37× of the one-hop echo; 1 of 2 targets met |',
+      '| 2026-11-24 15:45 | 2 × Odd \\| CPU | 5963f431cdf2 | bench | SQLite | full chain 0.52× of the two-hop echo (3289 req/s, p99 23 ms, rounds 0.48–0.57×); MCP server alone 0.37× of the one-hop echo; 1 of 2 targets met |',
     );
     expect(sqlite?.split(/(?<!\\)\|/)).toHaveLength(8);
     expect(postgres).toContain('| PostgreSQL | not run: no server |');

@@ -61,6 +61,8 @@ export interface LoadResult {
   statuses: Record<string, number>;
   /** Connection errors and timeouts: requests that got no HTTP answer at all. */
   transportErrors: number;
+  /** Every response's latency in ms, in arrival order: what lets slices of a run be combined. */
+  latencies: readonly number[];
 }
 
 function toAutocannonRequest(request: LoadRequest): AutocannonRequest {
@@ -106,6 +108,36 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     statuses,
     // autocannon counts a timeout in `errors` as well as in `timeouts`.
     transportErrors: result.errors,
+    latencies,
+  };
+}
+
+/**
+ * Slices of one scenario's load as if they were one run: answers and seconds add up, and the
+ * percentiles are taken over every slice's latencies together (not averaged per slice).
+ */
+export function combineLoads(slices: readonly LoadResult[]): LoadResult {
+  if (slices.length === 1) return slices[0] as LoadResult;
+  let completed = 0;
+  let elapsedSeconds = 0;
+  let transportErrors = 0;
+  const statuses: Record<string, number> = {};
+  const latencies: number[] = [];
+  for (const slice of slices) {
+    completed += slice.completed;
+    elapsedSeconds += slice.elapsedSeconds;
+    transportErrors += slice.transportErrors;
+    for (const [status, count] of Object.entries(slice.statuses)) statuses[status] = (statuses[status] ?? 0) + count;
+    for (const latency of slice.latencies) latencies.push(latency);
+  }
+  return {
+    completed,
+    elapsedSeconds,
+    rps: elapsedSeconds > 0 ? completed / elapsedSeconds : Number.NaN,
+    latency: summarizeLatencies(latencies),
+    statuses,
+    transportErrors,
+    latencies,
   };
 }
 

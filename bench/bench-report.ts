@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, loadavg, totalmem } from 'node:os';
 import type { BenchOptions, DatabaseChoice } from './bench-args.js';
-import { soakFailures, type DatabasePass, type ScenarioResult, type SoakResult } from './bench-run.js';
+import { soakFailures, type DatabasePass, type InterleaveReport, type ScenarioResult, type SoakResult } from './bench-run.js';
 import { formatMs, formatRate, formatRatio } from './bench-stats.js';
 
 export const SECTION = 'bench:chain';
@@ -118,6 +118,18 @@ function runLine(info: RunInfo, options: BenchReport['options']): string {
   );
 }
 
+/** How the interleaved scenarios shared the time, and each round's own ratios. */
+export function interleaveLine(interleave: InterleaveReport, scenarios: readonly ScenarioResult[]): string {
+  const label = (id: string) => scenarios.find((s) => s.id === id)?.label.replace(/ \(baseline \d\)$/, '') ?? id;
+  const perRound = (values: readonly number[]) => values.map((v) => formatRatio(Number.isFinite(v) ? v : null)).join(', ');
+  return (
+    `Interleaved: ${interleave.scenarios.map(label).join('; ')} took turns in ${interleave.rounds} round${interleave.rounds === 1 ? '' : 's'} of ${interleave.sliceSeconds.toFixed(1)} s each ` +
+    `(the order rotating by one each round), so the machine's drift falls on the baselines and the targets alike. ` +
+    `Each round alone: full chain × two-hop echo ${perRound(interleave.perRound.chainVsTwoHop)}; ` +
+    `MCP server alone × one-hop echo ${perRound(interleave.perRound.aloneVsOneHop)}.`
+  );
+}
+
 export function renderPass(pass: DatabasePass): string {
   const lines = [`#### ${databaseTitle(pass.database)}`, ''];
   if (pass.skipped) return [...lines, `Not run: ${pass.skipped}`].join('\n');
@@ -127,6 +139,7 @@ export function renderPass(pass: DatabasePass): string {
     '',
   );
   lines.push(scenarioTable(pass.scenarios), '');
+  if (pass.interleave) lines.push(interleaveLine(pass.interleave, pass.scenarios), '');
   lines.push(markdownTable(['target', 'wanted', 'measured', ''], pass.targets.map((t) => [t.name, t.target, t.measured, t.pass ? 'met' : 'NOT MET'])), '');
   if (pass.audit) {
     const a = pass.audit;
@@ -216,6 +229,13 @@ function historyLine(info: RunInfo, run: string, database: DatabaseChoice, resul
 }
 
 /** The history's lines for a full run: the headline ratios and how many targets were met. */
+/** ", rounds 0.48–0.57×": how far the chain's ratio moved between the interleaved rounds. */
+function roundSpread(interleave: InterleaveReport | undefined): string {
+  const values = interleave?.perRound.chainVsTwoHop.filter(Number.isFinite) ?? [];
+  if (values.length < 2) return '';
+  return `, rounds ${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}×`;
+}
+
 export function runHistoryLines(report: BenchReport): string[] {
   const run = report.options.quick ? 'bench (quick)' : 'bench';
   return report.passes.map((pass) => {
@@ -224,7 +244,7 @@ export function runHistoryLines(report: BenchReport): string[] {
     const alone = pass.scenarios.find((s) => s.id === 'mcp-alone');
     const met = pass.targets.filter((t) => t.pass).length;
     const result = [
-      `full chain ${formatRatio(chain?.vsTwoHop ?? null)} of the two-hop echo (${formatRate(chain?.rps ?? Number.NaN)} req/s, p99 ${formatMs(chain?.p99Ms ?? Number.NaN)} ms)`,
+      `full chain ${formatRatio(chain?.vsTwoHop ?? null)} of the two-hop echo (${formatRate(chain?.rps ?? Number.NaN)} req/s, p99 ${formatMs(chain?.p99Ms ?? Number.NaN)} ms${roundSpread(pass.interleave)})`,
       `MCP server alone ${formatRatio(alone?.vsOneHop ?? null)} of the one-hop echo`,
       `${met} of ${pass.targets.length} targets met`,
     ].join('; ');
@@ -250,7 +270,11 @@ exist, so the database is seeded in development mode, each demo account is repla
 \`bench_<name>\` account with a random password and the same role, patient, care teams, wards and
 active flag, and the demo accounts' rows are deleted before the servers start. Baselines: a one-hop
 fastify echo, and a two-hop echo (fastify → undici Pool → fastify), each a separate process answering
-the overview's exact response size to the same request bytes and headers. Latencies are taken per
+the overview's exact response size to the same request bytes and headers. The two echoes, the MCP
+server alone and the full chain take turns: after a warm-up each, they run in rounds that give
+each of them a slice of about 2 s (five rounds for 10 s each, the order rotating by one per round),
+and each one's slices are added up, so a drift of the machine's speed during the run falls on the
+baselines and the targets alike; the other scenarios run one after another. Latencies are taken per
 response with sub-millisecond resolution; req/s counts answers over the measured time. The mixed
 workload cycles twenty calls across seven roles (70 % overview, 20 % search, 10 % add note; 6 of 20
 denied by policy, answered 403 and not counted as errors). Every overview after a patient's first

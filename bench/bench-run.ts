@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import { request } from 'undici';
 import type { BenchOptions, DatabaseChoice } from './bench-args.js';
-import { runLoad, unexpectedCount, type LoadRequest, type LoadResult, type LoadSpec } from './bench-load.js';
+import { combineLoads, runLoad, unexpectedCount, type LoadRequest, type LoadResult, type LoadSpec } from './bench-load.js';
 import { RssSampler, cpuSnapshot, readRss, runNodeStatus, type RssSample, type ServerProcess } from './bench-process.js';
 import {
   TokenBook,
@@ -75,8 +75,23 @@ export interface DatabasePass {
   idleRssMiB: Record<string, number>;
   scenarios: ScenarioResult[];
   preflightProblems: string[];
+  /** How the baselines and the two ratio-bearing scenarios shared the measured time. */
+  interleave: InterleaveReport | undefined;
   audit: AuditCheck | undefined;
   targets: TargetCheck[];
+}
+
+/**
+ * The two echoes, the MCP server alone and the full chain take turns in short slices, so a
+ * drift of the machine's speed during the run falls on baseline and target alike: measured a
+ * minute apart, this machine's ratios moved by ±0.05 from one run to the next.
+ */
+export interface InterleaveReport {
+  scenarios: ScenarioId[];
+  rounds: number;
+  sliceSeconds: number;
+  /** The target ratios as each round alone gives them, in round order: their spread shows how steady the machine was. */
+  perRound: { chainVsTwoHop: number[]; aloneVsOneHop: number[] };
 }
 
 /** Tool-call answers seen during a pass, to compare with the audit events stored. */
@@ -128,6 +143,60 @@ async function measure(
   sampler.stop();
   onResult?.(result);
   return { result, rssMax: sampler.max(), cpuSeconds };
+}
+
+/** Slices of about this length; each scenario of an interleaved group gets one per round. */
+const SLICE_SECONDS = 2;
+
+/** How many rounds a measured duration is cut into, and how long each slice is. */
+export function slicePlan(durationSeconds: number): { rounds: number; sliceSeconds: number } {
+  const rounds = Math.max(1, Math.round(durationSeconds / SLICE_SECONDS));
+  return { rounds, sliceSeconds: durationSeconds / rounds };
+}
+
+interface InterleavedLoad {
+  spec: Omit<LoadSpec, 'durationSeconds'>;
+  processes: readonly ServerProcess[];
+  onResult?: (r: LoadResult) => void;
+}
+
+interface InterleavedMeasurement extends Measurement {
+  /** Each round's slice, in round order. */
+  slices: LoadResult[];
+}
+
+/**
+ * Each load warmed up once, then measured in rounds: every round gives each load one slice,
+ * the order rotating by one per round so no load always follows the same one. A load's slices
+ * add up to the duration `measure` would give it, and are combined as one run.
+ */
+async function measureInterleaved(loads: readonly InterleavedLoad[], options: BenchOptions): Promise<InterleavedMeasurement[]> {
+  if (options.warmupSeconds > 0) {
+    for (const load of loads) load.onResult?.(await runLoad({ ...load.spec, durationSeconds: options.warmupSeconds }));
+  }
+  const { rounds, sliceSeconds } = slicePlan(options.durationSeconds);
+  const acc = loads.map(() => ({ slices: [] as LoadResult[], rssMax: {} as Record<string, number>, cpuSeconds: {} as Record<string, number> }));
+  const add = (into: Record<string, number>, from: Record<string, number>, combine: (a: number, b: number) => number) => {
+    for (const [name, value] of Object.entries(from)) into[name] = into[name] === undefined ? value : combine(into[name] as number, value);
+  };
+  for (let round = 0; round < rounds; round += 1) {
+    for (let k = 0; k < loads.length; k += 1) {
+      const index = (round + k) % loads.length;
+      const load = loads[index] as InterleavedLoad;
+      const into = acc[index] as (typeof acc)[number];
+      const sampler = new RssSampler(load.processes, RSS_INTERVAL_MS);
+      const cpuBefore = cpuSnapshot(load.processes);
+      const ownBefore = process.cpuUsage();
+      const slice = await runLoad({ ...load.spec, durationSeconds: sliceSeconds });
+      const own = process.cpuUsage(ownBefore);
+      add(into.cpuSeconds, { ...cpuSpent(cpuBefore, cpuSnapshot(load.processes)), 'load generator': (own.user + own.system) / 1e6 }, (a, b) => a + b);
+      sampler.stop();
+      add(into.rssMax, sampler.max(), Math.max);
+      load.onResult?.(slice);
+      into.slices.push(slice);
+    }
+  }
+  return acc.map((a) => ({ result: combineLoads(a.slices), rssMax: a.rssMax, cpuSeconds: a.cpuSeconds, slices: a.slices }));
 }
 
 /** Two loads side by side (the chain and a login storm), warm-up and measurement together. */
@@ -319,48 +388,62 @@ async function measurePass(kind: DatabaseChoice, prepared: PreparedDatabase, sys
   const scenarios: ScenarioResult[] = [];
   const servers = [system.gateway, system.mcp];
 
+  // The baselines and the two scenarios the targets compare with them take turns (see
+  // InterleaveReport); the echo servers sit idle while the real servers are measured.
   const echo = await startEchoServers(responseBytes, workDir);
+  let interleave: InterleaveReport;
   try {
-    log(`[${kind}] 1/7 one-hop fastify echo`);
-    // The echo gets the very request of the real scenarios: same body, headers and token.
-    const oneHop = await measure({ origin: echo.backOrigin, requests: [{ ...direct, path: '/mcp/' }], connections: c }, [echo.back], options);
+    const plan = slicePlan(options.durationSeconds);
+    log(`[${kind}] 1-4/8 one-hop echo, two-hop echo (fastify → undici Pool → fastify), MCP server alone, full chain: ${plan.rounds} rounds of ${plan.sliceSeconds.toFixed(1)} s each`);
+    // The echoes get the very request of the real scenarios: same body, headers and token.
+    const [oneHop, twoHop, alone, chain] = (await measureInterleaved(
+      [
+        { spec: { origin: echo.backOrigin, requests: [{ ...direct, path: '/mcp/' }], connections: c }, processes: [echo.back] },
+        { spec: { origin: echo.frontOrigin, requests: [{ ...viaGateway }], connections: c }, processes: [echo.front, echo.back] },
+        { spec: { origin: system.mcpOrigin, requests: [direct], connections: c }, processes: servers, onResult: countCalls },
+        { spec: { origin: system.gatewayOrigin, requests: [viaGateway], connections: c }, processes: servers, onResult: countCalls },
+      ],
+      options,
+    )) as [InterleavedMeasurement, InterleavedMeasurement, InterleavedMeasurement, InterleavedMeasurement];
     scenarios.push(scenario('echo-1hop', 'one-hop fastify echo (baseline 2)', oneHop, OK_200));
-    log(`[${kind}] 2/7 two-hop echo (fastify → undici Pool → fastify)`);
-    const twoHop = await measure({ origin: echo.frontOrigin, requests: [{ ...viaGateway }], connections: c }, [echo.front, echo.back], options);
     scenarios.push(scenario('echo-2hop', 'two-hop echo, fastify → undici → fastify (baseline 1)', twoHop, OK_200));
+    scenarios.push(scenario('mcp-alone', 'MCP server alone: get_patient_overview', alone, OK_200));
+    scenarios.push(scenario('chain', 'full chain via /mcp-proxy/ (yenji100)', chain, OK_200));
+    const perRound = (target: InterleavedMeasurement, baseline: InterleavedMeasurement) =>
+      target.slices.map((slice, round) => ratio(slice.rps, baseline.slices[round]?.rps) ?? Number.NaN);
+    interleave = {
+      scenarios: ['echo-1hop', 'echo-2hop', 'mcp-alone', 'chain'],
+      rounds: plan.rounds,
+      sliceSeconds: plan.sliceSeconds,
+      perRound: { chainVsTwoHop: perRound(chain, twoHop), aloneVsOneHop: perRound(alone, oneHop) },
+    };
   } finally {
     await echo.stop();
   }
 
-  log(`[${kind}] 3/7 MCP server alone`);
-  const alone = await measure({ origin: system.mcpOrigin, requests: [direct], connections: c }, servers, options, countCalls);
-  scenarios.push(scenario('mcp-alone', 'MCP server alone: get_patient_overview', alone, OK_200));
-
   // The chart cache serves every overview of this scenario after the first; the same load
   // on a server with the cache off shows what each call costs when it reads the chart.
-  log(`[${kind}] 3b/7 MCP server alone, chart cache off`);
+  log(`[${kind}] 5/8 MCP server alone, chart cache off`);
   const uncachedServer = await startExtraMcp(system, workDir, 'mcp-server-uncached', { CHART_CACHE_ENTRIES: '0' });
   try {
     const uncached = await measure({ origin: uncachedServer.origin, requests: [direct], connections: c }, [uncachedServer.process], options, countCalls);
-    scenarios.push(scenario('mcp-alone-uncached', 'MCP server alone, chart cache off (CHART_CACHE_ENTRIES=0)', uncached, OK_200));
+    // Shown beside the cached MCP server alone, though measured after the interleaved rounds.
+    const uncachedResult = scenario('mcp-alone-uncached', 'MCP server alone, chart cache off (CHART_CACHE_ENTRIES=0)', uncached, OK_200);
+    scenarios.splice(scenarios.findIndex((s) => s.id === 'mcp-alone') + 1, 0, uncachedResult);
   } finally {
     await uncachedServer.process.stop();
   }
 
-  log(`[${kind}] 4/7 full chain`);
-  const chain = await measure({ origin: system.gatewayOrigin, requests: [viaGateway], connections: c }, servers, options, countCalls);
-  scenarios.push(scenario('chain', 'full chain via /mcp-proxy/ (yenji100)', chain, OK_200));
-
-  log(`[${kind}] 5/7 mixed workload`);
+  log(`[${kind}] 6/8 mixed workload`);
   const mix = await measure({ origin: system.gatewayOrigin, requests: mixed.map((m) => m.request), connections: c }, servers, options, countCalls);
   scenarios.push(scenario('mixed', 'mixed: 70 % overview, 20 % search, 10 % add note, 30 % denied', mix, OK_200_403));
 
-  log(`[${kind}] 6/7 logins`);
+  log(`[${kind}] 7/8 logins`);
   const logins = loginRequests(prepared.accounts);
   const loginRun = await measure({ origin: system.gatewayOrigin, requests: logins, connections: c }, servers, options);
   scenarios.push(scenario('logins', 'logins: POST /api/token/ (argon2id)', loginRun, OK_200));
 
-  log(`[${kind}] 7/7 full chain beside a login storm`);
+  log(`[${kind}] 8/8 full chain beside a login storm`);
   const [stormChain, stormLogins] = await measurePair(
     { origin: system.gatewayOrigin, requests: [viaGateway], connections: c },
     { origin: system.gatewayOrigin, requests: logins, connections: c },
@@ -400,6 +483,7 @@ async function measurePass(kind: DatabaseChoice, prepared: PreparedDatabase, sys
     idleRssMiB,
     scenarios,
     preflightProblems,
+    interleave,
     audit,
     targets: evaluateTargets(scenarios, audit),
   };

@@ -83,7 +83,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         const reason = skippable(options, error);
         if (reason === undefined) throw error;
         ctx.log(`[${kind}] skipped: ${reason}`);
-        passes.push({ database: kind, skipped: reason, requestBytes: 0, responseBytes: 0, idleRssMiB: {}, scenarios: [], preflightProblems: [], audit: undefined, targets: [] });
+        passes.push({ database: kind, skipped: reason, requestBytes: 0, responseBytes: 0, idleRssMiB: {}, scenarios: [], preflightProblems: [], interleave: undefined, audit: undefined, targets: [] });
       }
     }
     const report: BenchReport = { ...info, options: publicOptions(options), passes };
