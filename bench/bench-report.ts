@@ -206,8 +206,8 @@ export function renderSoak(report: SoakReport): string {
       rows,
     ),
     '',
-    `Windows: the first and the last ${report.soaks[0]?.windowSeconds ?? 60} s, RSS sampled every 5 s; "no growth" means no mean RSS grew and req/s fell by ` +
-      'more than 10 %; otherwise the verdict names what moved.',
+    `Windows: the first and the last ${report.soaks[0]?.windowSeconds ?? 60} s, RSS sampled every 5 s; "no growth" means that no mean RSS grew by more than ` +
+      '10 %, that req/s did not fall by more than 10 % and that there were no errors; otherwise the verdict names what failed.',
   );
   return lines.join('\n');
 }
