@@ -228,7 +228,6 @@ function historyLine(info: RunInfo, run: string, database: DatabaseChoice, resul
   return `| ${cells.map((cell) => cell.replace(/\|/g, '\\|')).join(' | ')} |`;
 }
 
-/** The history's lines for a full run: the headline ratios and how many targets were met. */
 /** ", rounds 0.48–0.57×": how far the chain's ratio moved between the interleaved rounds. */
 function roundSpread(interleave: InterleaveReport | undefined): string {
   const values = interleave?.perRound.chainVsTwoHop.filter(Number.isFinite) ?? [];
@@ -236,6 +235,7 @@ function roundSpread(interleave: InterleaveReport | undefined): string {
   return `, rounds ${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}×`;
 }
 
+/** The history's lines for a full run: the headline ratios and how many targets were met. */
 export function runHistoryLines(report: BenchReport): string[] {
   const run = report.options.quick ? 'bench (quick)' : 'bench';
   return report.passes.map((pass) => {

@@ -394,7 +394,7 @@ async function measurePass(kind: DatabaseChoice, prepared: PreparedDatabase, sys
   let interleave: InterleaveReport;
   try {
     const plan = slicePlan(options.durationSeconds);
-    log(`[${kind}] 1-4/8 one-hop echo, two-hop echo (fastify → undici Pool → fastify), MCP server alone, full chain: ${plan.rounds} rounds of ${plan.sliceSeconds.toFixed(1)} s each`);
+    log(`[${kind}] 1-4/8 one-hop echo, two-hop echo (fastify → undici Pool → fastify), MCP server alone, full chain, taking turns: ${plan.rounds} round${plan.rounds === 1 ? '' : 's'} of ${plan.sliceSeconds.toFixed(1)} s each`);
     // The echoes get the very request of the real scenarios: same body, headers and token.
     const [oneHop, twoHop, alone, chain] = (await measureInterleaved(
       [
