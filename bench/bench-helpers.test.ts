@@ -38,6 +38,8 @@ describe('ratios and formatting', () => {
     expect(ratio(undefined, 10)).toBeNull();
     expect(ratio(5, Number.NaN)).toBeNull();
     expect(formatRatio(0.5349)).toBe('0.53×');
+    // A ratio just under a target must not read as the target itself.
+    expect(formatRatio(4377 / 8772, 3)).toBe('0.499×');
     expect(formatRatio(null)).toBe('—');
   });
 
@@ -258,7 +260,7 @@ describe('history lines', () => {
     } as unknown as BenchReport;
     const [sqlite, postgres] = runHistoryLines(report);
     expect(sqlite).toBe(
-      '| 2026-11-24 15:45 | 2 × Odd \\| CPU | 5963f431cdf2 | bench | SQLite | full chain 0.52× of the two-hop echo (3289 req/s, p99 23 ms, rounds 0.48–0.57×); MCP server alone 0.37× of the one-hop echo; 1 of 2 targets met |',
+      '| 2026-11-24 15:45 | 2 × Odd \\| CPU | 5963f431cdf2 | bench | SQLite | full chain 0.518× of the two-hop echo (3289 req/s, p99 23 ms, rounds 0.48–0.57×); MCP server alone 0.369× of the one-hop echo; 1 of 2 targets met |',
     );
     expect(sqlite?.split(/(?<!\\)\|/)).toHaveLength(8);
     expect(postgres).toContain('| PostgreSQL | not run: no server |');

@@ -244,8 +244,8 @@ export function runHistoryLines(report: BenchReport): string[] {
     const alone = pass.scenarios.find((s) => s.id === 'mcp-alone');
     const met = pass.targets.filter((t) => t.pass).length;
     const result = [
-      `full chain ${formatRatio(chain?.vsTwoHop ?? null)} of the two-hop echo (${formatRate(chain?.rps ?? Number.NaN)} req/s, p99 ${formatMs(chain?.p99Ms ?? Number.NaN)} ms${roundSpread(pass.interleave)})`,
-      `MCP server alone ${formatRatio(alone?.vsOneHop ?? null)} of the one-hop echo`,
+      `full chain ${formatRatio(chain?.vsTwoHop ?? null, 3)} of the two-hop echo (${formatRate(chain?.rps ?? Number.NaN)} req/s, p99 ${formatMs(chain?.p99Ms ?? Number.NaN)} ms${roundSpread(pass.interleave)})`,
+      `MCP server alone ${formatRatio(alone?.vsOneHop ?? null, 3)} of the one-hop echo`,
       `${met} of ${pass.targets.length} targets met`,
     ].join('; ');
     return historyLine(report, run, pass.database, result);

@@ -16,7 +16,7 @@ import {
   researcherPseudonym,
   type PlannedCall,
 } from './bench-scenarios.js';
-import { bytesToMiB, mean, ratio, soakWindows } from './bench-stats.js';
+import { bytesToMiB, formatRatio, mean, ratio, soakWindows } from './bench-stats.js';
 import { CLI, baseEnv, prepareDatabase, startEchoServers, startExtraMcp, startSystem, type PreparedDatabase, type RunningSystem } from './bench-system.js';
 
 export type ScenarioId = 'echo-1hop' | 'echo-2hop' | 'mcp-alone' | 'mcp-alone-uncached' | 'chain' | 'mixed' | 'logins' | 'chain-with-logins' | 'logins-beside-chain';
@@ -304,10 +304,10 @@ function evaluateTargets(scenarios: readonly ScenarioResult[], audit: AuditCheck
   const alone = get('mcp-alone');
   const storm = get('chain-with-logins');
   const chainRatio = ratio(chain?.rps, twoHop?.rps);
-  checks.push({ name: 'full chain req/s vs two-hop echo', target: '>= 0.50×', measured: chainRatio === null ? 'n/a' : `${chainRatio.toFixed(2)}×`, pass: chainRatio !== null && chainRatio >= 0.5 });
+  checks.push({ name: 'full chain req/s vs two-hop echo', target: '>= 0.50×', measured: chainRatio === null ? 'n/a' : formatRatio(chainRatio, 3), pass: chainRatio !== null && chainRatio >= 0.5 });
   checks.push({ name: 'full chain p99', target: '<= 8 ms', measured: chain ? `${chain.p99Ms.toFixed(1)} ms` : 'n/a', pass: chain !== undefined && chain.p99Ms <= 8 });
   const aloneRatio = ratio(alone?.rps, oneHop?.rps);
-  checks.push({ name: 'MCP server alone req/s vs one-hop echo', target: '>= 0.60×', measured: aloneRatio === null ? 'n/a' : `${aloneRatio.toFixed(2)}×`, pass: aloneRatio !== null && aloneRatio >= 0.6 });
+  checks.push({ name: 'MCP server alone req/s vs one-hop echo', target: '>= 0.60×', measured: aloneRatio === null ? 'n/a' : formatRatio(aloneRatio, 3), pass: aloneRatio !== null && aloneRatio >= 0.6 });
   checks.push({
     name: 'audit event committed before the answer',
     target: 'every probe call; allow events >= allowed answers',
@@ -316,7 +316,7 @@ function evaluateTargets(scenarios: readonly ScenarioResult[], audit: AuditCheck
   });
   checks.push({ name: 'audit chain verifies', target: 'exit 0', measured: `exit ${audit.verifyExitCode}`, pass: audit.verifyExitCode === '0' });
   const stormRatio = ratio(storm?.p99Ms, chain?.p99Ms);
-  checks.push({ name: 'login storm raises chain p99 by', target: '<= 2×', measured: stormRatio === null ? 'n/a' : `${stormRatio.toFixed(2)}×`, pass: stormRatio !== null && stormRatio <= 2 });
+  checks.push({ name: 'login storm raises chain p99 by', target: '<= 2×', measured: stormRatio === null ? 'n/a' : formatRatio(stormRatio, 3), pass: stormRatio !== null && stormRatio <= 2 });
   const rss = worstRss(scenarios, ['gateway', 'mcp-server']);
   checks.push({ name: 'RSS per server process under load', target: '< 200 MiB', measured: `${rss.toFixed(0)} MiB`, pass: rss > 0 && rss < 200 });
   const errors = scenarios.reduce((n, s) => n + s.errors, 0);

@@ -42,9 +42,12 @@ export function ratio(a: number | null | undefined, b: number | null | undefined
   return a / b;
 }
 
-/** "0.53×", or "—" when there is no ratio to show. */
-export function formatRatio(value: number | null): string {
-  return value === null ? '—' : `${value.toFixed(2)}×`;
+/**
+ * "0.53×", or "—" when there is no ratio to show. Ratios judged against a target get three
+ * digits: rounded to two, 0.499 would read "0.50×" beside a "NOT MET" for ">= 0.50×".
+ */
+export function formatRatio(value: number | null, digits = 2): string {
+  return value === null ? '—' : `${value.toFixed(digits)}×`;
 }
 
 /** Milliseconds with precision that suits the magnitude: 0.84, 3.1, 27. */
