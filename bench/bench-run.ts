@@ -83,8 +83,9 @@ export interface DatabasePass {
 
 /**
  * The two echoes, the MCP server alone and the full chain take turns in short slices, so a
- * drift of the machine's speed during the run falls on baseline and target alike: measured a
- * minute apart, this machine's ratios moved by ±0.05 from one run to the next.
+ * drift of the machine's speed during the run falls on baseline and target alike instead of
+ * favouring whichever ran in the faster minute. (It does not make a 2-core machine's runs agree:
+ * the chain's own throughput still moves by ±0.05 of the echo's from run to run, BENCHMARKS.md.)
  */
 export interface InterleaveReport {
   scenarios: ScenarioId[];
