@@ -126,7 +126,20 @@ function cpuSpent(before: Map<string, number>, after: Map<string, number>): Reco
   return out;
 }
 
-/** Warm-up, then the measured run with RSS sampled; `onResult` sees both (for the audit tally). */
+/** One measured run of `seconds`: answers, each process's CPU, and RSS sampled throughout. */
+async function measureRun(spec: Omit<LoadSpec, 'durationSeconds'>, processes: readonly ServerProcess[], seconds: number): Promise<Measurement> {
+  const sampler = new RssSampler(processes, RSS_INTERVAL_MS);
+  const cpuBefore = cpuSnapshot(processes);
+  const ownBefore = process.cpuUsage();
+  const result = await runLoad({ ...spec, durationSeconds: seconds });
+  const own = process.cpuUsage(ownBefore);
+  // The load generator shares the cores with the servers: what it spends is shown too.
+  const cpuSeconds = { ...cpuSpent(cpuBefore, cpuSnapshot(processes)), 'load generator': (own.user + own.system) / 1e6 };
+  sampler.stop();
+  return { result, rssMax: sampler.max(), cpuSeconds };
+}
+
+/** Warm-up, then the measured run; `onResult` sees both (for the audit tally). */
 async function measure(
   spec: Omit<LoadSpec, 'durationSeconds'>,
   processes: readonly ServerProcess[],
@@ -134,16 +147,9 @@ async function measure(
   onResult?: (r: LoadResult) => void,
 ): Promise<Measurement> {
   if (options.warmupSeconds > 0) onResult?.(await runLoad({ ...spec, durationSeconds: options.warmupSeconds }));
-  const sampler = new RssSampler(processes, RSS_INTERVAL_MS);
-  const cpuBefore = cpuSnapshot(processes);
-  const ownBefore = process.cpuUsage();
-  const result = await runLoad({ ...spec, durationSeconds: options.durationSeconds });
-  const own = process.cpuUsage(ownBefore);
-  // The load generator shares the cores with the servers: what it spends is shown too.
-  const cpuSeconds = { ...cpuSpent(cpuBefore, cpuSnapshot(processes)), 'load generator': (own.user + own.system) / 1e6 };
-  sampler.stop();
-  onResult?.(result);
-  return { result, rssMax: sampler.max(), cpuSeconds };
+  const measured = await measureRun(spec, processes, options.durationSeconds);
+  onResult?.(measured.result);
+  return measured;
 }
 
 /** Slices of about this length; each scenario of an interleaved group gets one per round. */
@@ -176,28 +182,26 @@ async function measureInterleaved(loads: readonly InterleavedLoad[], options: Be
     for (const load of loads) load.onResult?.(await runLoad({ ...load.spec, durationSeconds: options.warmupSeconds }));
   }
   const { rounds, sliceSeconds } = slicePlan(options.durationSeconds);
-  const acc = loads.map(() => ({ slices: [] as LoadResult[], rssMax: {} as Record<string, number>, cpuSeconds: {} as Record<string, number> }));
-  const add = (into: Record<string, number>, from: Record<string, number>, combine: (a: number, b: number) => number) => {
-    for (const [name, value] of Object.entries(from)) into[name] = into[name] === undefined ? value : combine(into[name] as number, value);
-  };
+  const slicesOf: Measurement[][] = loads.map(() => []);
   for (let round = 0; round < rounds; round += 1) {
     for (let k = 0; k < loads.length; k += 1) {
       const index = (round + k) % loads.length;
       const load = loads[index] as InterleavedLoad;
-      const into = acc[index] as (typeof acc)[number];
-      const sampler = new RssSampler(load.processes, RSS_INTERVAL_MS);
-      const cpuBefore = cpuSnapshot(load.processes);
-      const ownBefore = process.cpuUsage();
-      const slice = await runLoad({ ...load.spec, durationSeconds: sliceSeconds });
-      const own = process.cpuUsage(ownBefore);
-      add(into.cpuSeconds, { ...cpuSpent(cpuBefore, cpuSnapshot(load.processes)), 'load generator': (own.user + own.system) / 1e6 }, (a, b) => a + b);
-      sampler.stop();
-      add(into.rssMax, sampler.max(), Math.max);
-      load.onResult?.(slice);
-      into.slices.push(slice);
+      const slice = await measureRun(load.spec, load.processes, sliceSeconds);
+      load.onResult?.(slice.result);
+      (slicesOf[index] as Measurement[]).push(slice);
     }
   }
-  return acc.map((a) => ({ result: combineLoads(a.slices), rssMax: a.rssMax, cpuSeconds: a.cpuSeconds, slices: a.slices }));
+  return slicesOf.map((slices) => {
+    const rssMax: Record<string, number> = {};
+    const cpuSeconds: Record<string, number> = {};
+    for (const slice of slices) {
+      for (const [name, bytes] of Object.entries(slice.rssMax)) rssMax[name] = Math.max(rssMax[name] ?? 0, bytes);
+      for (const [name, seconds] of Object.entries(slice.cpuSeconds)) cpuSeconds[name] = (cpuSeconds[name] ?? 0) + seconds;
+    }
+    const results = slices.map((slice) => slice.result);
+    return { result: combineLoads(results), rssMax, cpuSeconds, slices: results };
+  });
 }
 
 /** Two loads side by side (the chain and a login storm), warm-up and measurement together. */
@@ -397,23 +401,23 @@ async function measurePass(kind: DatabaseChoice, prepared: PreparedDatabase, sys
     const plan = slicePlan(options.durationSeconds);
     log(`[${kind}] 1-4/8 one-hop echo, two-hop echo (fastify → undici Pool → fastify), MCP server alone, full chain, taking turns: ${plan.rounds} round${plan.rounds === 1 ? '' : 's'} of ${plan.sliceSeconds.toFixed(1)} s each`);
     // The echoes get the very request of the real scenarios: same body, headers and token.
-    const [oneHop, twoHop, alone, chain] = (await measureInterleaved(
-      [
-        { spec: { origin: echo.backOrigin, requests: [{ ...direct, path: '/mcp/' }], connections: c }, processes: [echo.back] },
-        { spec: { origin: echo.frontOrigin, requests: [{ ...viaGateway }], connections: c }, processes: [echo.front, echo.back] },
-        { spec: { origin: system.mcpOrigin, requests: [direct], connections: c }, processes: servers, onResult: countCalls },
-        { spec: { origin: system.gatewayOrigin, requests: [viaGateway], connections: c }, processes: servers, onResult: countCalls },
-      ],
-      options,
-    )) as [InterleavedMeasurement, InterleavedMeasurement, InterleavedMeasurement, InterleavedMeasurement];
-    scenarios.push(scenario('echo-1hop', 'one-hop fastify echo (baseline 2)', oneHop, OK_200));
-    scenarios.push(scenario('echo-2hop', 'two-hop echo, fastify → undici → fastify (baseline 1)', twoHop, OK_200));
-    scenarios.push(scenario('mcp-alone', 'MCP server alone: get_patient_overview', alone, OK_200));
-    scenarios.push(scenario('chain', 'full chain via /mcp-proxy/ (yenji100)', chain, OK_200));
+    const turns: Array<{ id: ScenarioId; label: string; load: InterleavedLoad }> = [
+      { id: 'echo-1hop', label: 'one-hop fastify echo (baseline 2)', load: { spec: { origin: echo.backOrigin, requests: [{ ...direct, path: '/mcp/' }], connections: c }, processes: [echo.back] } },
+      {
+        id: 'echo-2hop',
+        label: 'two-hop echo, fastify → undici → fastify (baseline 1)',
+        load: { spec: { origin: echo.frontOrigin, requests: [{ ...viaGateway }], connections: c }, processes: [echo.front, echo.back] },
+      },
+      { id: 'mcp-alone', label: 'MCP server alone: get_patient_overview', load: { spec: { origin: system.mcpOrigin, requests: [direct], connections: c }, processes: servers, onResult: countCalls } },
+      { id: 'chain', label: 'full chain via /mcp-proxy/ (yenji100)', load: { spec: { origin: system.gatewayOrigin, requests: [viaGateway], connections: c }, processes: servers, onResult: countCalls } },
+    ];
+    const measured = await measureInterleaved(turns.map((turn) => turn.load), options);
+    turns.forEach((turn, i) => scenarios.push(scenario(turn.id, turn.label, measured[i] as InterleavedMeasurement, OK_200)));
+    const [oneHop, twoHop, alone, chain] = measured as [InterleavedMeasurement, InterleavedMeasurement, InterleavedMeasurement, InterleavedMeasurement];
     const perRound = (target: InterleavedMeasurement, baseline: InterleavedMeasurement) =>
       target.slices.map((slice, round) => ratio(slice.rps, baseline.slices[round]?.rps) ?? Number.NaN);
     interleave = {
-      scenarios: ['echo-1hop', 'echo-2hop', 'mcp-alone', 'chain'],
+      scenarios: turns.map((turn) => turn.id),
       rounds: plan.rounds,
       sliceSeconds: plan.sliceSeconds,
       perRound: { chainVsTwoHop: perRound(chain, twoHop), aloneVsOneHop: perRound(alone, oneHop) },
