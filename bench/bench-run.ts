@@ -413,14 +413,16 @@ async function measurePass(kind: DatabaseChoice, prepared: PreparedDatabase, sys
     ];
     const measured = await measureInterleaved(turns.map((turn) => turn.load), options);
     turns.forEach((turn, i) => scenarios.push(scenario(turn.id, turn.label, measured[i] as InterleavedMeasurement, OK_200)));
-    const [oneHop, twoHop, alone, chain] = measured as [InterleavedMeasurement, InterleavedMeasurement, InterleavedMeasurement, InterleavedMeasurement];
-    const perRound = (target: InterleavedMeasurement, baseline: InterleavedMeasurement) =>
-      target.slices.map((slice, round) => ratio(slice.rps, baseline.slices[round]?.rps) ?? Number.NaN);
+    const slicesOf = (id: ScenarioId) => (measured[turns.findIndex((turn) => turn.id === id)] as InterleavedMeasurement).slices;
+    const perRound = (target: ScenarioId, baseline: ScenarioId) => {
+      const baselineSlices = slicesOf(baseline);
+      return slicesOf(target).map((slice, round) => ratio(slice.rps, baselineSlices[round]?.rps) ?? Number.NaN);
+    };
     interleave = {
       scenarios: turns.map((turn) => turn.id),
       rounds: plan.rounds,
       sliceSeconds: plan.sliceSeconds,
-      perRound: { chainVsTwoHop: perRound(chain, twoHop), aloneVsOneHop: perRound(alone, oneHop) },
+      perRound: { chainVsTwoHop: perRound('chain', 'echo-2hop'), aloneVsOneHop: perRound('mcp-alone', 'echo-1hop') },
     };
   } finally {
     await echo.stop();
