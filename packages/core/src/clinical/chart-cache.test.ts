@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/database.js';
-import { openTestDatabase, type TestDatabase } from '../db/test-database.js';
+import { nextTurn, openTestDatabase, type TestDatabase } from '../db/test-database.js';
 import { generatePatient } from '../synthetic/index.js';
 import type { Principal } from '../domain.js';
 import { loadPatientRelationships } from '../policy/relationships.js';
@@ -93,11 +93,13 @@ describe('createOverviewReader', () => {
     expect(second).toBe(first);
     expect(reader.stats).toMatchObject({ hits: 1, misses: 1 });
 
-    // Another process adds an allergy: the very next read must show it, not the cached chart.
+    // Another process adds an allergy: the next read after it must show it, not the cached chart
+    // (on SQLite the reads of one turn share a snapshot, so "after" means from the next turn).
     await other.db
       .insertInto('allergies')
       .values({ id: `${id}-a-new`, patient_id: id, code: null, display: 'Latex', category: 'environment', criticality: 'high', reaction: 'hives', status: 'active', recorded_at: '2026-11-01T00:00:00.000Z' })
       .execute();
+    await nextTurn();
     const third = await reader.read(database.db, id);
     expect(third?.allergies.map((a) => a.id)).toContain(`${id}-a-new`);
     expect(third).toEqual(await getPatientOverview(database.db, id));
@@ -117,6 +119,7 @@ describe('createOverviewReader', () => {
       .insertInto('allergies')
       .values({ id: `${id}-a-rel`, patient_id: id, code: null, display: 'Penicillin', category: 'medication', criticality: 'high', reaction: 'rash', status: 'active', recorded_at: '2026-11-02T00:00:00.000Z' })
       .execute();
+    await nextTurn();
     const second = await loadPatientRelationships(database.db, caller, id);
     expect(second.chartRevision).not.toBe(first.chartRevision);
     expect(second.chartRevision).toBe(await chartRevision(database.db, id));

@@ -11,6 +11,7 @@ import pg from 'pg';
 import { LruMap } from '../lru.js';
 import { registerRawHandle } from './prepared.js';
 import type { Tables } from './schema.js';
+import { openTurnReads, type TurnReads } from './turn-reads.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -19,6 +20,8 @@ export interface Database {
   readonly dialect: DialectName;
   /** The raw SQLite handle, for the few hot paths that skip the query builder. */
   readonly sqlite: BetterSqlite3.Database | undefined;
+  /** SQLite: the connection the hot reads share one read transaction per turn on (`turn-reads.ts`). */
+  readonly turnReads: TurnReads | undefined;
   /**
    * The raw PostgreSQL pool, likewise: the hot paths' named statements run on it, apart from
    * the query builder's own pool (see openPostgres).
@@ -61,16 +64,39 @@ function openSqlite(dataDir: string): Database {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 10000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const turnReads = openTurnReads(file);
+  endSnapshotBeforeRawWrites(sqlite, turnReads);
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite, turnReads) }) });
   return {
     db,
     dialect: 'sqlite',
     sqlite,
+    turnReads,
     pool: undefined,
     location: file,
     async close() {
+      turnReads.close();
       await db.destroy();
     },
+  };
+}
+
+/**
+ * The raw handle's writers (the bulk generator and importer, migrations) run in `transaction()`
+ * or `exec()`; each ends the hot reads' snapshot first, so what they wrote is read afterwards
+ * even within the same turn. A statement run on the raw handle outside both would not.
+ */
+function endSnapshotBeforeRawWrites(sqlite: BetterSqlite3.Database, turnReads: TurnReads): void {
+  const transaction = sqlite.transaction.bind(sqlite);
+  const exec = sqlite.exec.bind(sqlite);
+  sqlite.transaction = ((fn: (...args: unknown[]) => unknown) =>
+    transaction(function (this: unknown, ...args: unknown[]) {
+      turnReads.end();
+      return fn.apply(this, args);
+    })) as BetterSqlite3.Database['transaction'];
+  sqlite.exec = (source: string) => {
+    turnReads.end();
+    return exec(source);
   };
 }
 
@@ -79,8 +105,11 @@ function openSqlite(dataDir: string): Database {
  * sixth of a tool call's time. The query builder emits the same SQL text for the same
  * query shape, so a small LRU of prepared statements removes that cost. Safe because the
  * driver runs one query at a time on its single connection.
+ *
+ * The driver prepares each statement just before it runs it: a statement that may write
+ * (`readonly` is false for INSERT … RETURNING too) ends the hot reads' snapshot there.
  */
-function withStatementCache(sqlite: BetterSqlite3.Database, capacity = 512) {
+function withStatementCache(sqlite: BetterSqlite3.Database, turnReads: TurnReads, capacity = 512) {
   const cache = new LruMap<string, BetterSqlite3.Statement>(capacity);
   return {
     close: () => sqlite.close(),
@@ -90,6 +119,7 @@ function withStatementCache(sqlite: BetterSqlite3.Database, capacity = 512) {
         statement = sqlite.prepare(sql);
         cache.set(sql, statement);
       }
+      if (!statement.readonly) turnReads.end();
       return statement;
     },
   };
@@ -118,6 +148,7 @@ function openPostgres(url: string, poolSize: number): Database {
     db,
     dialect: 'postgres',
     sqlite: undefined,
+    turnReads: undefined,
     pool: raw,
     location: redactUrl(url),
     close() {

@@ -2,8 +2,9 @@
  * Hot reads without the query builder's per-call cost. A query is still written once, with
  * Kysely; it is compiled once per engine with sentinel values standing in for its
  * parameters, and each call only swaps the real values in and runs the prepared statement on
- * the raw handle (better-sqlite3, or a named pg statement). Profiling showed Kysely's build,
- * compile and executor at 15–50 µs for reads SQLite runs in 1.5–3 µs, several times per call.
+ * a raw handle (better-sqlite3: the turn's shared read transaction, `turn-reads.ts`; or a named
+ * pg statement). Profiling showed Kysely's build, compile and executor at 15–50 µs for reads
+ * SQLite runs in 1.5–3 µs, several times per call.
  */
 import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
 import type pg from 'pg';
@@ -91,9 +92,9 @@ export function preparedQuery<Args extends Record<string, string | number>, Row>
     if (raw === undefined) return undefined;
     const plan = planFor(db);
     const values = valuesFor(plan);
-    const { sqlite, pool } = raw;
-    if (sqlite) {
-      const statement = sqlite.prepare(plan.sql);
+    const { sqlite, pool, turnReads } = raw;
+    if (sqlite && turnReads) {
+      const statement = turnReads.connection.prepare(plan.sql);
       const rowsOf =
         options.oneRow === true
           ? (bound: unknown[]): Row[] => {
@@ -102,8 +103,12 @@ export function preparedQuery<Args extends Record<string, string | number>, Row>
             }
           : (bound: unknown[]): Row[] => statement.all(bound) as Row[];
       // While a Kysely transaction holds the connection, go through Kysely so the read waits
-      // for, and sees, that transaction.
-      return async (args) => (sqlite.inTransaction ? throughKysely(db, plan, values(args)) : rowsOf(values(args)));
+      // for, and sees, that transaction; otherwise in the turn's shared read transaction.
+      return async (args) => {
+        if (sqlite.inTransaction) return throughKysely(db, plan, values(args));
+        turnReads.enter();
+        return rowsOf(values(args));
+      };
     }
     if (pool && options.oneRow === true) return batched(pool, plan);
     if (pool) return async (args) => (await pool.query({ name, text: plan.sql, values: values(args) })).rows as Row[];

@@ -19,6 +19,14 @@ export interface TestDatabase {
   cleanup(): Promise<void>;
 }
 
+/**
+ * Resolves in the next turn of the event loop, once the turn's SQLite hot reads have ended their
+ * shared snapshot (`turn-reads.ts`): what another connection committed is read from then on.
+ */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export function testDatabaseKind(): 'sqlite' | 'postgres' {
   return process.env.TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
 }
