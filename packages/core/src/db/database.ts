@@ -64,7 +64,13 @@ function openSqlite(dataDir: string): Database {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 10000');
   sqlite.pragma('foreign_keys = ON');
-  const turnReads = openTurnReads(file);
+  let turnReads: TurnReads;
+  try {
+    turnReads = openTurnReads(file);
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
   endSnapshotBeforeRawWrites(sqlite, turnReads);
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite, turnReads) }) });
   return {

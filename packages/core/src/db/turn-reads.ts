@@ -10,10 +10,10 @@
  * answer down by about 7 % (BENCHMARKS.md, tenth session).
  *
  * What a read sees: the database as it was at the turn's first hot read, as if every read of
- * the turn had run at that moment. Another process's commit is seen from the next turn on: a
- * turn lasts milliseconds, and what is read in it belongs to requests already being served.
- * This process's own writes end the snapshot before they run (see `openSqlite`), so a caller
- * always reads what it has written.
+ * the turn had run at that moment. Another process's commit is seen from the next turn on, a
+ * window of one turn (docs/decisions.md weighs it for account state and revocation). This
+ * process's own writes end the snapshot before they run (see `openSqlite`), so a caller always
+ * reads what it has written.
  */
 import BetterSqlite3 from 'better-sqlite3';
 
