@@ -7,7 +7,7 @@
  * has committed meanwhile (the audit writer, after every batch) it also starts with a cold page
  * cache. Under load the MCP server ran about two such transactions per answer (4.2 `fcntl`
  * calls per answer, strace); sharing one per turn brings that to 0.26, and the server's CPU per
- * answer down by about 7 % (BENCHMARKS.md, tenth session).
+ * answer down by 9–18 % (BENCHMARKS.md, tenth session).
  *
  * What a read sees: the database as it was at the turn's first hot read, as if every read of
  * the turn had run at that moment. Another process's commit is seen from the next turn on, a
@@ -29,16 +29,18 @@ export interface TurnReads {
 
 export function openTurnReads(file: string): TurnReads {
   const connection = new BetterSqlite3(file, { fileMustExist: true });
+  let begin: BetterSqlite3.Statement;
+  let commit: BetterSqlite3.Statement;
   try {
     connection.pragma('busy_timeout = 10000');
     // Hot reads only: a statement that would write fails instead of joining the snapshot.
     connection.pragma('query_only = ON');
+    begin = connection.prepare('BEGIN');
+    commit = connection.prepare('COMMIT');
   } catch (error) {
     connection.close();
     throw error;
   }
-  const begin = connection.prepare('BEGIN');
-  const commit = connection.prepare('COMMIT');
   let scheduled = false;
 
   function end(): void {
