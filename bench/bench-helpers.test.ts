@@ -3,7 +3,7 @@ import { parseBenchArgs, UsageError } from './bench-args.js';
 import { paddedJsonBody } from './bench-echo.js';
 import { combineLoads, unexpectedCount, type LoadResult } from './bench-load.js';
 import { extractMarked, interleaveLine, markdownTable, replaceMarked, runHistoryLines, soakHistoryLines, soakVerdict, updateSection, type BenchReport, type SoakReport } from './bench-report.js';
-import { slicePlan, type ScenarioResult, type SoakResult } from './bench-run.js';
+import { slicePlan, soakFailures, type ScenarioResult, type SoakResult } from './bench-run.js';
 import { formatMs, formatRatio, parseCpuSeconds, parseVmRss, percentile, ratio, soakWindows, summarizeLatencies } from './bench-stats.js';
 
 describe('percentile (nearest rank)', () => {
@@ -266,7 +266,9 @@ describe('history lines', () => {
     expect(postgres).toContain('| PostgreSQL | not run: no server |');
   });
 
-  it("give a soak's throughput and RSS from the first window to the last, and its verdict", () => {
+  const fresh = { seconds: 30, connectionsEach: 16, soakedRps: 3102, freshRps: 3190, ratio: 3102 / 3190, windowSeconds: 5, perWindow: [0.91, 1.04, 0.97], soakedP99Ms: 20, freshP99Ms: 19, errors: 0 };
+
+  it("give a soak's throughput and RSS from the first window to the last, the soaked system against a fresh one, and its verdict", () => {
     const soak = {
       database: 'postgres' as const,
       seconds: 300,
@@ -278,18 +280,33 @@ describe('history lines', () => {
       points: [],
       rssGrowthPct: 1,
       rpsChangePct: -0.7,
+      versusFresh: fresh,
       pass: true,
     };
     const [line] = soakHistoryLines({ ...info, options, soaks: [soak] } as unknown as SoakReport);
-    expect(line).toContain('| soak | PostgreSQL | 300 s: 3171 → 3148 req/s, RSS gateway 166 → 167 MiB, MCP server 120 → 121 MiB: no growth |');
+    expect(line).toContain(
+      '| soak | PostgreSQL | 300 s: 3171 → 3148 req/s, 0.97× (3102 / 3190 req/s, 5 s windows 0.91–1.04×) against a fresh system, RSS gateway 166 → 167 MiB, MCP server 120 → 121 MiB: no growth |',
+    );
   });
 
-  it('name what failed a soak: throughput that fell, memory that grew, errors', () => {
-    const base = { rssGrowthPct: 2.4, rpsChangePct: -13.6, errors: 0, pass: false } as SoakResult;
-    expect(soakVerdict(base)).toBe('req/s FELL -13.6 %');
-    expect(soakVerdict({ ...base, rssGrowthPct: 22.05, rpsChangePct: 4 })).toBe('RSS GREW +22.1 %');
-    expect(soakVerdict({ ...base, errors: 3 })).toBe('req/s FELL -13.6 %, 3 ERRORS');
-    expect(soakVerdict({ ...base, rssGrowthPct: Number.NaN, rpsChangePct: 0 })).toBe('RSS GREW —');
-    expect(soakVerdict({ ...base, rpsChangePct: 0, pass: true })).toBe('no growth');
+  it('judge throughput against the fresh system measured in the same minutes, not against the soak\'s own first minute', () => {
+    const base = { rssGrowthPct: 2.4, rpsChangePct: -38.1, errors: 0, versusFresh: fresh } as SoakResult;
+    // A soak whose own req/s fell with the machine, but which keeps up with a fresh system.
+    expect(soakFailures(base)).toEqual([]);
+    expect(soakVerdict({ ...base, pass: true })).toBe('no growth');
+    // One that has slowed down against a fresh system fails, whatever its own minutes said.
+    const slower = { ...base, rpsChangePct: 20, versusFresh: { ...fresh, ratio: 0.85 } };
+    expect(soakFailures(slower)).toEqual(['rps']);
+    expect(soakVerdict(slower)).toBe("SLOWER: 0.85× of a fresh system's req/s");
+    expect(soakFailures({ ...base, versusFresh: { ...fresh, ratio: 0.9 } })).toEqual([]);
+    expect(soakFailures({ ...base, versusFresh: { ...fresh, ratio: Number.NaN } })).toEqual(['rps']);
+  });
+
+  it('name what failed a soak: memory that grew, errors', () => {
+    const base = { rssGrowthPct: 2.4, rpsChangePct: 0, errors: 0, versusFresh: fresh, pass: false } as SoakResult;
+    expect(soakVerdict({ ...base, rssGrowthPct: 22.05 })).toBe('RSS GREW +22.1 %');
+    expect(soakVerdict({ ...base, errors: 3 })).toBe('3 ERRORS');
+    expect(soakVerdict({ ...base, rssGrowthPct: Number.NaN })).toBe('RSS GREW —');
+    expect(soakVerdict({ ...base, errors: 3, versusFresh: { ...fresh, ratio: 0.5 } })).toBe("SLOWER: 0.50× of a fresh system's req/s, 3 ERRORS");
   });
 });

@@ -502,6 +502,30 @@ export interface SoakPoint {
   rssMiB: Record<string, number>;
 }
 
+/**
+ * The soaked system against a fresh one (same build, same settings, a new database), both under
+ * load at once right after the soak, half the connections each, so the machine's drift falls on
+ * both alike. On a 2-core VM the soak's own req/s moved from its first minute to its last by
+ * anything from −38 % to +37 % within one session (BENCHMARKS.md, tenth session): a soak's own
+ * minutes cannot tell a server that slows down from a machine that does. A fresh system measured
+ * in the same seconds can. (Taking turns in 2 s slices was tried first: single slices of the
+ * same build gave 0.76–2.41× of each other, twice as far apart as side-by-side windows.)
+ */
+export interface FreshComparison {
+  seconds: number;
+  connectionsEach: number;
+  soakedRps: number;
+  freshRps: number;
+  /** soaked ÷ fresh req/s over the whole comparison. */
+  ratio: number;
+  /** The same ratio in each window of `windowSeconds`, in order: how steady it was. */
+  windowSeconds: number;
+  perWindow: number[];
+  soakedP99Ms: number;
+  freshP99Ms: number;
+  errors: number;
+}
+
 export interface SoakResult {
   database: DatabaseChoice;
   seconds: number;
@@ -509,38 +533,54 @@ export interface SoakResult {
   first: { rps: number; rssMiB: Record<string, number> };
   last: { rps: number; rssMiB: Record<string, number> };
   p99Ms: number;
+  /** Unexpected answers during the soak and the comparison with a fresh system. */
   errors: number;
   points: SoakPoint[];
   /** Largest growth of mean RSS from the first window to the last, per cent. */
   rssGrowthPct: number;
+  /** The soak's own req/s from the first window to the last: shown, not judged (see FreshComparison). */
   rpsChangePct: number;
+  versusFresh: FreshComparison;
   pass: boolean;
 }
 
 const SOAK_SAMPLE_MS = 5_000;
-/** Allowed drift between the first and the last window: allocator noise, not a leak. */
+/** Allowed drift: allocator noise in RSS, and the slices' noise in the soaked ÷ fresh ratio. */
 const SOAK_TOLERANCE_PCT = 10;
+/** How long the soaked and the fresh system run side by side after the soak, and the windows their ratio is shown in. */
+const FRESH_COMPARISON_SECONDS = 30;
+const COMPARISON_WINDOW_MS = 5_000;
 
 export type SoakFailure = 'rss' | 'rps' | 'errors';
 
 /** What fails a soak, if anything: the one definition its verdict and its report both use. */
-export function soakFailures(s: Pick<SoakResult, 'rssGrowthPct' | 'rpsChangePct' | 'errors'>): SoakFailure[] {
+export function soakFailures(s: Pick<SoakResult, 'rssGrowthPct' | 'errors'> & { versusFresh: Pick<FreshComparison, 'ratio'> }): SoakFailure[] {
   const failures: SoakFailure[] = [];
   // Written so that a NaN (a window with no samples) fails rather than passes.
   if (!(s.rssGrowthPct <= SOAK_TOLERANCE_PCT)) failures.push('rss');
-  if (!(s.rpsChangePct >= -SOAK_TOLERANCE_PCT)) failures.push('rps');
+  if (!(s.versusFresh.ratio >= 1 - SOAK_TOLERANCE_PCT / 100)) failures.push('rps');
   if (s.errors > 0) failures.push('errors');
   return failures;
 }
 
-export async function runSoak(kind: DatabaseChoice, ctx: PassContext): Promise<SoakResult> {
+/** A fresh database with both servers running, every bench account logged in, and the chain's overview call checked. */
+interface ChainSystem {
+  system: RunningSystem;
+  spec: Omit<LoadSpec, 'durationSeconds'>;
+  stop(): Promise<void>;
+}
+
+async function startChainSystem(kind: DatabaseChoice, ctx: PassContext, env: Record<string, string>, what: string): Promise<ChainSystem> {
   const { options, workDir, log } = ctx;
-  const seconds = options.soakSeconds as number;
-  const env = baseEnv();
-  log(`[${kind}] soak: preparing a fresh database`);
+  log(`[${kind}] ${what}: preparing a fresh database`);
   const prepared = await prepareDatabase(kind, workDir, env, options.postgresAdminUrl);
   let system: RunningSystem | undefined;
   let book: TokenBook | undefined;
+  const stop = async () => {
+    book?.stop();
+    await system?.stop();
+    await prepared.cleanup().catch((error: unknown) => log(`[${kind}] cleanup failed: ${(error as Error).message}`));
+  };
   try {
     system = await startSystem(prepared, env, workDir);
     book = new TokenBook(system.gatewayOrigin, prepared.accounts);
@@ -548,7 +588,21 @@ export async function runSoak(kind: DatabaseChoice, ctx: PassContext): Promise<S
     const call = overviewCall('/mcp-proxy/', book);
     const check = await preflight(system.gatewayOrigin, call, 200);
     if (check.problem) throw new Error(`[${kind}] full chain is not answering as expected: ${check.problem}`);
-    const spec = { origin: system.gatewayOrigin, requests: [call], connections: options.connections };
+    return { system, spec: { origin: system.gatewayOrigin, requests: [call], connections: options.connections }, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export async function runSoak(kind: DatabaseChoice, ctx: PassContext): Promise<SoakResult> {
+  const { options, log } = ctx;
+  const seconds = options.soakSeconds as number;
+  // One environment for both systems: the fresh one differs only in being fresh.
+  const env = baseEnv();
+  const soaked = await startChainSystem(kind, ctx, env, 'soak');
+  try {
+    const { system, spec } = soaked;
     if (options.warmupSeconds > 0) await runLoad({ ...spec, durationSeconds: options.warmupSeconds });
 
     log(`[${kind}] soak: full chain for ${seconds} s`);
@@ -560,11 +614,50 @@ export async function runSoak(kind: DatabaseChoice, ctx: PassContext): Promise<S
     const result = await runLoad({ ...spec, durationSeconds: seconds, progress });
     clearInterval(ticker);
     sampler.stop();
-    return summarizeSoak(kind, seconds, sampler.samples, throughput, result);
+    const versusFresh = await compareWithFresh(kind, ctx, env, soaked);
+    return summarizeSoak(kind, seconds, sampler.samples, throughput, result, versusFresh);
   } finally {
-    book?.stop();
-    await system?.stop();
-    await prepared.cleanup().catch((error: unknown) => log(`[${kind}] cleanup failed: ${(error as Error).message}`));
+    await soaked.stop();
+  }
+}
+
+async function compareWithFresh(kind: DatabaseChoice, ctx: PassContext, env: Record<string, string>, soaked: ChainSystem): Promise<FreshComparison> {
+  const { options, log } = ctx;
+  const fresh = await startChainSystem(kind, ctx, env, 'fresh system');
+  try {
+    // The fresh servers' code is not compiled yet; the soaked servers' is.
+    if (options.warmupSeconds > 0) await runLoad({ ...fresh.spec, durationSeconds: options.warmupSeconds });
+    const seconds = Math.min(FRESH_COMPARISON_SECONDS, options.soakSeconds as number);
+    const connectionsEach = Math.max(1, Math.floor(options.connections / 2));
+    log(`[${kind}] soak: the soaked system and a fresh one side by side for ${seconds} s, ${connectionsEach} connections each`);
+    const progress = { soaked: { completed: 0 }, fresh: { completed: 0 } };
+    const marks: Array<[number, number]> = [[0, 0]];
+    const ticker = setInterval(() => marks.push([progress.soaked.completed, progress.fresh.completed]), COMPARISON_WINDOW_MS);
+    const [a, b] = await Promise.all([
+      runLoad({ ...soaked.spec, connections: connectionsEach, durationSeconds: seconds, progress: progress.soaked }),
+      runLoad({ ...fresh.spec, connections: connectionsEach, durationSeconds: seconds, progress: progress.fresh }),
+    ]);
+    clearInterval(ticker);
+    const perWindow: number[] = [];
+    for (let i = 1; i < marks.length; i += 1) {
+      const [s0, f0] = marks[i - 1] as [number, number];
+      const [s1, f1] = marks[i] as [number, number];
+      perWindow.push(ratio(s1 - s0, f1 - f0) ?? Number.NaN);
+    }
+    return {
+      seconds,
+      connectionsEach,
+      soakedRps: a.rps,
+      freshRps: b.rps,
+      ratio: ratio(a.completed, b.completed) ?? Number.NaN,
+      windowSeconds: COMPARISON_WINDOW_MS / 1000,
+      perWindow,
+      soakedP99Ms: a.latency.p99,
+      freshP99Ms: b.latency.p99,
+      errors: unexpectedCount(a, OK_200) + unexpectedCount(b, OK_200),
+    };
+  } finally {
+    await fresh.stop();
   }
 }
 
@@ -574,6 +667,7 @@ function summarizeSoak(
   rssSamples: readonly RssSample[],
   throughput: ReadonlyArray<{ atSeconds: number; completed: number }>,
   result: LoadResult,
+  versusFresh: FreshComparison,
 ): SoakResult {
   const points: SoakPoint[] = [];
   let previous = { atSeconds: 0, completed: 0 };
@@ -596,7 +690,7 @@ function summarizeSoak(
   const growths = ['gateway', 'mcp-server'].map((n) => ((l.rssMiB[n] ?? Number.NaN) / (f.rssMiB[n] ?? Number.NaN) - 1) * 100);
   const rssGrowthPct = Math.max(...growths);
   const rpsChangePct = (l.rps / f.rps - 1) * 100;
-  const errors = unexpectedCount(result, OK_200);
+  const errors = unexpectedCount(result, OK_200) + versusFresh.errors;
   return {
     database,
     seconds,
@@ -608,6 +702,7 @@ function summarizeSoak(
     points,
     rssGrowthPct,
     rpsChangePct,
-    pass: soakFailures({ rssGrowthPct, rpsChangePct, errors }).length === 0,
+    versusFresh,
+    pass: soakFailures({ rssGrowthPct, errors, versusFresh }).length === 0,
   };
 }

@@ -9,7 +9,7 @@
  * patients, wards and admissions stay: the workload needs them.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -109,8 +109,8 @@ export async function prepareDatabase(
   let dbEnv: Record<string, string>;
   let dropDatabase: () => Promise<void>;
   if (kind === 'sqlite') {
-    const dataDir = join(workDir, 'data-sqlite');
-    mkdirSync(dataDir, { recursive: true });
+    // A directory of its own: the soak runs a fresh system beside the soaked one.
+    const dataDir = mkdtempSync(join(workDir, 'data-sqlite-'));
     dbEnv = { DATA_DIR: dataDir };
     dropDatabase = async () => rmSync(dataDir, { recursive: true, force: true });
   } else {
