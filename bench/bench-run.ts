@@ -508,8 +508,8 @@ export interface SoakPoint {
  * both alike. On a 2-core VM the soak's own req/s moved from its first minute to its last by
  * anything from −38 % to +37 % within one session (BENCHMARKS.md, tenth session): a soak's own
  * minutes cannot tell a server that slows down from a machine that does. A fresh system measured
- * in the same seconds can. (Taking turns in 2 s slices was tried first: single slices of the
- * same build gave 0.76–2.41× of each other, twice as far apart as side-by-side windows.)
+ * in the same seconds can. (Taking turns in 2 s slices was tried first: one slice's ratio to the
+ * next ranged over 0.76–2.41×, against 0.90–1.09× for 5 s windows side by side.)
  */
 export interface FreshComparison {
   seconds: number;
@@ -545,7 +545,7 @@ export interface SoakResult {
 }
 
 const SOAK_SAMPLE_MS = 5_000;
-/** Allowed drift: allocator noise in RSS, and the slices' noise in the soaked ÷ fresh ratio. */
+/** Allowed drift: allocator noise in RSS; in the soaked ÷ fresh ratio, what two fresh systems side by side show (0.98–1.02×). */
 const SOAK_TOLERANCE_PCT = 10;
 /** How long the soaked and the fresh system run side by side after the soak, and the windows their ratio is shown in. */
 const FRESH_COMPARISON_SECONDS = 30;
