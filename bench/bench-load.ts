@@ -141,6 +141,47 @@ export function combineLoads(slices: readonly LoadResult[]): LoadResult {
   };
 }
 
+export interface SideBySideResult {
+  a: LoadResult;
+  b: LoadResult;
+  windowSeconds: number;
+  /** a ÷ b answers in each window, in order: how steady the ratio was. */
+  perWindow: number[];
+}
+
+/**
+ * Two loads at once, each on its own system, for the same seconds. Both systems share the cores
+ * and whatever the machine does meanwhile, so the ratio of their answers tells which spends less
+ * per answer even where a machine's speed drifts by a third from one minute to the next: two
+ * systems of the same build came out at 0.98–1.02× of each other over 30 s (BENCHMARKS.md).
+ */
+export async function runSideBySide(
+  a: Omit<LoadSpec, 'durationSeconds' | 'progress'>,
+  b: Omit<LoadSpec, 'durationSeconds' | 'progress'>,
+  durationSeconds: number,
+  windowSeconds = 5,
+): Promise<SideBySideResult> {
+  const progressA = { completed: 0 };
+  const progressB = { completed: 0 };
+  const marks: Array<[number, number]> = [[0, 0]];
+  const ticker = setInterval(() => marks.push([progressA.completed, progressB.completed]), windowSeconds * 1000);
+  try {
+    const [ra, rb] = await Promise.all([
+      runLoad({ ...a, durationSeconds, progress: progressA }),
+      runLoad({ ...b, durationSeconds, progress: progressB }),
+    ]);
+    const perWindow: number[] = [];
+    for (let i = 1; i < marks.length; i += 1) {
+      const [a0, b0] = marks[i - 1] as [number, number];
+      const [a1, b1] = marks[i] as [number, number];
+      perWindow.push(b1 > b0 ? (a1 - a0) / (b1 - b0) : Number.NaN);
+    }
+    return { a: ra, b: rb, windowSeconds, perWindow };
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
 /** Responses whose status is not among those the scenario expects, plus transport errors. */
 export function unexpectedCount(result: LoadResult, expected: ReadonlySet<number>): number {
   let n = result.transportErrors;

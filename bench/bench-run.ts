@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import { request } from 'undici';
 import type { BenchOptions, DatabaseChoice } from './bench-args.js';
-import { combineLoads, runLoad, unexpectedCount, type LoadRequest, type LoadResult, type LoadSpec } from './bench-load.js';
+import { combineLoads, runLoad, runSideBySide, unexpectedCount, type LoadRequest, type LoadResult, type LoadSpec } from './bench-load.js';
 import { RssSampler, cpuSnapshot, readRss, runNodeStatus, type RssSample, type ServerProcess } from './bench-process.js';
 import {
   TokenBook,
@@ -547,9 +547,8 @@ export interface SoakResult {
 const SOAK_SAMPLE_MS = 5_000;
 /** Allowed drift: allocator noise in RSS; in the soaked ÷ fresh ratio, what two fresh systems side by side show (0.98–1.02×). */
 const SOAK_TOLERANCE_PCT = 10;
-/** How long the soaked and the fresh system run side by side after the soak, and the windows their ratio is shown in. */
+/** How long the soaked and the fresh system run side by side after the soak. */
 const FRESH_COMPARISON_SECONDS = 30;
-const COMPARISON_WINDOW_MS = 5_000;
 
 export type SoakFailure = 'rss' | 'rps' | 'errors';
 
@@ -630,27 +629,18 @@ async function compareWithFresh(kind: DatabaseChoice, ctx: PassContext, env: Rec
     const seconds = Math.min(FRESH_COMPARISON_SECONDS, options.soakSeconds as number);
     const connectionsEach = Math.max(1, Math.floor(options.connections / 2));
     log(`[${kind}] soak: the soaked system and a fresh one side by side for ${seconds} s, ${connectionsEach} connections each`);
-    const progress = { soaked: { completed: 0 }, fresh: { completed: 0 } };
-    const marks: Array<[number, number]> = [[0, 0]];
-    const ticker = setInterval(() => marks.push([progress.soaked.completed, progress.fresh.completed]), COMPARISON_WINDOW_MS);
-    const [a, b] = await Promise.all([
-      runLoad({ ...soaked.spec, connections: connectionsEach, durationSeconds: seconds, progress: progress.soaked }),
-      runLoad({ ...fresh.spec, connections: connectionsEach, durationSeconds: seconds, progress: progress.fresh }),
-    ]);
-    clearInterval(ticker);
-    const perWindow: number[] = [];
-    for (let i = 1; i < marks.length; i += 1) {
-      const [s0, f0] = marks[i - 1] as [number, number];
-      const [s1, f1] = marks[i] as [number, number];
-      perWindow.push(ratio(s1 - s0, f1 - f0) ?? Number.NaN);
-    }
+    const { a, b, windowSeconds, perWindow } = await runSideBySide(
+      { ...soaked.spec, connections: connectionsEach },
+      { ...fresh.spec, connections: connectionsEach },
+      seconds,
+    );
     return {
       seconds,
       connectionsEach,
       soakedRps: a.rps,
       freshRps: b.rps,
       ratio: ratio(a.completed, b.completed) ?? Number.NaN,
-      windowSeconds: COMPARISON_WINDOW_MS / 1000,
+      windowSeconds,
       perWindow,
       soakedP99Ms: a.latency.p99,
       freshP99Ms: b.latency.p99,

@@ -105,6 +105,8 @@ export async function prepareDatabase(
   workDir: string,
   env: Record<string, string>,
   postgresAdminUrl: string,
+  /** The CLI that migrates and seeds: another checkout's, to measure that build (`bench/versus.ts`). */
+  cli = CLI,
 ): Promise<PreparedDatabase> {
   let dbEnv: Record<string, string>;
   let dropDatabase: () => Promise<void>;
@@ -121,8 +123,8 @@ export async function prepareDatabase(
   const open = () => openDatabase({ databaseUrl: dbEnv.DATABASE_URL, dataDir: dbEnv.DATA_DIR as string });
   try {
     const devEnv = { ...env, ...dbEnv, NODE_ENV: 'development' };
-    await runNode('migrate', [CLI, 'migrate'], devEnv, workDir);
-    await runNode('seed', [CLI, 'seed'], devEnv, workDir);
+    await runNode('migrate', [cli, 'migrate'], devEnv, workDir);
+    await runNode('seed', [cli, 'seed'], devEnv, workDir);
     const database = open();
     try {
       const accounts = await replaceDemoAccounts(database);
@@ -198,7 +200,7 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
-export async function startSystem(prepared: PreparedDatabase, env: Record<string, string>, workDir: string): Promise<RunningSystem> {
+export async function startSystem(prepared: PreparedDatabase, env: Record<string, string>, workDir: string, cli = CLI): Promise<RunningSystem> {
   const [gatewayPort, mcpPort] = [await freePort(), await freePort()];
   const mcpOrigin = `http://127.0.0.1:${mcpPort}`;
   const gatewayOrigin = `http://127.0.0.1:${gatewayPort}`;
@@ -210,11 +212,11 @@ export async function startSystem(prepared: PreparedDatabase, env: Record<string
     MCP_PORT: String(mcpPort),
     MCP_URL: `${mcpOrigin}/mcp/`,
   };
-  const mcp = spawnNode('mcp-server', [...SERVER_NODE_FLAGS, CLI, 'mcp-server'], serverEnv, workDir);
+  const mcp = spawnNode('mcp-server', [...SERVER_NODE_FLAGS, cli, 'mcp-server'], serverEnv, workDir);
   let gateway: ServerProcess | undefined;
   try {
     await waitForHttp(`${mcpOrigin}/mcp/`, mcp);
-    gateway = spawnNode('gateway', [...SERVER_NODE_FLAGS, CLI, 'gateway'], serverEnv, workDir);
+    gateway = spawnNode('gateway', [...SERVER_NODE_FLAGS, cli, 'gateway'], serverEnv, workDir);
     await waitForHttp(`${gatewayOrigin}/healthz`, gateway);
   } catch (error) {
     await Promise.all([mcp.stop(), gateway?.stop()]);
