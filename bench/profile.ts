@@ -1,8 +1,9 @@
 /**
  * One scenario, one database, and where the CPU went: req/s, p50/p99, and CPU microseconds per
- * answer for each server process, with the machine's idle and steal time over the run. For
- * comparing two builds (run them alternately: a 2-core machine's noise is ±15–30 %), not for
- * reporting; `npm run bench` is the report.
+ * answer for each server process, with the machine's idle and steal time over the run: where a
+ * call's time goes, not a report (`npm run bench` is the report). To tell which of two builds is
+ * faster, `npm run bench:versus` runs them side by side, which a 2-core machine's drift cannot
+ * skew; alternating runs of this script differ by 15–30 % from noise alone.
  *
  *   npm run bench:profile -- <mcp|chain|echo1|echo2> [seconds=8] [sqlite|postgres]
  *
