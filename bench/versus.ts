@@ -9,7 +9,9 @@
  *   npm run bench:versus -- <mcp|chain> [seconds=30] [sqlite|postgres] [--other DIR]
  *
  * DIR is another checkout, installed and built: `git worktree add DIR <commit>`, then
- * `node scripts/ensure-install.mjs` in DIR. Without it both sides run this build, and
+ * `node scripts/ensure-install.mjs` in DIR. Its CLI migrates, seeds and serves its side, but the
+ * bench accounts are written with this checkout's code, so the two must share the accounts
+ * tables' schema. Without DIR both sides run this build, and
  * VERSUS_ENV_A / VERSUS_ENV_B (JSON) add settings to one side's servers, e.g.
  * VERSUS_ENV_B='{"CHART_CACHE_ENTRIES":"0"}'.
  */
