@@ -16,6 +16,7 @@ import {
   researcherPseudonym,
   type PlannedCall,
 } from './bench-scenarios.js';
+import { startOverviewSystem, type OverviewSystem } from './overview-system.js';
 import { bytesToMiB, formatRatio, mean, ratio, soakWindows } from './bench-stats.js';
 import { CLI, baseEnv, prepareDatabase, startEchoServers, startExtraMcp, startSystem, type PreparedDatabase, type RunningSystem } from './bench-system.js';
 
@@ -563,36 +564,10 @@ export function soakFailures(s: Pick<SoakResult, 'rssGrowthPct' | 'errors'> & { 
   return failures;
 }
 
-/** A fresh database with both servers running, every bench account logged in, and the chain's overview call checked. */
-interface ChainSystem {
-  system: RunningSystem;
-  spec: Omit<LoadSpec, 'durationSeconds'>;
-  stop(): Promise<void>;
-}
-
-async function startChainSystem(kind: DatabaseChoice, ctx: PassContext, env: Record<string, string>, what: string): Promise<ChainSystem> {
+function startChainSystem(kind: DatabaseChoice, ctx: PassContext, env: Record<string, string>, what: string): Promise<OverviewSystem> {
   const { options, workDir, log } = ctx;
   log(`[${kind}] ${what}: preparing a fresh database`);
-  const prepared = await prepareDatabase(kind, workDir, env, options.postgresAdminUrl);
-  let system: RunningSystem | undefined;
-  let book: TokenBook | undefined;
-  const stop = async () => {
-    book?.stop();
-    await system?.stop();
-    await prepared.cleanup().catch((error: unknown) => log(`[${kind}] cleanup failed: ${(error as Error).message}`));
-  };
-  try {
-    system = await startSystem(prepared, env, workDir);
-    book = new TokenBook(system.gatewayOrigin, prepared.accounts);
-    await book.loginAll();
-    const call = overviewCall('/mcp-proxy/', book);
-    const check = await preflight(system.gatewayOrigin, call, 200);
-    if (check.problem) throw new Error(`[${kind}] full chain is not answering as expected: ${check.problem}`);
-    return { system, spec: { origin: system.gatewayOrigin, requests: [call], connections: options.connections }, stop };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+  return startOverviewSystem({ kind, via: 'chain', env, workDir, postgresAdminUrl: options.postgresAdminUrl, connections: options.connections, label: `[${kind}] ${what}`, log });
 }
 
 export async function runSoak(kind: DatabaseChoice, ctx: PassContext): Promise<SoakResult> {
@@ -621,7 +596,7 @@ export async function runSoak(kind: DatabaseChoice, ctx: PassContext): Promise<S
   }
 }
 
-async function compareWithFresh(kind: DatabaseChoice, ctx: PassContext, env: Record<string, string>, soaked: ChainSystem): Promise<FreshComparison> {
+async function compareWithFresh(kind: DatabaseChoice, ctx: PassContext, env: Record<string, string>, soaked: OverviewSystem): Promise<FreshComparison> {
   const { options, log } = ctx;
   const fresh = await startChainSystem(kind, ctx, env, 'fresh system');
   try {

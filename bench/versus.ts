@@ -20,48 +20,24 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DatabaseChoice } from './bench-args.js';
-import { runLoad, runSideBySide, type LoadResult, type LoadSpec } from './bench-load.js';
+import { runLoad, runSideBySide, type LoadResult } from './bench-load.js';
 import { cpuSnapshot, type ServerProcess } from './bench-process.js';
-import { overviewCall, preflight, TokenBook } from './bench-scenarios.js';
-import { CLI, baseEnv, prepareDatabase, startSystem, type PreparedDatabase, type RunningSystem } from './bench-system.js';
+import { CLI, baseEnv } from './bench-system.js';
+import { startOverviewSystem, type OverviewSystem } from './overview-system.js';
 
 const CONNECTIONS_EACH = 16;
 const WARMUP_SECONDS = 3;
 const USAGE = 'usage: npm run bench:versus -- <mcp|chain> [seconds=30] [sqlite|postgres] [--other DIR]';
 
-interface Side {
+interface Side extends OverviewSystem {
   label: string;
-  prepared: PreparedDatabase;
-  system: RunningSystem;
-  book: TokenBook;
-  spec: Omit<LoadSpec, 'durationSeconds' | 'progress'>;
 }
 
-async function startSide(label: string, cli: string, kind: DatabaseChoice, scenario: 'mcp' | 'chain', env: Record<string, string>, workDir: string): Promise<Side> {
-  const prepared = await prepareDatabase(kind, workDir, env, process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', cli);
-  let system: RunningSystem | undefined;
-  let book: TokenBook | undefined;
-  try {
-    system = await startSystem(prepared, env, workDir, cli);
-    book = new TokenBook(system.gatewayOrigin, prepared.accounts);
-    await book.loginAll();
-    const origin = scenario === 'mcp' ? system.mcpOrigin : system.gatewayOrigin;
-    const request = overviewCall(scenario === 'mcp' ? '/mcp/' : '/mcp-proxy/', book);
-    const check = await preflight(origin, request, 200);
-    if (check.problem) throw new Error(`${label}: ${check.problem}`);
-    return { label, prepared, system, book, spec: { origin, requests: [request], connections: CONNECTIONS_EACH } };
-  } catch (error) {
-    book?.stop();
-    await system?.stop();
-    await prepared.cleanup();
-    throw error;
-  }
-}
-
-async function stopSide(side: Side): Promise<void> {
-  side.book.stop();
-  await side.system.stop();
-  await side.prepared.cleanup();
+async function startSide(label: string, cli: string, kind: DatabaseChoice, via: 'mcp' | 'chain', env: Record<string, string>, workDir: string): Promise<Side> {
+  const postgresAdminUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const started = await startOverviewSystem({ kind, via, env, workDir, postgresAdminUrl, connections: CONNECTIONS_EACH, label, log, cli });
+  return { ...started, label };
 }
 
 function describe(side: Side, result: LoadResult, cpu: Map<string, number>): string {
@@ -109,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
     );
     return 0;
   } finally {
-    for (const side of sides) await stopSide(side);
+    for (const side of sides) await side.stop();
     rmSync(workDir, { recursive: true, force: true });
   }
 }
