@@ -7,7 +7,9 @@
  * has committed meanwhile (the audit writer, after every batch) it also starts with a cold page
  * cache. Under load the MCP server ran about two such transactions per answer (4.2 `fcntl`
  * calls per answer, strace); sharing one per turn brings that to 0.26, and the server's CPU per
- * answer down by 9–18 % (BENCHMARKS.md, tenth session).
+ * answer down by 9–18 % in alternating runs at 32 connections (BENCHMARKS.md, tenth session);
+ * side by side with the old build, 16 connections each, the MCP server alone answered 6 % more
+ * and the full chain 2 % more (eleventh session).
  *
  * What a read sees: the database as it was at the turn's first hot read, as if every read of
  * the turn had run at that moment. Another process's commit is seen from the next turn on, a
