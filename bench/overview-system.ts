@@ -2,14 +2,15 @@
  * A whole system ready for the overview load: a fresh database, both servers started, every
  * bench account logged in, and one `get_patient_overview` call checked to answer 200 — either
  * straight to the MCP server or through the gateway's proxy. The soak (its soaked and its fresh
- * system) and `bench:versus` (its two sides) start theirs here.
+ * system), `bench:versus` (its two sides) and `bench:profile` start theirs here.
  */
 import type { DatabaseChoice } from './bench-args.js';
 import type { LoadSpec } from './bench-load.js';
 import { overviewCall, preflight, TokenBook } from './bench-scenarios.js';
-import { CLI, prepareDatabase, startSystem, type RunningSystem } from './bench-system.js';
+import { CLI, prepareDatabase, startSystem, type PreparedDatabase, type RunningSystem } from './bench-system.js';
 
 export interface OverviewSystem {
+  prepared: PreparedDatabase;
   system: RunningSystem;
   spec: Omit<LoadSpec, 'durationSeconds' | 'progress'>;
   /** Stops the servers and drops the database; a failed drop is logged, not thrown. */
@@ -49,7 +50,7 @@ export async function startOverviewSystem(o: OverviewSystemOptions): Promise<Ove
     const call = overviewCall(o.via === 'mcp' ? '/mcp/' : '/mcp-proxy/', book);
     const check = await preflight(origin, call, 200);
     if (check.problem) throw new Error(`${o.label}: ${o.via === 'mcp' ? 'the MCP server' : 'the full chain'} is not answering as expected: ${check.problem}`);
-    return { system, spec: { origin, requests: [call], connections: o.connections }, stop };
+    return { prepared, system, spec: { origin, requests: [call], connections: o.connections }, stop };
   } catch (error) {
     await stop();
     throw error;

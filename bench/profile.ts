@@ -16,8 +16,9 @@ import { join } from 'node:path';
 import type { DatabaseChoice } from './bench-args.js';
 import { runLoad, type LoadRequest } from './bench-load.js';
 import { cpuSnapshot, readCpuSeconds, type ServerProcess } from './bench-process.js';
-import { overviewCall, preflight, TokenBook, toolCallBody, MCP_HEADERS } from './bench-scenarios.js';
-import { baseEnv, prepareDatabase, startEchoServers, startSystem } from './bench-system.js';
+import { toolCallBody, MCP_HEADERS } from './bench-scenarios.js';
+import { baseEnv, startEchoServers } from './bench-system.js';
+import { startOverviewSystem } from './overview-system.js';
 
 const CONNECTIONS = 32;
 const WARMUP_SECONDS = 3;
@@ -96,24 +97,14 @@ async function main(): Promise<void> {
       return;
     }
     const env = { ...baseEnv(), ...extraEnv };
-    const prepared = await prepareDatabase(dbArg as DatabaseChoice, workDir, env, process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+    const postgresAdminUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    const log = (line: string) => process.stderr.write(`${line}\n`);
+    const { prepared, system, spec, stop } = await startOverviewSystem({ kind: dbArg as DatabaseChoice, via: scenario, env, workDir, postgresAdminUrl, connections: CONNECTIONS, label: 'profile', log });
     try {
-      const system = await startSystem(prepared, env, workDir);
-      const book = new TokenBook(system.gatewayOrigin, prepared.accounts);
-      try {
-        await book.loginAll();
-        const origin = scenario === 'mcp' ? system.mcpOrigin : system.gatewayOrigin;
-        const request = overviewCall(scenario === 'mcp' ? '/mcp/' : '/mcp-proxy/', book);
-        const check = await preflight(origin, request, 200);
-        if (check.problem) throw new Error(check.problem);
-        const database = prepared.env.DATABASE_URL === undefined ? undefined : new URL(prepared.env.DATABASE_URL).pathname.slice(1);
-        await measure(origin, request, [system.gateway, system.mcp], seconds, database);
-      } finally {
-        book.stop();
-        await system.stop();
-      }
+      const database = prepared.env.DATABASE_URL === undefined ? undefined : new URL(prepared.env.DATABASE_URL).pathname.slice(1);
+      await measure(spec.origin, spec.requests[0] as LoadRequest, [system.gateway, system.mcp], seconds, database);
     } finally {
-      await prepared.cleanup();
+      await stop();
     }
   } finally {
     rmSync(workDir, { recursive: true, force: true });
