@@ -27,8 +27,9 @@ export const USAGE = `usage: npm run bench -- [options]
   --warmup N                  warm-up seconds before each scenario (default 3)
   --connections N             concurrent connections (default 32)
   --quick                     2 s per scenario, 1 s warm-up: a smoke test; does not touch BENCHMARKS.md
-  --soak N                    only the full chain for N seconds, RSS every 5 s; then the soaked
-                              system and a fresh one side by side for 30 s
+  --soak N                    only the full chain for N seconds, RSS every 5 s (more often
+                              under 60 s); then the soaked system and a fresh one side by side
+                              for 30 s
   --json                      print the results as JSON instead of a table
   --write / --no-write        replace (or not) this harness's section of BENCHMARKS.md
   --pg-url URL                PostgreSQL admin URL (default $BENCH_POSTGRES_URL or postgres://postgres@127.0.0.1:5432/postgres)`;

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parseBenchArgs, UsageError } from './bench-args.js';
 import { paddedJsonBody } from './bench-echo.js';
 import { combineLoads, unexpectedCount, type LoadResult } from './bench-load.js';
-import { extractMarked, interleaveLine, markdownTable, replaceMarked, runHistoryLines, soakHistoryLines, soakVerdict, updateSection, type BenchReport, type SoakReport } from './bench-report.js';
+import { extractMarked, interleaveLine, markdownTable, renderSoak, replaceMarked, runHistoryLines, soakHistoryLines, soakVerdict, updateSection, type BenchReport, type SoakReport } from './bench-report.js';
 import { slicePlan, soakFailures, type ScenarioResult, type SoakResult } from './bench-run.js';
-import { formatMs, formatRatio, parseCpuSeconds, parseVmRss, percentile, ratio, soakWindows, summarizeLatencies } from './bench-stats.js';
+import { cpuUsPerAnswer, formatCpuPerAnswer, formatMs, formatRatio, parseCpuSeconds, parseVmRss, percentile, ratio, soakSampleMs, soakWindowSeconds, soakWindows, summarizeLatencies } from './bench-stats.js';
 
 describe('percentile (nearest rank)', () => {
   const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
@@ -57,6 +57,16 @@ describe('ratios and formatting', () => {
   });
 });
 
+describe('CPU per answer', () => {
+  it('turns CPU seconds over a run into µs per answer, and says nothing for a run without answers', () => {
+    const perAnswer = cpuUsPerAnswer({ gateway: 0.68, 'mcp-server': 0.6 }, 5_000);
+    expect(perAnswer.gateway).toBeCloseTo(136, 9);
+    expect(perAnswer['mcp-server']).toBeCloseTo(120, 9);
+    expect(cpuUsPerAnswer({ gateway: 0.68 }, 0)).toEqual({});
+    expect(formatCpuPerAnswer(perAnswer)).toBe('gateway 136 µs, mcp-server 120 µs');
+  });
+});
+
 describe('parseVmRss', () => {
   it('reads the VmRSS line of /proc/<pid>/status in bytes', () => {
     const status = 'Name:\tnode\nVmPeak:\t 1200000 kB\nVmRSS:\t   81234 kB\nRssAnon:\t 60000 kB\n';
@@ -90,6 +100,30 @@ describe('soakWindows', () => {
     const { first, last } = soakWindows(points.filter((p) => p.atSeconds <= 60), 60);
     expect(first.map((p) => p.atSeconds)).toEqual([5, 10]);
     expect(last.map((p) => p.atSeconds)).toEqual([55, 60]);
+  });
+
+  // Samples as a soak's interval timer takes them: every soakSampleMs, a little late each time.
+  const ticks = (totalSeconds: number, everyMs: number) => {
+    const out: Array<{ atSeconds: number }> = [];
+    for (let k = 1; (k * everyMs) / 1000 + 0.01 <= totalSeconds; k += 1) out.push({ atSeconds: (k * everyMs) / 1000 + 0.01 });
+    return out;
+  };
+
+  it('samples a short soak often enough that both windows hold samples', () => {
+    // Every 5 s, a 10 s soak's first window (its first 3.3 s) held none, and its RSS verdict failed.
+    expect(soakWindows(ticks(10, 5_000), 10).first).toHaveLength(0);
+    for (const seconds of [10, 11, 15, 30, 59, 60, 179, 300, 1200]) {
+      const { first, last } = soakWindows(ticks(seconds, soakSampleMs(seconds)), seconds);
+      expect(first.length, `${seconds} s soak, first window`).toBeGreaterThanOrEqual(3);
+      expect(last.length, `${seconds} s soak, last window`).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  it('keeps 5 s samples and one-minute windows from three minutes on', () => {
+    expect(soakSampleMs(180)).toBe(5_000);
+    expect(soakSampleMs(300)).toBe(5_000);
+    expect(soakWindowSeconds(300)).toBe(60);
+    expect(soakSampleMs(30)).toBe(2_500);
   });
 });
 
@@ -268,25 +302,33 @@ describe('history lines', () => {
 
   const fresh = { seconds: 30, connectionsEach: 16, soakedRps: 3102, freshRps: 3190, ratio: 3102 / 3190, windowSeconds: 5, perWindow: [0.91, 1.04, 0.97], soakedP99Ms: 20, freshP99Ms: 19, errors: 0 };
 
+  const soakResult = (overrides: Partial<SoakResult> = {}): SoakResult => ({
+    database: 'postgres',
+    seconds: 300,
+    windowSeconds: 60,
+    first: { rps: 3171, rssMiB: { gateway: 166, 'mcp-server': 120 } },
+    last: { rps: 3148, rssMiB: { gateway: 167.4, 'mcp-server': 121 } },
+    p99Ms: 21,
+    errors: 0,
+    points: [],
+    rssGrowthPct: 1,
+    rpsChangePct: -0.7,
+    versusFresh: fresh,
+    pass: true,
+    ...overrides,
+  });
+  const soakReport = (soak: SoakResult) => ({ ...info, options, soaks: [soak] }) as unknown as SoakReport;
+
   it("give a soak's throughput and RSS from the first window to the last, the soaked system against a fresh one, and its verdict", () => {
-    const soak = {
-      database: 'postgres' as const,
-      seconds: 300,
-      windowSeconds: 60,
-      first: { rps: 3171, rssMiB: { gateway: 166, 'mcp-server': 120 } },
-      last: { rps: 3148, rssMiB: { gateway: 167.4, 'mcp-server': 121 } },
-      p99Ms: 21,
-      errors: 0,
-      points: [],
-      rssGrowthPct: 1,
-      rpsChangePct: -0.7,
-      versusFresh: fresh,
-      pass: true,
-    };
-    const [line] = soakHistoryLines({ ...info, options, soaks: [soak] } as unknown as SoakReport);
+    const [line] = soakHistoryLines(soakReport(soakResult()));
     expect(line).toContain(
       '| soak | PostgreSQL | 300 s: 3171 → 3148 req/s, 0.97× (3102 / 3190 req/s, 5 s windows 0.91–1.04×) against a fresh system, RSS gateway 166 → 167 MiB, MCP server 120 → 121 MiB: no growth |',
     );
+  });
+
+  it('say how often the soak sampled RSS: every 5 s, or more often in a short soak', () => {
+    expect(renderSoak(soakReport(soakResult()))).toContain('RSS sampled every 5 s.');
+    expect(renderSoak(soakReport(soakResult({ seconds: 10, windowSeconds: 10 / 3 })))).toContain('RSS sampled every 0.8 s.');
   });
 
   it('judge throughput against the fresh system measured in the same minutes, not against the soak\'s own first minute', () => {

@@ -5,7 +5,7 @@
  * one-machine deployment.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { request } from 'undici';
 import { parseCpuSeconds, parseVmRss } from './bench-stats.js';
@@ -127,12 +127,78 @@ export function readCpuSeconds(pid: number): number | undefined {
   }
 }
 
-/** CPU seconds per process, read before and after a measured run. */
-export function cpuSnapshot(processes: readonly ServerProcess[]): Map<string, number> {
+/** The name CPU readings give the PostgreSQL backends, summed. */
+export const POSTGRES_BACKENDS = 'PostgreSQL backends';
+
+/** CPU seconds so far: per server process by name, and per PostgreSQL backend by pid. */
+export interface CpuSnapshot {
+  processes: Map<string, number>;
+  backends: Map<number, number>;
+}
+
+/** Read before and after a measured run; with `postgresDatabase`, the backends serving it too. */
+export function cpuSnapshot(processes: readonly ServerProcess[], postgresDatabase?: string): CpuSnapshot {
   const out = new Map<string, number>();
   for (const p of processes) {
     const seconds = readCpuSeconds(p.pid);
     if (seconds !== undefined) out.set(p.name, seconds);
+  }
+  return { processes: out, backends: postgresDatabase === undefined ? new Map() : backendCpuSeconds(postgresDatabase) };
+}
+
+/**
+ * CPU seconds spent between two snapshots, per process, and the backends' as one entry when
+ * any were read. Backends come and go with the pools (node-pg closes a connection idle for 10 s):
+ * one that started during the run counts from zero, one that ended during it is left out (its
+ * last seconds with it; an idle connection has none to lose). A single total per snapshot came
+ * out negative whenever a pool closed a connection that had worked earlier in the bench.
+ */
+export function cpuSpentSince(before: CpuSnapshot, after: CpuSnapshot): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, seconds] of after.processes) {
+    const start = before.processes.get(name);
+    if (start !== undefined) out[name] = seconds - start;
+  }
+  if (after.backends.size > 0 || before.backends.size > 0) {
+    let backends = 0;
+    for (const [pid, seconds] of after.backends) backends += seconds - (before.backends.get(pid) ?? 0);
+    out[POSTGRES_BACKENDS] = backends;
+  }
+  return out;
+}
+
+/** The machine's CPU time so far, in USER_HZ ticks, from the first line of /proc/stat (Linux). */
+export interface MachineTicks {
+  idle: number;
+  steal: number;
+  total: number;
+}
+
+export function machineTicks(): MachineTicks {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+  // idle + iowait: a core waiting on the disk is a core nothing runs on.
+  return { idle: (cpu[3] ?? 0) + (cpu[4] ?? 0), steal: cpu[7] ?? 0, total: cpu.reduce((a, b) => a + b, 0) };
+}
+
+/**
+ * CPU seconds of the PostgreSQL backends serving `database`, found by their process titles
+ * ("postgres: <user> <database> <client> <state>"). The server's backends are not children of
+ * the bench, yet they run on the same cores: without them a PostgreSQL run hides part of a
+ * call's cost. Per backend, by pid: see cpuSpentSince.
+ */
+export function backendCpuSeconds(database: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    try {
+      const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!title.startsWith('postgres:') || !title.includes(` ${database} `)) continue;
+      const seconds = readCpuSeconds(pid);
+      if (seconds !== undefined) out.set(pid, seconds);
+    } catch {
+      // The process ended while we looked.
+    }
   }
   return out;
 }

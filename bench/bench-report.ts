@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, loadavg, totalmem } from 'node:os';
 import type { BenchOptions, DatabaseChoice } from './bench-args.js';
 import { SOAK_TOLERANCE_PCT, soakFailures, type DatabasePass, type InterleaveReport, type ScenarioResult, type SoakResult } from './bench-run.js';
-import { formatMs, formatRate, formatRatio } from './bench-stats.js';
+import { formatMs, formatRate, formatRatio, soakSampleMs } from './bench-stats.js';
 
 export const SECTION = 'bench:chain';
 const MAIN_PART = 'bench:chain:run';
@@ -78,7 +78,7 @@ function cpuCell(s: ScenarioResult): string {
 
 /** A Markdown table: readable in a terminal and rendered in BENCHMARKS.md alike. */
 export function scenarioTable(scenarios: readonly ScenarioResult[]): string {
-  const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', '× 2-hop echo', '× 1-hop echo', 'max RSS MiB', 'CPU µs per answer'];
+  const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', '× 2-hop echo', '× 1-hop echo', 'max RSS MiB', 'CPU µs per answer', 'machine idle'];
   const rows = scenarios.map((s) => [
     s.label,
     formatRate(s.rps),
@@ -89,8 +89,9 @@ export function scenarioTable(scenarios: readonly ScenarioResult[]): string {
     formatRatio(s.vsOneHop),
     rssCell(s),
     cpuCell(s),
+    s.machineIdlePct === undefined ? '—' : `${s.machineIdlePct.toFixed(0)} %`,
   ]);
-  return markdownTable(header, rows, [false, true, true, true, true, true, true, false, false]);
+  return markdownTable(header, rows, [false, true, true, true, true, true, true, false, false, true]);
 }
 
 export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[], rightAlign: readonly boolean[] = []): string {
@@ -210,13 +211,15 @@ export function renderSoak(report: SoakReport): string {
     soakVerdict(s),
   ]);
   const v = report.soaks[0]?.versusFresh;
+  const sampleMs = soakSampleMs(report.soaks[0]?.seconds ?? 300);
+  const sampleSeconds = (sampleMs / 1000).toFixed(sampleMs % 1000 === 0 ? 0 : 1);
   lines.push(
     markdownTable(
       ['database', 'length', 'req/s first → last window', 'soaked ÷ fresh system, side by side', 'gateway RSS MiB', 'MCP RSS MiB', 'p99 ms', 'errors', 'verdict'],
       rows,
     ),
     '',
-    `Windows: the first and the last ${Math.round(report.soaks[0]?.windowSeconds ?? 60)} s, RSS sampled every 5 s. After the soak, the soaked system and a ` +
+    `Windows: the first and the last ${Math.round(report.soaks[0]?.windowSeconds ?? 60)} s, RSS sampled every ${sampleSeconds} s. After the soak, the soaked system and a ` +
       `fresh one (the same build and settings on a new database) run side by side for ${v?.seconds ?? 30} s under the same load, ` +
       `${v?.connectionsEach ?? 16} connections each, so the machine's drift falls on both. "no growth" means that no mean RSS grew by more ` +
       `than ${SOAK_TOLERANCE_PCT} %, that the soaked system answered at least ${formatRatio(1 - SOAK_TOLERANCE_PCT / 100)} the fresh one's req/s ` +
@@ -294,8 +297,12 @@ workload cycles twenty calls across seven roles (70 % overview, 20 % search, 10 
 denied by policy, answered 403 and not counted as errors). Every overview after a patient's first
 is served from the MCP server's chart cache (checked against the patient's revision on each call);
 a second MCP server with \`CHART_CACHE_ENTRIES=0\` measures the same load reading the chart every
-time. RSS is read from \`/proc/<pid>/status\` every 250 ms. The audit checks read the database from
-another connection while the servers run.
+time. RSS is read from \`/proc/<pid>/status\` every 250 ms. CPU per answer is each process's user
+and system time from \`/proc/<pid>/stat\` over the measured run, divided by its answers; on
+PostgreSQL it includes the backends serving the run's database (found by their process titles),
+which run on the same cores. "Machine idle" is the share of both cores' time (\`/proc/stat\`) that
+nothing used: a scenario that leaves the cores idle is held up by waiting, not by CPU. The audit
+checks read the database from another connection while the servers run.
 Reproduce: \`npm run bench\` (\`-- --db sqlite\`, \`-- --duration 30\`, \`-- --json\`, \`-- --soak 300\`).`;
 
 function marked(name: string, content: string): string {

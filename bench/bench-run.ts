@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { request } from 'undici';
 import type { BenchOptions, DatabaseChoice } from './bench-args.js';
 import { combineLoads, runLoad, runSideBySide, unexpectedCount, type LoadRequest, type LoadResult, type LoadSpec } from './bench-load.js';
-import { RssSampler, cpuSnapshot, readRss, runNodeStatus, type RssSample, type ServerProcess } from './bench-process.js';
+import { RssSampler, cpuSnapshot, cpuSpentSince, machineTicks, readRss, runNodeStatus, type MachineTicks, type RssSample, type ServerProcess } from './bench-process.js';
 import {
   TokenBook,
   loginRequests,
@@ -17,8 +17,8 @@ import {
   type PlannedCall,
 } from './bench-scenarios.js';
 import { startOverviewSystem, type OverviewSystem } from './overview-system.js';
-import { bytesToMiB, formatRatio, mean, ratio, soakWindows } from './bench-stats.js';
-import { CLI, baseEnv, prepareDatabase, startEchoServers, startExtraMcp, startSystem, type PreparedDatabase, type RunningSystem } from './bench-system.js';
+import { bytesToMiB, cpuUsPerAnswer, formatRatio, mean, ratio, soakSampleMs, soakWindowSeconds, soakWindows } from './bench-stats.js';
+import { CLI, baseEnv, postgresDatabaseOf, prepareDatabase, startEchoServers, startExtraMcp, startSystem, type PreparedDatabase, type RunningSystem } from './bench-system.js';
 
 export type ScenarioId = 'echo-1hop' | 'echo-2hop' | 'mcp-alone' | 'mcp-alone-uncached' | 'chain' | 'mixed' | 'logins' | 'chain-with-logins' | 'logins-beside-chain';
 
@@ -40,9 +40,16 @@ export interface ScenarioResult {
   rssMaxMiB: Record<string, number>;
   /**
    * CPU time each server process spent per answer during the measured run, µs (/proc, 10 ms
-   * ticks: precise to well under 1 % over a 10 s run). Where the time of a call goes.
+   * ticks: precise to well under 1 % over a 10 s run), PostgreSQL's backends and the load
+   * generator included. Where the time of a call goes.
    */
   cpuUsPerAnswer: Record<string, number>;
+  /**
+   * Share of the machine's CPU time nobody used during the measured run, per cent: a scenario
+   * that leaves the cores idle is bound by waiting (a single thread, the disk, a round trip),
+   * not by the CPU its processes spend. Absent in runs recorded before it was measured.
+   */
+  machineIdlePct?: number;
 }
 
 export interface TargetCheck {
@@ -116,39 +123,45 @@ interface Measurement {
   rssMax: Record<string, number>;
   /** CPU seconds per process over the measured run. */
   cpuSeconds: Record<string, number>;
+  /** The machine's idle and total ticks over the measured run. */
+  machine: Pick<MachineTicks, 'idle' | 'total'>;
 }
 
-function cpuSpent(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [name, seconds] of after) {
-    const start = before.get(name);
-    if (start !== undefined) out[name] = seconds - start;
-  }
-  return out;
+/** The processes a measured run reads CPU and RSS of, and the PostgreSQL database whose backends it reads CPU of. */
+interface Watched {
+  processes: readonly ServerProcess[];
+  postgresDatabase?: string;
+}
+
+function machineSpent(before: MachineTicks): Measurement['machine'] {
+  const after = machineTicks();
+  return { idle: after.idle - before.idle, total: after.total - before.total };
 }
 
 /** One measured run of `seconds`: answers, each process's CPU, and RSS sampled throughout. */
-async function measureRun(spec: Omit<LoadSpec, 'durationSeconds'>, processes: readonly ServerProcess[], seconds: number): Promise<Measurement> {
-  const sampler = new RssSampler(processes, RSS_INTERVAL_MS);
-  const cpuBefore = cpuSnapshot(processes);
+async function measureRun(spec: Omit<LoadSpec, 'durationSeconds'>, watched: Watched, seconds: number): Promise<Measurement> {
+  const sampler = new RssSampler(watched.processes, RSS_INTERVAL_MS);
+  const cpuBefore = cpuSnapshot(watched.processes, watched.postgresDatabase);
+  const ticksBefore = machineTicks();
   const ownBefore = process.cpuUsage();
   const result = await runLoad({ ...spec, durationSeconds: seconds });
   const own = process.cpuUsage(ownBefore);
+  const machine = machineSpent(ticksBefore);
   // The load generator shares the cores with the servers: what it spends is shown too.
-  const cpuSeconds = { ...cpuSpent(cpuBefore, cpuSnapshot(processes)), 'load generator': (own.user + own.system) / 1e6 };
+  const cpuSeconds = { ...cpuSpentSince(cpuBefore, cpuSnapshot(watched.processes, watched.postgresDatabase)), 'load generator': (own.user + own.system) / 1e6 };
   sampler.stop();
-  return { result, rssMax: sampler.max(), cpuSeconds };
+  return { result, rssMax: sampler.max(), cpuSeconds, machine };
 }
 
 /** Warm-up, then the measured run; `onResult` sees both (for the audit tally). */
 async function measure(
   spec: Omit<LoadSpec, 'durationSeconds'>,
-  processes: readonly ServerProcess[],
+  watched: Watched,
   options: BenchOptions,
   onResult?: (r: LoadResult) => void,
 ): Promise<Measurement> {
   if (options.warmupSeconds > 0) onResult?.(await runLoad({ ...spec, durationSeconds: options.warmupSeconds }));
-  const measured = await measureRun(spec, processes, options.durationSeconds);
+  const measured = await measureRun(spec, watched, options.durationSeconds);
   onResult?.(measured.result);
   return measured;
 }
@@ -164,7 +177,7 @@ export function slicePlan(durationSeconds: number): { rounds: number; sliceSecon
 
 interface InterleavedLoad {
   spec: Omit<LoadSpec, 'durationSeconds'>;
-  processes: readonly ServerProcess[];
+  watched: Watched;
   onResult?: (r: LoadResult) => void;
 }
 
@@ -188,7 +201,7 @@ async function measureInterleaved(loads: readonly InterleavedLoad[], options: Be
     for (let k = 0; k < loads.length; k += 1) {
       const index = (round + k) % loads.length;
       const load = loads[index] as InterleavedLoad;
-      const slice = await measureRun(load.spec, load.processes, sliceSeconds);
+      const slice = await measureRun(load.spec, load.watched, sliceSeconds);
       load.onResult?.(slice.result);
       (slicesOf[index] as Measurement[]).push(slice);
     }
@@ -196,12 +209,15 @@ async function measureInterleaved(loads: readonly InterleavedLoad[], options: Be
   return slicesOf.map((slices) => {
     const rssMax: Record<string, number> = {};
     const cpuSeconds: Record<string, number> = {};
+    const machine = { idle: 0, total: 0 };
     for (const slice of slices) {
       for (const [name, bytes] of Object.entries(slice.rssMax)) rssMax[name] = Math.max(rssMax[name] ?? 0, bytes);
       for (const [name, seconds] of Object.entries(slice.cpuSeconds)) cpuSeconds[name] = (cpuSeconds[name] ?? 0) + seconds;
+      machine.idle += slice.machine.idle;
+      machine.total += slice.machine.total;
     }
     const results = slices.map((slice) => slice.result);
-    return { result: combineLoads(results), rssMax, cpuSeconds, slices: results };
+    return { result: combineLoads(results), rssMax, cpuSeconds, machine, slices: results };
   });
 }
 
@@ -218,14 +234,16 @@ async function measurePair(
     onResultA?.(wa);
   }
   const sampler = new RssSampler(processes, RSS_INTERVAL_MS);
+  const ticksBefore = machineTicks();
   const [ra, rb] = await Promise.all([runLoad({ ...a, durationSeconds: options.durationSeconds }), runLoad({ ...b, durationSeconds: options.durationSeconds })]);
+  const machine = machineSpent(ticksBefore);
   sampler.stop();
   onResultA?.(ra);
   const rssMax = sampler.max();
   // Two loads of very different cost share the servers: no CPU per answer is claimed for either.
   return [
-    { result: ra, rssMax, cpuSeconds: {} },
-    { result: rb, rssMax, cpuSeconds: {} },
+    { result: ra, rssMax, cpuSeconds: {}, machine },
+    { result: rb, rssMax, cpuSeconds: {}, machine },
   ];
 }
 
@@ -233,8 +251,6 @@ function scenario(id: ScenarioId, label: string, m: Measurement, expected: Reado
   const r = m.result;
   const rssMaxMiB: Record<string, number> = {};
   for (const [name, bytes] of Object.entries(m.rssMax)) rssMaxMiB[name] = bytesToMiB(bytes);
-  const cpuUsPerAnswer: Record<string, number> = {};
-  for (const [name, seconds] of Object.entries(m.cpuSeconds)) if (r.completed > 0) cpuUsPerAnswer[name] = (seconds / r.completed) * 1e6;
   return {
     id,
     label,
@@ -248,7 +264,8 @@ function scenario(id: ScenarioId, label: string, m: Measurement, expected: Reado
     vsTwoHop: null,
     vsOneHop: null,
     rssMaxMiB,
-    cpuUsPerAnswer,
+    cpuUsPerAnswer: cpuUsPerAnswer(m.cpuSeconds, r.completed),
+    ...(m.machine.total > 0 ? { machineIdlePct: (m.machine.idle / m.machine.total) * 100 } : {}),
   };
 }
 
@@ -392,7 +409,8 @@ async function measurePass(kind: DatabaseChoice, prepared: PreparedDatabase, sys
   log(`[${kind}] overview request ${requestBytes} B, answer ${responseBytes} B`);
 
   const scenarios: ScenarioResult[] = [];
-  const servers = [system.gateway, system.mcp];
+  const postgresDatabase = postgresDatabaseOf(prepared);
+  const servers: Watched = { processes: [system.gateway, system.mcp], ...(postgresDatabase === undefined ? {} : { postgresDatabase }) };
 
   // The baselines and the two scenarios the targets compare with them take turns (see
   // InterleaveReport); the echo servers sit idle while the real servers are measured.
@@ -403,14 +421,14 @@ async function measurePass(kind: DatabaseChoice, prepared: PreparedDatabase, sys
     log(`[${kind}] 1-4/8 one-hop echo, two-hop echo (fastify → undici Pool → fastify), MCP server alone, full chain, taking turns: ${plan.rounds} round${plan.rounds === 1 ? '' : 's'} of ${plan.sliceSeconds.toFixed(1)} s each`);
     // The echoes get the very request of the real scenarios: same body, headers and token.
     const turns: Array<{ id: ScenarioId; label: string; load: InterleavedLoad }> = [
-      { id: 'echo-1hop', label: 'one-hop fastify echo (baseline 2)', load: { spec: { origin: echo.backOrigin, requests: [{ ...direct, path: '/mcp/' }], connections: c }, processes: [echo.back] } },
+      { id: 'echo-1hop', label: 'one-hop fastify echo (baseline 2)', load: { spec: { origin: echo.backOrigin, requests: [{ ...direct, path: '/mcp/' }], connections: c }, watched: { processes: [echo.back] } } },
       {
         id: 'echo-2hop',
         label: 'two-hop echo, fastify → undici → fastify (baseline 1)',
-        load: { spec: { origin: echo.frontOrigin, requests: [{ ...viaGateway }], connections: c }, processes: [echo.front, echo.back] },
+        load: { spec: { origin: echo.frontOrigin, requests: [{ ...viaGateway }], connections: c }, watched: { processes: [echo.front, echo.back] } },
       },
-      { id: 'mcp-alone', label: 'MCP server alone: get_patient_overview', load: { spec: { origin: system.mcpOrigin, requests: [direct], connections: c }, processes: servers, onResult: countCalls } },
-      { id: 'chain', label: 'full chain via /mcp-proxy/ (yenji100)', load: { spec: { origin: system.gatewayOrigin, requests: [viaGateway], connections: c }, processes: servers, onResult: countCalls } },
+      { id: 'mcp-alone', label: 'MCP server alone: get_patient_overview', load: { spec: { origin: system.mcpOrigin, requests: [direct], connections: c }, watched: servers, onResult: countCalls } },
+      { id: 'chain', label: 'full chain via /mcp-proxy/ (yenji100)', load: { spec: { origin: system.gatewayOrigin, requests: [viaGateway], connections: c }, watched: servers, onResult: countCalls } },
     ];
     const measured = await measureInterleaved(turns.map((turn) => turn.load), options);
     turns.forEach((turn, i) => scenarios.push(scenario(turn.id, turn.label, measured[i] as InterleavedMeasurement, OK_200)));
@@ -434,7 +452,7 @@ async function measurePass(kind: DatabaseChoice, prepared: PreparedDatabase, sys
   log(`[${kind}] 5/8 MCP server alone, chart cache off`);
   const uncachedServer = await startExtraMcp(system, workDir, 'mcp-server-uncached', { CHART_CACHE_ENTRIES: '0' });
   try {
-    const uncached = await measure({ origin: uncachedServer.origin, requests: [direct], connections: c }, [uncachedServer.process], options, countCalls);
+    const uncached = await measure({ origin: uncachedServer.origin, requests: [direct], connections: c }, { ...servers, processes: [uncachedServer.process] }, options, countCalls);
     // Shown beside the cached MCP server alone, though measured after the interleaved rounds.
     const uncachedResult = scenario('mcp-alone-uncached', 'MCP server alone, chart cache off (CHART_CACHE_ENTRIES=0)', uncached, OK_200);
     scenarios.splice(scenarios.findIndex((s) => s.id === 'mcp-alone') + 1, 0, uncachedResult);
@@ -455,7 +473,7 @@ async function measurePass(kind: DatabaseChoice, prepared: PreparedDatabase, sys
   const [stormChain, stormLogins] = await measurePair(
     { origin: system.gatewayOrigin, requests: [viaGateway], connections: c },
     { origin: system.gatewayOrigin, requests: logins, connections: c },
-    servers,
+    servers.processes,
     options,
     countCalls,
   );
@@ -546,7 +564,6 @@ export interface SoakResult {
   pass: boolean;
 }
 
-const SOAK_SAMPLE_MS = 5_000;
 /** Allowed drift: allocator noise in RSS; in the soaked ÷ fresh ratio, what two fresh systems side by side show (0.98–1.02×). */
 export const SOAK_TOLERANCE_PCT = 10;
 /** How long the soaked and the fresh system run side by side after the soak. */
@@ -584,8 +601,9 @@ export async function runSoak(kind: DatabaseChoice, ctx: PassContext): Promise<S
     const progress = { completed: 0 };
     const throughput: Array<{ atSeconds: number; completed: number }> = [];
     const started = performance.now();
-    const sampler = new RssSampler([system.gateway, system.mcp], SOAK_SAMPLE_MS);
-    const ticker = setInterval(() => throughput.push({ atSeconds: (performance.now() - started) / 1000, completed: progress.completed }), SOAK_SAMPLE_MS);
+    const sampleMs = soakSampleMs(seconds);
+    const sampler = new RssSampler([system.gateway, system.mcp], sampleMs);
+    const ticker = setInterval(() => throughput.push({ atSeconds: (performance.now() - started) / 1000, completed: progress.completed }), sampleMs);
     const result = await runLoad({ ...spec, durationSeconds: seconds, progress });
     clearInterval(ticker);
     sampler.stop();
@@ -644,7 +662,7 @@ function summarizeSoak(
     points.push({ atSeconds: t.atSeconds, rps: (t.completed - previous.completed) / (t.atSeconds - previous.atSeconds), rssMiB });
     previous = t;
   }
-  const windowSeconds = Math.min(60, seconds / 3);
+  const windowSeconds = soakWindowSeconds(seconds);
   const { first, last } = soakWindows(points, seconds, windowSeconds);
   const windowStats = (ps: SoakPoint[]) => {
     const rssMiB: Record<string, number> = {};

@@ -91,6 +91,33 @@ export function bytesToMiB(bytes: number): number {
   return bytes / (1024 * 1024);
 }
 
+/** CPU seconds each process spent over a run, as µs per answer; none for a run without answers. */
+export function cpuUsPerAnswer(spentSeconds: Record<string, number>, answers: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (answers > 0) for (const [name, seconds] of Object.entries(spentSeconds)) out[name] = (seconds / answers) * 1e6;
+  return out;
+}
+
+/** "gateway 136 µs, mcp-server 120 µs": for the one-line reports of bench:profile and bench:versus. */
+export function formatCpuPerAnswer(usPerAnswer: Record<string, number>): string {
+  return Object.entries(usPerAnswer)
+    .map(([name, us]) => `${name} ${Math.round(us)} µs`)
+    .join(', ');
+}
+
+/** A soak's first and last windows are a minute each, or a third of a soak shorter than three minutes. */
+export function soakWindowSeconds(totalSeconds: number): number {
+  return Math.min(60, totalSeconds / 3);
+}
+
+/**
+ * How often a soak samples RSS and throughput: every 5 s, or often enough that each window of a
+ * short soak holds four samples (a 10 s soak sampled every 5 s had none in its first window).
+ */
+export function soakSampleMs(totalSeconds: number): number {
+  return Math.min(5_000, (soakWindowSeconds(totalSeconds) * 1000) / 4);
+}
+
 /**
  * Splits a soak's samples into its first and last windows, of `windowSeconds` each but never
  * more than a third of the run, so a short soak still compares two disjoint stretches.
@@ -100,7 +127,7 @@ export function soakWindows<T extends { atSeconds: number }>(
   totalSeconds: number,
   windowSeconds = 60,
 ): { first: T[]; last: T[] } {
-  const width = Math.min(windowSeconds, totalSeconds / 3);
+  const width = Math.min(windowSeconds, soakWindowSeconds(totalSeconds));
   return {
     first: samples.filter((s) => s.atSeconds <= width),
     last: samples.filter((s) => s.atSeconds > totalSeconds - width),

@@ -44,6 +44,12 @@ export interface PreparedDatabase {
   cleanup(): Promise<void>;
 }
 
+/** The PostgreSQL database a prepared database names (its backends' process titles carry it); undefined on SQLite. */
+export function postgresDatabaseOf(prepared: Pick<PreparedDatabase, 'env'>): string | undefined {
+  const url = prepared.env.DATABASE_URL;
+  return url === undefined ? undefined : decodeURIComponent(new URL(url).pathname.slice(1));
+}
+
 function hex(bytes: number): string {
   return randomBytes(bytes).toString('hex');
 }

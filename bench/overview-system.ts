@@ -30,6 +30,8 @@ export interface OverviewSystemOptions {
   log: (line: string) => void;
   /** Another checkout's CLI, to run that build (`versus.ts`). */
   cli?: string;
+  /** Runs on the prepared database before the servers start (`versus.ts --backlog`). */
+  beforeStart?: (prepared: PreparedDatabase) => Promise<void>;
 }
 
 export async function startOverviewSystem(o: OverviewSystemOptions): Promise<OverviewSystem> {
@@ -43,6 +45,7 @@ export async function startOverviewSystem(o: OverviewSystemOptions): Promise<Ove
     await prepared.cleanup().catch((error: unknown) => o.log(`${o.label}: cleanup failed: ${(error as Error).message}`));
   };
   try {
+    await o.beforeStart?.(prepared);
     system = await startSystem(prepared, o.env, o.workDir, cli);
     book = new TokenBook(system.gatewayOrigin, prepared.accounts);
     await book.loginAll();

@@ -10,14 +10,15 @@
  * PROFILE_ENV='{"NODE_OPTIONS":"--perf-basic-prof"}' adds settings to the servers' environment
  * (for `perf record -g -p <pid>`; the pids are printed before the load starts).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseChoice } from './bench-args.js';
 import { runLoad, type LoadRequest } from './bench-load.js';
-import { cpuSnapshot, readCpuSeconds, type ServerProcess } from './bench-process.js';
+import { cpuSnapshot, cpuSpentSince, machineTicks, type ServerProcess } from './bench-process.js';
 import { toolCallBody, MCP_HEADERS } from './bench-scenarios.js';
-import { baseEnv, startEchoServers } from './bench-system.js';
+import { cpuUsPerAnswer, formatCpuPerAnswer } from './bench-stats.js';
+import { baseEnv, postgresDatabaseOf, startEchoServers } from './bench-system.js';
 import { startOverviewSystem } from './overview-system.js';
 
 const CONNECTIONS = 32;
@@ -29,47 +30,19 @@ const ECHO_RESPONSE_BYTES = 10_068;
 
 type Scenario = 'mcp' | 'chain' | 'echo1' | 'echo2';
 
-function machineTicks(): { idle: number; steal: number; total: number } {
-  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
-  return { idle: (cpu[3] ?? 0) + (cpu[4] ?? 0), steal: cpu[7] ?? 0, total: cpu.reduce((a, b) => a + b, 0) };
-}
-
-/** CPU seconds of PostgreSQL's backends serving `database`, found by their process titles. */
-function backendCpuSeconds(database: string | undefined): number {
-  if (database === undefined) return 0;
-  let seconds = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (title.startsWith('postgres:') && title.includes(` ${database} `)) seconds += readCpuSeconds(Number(pid)) ?? 0;
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return seconds;
-}
-
 async function measure(origin: string, request: LoadRequest, processes: readonly ServerProcess[], seconds: number, database?: string): Promise<void> {
   for (const p of processes) process.stdout.write(`${p.name} pid ${p.pid}\n`);
   await runLoad({ origin, requests: [request], connections: CONNECTIONS, durationSeconds: WARMUP_SECONDS });
-  const cpuBefore = cpuSnapshot(processes);
-  const backendsBefore = backendCpuSeconds(database);
+  const cpuBefore = cpuSnapshot(processes, database);
   const ticksBefore = machineTicks();
   const result = await runLoad({ origin, requests: [request], connections: CONNECTIONS, durationSeconds: seconds });
-  const cpuAfter = cpuSnapshot(processes);
-  const backendsAfter = backendCpuSeconds(database);
+  const cpuAfter = cpuSnapshot(processes, database);
   const ticksAfter = machineTicks();
   const total = ticksAfter.total - ticksBefore.total || 1;
-  const perAnswer = processes.map((p) => {
-    const used = (cpuAfter.get(p.name) ?? 0) - (cpuBefore.get(p.name) ?? 0);
-    return `${p.name} ${Math.round((used / result.completed) * 1e6)} µs`;
-  });
-  if (database !== undefined) perAnswer.push(`PostgreSQL backends ${Math.round(((backendsAfter - backendsBefore) / result.completed) * 1e6)} µs`);
   process.stdout.write(
     `${Math.round(result.rps)} req/s  p50 ${result.latency.p50.toFixed(1)} ms  p99 ${result.latency.p99.toFixed(1)} ms  ` +
       `statuses ${JSON.stringify(result.statuses)}  errors ${result.transportErrors}\n` +
-      `CPU per answer: ${perAnswer.join(', ')}\n` +
+      `CPU per answer: ${formatCpuPerAnswer(cpuUsPerAnswer(cpuSpentSince(cpuBefore, cpuAfter), result.completed))}\n` +
       `machine: idle ${Math.round(((ticksAfter.idle - ticksBefore.idle) / total) * 100)} %, steal ${Math.round(((ticksAfter.steal - ticksBefore.steal) / total) * 100)} %, ` +
       // Everything that ran: the servers, the load generator, PostgreSQL's backends.
       `all processes ${Math.round(((total - (ticksAfter.idle - ticksBefore.idle) - (ticksAfter.steal - ticksBefore.steal)) / TICKS_PER_SECOND / result.completed) * 1e6)} µs per answer\n`,
@@ -101,8 +74,7 @@ async function main(): Promise<void> {
     const log = (line: string) => process.stderr.write(`${line}\n`);
     const { prepared, system, spec, stop } = await startOverviewSystem({ kind: dbArg as DatabaseChoice, via: scenario, env, workDir, postgresAdminUrl, connections: CONNECTIONS, label: 'profile', log });
     try {
-      const database = prepared.env.DATABASE_URL === undefined ? undefined : new URL(prepared.env.DATABASE_URL).pathname.slice(1);
-      await measure(spec.origin, spec.requests[0] as LoadRequest, [system.gateway, system.mcp], seconds, database);
+      await measure(spec.origin, spec.requests[0] as LoadRequest, [system.gateway, system.mcp], seconds, postgresDatabaseOf(prepared));
     } finally {
       await stop();
     }

@@ -6,7 +6,7 @@
  * with its chart cache off at 0.57× (BENCHMARKS.md, eleventh session). For deciding whether a
  * change pays, not for reporting: `npm run bench` is the report.
  *
- *   npm run bench:versus -- <mcp|chain> [seconds=30] [sqlite|postgres] [--other DIR]
+ *   npm run bench:versus -- <mcp|chain> [seconds=30] [sqlite|postgres] [--other DIR] [--backlog N]
  *
  * DIR is another checkout, installed and built: `git worktree add DIR <commit>`, then
  * `node scripts/ensure-install.mjs` in DIR. Its CLI migrates, seeds and serves its side, but the
@@ -14,6 +14,9 @@
  * tables' schema. Without DIR both sides run this build, and
  * VERSUS_ENV_A / VERSUS_ENV_B (JSON) add settings to one side's servers, e.g.
  * VERSUS_ENV_B='{"CHART_CACHE_ENTRIES":"0"}'.
+ *
+ * --backlog N puts N synthetic audit events in side A's log before its servers start
+ * (`audit-backlog.ts`): with both sides this build, A ÷ B is what a log of that size costs.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,40 +24,55 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DatabaseChoice } from './bench-args.js';
 import { runLoad, runSideBySide, type LoadResult } from './bench-load.js';
-import { cpuSnapshot, type ServerProcess } from './bench-process.js';
-import { CLI, baseEnv } from './bench-system.js';
+import { cpuSnapshot, cpuSpentSince } from './bench-process.js';
+import { fillAuditBacklog } from './audit-backlog.js';
+import { cpuUsPerAnswer, formatCpuPerAnswer } from './bench-stats.js';
+import { CLI, baseEnv, postgresDatabaseOf, type PreparedDatabase } from './bench-system.js';
 import { startOverviewSystem, type OverviewSystem } from './overview-system.js';
 
 const CONNECTIONS_EACH = 16;
 const WARMUP_SECONDS = 3;
-const USAGE = 'usage: npm run bench:versus -- <mcp|chain> [seconds=30] [sqlite|postgres] [--other DIR]';
+const USAGE = 'usage: npm run bench:versus -- <mcp|chain> [seconds=30] [sqlite|postgres] [--other DIR] [--backlog N]';
 
 interface Side extends OverviewSystem {
   label: string;
 }
 
-async function startSide(label: string, cli: string, kind: DatabaseChoice, via: 'mcp' | 'chain', env: Record<string, string>, workDir: string): Promise<Side> {
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function startSide(
+  label: string,
+  cli: string,
+  kind: DatabaseChoice,
+  via: 'mcp' | 'chain',
+  env: Record<string, string>,
+  workDir: string,
+  backlog = 0,
+): Promise<Side> {
   const postgresAdminUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const log = (line: string) => process.stderr.write(`${line}\n`);
-  const started = await startOverviewSystem({ kind, via, env, workDir, postgresAdminUrl, connections: CONNECTIONS_EACH, label, log, cli });
+  const beforeStart = async (prepared: PreparedDatabase) => {
+    if (backlog === 0) return;
+    const database = prepared.open();
+    try {
+      await fillAuditBacklog(database, backlog, log);
+    } finally {
+      await database.close();
+    }
+  };
+  const started = await startOverviewSystem({ kind, via, env, workDir, postgresAdminUrl, connections: CONNECTIONS_EACH, label, log, cli, beforeStart });
   return { ...started, label };
 }
 
-function describe(side: Side, result: LoadResult, cpu: Map<string, number>): string {
-  const perAnswer = [...cpu].map(([name, seconds]) => `${name} ${Math.round((seconds / result.completed) * 1e6)} µs`).join(', ');
-  return `${side.label}: ${Math.round(result.rps)} req/s, p50 ${result.latency.p50.toFixed(1)} ms, p99 ${result.latency.p99.toFixed(1)} ms, statuses ${JSON.stringify(result.statuses)}, errors ${result.transportErrors}; CPU per answer ${perAnswer}`;
-}
-
-function cpuSpent(processes: readonly ServerProcess[], before: Map<string, number>): Map<string, number> {
-  const after = cpuSnapshot(processes);
-  return new Map([...after].map(([name, seconds]) => [name, seconds - (before.get(name) ?? seconds)]));
+function describe(side: Side, result: LoadResult, cpu: Record<string, number>): string {
+  return `${side.label}: ${Math.round(result.rps)} req/s, p50 ${result.latency.p50.toFixed(1)} ms, p99 ${result.latency.p99.toFixed(1)} ms, statuses ${JSON.stringify(result.statuses)}, errors ${result.transportErrors}; CPU per answer ${formatCpuPerAnswer(cpuUsPerAnswer(cpu, result.completed))}`;
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { other: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { other: { type: 'string' }, backlog: { type: 'string' } } });
   const [scenario = 'chain', secondsArg = '30', kind = 'sqlite'] = positionals;
   const seconds = Number(secondsArg);
-  if ((scenario !== 'mcp' && scenario !== 'chain') || (kind !== 'sqlite' && kind !== 'postgres') || !(seconds > 0)) {
+  const backlog = Number(values.backlog ?? '0');
+  if ((scenario !== 'mcp' && scenario !== 'chain') || (kind !== 'sqlite' && kind !== 'postgres') || !(seconds > 0) || !Number.isSafeInteger(backlog) || backlog < 0) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
@@ -70,14 +88,15 @@ async function main(argv: string[]): Promise<number> {
   const workDir = mkdtempSync(join(tmpdir(), 'shai-versus-'));
   const sides: Side[] = [];
   try {
-    sides.push(await startSide('A (this checkout)', CLI, kind, scenario, { ...env, ...settings('VERSUS_ENV_A') }, workDir));
+    sides.push(await startSide(`A (this checkout${backlog > 0 ? `, ${backlog.toLocaleString('en')} audit events already logged` : ''})`, CLI, kind, scenario, { ...env, ...settings('VERSUS_ENV_A') }, workDir, backlog));
     sides.push(await startSide(`B (${values.other ?? 'this checkout'})`, otherCli, kind, scenario, { ...env, ...settings('VERSUS_ENV_B') }, workDir));
     const [a, b] = sides as [Side, Side];
     await Promise.all([runLoad({ ...a.spec, durationSeconds: WARMUP_SECONDS }), runLoad({ ...b.spec, durationSeconds: WARMUP_SECONDS })]);
     const processesOf = (side: Side) => [side.system.gateway, side.system.mcp];
-    const before = [cpuSnapshot(processesOf(a)), cpuSnapshot(processesOf(b))] as const;
+    const databaseOf = (side: Side) => postgresDatabaseOf(side.prepared);
+    const before = [cpuSnapshot(processesOf(a), databaseOf(a)), cpuSnapshot(processesOf(b), databaseOf(b))] as const;
     const run = await runSideBySide(a.spec, b.spec, seconds);
-    const spent = [cpuSpent(processesOf(a), before[0]), cpuSpent(processesOf(b), before[1])] as const;
+    const spent = [cpuSpentSince(before[0], cpuSnapshot(processesOf(a), databaseOf(a))), cpuSpentSince(before[1], cpuSnapshot(processesOf(b), databaseOf(b)))] as const;
     process.stdout.write(
       `${scenario} on ${kind}, ${seconds} s, ${CONNECTIONS_EACH} connections each\n` +
         `${describe(a, run.a, spent[0])}\n${describe(b, run.b, spent[1])}\n` +
