@@ -623,7 +623,7 @@ async function compareWithFresh(kind: DatabaseChoice, ctx: PassContext, env: Rec
     const seconds = Math.min(FRESH_COMPARISON_SECONDS, options.soakSeconds as number);
     const connectionsEach = Math.max(1, Math.floor(options.connections / 2));
     log(`[${kind}] soak: the soaked system and a fresh one side by side for ${seconds} s, ${connectionsEach} connections each`);
-    const { a, b, windowSeconds, perWindow } = await runSideBySide(
+    const { a, b, ratio: soakedOverFresh, windowSeconds, perWindow } = await runSideBySide(
       { ...soaked.spec, connections: connectionsEach },
       { ...fresh.spec, connections: connectionsEach },
       seconds,
@@ -633,7 +633,7 @@ async function compareWithFresh(kind: DatabaseChoice, ctx: PassContext, env: Rec
       connectionsEach,
       soakedRps: a.rps,
       freshRps: b.rps,
-      ratio: ratio(a.completed, b.completed) ?? Number.NaN,
+      ratio: soakedOverFresh,
       windowSeconds,
       perWindow,
       soakedP99Ms: a.latency.p99,

@@ -100,7 +100,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(
       `${scenario} on ${kind}, ${seconds} s, ${CONNECTIONS_EACH} connections each\n` +
         `${describe(a, run.a, spent[0])}\n${describe(b, run.b, spent[1])}\n` +
-        `A ÷ B: ${(run.a.completed / run.b.completed).toFixed(3)} (${run.windowSeconds} s windows ${run.perWindow.map((r) => r.toFixed(2)).join(' ')})\n`,
+        `A ÷ B: ${run.ratio.toFixed(3)} (${run.windowSeconds} s windows ${run.perWindow.map((r) => r.toFixed(2)).join(' ')})\n`,
     );
     return 0;
   } finally {
