@@ -35,7 +35,15 @@ afterAll(async () => {
   await test?.cleanup();
 });
 
-function startChild(name: string): { child: ChildProcess; ready: Promise<void>; done: Promise<{ written: number; failed: number }> } {
+interface Child {
+  child: ChildProcess;
+  ready: Promise<void>;
+  /** The child has written the first half of its events and waits for a second "go". */
+  halfway: Promise<void>;
+  done: Promise<{ written: number; failed: number }>;
+}
+
+function startChild(name: string): Child {
   const { database } = test;
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -49,27 +57,37 @@ function startChild(name: string): { child: ChildProcess; ready: Promise<void>; 
   let out = '';
   let err = '';
   child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      if (out.startsWith('ready\n')) resolve();
+  const said = (line: string) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (out.split('\n').includes(line)) resolve();
+      };
+      child.stdout?.on('data', check);
+      child.once('exit', (code) => reject(new Error(`${name} exited before "${line}" (${code}): ${err}`)));
     });
-    child.once('exit', (code) => reject(new Error(`${name} exited early (${code}): ${err}`)));
-  });
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  const ready = said('ready');
+  const halfway = said('half');
   const done = new Promise<{ written: number; failed: number }>((resolve, reject) => {
     child.once('exit', (code) => {
       if (code !== 0) return reject(new Error(`${name} exited with ${code}: ${err}`));
-      resolve(JSON.parse(out.split('\n')[1] ?? '{}'));
+      resolve(JSON.parse(out.split('\n')[2] ?? '{}'));
     });
   });
   ready.catch(() => undefined);
-  return { child, ready, done };
+  halfway.catch(() => undefined);
+  return { child, ready, halfway, done };
 }
 
 describe(`concurrent writer processes (${testDatabaseKind()})`, () => {
   it('two processes writing at once leave one valid chain with every event and no gaps', { timeout: 120_000 }, async () => {
     const children = [startChild('alpha'), startChild('beta')];
     await Promise.all(children.map((c) => c.ready));
+    for (const c of children) c.child.stdin?.write('go\n');
+    // SQLite's busy handler sleeps, so one process can take many commits in a row while the
+    // other waits (3 alternations in a loaded CI run). The halfway stop makes each child append
+    // again on a head the other has moved, however the lock was shared before it.
+    await Promise.all(children.map((c) => c.halfway));
     for (const c of children) c.child.stdin?.write('go\n');
     const results = await Promise.all(children.map((c) => c.done));
     expect(results.map((r) => [r.written, r.failed])).toEqual([
@@ -85,9 +103,9 @@ describe(`concurrent writer processes (${testDatabaseKind()})`, () => {
     // Nothing lost or duplicated: every request id of each child exactly once.
     const ids = new Set(events.map((e) => e.request_id));
     expect(ids.size).toBe(2 * PER_CHILD);
-    // And the writers really did run at the same time: their batches interleave.
+    // And the writers' batches interleave: each one's events lie on both sides of the other's.
     let switches = 0;
     for (let i = 1; i < events.length; i += 1) if (events[i]?.user_agent !== events[i - 1]?.user_agent) switches += 1;
-    expect(switches).toBeGreaterThan(5);
+    expect(switches).toBeGreaterThanOrEqual(2);
   });
 });

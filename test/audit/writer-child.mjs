@@ -1,6 +1,8 @@
 // A separate writer process for the concurrent-writers test: opens the shared database with
 // the BUILT core (as a server process would), waits for "go" on stdin so that all children
-// start together, records COUNT events from CALLERS concurrent callers, and reports.
+// start together, records COUNT events from CALLERS concurrent callers, and reports. Halfway it
+// says "half" and waits for a second "go", so that the parent can make every child write again
+// after every other child has written.
 import { createInterface } from 'node:readline';
 
 const root = new URL('../../packages/core/dist/', import.meta.url);
@@ -15,14 +17,13 @@ const writer = createAuditWriter(database);
 
 process.stdout.write('ready\n');
 const lines = createInterface({ input: process.stdin });
-await new Promise((resolve) => lines.once('line', resolve));
-lines.close(); // stdin must not keep the process alive once the work is done
-process.stdin.destroy();
+const go = () => new Promise((resolve) => lines.once('line', resolve));
+await go();
 
 let next = 0;
 let failed = 0;
-async function caller() {
-  while (next < count) {
+async function caller(upTo) {
+  while (next < upTo) {
     const i = next++;
     try {
       await writer.record({
@@ -47,7 +48,13 @@ async function caller() {
   }
 }
 const started = performance.now();
-await Promise.all(Array.from({ length: callers }, caller));
+const half = Math.floor(count / 2);
+await Promise.all(Array.from({ length: callers }, () => caller(half)));
+process.stdout.write('half\n');
+await go();
+lines.close(); // stdin must not keep the process alive once the work is done
+process.stdin.destroy();
+await Promise.all(Array.from({ length: callers }, () => caller(count)));
 await writer.close();
 await database.close();
 process.stdout.write(`${JSON.stringify({ name, written: count - failed, failed, ms: Math.round(performance.now() - started) })}\n`);
