@@ -27,12 +27,14 @@ export const USAGE = `usage: npm run bench -- [options]
   --warmup N                  warm-up seconds before each scenario (default 3)
   --connections N             concurrent connections (default 32)
   --quick                     2 s per scenario, 1 s warm-up: a smoke test; does not touch BENCHMARKS.md
-  --soak N                    only the full chain for N seconds, RSS every 5 s (more often
-                              under 60 s); then the soaked system and a fresh one side by side
-                              for 30 s
+  --soak N                    only the full chain for N seconds (60 or more), RSS every 5 s;
+                              then the soaked system and a fresh one side by side for 30 s
   --json                      print the results as JSON instead of a table
   --write / --no-write        replace (or not) this harness's section of BENCHMARKS.md
   --pg-url URL                PostgreSQL admin URL (default $BENCH_POSTGRES_URL or postgres://postgres@127.0.0.1:5432/postgres)`;
+
+/** The shortest soak whose first window (a third of it) is past the servers' warm-up. */
+const MIN_SOAK_SECONDS = 60;
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -79,7 +81,8 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
   if (v.write && v['no-write']) throw new UsageError('--write and --no-write contradict each other');
 
   const quick = v.quick === true;
-  const soakSeconds = v.soak === undefined ? undefined : positiveInteger('soak', v.soak, 0, 10);
+  // A shorter soak judges the servers' warm-up, not growth: 10 s gave MCP server RSS 127 → 142 MiB.
+  const soakSeconds = v.soak === undefined ? undefined : positiveInteger('soak', v.soak, 0, MIN_SOAK_SECONDS);
   const durationSeconds = positiveInteger('duration', v.duration, quick ? 2 : 10);
   const warmupSeconds = positiveInteger('warmup', v.warmup, quick ? 1 : 3, 0);
   const connections = positiveInteger('connections', v.connections, 32);

@@ -253,6 +253,8 @@ describe('parseBenchArgs', () => {
     expect(() => parseBenchArgs(['--db', 'mysql'], {})).toThrow(/--db/);
     expect(() => parseBenchArgs(['--duration', '0'], {})).toThrow(/--duration/);
     expect(() => parseBenchArgs(['--soak', 'abc'], {})).toThrow(/--soak/);
+    expect(() => parseBenchArgs(['--soak', '10'], {})).toThrow(/--soak must be an integer >= 60, got "10"/);
+    expect(parseBenchArgs(['--soak', '60'], {}).soakSeconds).toBe(60);
     expect(() => parseBenchArgs(['--nope'], {})).toThrow(UsageError);
   });
 });
