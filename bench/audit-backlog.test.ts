@@ -1,22 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAuditWriter } from '@secure-hospital-ai/core/audit/writer';
 import { verifyAuditChain } from '@secure-hospital-ai/core/audit/verify';
 import type { Database } from '@secure-hospital-ai/core/db/database';
-import { openTestDatabase, testDatabaseKind, type TestDatabase } from '@secure-hospital-ai/core/db/test-database';
+import { testDatabaseKind } from '@secure-hospital-ai/core/db/test-database';
 import { auditEvent, rows } from '../test/audit/support.js';
+import { useTestDatabase } from '../test/support/test-database.js';
 import { fillAuditBacklog } from './audit-backlog.js';
 
-let test: TestDatabase;
 let database: Database;
-
-beforeEach(async () => {
-  test = await openTestDatabase();
-  database = test.database;
-});
-
-afterEach(async () => {
-  await test.cleanup();
-});
+useTestDatabase((opened) => (database = opened), { each: true });
 
 describe(`audit backlog for bench:versus (${testDatabaseKind()})`, () => {
   it('puts the events in front of the head, and the writer carries on after them without a gap', async () => {

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import argon2 from 'argon2';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../test/support/test-database.js';
 import { createAccount, findAccountByUsername, upgradePasswordHash } from './accounts.js';
 import type { Database } from './db/database.js';
-import { openTestDatabase, type TestDatabase } from './db/test-database.js';
 import { AppError } from './errors.js';
 import {
   BUSY_HASH_INTERVAL_MS,
@@ -92,15 +92,8 @@ describe('password hashing', () => {
 });
 
 describe('upgradePasswordHash', () => {
-  let testDb: TestDatabase;
   let database: Database;
-  beforeAll(async () => {
-    testDb = await openTestDatabase();
-    database = testDb.database;
-  });
-  afterAll(async () => {
-    await testDb?.cleanup();
-  });
+  useTestDatabase((opened) => (database = opened));
 
   it('replaces a hash of older parameters after a successful login, once, unless it changed meanwhile', async () => {
     await createAccount(database.db, { username: 'legacy_user', password: 'legacy-password', role: 'nurse', displayName: 'Legacy User', patientId: null });

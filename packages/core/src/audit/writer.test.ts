@@ -2,24 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditEvent, exec, rows } from '../../../../test/audit/support.js';
+import { useTestDatabase } from '../../../../test/support/test-database.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { openTestDatabase, type TestDatabase } from '../db/test-database.js';
 import { verifyAuditChain } from './verify.js';
 import { createAuditWriter } from './writer.js';
 
-let test: TestDatabase;
 let database: Database;
-
-beforeEach(async () => {
-  test = await openTestDatabase();
-  database = test.database;
-});
-afterEach(async () => {
-  await test.cleanup();
-});
+useTestDatabase((opened) => (database = opened), { each: true });
 
 async function seqs(): Promise<number[]> {
   return (await rows(database, 'SELECT seq FROM audit_events ORDER BY seq')).map((r) => Number(r.seq));
@@ -178,8 +170,6 @@ describe(`audit writer (${process.env.TEST_DATABASE === 'postgres' ? 'postgres' 
       const writer = createAuditWriter(database);
       await database.close();
       await expect(writer.record(auditEvent())).rejects.toMatchObject({ code: 'ERR_AUDIT_UNAVAILABLE' });
-      // cleanup() closes again; reopen nothing, just let it tolerate the double close.
-      test = { database, cleanup: test.cleanup };
     });
 
     it('rejects after close()', async () => {

@@ -1,20 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../../test/support/test-database.js';
 import type { Database } from '../db/database.js';
-import { openTestDatabase, type TestDatabase } from '../db/test-database.js';
 import { demoPatientBundles, generatePatient } from '../synthetic/index.js';
 import { insertPatientBundle, insertPatientBundles, type PatientBundle } from './store.js';
 
-let testDb: TestDatabase;
 let database: Database;
-
-beforeAll(async () => {
-  testDb = await openTestDatabase();
-  database = testDb.database;
-});
-
-afterAll(async () => {
-  await testDb?.cleanup();
-});
+useTestDatabase((opened) => (database = opened));
 
 async function readBack(patientId: string): Promise<PatientBundle> {
   const db = database.db;
