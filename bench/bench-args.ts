@@ -36,6 +36,14 @@ export const USAGE = `usage: npm run bench -- [options]
 /** The shortest soak whose first window (a third of it) is past the servers' warm-up. */
 const MIN_SOAK_SECONDS = 60;
 
+/** Where the bench creates and drops its PostgreSQL databases unless told otherwise. */
+export const DEFAULT_POSTGRES_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** $BENCH_POSTGRES_URL, else the default: for the bench's tools that take no --pg-url. */
+export function postgresAdminUrlFrom(env: NodeJS.ProcessEnv): string {
+  return env.BENCH_POSTGRES_URL ?? DEFAULT_POSTGRES_ADMIN_URL;
+}
+
 export class UsageError extends Error {
   override name = 'UsageError';
 }
@@ -98,6 +106,6 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     soakSeconds,
     quick,
     writeReport,
-    postgresAdminUrl: v['pg-url'] ?? env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    postgresAdminUrl: v['pg-url'] ?? postgresAdminUrlFrom(env),
   };
 }

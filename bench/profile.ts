@@ -13,7 +13,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DatabaseChoice } from './bench-args.js';
+import { postgresAdminUrlFrom, type DatabaseChoice } from './bench-args.js';
 import { runLoad, type LoadRequest } from './bench-load.js';
 import { cpuSnapshot, cpuSpentSince, machineTicks, type ServerProcess } from './bench-process.js';
 import { toolCallBody, MCP_HEADERS } from './bench-scenarios.js';
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
       return;
     }
     const env = { ...baseEnv(), ...extraEnv };
-    const postgresAdminUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    const postgresAdminUrl = postgresAdminUrlFrom(process.env);
     const log = (line: string) => process.stderr.write(`${line}\n`);
     const { prepared, system, spec, stop } = await startOverviewSystem({ kind: dbArg as DatabaseChoice, via: scenario, env, workDir, postgresAdminUrl, connections: CONNECTIONS, label: 'profile', log });
     try {

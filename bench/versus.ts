@@ -22,7 +22,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { DatabaseChoice } from './bench-args.js';
+import { postgresAdminUrlFrom, type DatabaseChoice } from './bench-args.js';
 import { runLoad, runSideBySide, type LoadResult } from './bench-load.js';
 import { cpuSnapshot, cpuSpentSince } from './bench-process.js';
 import { fillAuditBacklog } from './audit-backlog.js';
@@ -49,7 +49,7 @@ async function startSide(
   workDir: string,
   backlog = 0,
 ): Promise<Side> {
-  const postgresAdminUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const postgresAdminUrl = postgresAdminUrlFrom(process.env);
   const beforeStart = async (prepared: PreparedDatabase) => {
     if (backlog === 0) return;
     const database = prepared.open();
@@ -92,11 +92,10 @@ async function main(argv: string[]): Promise<number> {
     sides.push(await startSide(`B (${values.other ?? 'this checkout'})`, otherCli, kind, scenario, { ...env, ...settings('VERSUS_ENV_B') }, workDir));
     const [a, b] = sides as [Side, Side];
     await Promise.all([runLoad({ ...a.spec, durationSeconds: WARMUP_SECONDS }), runLoad({ ...b.spec, durationSeconds: WARMUP_SECONDS })]);
-    const processesOf = (side: Side) => [side.system.gateway, side.system.mcp];
-    const databaseOf = (side: Side) => postgresDatabaseOf(side.prepared);
-    const before = [cpuSnapshot(processesOf(a), databaseOf(a)), cpuSnapshot(processesOf(b), databaseOf(b))] as const;
+    const snapshot = (side: Side) => cpuSnapshot([side.system.gateway, side.system.mcp], postgresDatabaseOf(side.prepared));
+    const before = [snapshot(a), snapshot(b)] as const;
     const run = await runSideBySide(a.spec, b.spec, seconds);
-    const spent = [cpuSpentSince(before[0], cpuSnapshot(processesOf(a), databaseOf(a))), cpuSpentSince(before[1], cpuSnapshot(processesOf(b), databaseOf(b)))] as const;
+    const spent = [cpuSpentSince(before[0], snapshot(a)), cpuSpentSince(before[1], snapshot(b))] as const;
     process.stdout.write(
       `${scenario} on ${kind}, ${seconds} s, ${CONNECTIONS_EACH} connections each\n` +
         `${describe(a, run.a, spent[0])}\n${describe(b, run.b, spent[1])}\n` +
