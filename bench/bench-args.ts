@@ -34,7 +34,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --pg-url URL                PostgreSQL admin URL (default $BENCH_POSTGRES_URL or postgres://postgres@127.0.0.1:5432/postgres)`;
 
 /** The shortest soak whose first window (a third of it) is past the servers' warm-up. */
-const MIN_SOAK_SECONDS = 60;
+export const MIN_SOAK_SECONDS = 60;
 
 /** Where the bench creates and drops its PostgreSQL databases unless told otherwise. */
 export const DEFAULT_POSTGRES_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseBenchArgs, UsageError } from './bench-args.js';
+import { MIN_SOAK_SECONDS, parseBenchArgs, UsageError } from './bench-args.js';
 import { paddedJsonBody } from './bench-echo.js';
 import { combineLoads, unexpectedCount, type LoadResult } from './bench-load.js';
 import { extractMarked, interleaveLine, markdownTable, renderSoak, replaceMarked, runHistoryLines, soakHistoryLines, soakVerdict, updateSection, type BenchReport, type SoakReport } from './bench-report.js';
 import { slicePlan, soakFailures, type ScenarioResult, type SoakResult } from './bench-run.js';
-import { cpuUsPerAnswer, formatCpuPerAnswer, formatMs, formatRatio, parseCpuSeconds, parseVmRss, percentile, ratio, soakSampleMs, soakWindowSeconds, soakWindows, summarizeLatencies } from './bench-stats.js';
+import { cpuUsPerAnswer, formatCpuPerAnswer, formatWindows, formatMs, formatRatio, parseCpuSeconds, parseVmRss, percentile, ratio, SOAK_SAMPLE_MS, soakWindowSeconds, soakWindows, summarizeLatencies } from './bench-stats.js';
 
 describe('percentile (nearest rank)', () => {
   const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
@@ -67,6 +67,13 @@ describe('CPU per answer', () => {
   });
 });
 
+describe('formatWindows', () => {
+  it('lists a side-by-side run\'s windows, and says when the run was shorter than one', () => {
+    expect(formatWindows(5, [0.974, 1.012])).toBe('5 s windows 0.97 1.01');
+    expect(formatWindows(5, [])).toBe('shorter than one 5 s window');
+  });
+});
+
 describe('parseVmRss', () => {
   it('reads the VmRSS line of /proc/<pid>/status in bytes', () => {
     const status = 'Name:\tnode\nVmPeak:\t 1200000 kB\nVmRSS:\t   81234 kB\nRssAnon:\t 60000 kB\n';
@@ -102,28 +109,28 @@ describe('soakWindows', () => {
     expect(last.map((p) => p.atSeconds)).toEqual([55, 60]);
   });
 
-  // Samples as a soak's interval timer takes them: every soakSampleMs, a little late each time.
+  // Samples as a soak's interval timer takes them: every SOAK_SAMPLE_MS, a little late each time.
   const ticks = (totalSeconds: number, everyMs: number) => {
     const out: Array<{ atSeconds: number }> = [];
     for (let k = 1; (k * everyMs) / 1000 + 0.01 <= totalSeconds; k += 1) out.push({ atSeconds: (k * everyMs) / 1000 + 0.01 });
     return out;
   };
 
-  it('samples a short soak often enough that both windows hold samples', () => {
-    // Every 5 s, a 10 s soak's first window (its first 3.3 s) held none, and its RSS verdict failed.
-    expect(soakWindows(ticks(10, 5_000), 10).first).toHaveLength(0);
-    for (const seconds of [10, 11, 15, 30, 59, 60, 179, 300, 1200]) {
-      const { first, last } = soakWindows(ticks(seconds, soakSampleMs(seconds)), seconds);
+  it('samples every soak the bench accepts often enough that both windows hold samples', () => {
+    // A 10 s soak's first window (its first 3.3 s) held none, and its RSS verdict failed: why
+    // shorter soaks are refused.
+    expect(soakWindows(ticks(10, SOAK_SAMPLE_MS), 10).first).toHaveLength(0);
+    for (const seconds of [MIN_SOAK_SECONDS, MIN_SOAK_SECONDS + 1, 179, 300, 1200]) {
+      const { first, last } = soakWindows(ticks(seconds, SOAK_SAMPLE_MS), seconds);
       expect(first.length, `${seconds} s soak, first window`).toBeGreaterThanOrEqual(3);
       expect(last.length, `${seconds} s soak, last window`).toBeGreaterThanOrEqual(3);
     }
   });
 
-  it('keeps 5 s samples and one-minute windows from three minutes on', () => {
-    expect(soakSampleMs(180)).toBe(5_000);
-    expect(soakSampleMs(300)).toBe(5_000);
+  it('keeps one-minute windows from three minutes on', () => {
+    expect(soakWindowSeconds(180)).toBe(60);
     expect(soakWindowSeconds(300)).toBe(60);
-    expect(soakSampleMs(30)).toBe(2_500);
+    expect(soakWindowSeconds(MIN_SOAK_SECONDS)).toBe(20);
   });
 });
 
@@ -328,9 +335,9 @@ describe('history lines', () => {
     );
   });
 
-  it('say how often the soak sampled RSS: every 5 s, or more often in a short soak', () => {
-    expect(renderSoak(soakReport(soakResult()))).toContain('RSS sampled every 5 s.');
-    expect(renderSoak(soakReport(soakResult({ seconds: 10, windowSeconds: 10 / 3 })))).toContain('RSS sampled every 0.8 s.');
+  it('say how long the windows were and how often the soak sampled RSS', () => {
+    expect(renderSoak(soakReport(soakResult()))).toContain('the first and the last 60 s, RSS sampled every 5 s.');
+    expect(renderSoak(soakReport(soakResult({ seconds: 60, windowSeconds: 20 })))).toContain('the first and the last 20 s, RSS sampled every 5 s.');
   });
 
   it('judge throughput against the fresh system measured in the same minutes, not against the soak\'s own first minute', () => {

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, loadavg, totalmem } from 'node:os';
 import type { BenchOptions, DatabaseChoice } from './bench-args.js';
 import { SOAK_TOLERANCE_PCT, soakFailures, type DatabasePass, type InterleaveReport, type ScenarioResult, type SoakResult } from './bench-run.js';
-import { formatMs, formatRate, formatRatio, soakSampleMs } from './bench-stats.js';
+import { formatMs, formatRate, formatRatio, SOAK_SAMPLE_MS } from './bench-stats.js';
 
 export const SECTION = 'bench:chain';
 const MAIN_PART = 'bench:chain:run';
@@ -211,15 +211,13 @@ export function renderSoak(report: SoakReport): string {
     soakVerdict(s),
   ]);
   const v = report.soaks[0]?.versusFresh;
-  const sampleMs = soakSampleMs(report.soaks[0]?.seconds ?? 300);
-  const sampleSeconds = (sampleMs / 1000).toFixed(sampleMs % 1000 === 0 ? 0 : 1);
   lines.push(
     markdownTable(
       ['database', 'length', 'req/s first → last window', 'soaked ÷ fresh system, side by side', 'gateway RSS MiB', 'MCP RSS MiB', 'p99 ms', 'errors', 'verdict'],
       rows,
     ),
     '',
-    `Windows: the first and the last ${Math.round(report.soaks[0]?.windowSeconds ?? 60)} s, RSS sampled every ${sampleSeconds} s. After the soak, the soaked system and a ` +
+    `Windows: the first and the last ${Math.round(report.soaks[0]?.windowSeconds ?? 60)} s, RSS sampled every ${SOAK_SAMPLE_MS / 1000} s. After the soak, the soaked system and a ` +
       `fresh one (the same build and settings on a new database) run side by side for ${v?.seconds ?? 30} s under the same load, ` +
       `${v?.connectionsEach ?? 16} connections each, so the machine's drift falls on both. "no growth" means that no mean RSS grew by more ` +
       `than ${SOAK_TOLERANCE_PCT} %, that the soaked system answered at least ${formatRatio(1 - SOAK_TOLERANCE_PCT / 100)} the fresh one's req/s ` +

@@ -17,7 +17,7 @@ import {
   type PlannedCall,
 } from './bench-scenarios.js';
 import { startOverviewSystem, type OverviewSystem } from './overview-system.js';
-import { bytesToMiB, cpuUsPerAnswer, formatRatio, mean, ratio, soakSampleMs, soakWindowSeconds, soakWindows } from './bench-stats.js';
+import { bytesToMiB, cpuUsPerAnswer, formatRatio, mean, ratio, SOAK_SAMPLE_MS, soakWindowSeconds, soakWindows } from './bench-stats.js';
 import { CLI, baseEnv, postgresDatabaseOf, prepareDatabase, startEchoServers, startExtraMcp, startSystem, type PreparedDatabase, type RunningSystem } from './bench-system.js';
 
 export type ScenarioId = 'echo-1hop' | 'echo-2hop' | 'mcp-alone' | 'mcp-alone-uncached' | 'chain' | 'mixed' | 'logins' | 'chain-with-logins' | 'logins-beside-chain';
@@ -601,9 +601,8 @@ export async function runSoak(kind: DatabaseChoice, ctx: PassContext): Promise<S
     const progress = { completed: 0 };
     const throughput: Array<{ atSeconds: number; completed: number }> = [];
     const started = performance.now();
-    const sampleMs = soakSampleMs(seconds);
-    const sampler = new RssSampler([system.gateway, system.mcp], sampleMs);
-    const ticker = setInterval(() => throughput.push({ atSeconds: (performance.now() - started) / 1000, completed: progress.completed }), sampleMs);
+    const sampler = new RssSampler([system.gateway, system.mcp], SOAK_SAMPLE_MS);
+    const ticker = setInterval(() => throughput.push({ atSeconds: (performance.now() - started) / 1000, completed: progress.completed }), SOAK_SAMPLE_MS);
     const result = await runLoad({ ...spec, durationSeconds: seconds, progress });
     clearInterval(ticker);
     sampler.stop();

@@ -105,18 +105,25 @@ export function formatCpuPerAnswer(usPerAnswer: Record<string, number>): string 
     .join(', ');
 }
 
+/**
+ * "5 s windows 0.97 1.01 0.99": a side-by-side run's ratio in each window, for bench:versus. A run
+ * shorter than one window has none, and says so rather than printing an empty list.
+ */
+export function formatWindows(windowSeconds: number, perWindow: readonly number[]): string {
+  if (perWindow.length === 0) return `shorter than one ${windowSeconds} s window`;
+  return `${windowSeconds} s windows ${perWindow.map((r) => r.toFixed(2)).join(' ')}`;
+}
+
 /** A soak's first and last windows are a minute each, or a third of a soak shorter than three minutes. */
 export function soakWindowSeconds(totalSeconds: number): number {
   return Math.min(60, totalSeconds / 3);
 }
 
 /**
- * How often a soak samples RSS and throughput: every 5 s, or often enough that each window of a
- * short soak holds four samples (a 10 s soak sampled every 5 s had none in its first window).
+ * How often a soak samples RSS and throughput. The shortest soak the bench accepts (60 s, whose
+ * windows are 20 s) still holds three samples in each window at this pace.
  */
-export function soakSampleMs(totalSeconds: number): number {
-  return Math.min(5_000, (soakWindowSeconds(totalSeconds) * 1000) / 4);
-}
+export const SOAK_SAMPLE_MS = 5_000;
 
 /**
  * Splits a soak's samples into its first and last windows, of `windowSeconds` each but never

@@ -26,7 +26,7 @@ import { postgresAdminUrlFrom, type DatabaseChoice } from './bench-args.js';
 import { runLoad, runSideBySide, type LoadResult } from './bench-load.js';
 import { cpuSnapshot, cpuSpentSince } from './bench-process.js';
 import { fillAuditBacklog } from './audit-backlog.js';
-import { cpuUsPerAnswer, formatCpuPerAnswer } from './bench-stats.js';
+import { cpuUsPerAnswer, formatCpuPerAnswer, formatWindows } from './bench-stats.js';
 import { CLI, baseEnv, postgresDatabaseOf, type PreparedDatabase } from './bench-system.js';
 import { startOverviewSystem, type OverviewSystem } from './overview-system.js';
 
@@ -99,7 +99,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(
       `${scenario} on ${kind}, ${seconds} s, ${CONNECTIONS_EACH} connections each\n` +
         `${describe(a, run.a, spent[0])}\n${describe(b, run.b, spent[1])}\n` +
-        `A ÷ B: ${run.ratio.toFixed(3)} (${run.windowSeconds} s windows ${run.perWindow.map((r) => r.toFixed(2)).join(' ')})\n`,
+        `A ÷ B: ${run.ratio.toFixed(3)} (${formatWindows(run.windowSeconds, run.perWindow)})\n`,
     );
     return 0;
   } finally {
