@@ -4,9 +4,7 @@
  * no gaps, and exactly one event per tool call.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '@secure-hospital-ai/core/audit/verify';
 import { loadConfig } from '@secure-hospital-ai/core/config';
@@ -14,6 +12,7 @@ import { seedDemoData } from '@secure-hospital-ai/core/db/seed';
 import { openTestDatabase, type TestDatabase } from '@secure-hospital-ai/core/db/test-database';
 import { TokenService } from '@secure-hospital-ai/core/tokens';
 import { buildOnce, freePort, spawnCli, stop, waitFor } from '../support/processes.js';
+import { scratchDir } from '../support/scratch.js';
 
 const CALLS_PER_SERVER = 300;
 const CONCURRENCY = 16;
@@ -22,6 +21,7 @@ describe('two MCP server processes writing one audit chain', () => {
   let testDb: TestDatabase;
   let servers: Array<{ url: string; child: ReturnType<typeof spawnCli> }> = [];
   const secret = randomBytes(32).toString('hex');
+  const cwd = scratchDir('shai-two-');
 
   beforeAll(async () => {
     buildOnce();
@@ -29,7 +29,6 @@ describe('two MCP server processes writing one audit chain', () => {
     await seedDemoData(testDb.database.db);
     const location: Record<string, string> =
       testDb.database.dialect === 'postgres' ? { DATABASE_URL: testDb.database.location } : { DATA_DIR: dirname(testDb.database.location) };
-    const cwd = mkdtempSync(join(tmpdir(), 'shai-two-'));
     for (let i = 0; i < 2; i++) {
       const port = await freePort();
       const child = spawnCli(['mcp-server'], {

@@ -2,14 +2,14 @@
  * `npm start` as a newcomer runs it: the built CLI in an empty working directory, two real
  * server processes sharing one embedded database file, then the design note's requests.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOnce, freePort, spawnCli, stop, waitFor } from '../support/processes.js';
+import { scratchDir } from '../support/scratch.js';
 
 describe('npm start (two processes, one embedded database)', () => {
-  const cwd = mkdtempSync(join(tmpdir(), 'shai-start-'));
+  const cwd = scratchDir('shai-start-');
   let child: ReturnType<typeof spawnCli>;
   let gateway: string;
 

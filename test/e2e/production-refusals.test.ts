@@ -3,11 +3,9 @@
  * accounts (whose passwords are public) in the database. Checked on the real processes.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildOnce, freePort, spawnCli } from '../support/processes.js';
+import { scratchDir } from '../support/scratch.js';
 
 const PUBLISHED = ['a205f6e168cc0e41', 'a353c77fa5d90cd7', 'd530fa3f1d2bf443', 'b6fa50cba705157c'].join('');
 
@@ -18,7 +16,7 @@ async function runToExit(args: string[], cwd: string, env: Record<string, string
 }
 
 describe('production refusals (real processes)', () => {
-  const cwd = mkdtempSync(join(tmpdir(), 'shai-prod-'));
+  const cwd = scratchDir('shai-prod-');
   let port: string;
   const good = () => ({
     NODE_ENV: 'production',

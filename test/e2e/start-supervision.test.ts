@@ -5,10 +5,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildOnce, CLI, freePort, waitFor } from '../support/processes.js';
+import { scratchDir } from '../support/scratch.js';
 
 interface Started {
   /** The process the test spawned: the supervisor itself, or a shell around it. */
@@ -17,6 +17,8 @@ interface Started {
 }
 
 const running: ChildProcess[] = [];
+/** Each start gets a working directory of its own in here, for its `.env` and database. */
+const scratch = scratchDir('shai-supervision-');
 
 async function start(throughShell: boolean): Promise<Started> {
   buildOnce();
@@ -28,7 +30,7 @@ async function start(throughShell: boolean): Promise<Started> {
     MCP_PORT: String(mcpPort),
     LOG_LEVEL: 'warn',
   };
-  const cwd = mkdtempSync(join(tmpdir(), 'shai-supervision-'));
+  const cwd = mkdtempSync(join(scratch, 'start-'));
   // `; true` keeps the shell waiting as the supervisor's parent, as npm's shell does.
   const child = throughShell
     ? spawn('sh', ['-c', `"${process.execPath}" "${CLI}" start; true`], { cwd, env, stdio: 'ignore' })

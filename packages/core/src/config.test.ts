@@ -1,12 +1,14 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scratchDir } from '../../../test/support/scratch.js';
 import { ConfigError, ensureDevelopmentSecrets, isPublishedSecret, loadConfig } from './config.js';
 
 // The design note's secret, assembled at run time so no scanner mistakes this test for a leak.
 const PUBLISHED = ['a205f6e168cc0e41', 'a353c77fa5d90cd7', 'd530fa3f1d2bf443', 'b6fa50cba705157c'].join('');
 const strong = 'x'.repeat(40);
+/** The .env files these tests generate hold real secrets; their directories go when the file ends. */
+const scratch = scratchDir('shai-config-');
 const prod = (extra: Record<string, string | undefined>) =>
   loadConfig({ NODE_ENV: 'production', JWT_AUDIENCE: 'mcp', PSEUDONYM_KEY: 'p'.repeat(40), ...extra }, { envFile: false });
 
@@ -50,7 +52,7 @@ describe('loadConfig', () => {
   });
 
   it('the environment wins over .env', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'shai-config-'));
+    const dir = mkdtempSync(join(scratch, 'config-'));
     const envFile = join(dir, '.env');
     ensureDevelopmentSecrets(envFile, {});
     const fromFile = loadConfig({}, { envFile });
@@ -61,8 +63,8 @@ describe('loadConfig', () => {
 
 describe('ensureDevelopmentSecrets', () => {
   it('generates a fresh secret per installation, once, readable only by the owner', () => {
-    const a = join(mkdtempSync(join(tmpdir(), 'shai-env-')), '.env');
-    const b = join(mkdtempSync(join(tmpdir(), 'shai-env-')), '.env');
+    const a = join(mkdtempSync(join(scratch, 'env-')), '.env');
+    const b = join(mkdtempSync(join(scratch, 'env-')), '.env');
     expect(ensureDevelopmentSecrets(a, {})).toEqual(['JWT_SECRET', 'PSEUDONYM_KEY']);
     expect(ensureDevelopmentSecrets(a, {})).toEqual([]);
     ensureDevelopmentSecrets(b, {});
@@ -73,7 +75,7 @@ describe('ensureDevelopmentSecrets', () => {
   });
 
   it('never writes secrets in production', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'shai-env-')), '.env');
+    const file = join(mkdtempSync(join(scratch, 'env-')), '.env');
     expect(ensureDevelopmentSecrets(file, { NODE_ENV: 'production' })).toEqual([]);
   });
 });
