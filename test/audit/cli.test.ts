@@ -8,25 +8,26 @@ import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../packages/cli/src/commands/audit.js';
 import { createAuditWriter } from '../../packages/core/src/audit/writer.js';
-import { openTestDatabase, testDatabaseKind, type TestDatabase } from '../../packages/core/src/db/test-database.js';
+import type { Database } from '../../packages/core/src/db/database.js';
+import { testDatabaseKind } from '../../packages/core/src/db/test-database.js';
+import { useTestDatabase } from '../support/test-database.js';
 import { auditEvent, dropGuards, exec } from './support.js';
 
-let test: TestDatabase;
+let database: Database;
+useTestDatabase((opened) => (database = opened));
 let scratch: string;
 const saved = { ...process.env };
 
 beforeAll(async () => {
-  test = await openTestDatabase();
   scratch = mkdtempSync(join(tmpdir(), 'shai-audit-cli-'));
-  const writer = createAuditWriter(test.database);
+  const writer = createAuditWriter(database);
   for (let i = 0; i < 5; i += 1) await writer.record(auditEvent({ time: `2026-01-0${i + 1}T12:00:00.000Z`, request_id: `r${i}` }));
   await writer.close();
-  process.env.DATABASE_URL = test.database.dialect === 'postgres' ? test.database.location : '';
-  process.env.DATA_DIR = test.database.dialect === 'postgres' ? scratch : dirname(test.database.location);
+  process.env.DATABASE_URL = database.dialect === 'postgres' ? database.location : '';
+  process.env.DATA_DIR = database.dialect === 'postgres' ? scratch : dirname(database.location);
 });
 afterAll(async () => {
   process.env = saved;
-  await test.cleanup();
   rmSync(scratch, { recursive: true, force: true });
 });
 afterEach(() => {
@@ -84,8 +85,8 @@ describe(`audit CLI (${testDatabaseKind()})`, () => {
 
   // Last: it tampers with the shared database.
   it('verify: exit 1 naming the first bad event once a row is altered', async () => {
-    await dropGuards(test.database);
-    await exec(test.database, "UPDATE audit_events SET user_id = '666' WHERE seq = 3");
+    await dropGuards(database);
+    await exec(database, "UPDATE audit_events SET user_id = '666' WHERE seq = 3");
     const { code, stdout } = await cli('verify');
     expect(code).toBe(1);
     expect(stdout).toContain('FIRST BAD EVENT seq=3: altered');

@@ -4,30 +4,26 @@
  * tampering is still caught by verify, which names the first bad event. Runs on the
  * embedded database, and on PostgreSQL with TEST_DATABASE=postgres.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { chainEvent, HASH_INDEX, STORED_COLUMNS } from '../../packages/core/src/audit/chain.js';
 import { normalizeAuditEvent } from '../../packages/core/src/audit/normalize.js';
 import { verifyAuditChain } from '../../packages/core/src/audit/verify.js';
 import { createAuditWriter } from '../../packages/core/src/audit/writer.js';
 import type { Database } from '../../packages/core/src/db/database.js';
-import { openTestDatabase, testDatabaseKind, type TestDatabase } from '../../packages/core/src/db/test-database.js';
+import { testDatabaseKind } from '../../packages/core/src/db/test-database.js';
+import { useTestDatabase } from '../support/test-database.js';
 import { auditEvent, dropGuards, exec, insertRaw, overwrite, renumber, rows, storedEvent } from './support.js';
 
-let test: TestDatabase;
 let database: Database;
+useTestDatabase((opened) => (database = opened), { each: true });
 const EVENTS = 10;
 
 beforeEach(async () => {
-  test = await openTestDatabase();
-  database = test.database;
   const writer = createAuditWriter(database);
   for (let i = 1; i <= EVENTS; i += 1) {
     await writer.record(auditEvent({ request_id: `req-${i}`, patient_id: `P00${i % 3}`, user_id: String(i % 4) }));
   }
   await writer.close();
-});
-afterEach(async () => {
-  await test.cleanup();
 });
 
 describe(`append-only guards (${testDatabaseKind()})`, () => {

@@ -1,15 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { useTestDatabase } from '../../../test/support/test-database.js';
 import { accountStateLookup } from './account-state.js';
 import { createAccount, setAccountActive } from './accounts.js';
-import { openTestDatabase, type TestDatabase } from './db/test-database.js';
+import type { Database } from './db/database.js';
 
 describe(`account state lookup (${process.env.TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite'})`, () => {
-  let testDb: TestDatabase;
+  let database: Database;
+  useTestDatabase((opened) => (database = opened));
   let ids: { doctor: string; former: string; patient: string };
 
   beforeAll(async () => {
-    testDb = await openTestDatabase();
-    const db = testDb.database.db;
+    const db = database.db;
     ids = {
       doctor: String((await createAccount(db, { username: 'doc_state', password: 'password-d', role: 'doctor' })).id),
       former: String((await createAccount(db, { username: 'former_state', password: 'password-f', role: 'nurse' })).id),
@@ -21,11 +22,10 @@ describe(`account state lookup (${process.env.TEST_DATABASE === 'postgres' ? 'po
       .values({ jti: 'jti-revoked', account_id: Number(ids.doctor), expires_at: '2999-01-01T00:00:00.000Z', revoked_at: new Date().toISOString(), reason: 'test' })
       .execute();
   });
-  afterAll(async () => testDb?.cleanup());
 
   it('answers concurrent lookups each with its own account and token, whether or not they share a query', async () => {
-    const lookup = accountStateLookup(testDb.database);
-    const pool = testDb.database.pool;
+    const lookup = accountStateLookup(database);
+    const pool = database.pool;
     const queries = pool ? vi.spyOn(pool, 'query') : undefined;
     const asked: [string, string][] = [
       [ids.doctor, 'jti-live'],
@@ -56,7 +56,7 @@ describe(`account state lookup (${process.env.TEST_DATABASE === 'postgres' ? 'po
   });
 
   it('fails only the lookup the database refuses, not the others that shared its query', async () => {
-    const lookup = accountStateLookup(testDb.database);
+    const lookup = accountStateLookup(database);
     // PostgreSQL refuses a NUL character in text; SQLite stores it.
     const results = await Promise.allSettled([
       lookup.lookup(ids.doctor, 'jti-a'),
@@ -66,25 +66,25 @@ describe(`account state lookup (${process.env.TEST_DATABASE === 'postgres' ? 'po
     ]);
     expect(results[0]).toMatchObject({ status: 'fulfilled', value: { active: true, role: 'doctor' } });
     expect(results[1]).toMatchObject({ status: 'fulfilled', value: { active: false, role: 'nurse' } });
-    expect(results[2]?.status).toBe(testDb.database.dialect === 'postgres' ? 'rejected' : 'fulfilled');
+    expect(results[2]?.status).toBe(database.dialect === 'postgres' ? 'rejected' : 'fulfilled');
     expect(results[3]).toMatchObject({ status: 'fulfilled', value: { active: true, role: 'patient' } });
   });
 
   it('sees a change made between two lookups', async () => {
-    const lookup = accountStateLookup(testDb.database);
+    const lookup = accountStateLookup(database);
     expect(await lookup.lookup(ids.patient, 'jti-p')).toMatchObject({ active: true });
-    await setAccountActive(testDb.database.db, 'pat_state', false);
+    await setAccountActive(database.db, 'pat_state', false);
     expect(await lookup.lookup(ids.patient, 'jti-p')).toMatchObject({ active: false });
-    await setAccountActive(testDb.database.db, 'pat_state', true);
+    await setAccountActive(database.db, 'pat_state', true);
   });
 
   it('reads committed state only: a deactivation still in an open transaction, later rolled back, never shows', async () => {
-    const lookup = accountStateLookup(testDb.database);
+    const lookup = accountStateLookup(database);
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     let changed!: () => void;
     const inside = new Promise<void>((resolve) => (changed = resolve));
-    const transaction = testDb.database.db
+    const transaction = database.db
       .transaction()
       .execute(async (trx) => {
         await trx.updateTable('accounts').set({ is_active: 0 }).where('id', '=', Number(ids.doctor)).execute();
@@ -99,7 +99,7 @@ describe(`account state lookup (${process.env.TEST_DATABASE === 'postgres' ? 'po
     await new Promise((resolve) => setTimeout(resolve, 20));
     // On the embedded database the transaction holds the one connection, so the read waits
     // for it; PostgreSQL answers at once from the last committed state.
-    expect(settled).toBe(testDb.database.dialect === 'postgres');
+    expect(settled).toBe(database.dialect === 'postgres');
     release();
     expect(await transaction).toBe('rolled back on purpose');
     expect(await during).toEqual({ active: true, role: 'doctor', patientId: null, revoked: false });

@@ -1,29 +1,29 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../test/support/test-database.js';
 import { accountStateLookup } from './account-state.js';
 import { createAccount, setAccountActive, setAccountRole } from './accounts.js';
 import { Authenticator } from './authenticate.js';
 import { loadConfig } from './config.js';
-import { openTestDatabase, type TestDatabase } from './db/test-database.js';
+import type { Database } from './db/database.js';
 import { AppError } from './errors.js';
 import { TokenService } from './tokens.js';
 
 describe('Authenticator (real database)', () => {
-  let testDb: TestDatabase;
+  let database: Database;
+  useTestDatabase((opened) => (database = opened));
   let tokens: TokenService;
   let auth: Authenticator;
   let doctorId: string;
 
   beforeAll(async () => {
-    testDb = await openTestDatabase();
-    const db = testDb.database.db;
+    const db = database.db;
     tokens = new TokenService(loadConfig({ NODE_ENV: 'test', JWT_SECRET: randomBytes(32).toString('hex') }, { envFile: false }).jwt);
-    auth = new Authenticator(tokens, accountStateLookup(testDb.database));
+    auth = new Authenticator(tokens, accountStateLookup(database));
     doctorId = String((await createAccount(db, { username: 'doc_a', password: 'password-a', role: 'doctor' })).id);
     await createAccount(db, { username: 'doc_b', password: 'password-b', role: 'doctor' });
     await createAccount(db, { username: 'pat_a', password: 'password-p', role: 'patient', patientId: 'P001' });
   });
-  afterAll(async () => testDb?.cleanup());
 
   const bearer = (token: string, extra: Record<string, string> = {}) => ({ authorization: `Bearer ${token}`, ...extra });
 
@@ -63,7 +63,7 @@ describe('Authenticator (real database)', () => {
 
   it('refuses a revoked jti', async () => {
     const issued = await tokens.issueAccess({ userId: doctorId, role: 'doctor' });
-    await testDb.database.db
+    await database.db
       .insertInto('revoked_tokens')
       .values({ jti: issued.jti, account_id: Number(doctorId), expires_at: new Date(issued.exp * 1000).toISOString(), revoked_at: new Date().toISOString(), reason: 'test' })
       .execute();
@@ -76,7 +76,7 @@ describe('Authenticator (real database)', () => {
   });
 
   it('deactivation and role changes act on the very next request', async () => {
-    const db = testDb.database.db;
+    const db = database.db;
     const account = await createAccount(db, { username: 'doc_c', password: 'password-c', role: 'doctor' });
     const { token } = await tokens.issueAccess({ userId: String(account.id), role: 'doctor' });
     await expect(auth.authenticate(bearer(token))).resolves.toBeTruthy();
@@ -91,7 +91,7 @@ describe('Authenticator (real database)', () => {
   });
 
   it('binds a patient token to the account\'s own patient record', async () => {
-    const account = await testDb.database.db.selectFrom('accounts').select('id').where('username', '=', 'pat_a').executeTakeFirstOrThrow();
+    const account = await database.db.selectFrom('accounts').select('id').where('username', '=', 'pat_a').executeTakeFirstOrThrow();
     const own = await tokens.issueAccess({ userId: String(account.id), role: 'patient', patientId: 'P001' });
     await expect(auth.authenticate(bearer(own.token))).resolves.toMatchObject({ patientId: 'P001' });
     const other = await tokens.issueAccess({ userId: String(account.id), role: 'patient', patientId: 'P002' });

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../../test/support/test-database.js';
 import { accountStateLookup } from '@secure-hospital-ai/core/account-state';
 import { findAccountByUsername } from '@secure-hospital-ai/core/accounts';
 import { Authenticator } from '@secure-hospital-ai/core/authenticate';
@@ -11,20 +12,17 @@ import { createAuditWriter, type AuditWriter } from '@secure-hospital-ai/core/au
 import { loadConfig } from '@secure-hospital-ai/core/config';
 import type { Database } from '@secure-hospital-ai/core/db/database';
 import { seedDemoData } from '@secure-hospital-ai/core/db/seed';
-import { openTestDatabase, type TestDatabase } from '@secure-hospital-ai/core/db/test-database';
 import { AppError } from '@secure-hospital-ai/core/errors';
 import { TokenService } from '@secure-hospital-ai/core/tokens';
 import { run, runAccounts, type AccountsIo } from './accounts.js';
 
-let test: TestDatabase;
 let database: Database;
+useTestDatabase((opened) => (database = opened));
 let audit: AuditWriter;
 let tokens: TokenService;
 let authenticator: Authenticator;
 
 beforeAll(async () => {
-  test = await openTestDatabase();
-  database = test.database;
   await seedDemoData(database.db);
   audit = createAuditWriter(database);
   const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: randomBytes(32).toString('hex') }, { envFile: false });
@@ -33,7 +31,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await audit?.close();
-  await test?.cleanup();
 });
 
 function io(passwords: string[] = []): AccountsIo & { stdout: string; stderr: string } {

@@ -1,14 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../../test/support/test-database.js';
 import { auditEvent } from '../../../../test/audit/support.js';
 import type { Database } from '../db/database.js';
-import { openTestDatabase, testDatabaseKind, type TestDatabase } from '../db/test-database.js';
+import { testDatabaseKind } from '../db/test-database.js';
 import type { AuditEventInput } from './event.js';
 import { exportAuditEvents } from './export.js';
 import type { FhirAuditEvent } from './fhir.js';
 import { createAuditWriter } from './writer.js';
 
-let test: TestDatabase;
 let database: Database;
+useTestDatabase((opened) => (database = opened));
 
 const EVENTS: AuditEventInput[] = [
   auditEvent({ time: '2026-01-01T08:00:00.000Z', request_id: 'r-read', redactions: { ssn: 1, name: 0 } }),
@@ -43,14 +44,9 @@ const EVENTS: AuditEventInput[] = [
 ];
 
 beforeAll(async () => {
-  test = await openTestDatabase();
-  database = test.database;
   const writer = createAuditWriter(database);
   for (const e of EVENTS) await writer.record(e);
   await writer.close();
-});
-afterAll(async () => {
-  await test.cleanup();
 });
 
 async function exported(options: { since?: string; until?: string; pageSize?: number } = {}): Promise<FhirAuditEvent[]> {

@@ -1,18 +1,17 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../../test/support/test-database.js';
 import { auditEvent } from '../../../../test/audit/support.js';
 import type { Database } from '../db/database.js';
-import { openTestDatabase, testDatabaseKind, type TestDatabase } from '../db/test-database.js';
+import { testDatabaseKind } from '../db/test-database.js';
 import { auditLogQuery, queryAuditLog } from './query.js';
 import { createAuditWriter } from './writer.js';
 
-let test: TestDatabase;
 let database: Database;
+useTestDatabase((opened) => (database = opened));
 
 /** 30 tool calls on P001/P002 by three users, a few denials and break-glass reads, plus security events. */
 beforeAll(async () => {
-  test = await openTestDatabase();
-  database = test.database;
   const writer = createAuditWriter(database);
   for (let i = 0; i < 30; i += 1) {
     await writer.record(
@@ -33,9 +32,6 @@ beforeAll(async () => {
   await writer.record(auditEvent({ time: '2026-01-01T09:00:00.000Z', action: 'request.refused', tool: null, patient_id: 'P001', decision: 'deny', reason: 'token_expired' }));
   await writer.record(auditEvent({ time: '2026-01-01T09:01:00.000Z', source: 'gateway', action: 'login.success', tool: null, patient_id: null, reason: 'password' }));
   await writer.close();
-});
-afterAll(async () => {
-  await test.cleanup();
 });
 
 const auditor = { role: 'auditor' } as const;

@@ -1,8 +1,9 @@
 import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../../test/support/test-database.js';
 import { openDatabase, type Database } from '../db/database.js';
-import { nextTurn, openTestDatabase, type TestDatabase } from '../db/test-database.js';
+import { nextTurn } from '../db/test-database.js';
 import { generatePatient } from '../synthetic/index.js';
 import type { Principal } from '../domain.js';
 import { loadPatientRelationships } from '../policy/relationships.js';
@@ -10,8 +11,8 @@ import { chartRevision, createOverviewReader, revisionFrom } from './chart-cache
 import { getPatientOverview } from './queries.js';
 import { insertPatientBundles } from './store.js';
 
-let testDb: TestDatabase;
 let database: Database;
+useTestDatabase((opened) => (database = opened));
 /** A second connection to the same database: another server process, as far as SQL can tell. */
 let other: Database;
 const ids: string[] = [];
@@ -23,8 +24,6 @@ function secondHandle(db: Database): Database {
 }
 
 beforeAll(async () => {
-  testDb = await openTestDatabase();
-  database = testDb.database;
   const bundles = Array.from({ length: 12 }, (_, i) => generatePatient(7, i));
   await insertPatientBundles(database.db, bundles);
   ids.push(...bundles.map((b) => b.patient.id));
@@ -33,7 +32,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await other?.close();
-  await testDb?.cleanup();
 });
 
 describe('chart revisions (migration 0004 triggers)', () => {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../../test/support/test-database.js';
 import type { Database } from '../db/database.js';
-import { openTestDatabase, type TestDatabase } from '../db/test-database.js';
 import { AppError } from '../errors.js';
 import type { PatientRow } from '../records.js';
 import { demoPatientBundles, generatePatient } from '../synthetic/index.js';
@@ -17,8 +17,8 @@ import {
 } from './queries.js';
 import { insertPatientBundles, type PatientBundle } from './store.js';
 
-let testDb: TestDatabase;
 let database: Database;
+useTestDatabase((opened) => (database = opened));
 const bundles: PatientBundle[] = [];
 
 function named(index: number, given: string, family: string, birthDate?: string): PatientBundle {
@@ -30,8 +30,6 @@ function named(index: number, given: string, family: string, birthDate?: string)
 }
 
 beforeAll(async () => {
-  testDb = await openTestDatabase();
-  database = testDb.database;
   bundles.push(...demoPatientBundles());
   for (let i = 0; i < 400; i += 1) bundles.push(generatePatient(99, i));
   bundles.push(
@@ -46,9 +44,6 @@ beforeAll(async () => {
   await insertPatientBundles(database.db, bundles);
 });
 
-afterAll(async () => {
-  await testDb?.cleanup();
-});
 
 const lc = (p: PatientRow) => [p.family_name.toLowerCase(), p.given_name.toLowerCase(), p.id] as const;
 

@@ -1,19 +1,18 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, testDatabaseKind, type TestDatabase } from './test-database.js';
+import { describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../../test/support/test-database.js';
+import type { Database } from './database.js';
+import { openTestDatabase, testDatabaseKind } from './test-database.js';
 
 /** A statement shaped like the batched lookups: arrays in, one row per element out. */
 const BATCHED = 'SELECT q.ord, q.v FROM unnest($1::text[]) WITH ORDINALITY AS q(v, ord)';
 
 describe.runIf(testDatabaseKind() === 'postgres')('PostgreSQL pools', () => {
-  let test: TestDatabase;
-  beforeAll(async () => {
-    test = await openTestDatabase();
-  });
-  afterAll(async () => test?.cleanup());
+  let database: Database;
+  useTestDatabase((opened) => (database = opened));
 
   it('plans the hot paths\' named statements once per connection, on the raw pool only', async () => {
-    const pool = test.database.pool;
+    const pool = database.pool;
     if (!pool) throw new Error('no raw pool');
     const client = await pool.connect();
     try {
@@ -30,7 +29,7 @@ describe.runIf(testDatabaseKind() === 'postgres')('PostgreSQL pools', () => {
       client.release();
     }
     // The query builder's sessions keep the default: their ad-hoc queries are planned with their values.
-    const { rows } = await sql<{ plan_cache_mode: string }>`SHOW plan_cache_mode`.execute(test.database.db);
+    const { rows } = await sql<{ plan_cache_mode: string }>`SHOW plan_cache_mode`.execute(database.db);
     expect(rows[0]?.plan_cache_mode).toBe('auto');
   });
 

@@ -1,11 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../../test/support/test-database.js';
 import { auditEvent } from '../../../../test/audit/support.js';
 import { createAccount } from '../accounts.js';
 import { auditDb } from '../audit/tables.js';
 import { verifyAuditChain } from '../audit/verify.js';
 import { createAuditWriter } from '../audit/writer.js';
 import { migrateTo, migrateToLatest } from './migrate.js';
-import { openTestDatabase, testDatabaseKind, type TestDatabase } from './test-database.js';
+import type { Database } from './database.js';
+import { testDatabaseKind } from './test-database.js';
 
 /**
  * An installation that already holds data moves to this schema without losing or altering
@@ -13,13 +15,12 @@ import { openTestDatabase, testDatabaseKind, type TestDatabase } from './test-da
  * tokens issued before the ledger named access tokens still work.
  */
 describe(`upgrading a database with data in it (${testDatabaseKind()})`, () => {
-  let test: TestDatabase;
+  let database: Database;
+  useTestDatabase((opened) => (database = opened), { migrate: false });
   let upgraded: string[];
   let accountId: number;
 
   beforeAll(async () => {
-    test = await openTestDatabase({ migrate: false });
-    const { database } = test;
     await migrateTo(database, '0004_patient_revisions');
     const writer = createAuditWriter(database);
     await Promise.all(
@@ -45,18 +46,17 @@ describe(`upgrading a database with data in it (${testDatabaseKind()})`, () => {
       .execute();
     upgraded = await migrateToLatest(database);
   });
-  afterAll(async () => test?.cleanup());
 
   it('runs exactly the migrations after the one it was on', () => {
     expect(upgraded).toEqual(['0005_audit_partial_indexes', '0006_access_tokens_in_ledger']);
   });
 
   it('keeps the audit chain whole, and appends to it under the new indexes', async () => {
-    const writer = createAuditWriter(test.database);
+    const writer = createAuditWriter(database);
     await Promise.all(Array.from({ length: 20 }, (_, i) => writer.record(auditEvent({ request_id: `new-${i}`, decision: 'deny' }))));
     await writer.close();
-    expect(await verifyAuditChain(test.database)).toMatchObject({ ok: true, count: 80 });
-    const denied = await auditDb(test.database)
+    expect(await verifyAuditChain(database)).toMatchObject({ ok: true, count: 80 });
+    const denied = await auditDb(database)
       .selectFrom('audit_events')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('decision', '=', 'deny')
@@ -65,7 +65,7 @@ describe(`upgrading a database with data in it (${testDatabaseKind()})`, () => {
   });
 
   it('keeps refresh tokens issued before the ledger named access tokens', async () => {
-    const row = await test.database.db.selectFrom('refresh_tokens').selectAll().where('jti', '=', 'issued-before').executeTakeFirstOrThrow();
+    const row = await database.db.selectFrom('refresh_tokens').selectAll().where('jti', '=', 'issued-before').executeTakeFirstOrThrow();
     expect(row).toMatchObject({ account_id: accountId, family_id: 'fam', revoked_at: null, access_jti: null, access_expires_at: null });
   });
 });

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../../test/support/test-database.js';
 import type { Database } from '../db/database.js';
-import { openTestDatabase, type TestDatabase } from '../db/test-database.js';
 import { importBundle, importBundleFile, patientRowId } from './index.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -28,18 +28,15 @@ interface Bundle {
 const TABLES = ['patients', 'patient_contacts', 'encounters', 'observations', 'medications', 'allergies', 'conditions', 'clinical_notes', 'import_sources'] as const;
 type Table = (typeof TABLES)[number];
 
-let testDb: TestDatabase;
 let database: Database;
+useTestDatabase((opened) => (database = opened));
 let tmp: string;
 
 beforeAll(async () => {
-  testDb = await openTestDatabase();
-  database = testDb.database;
   tmp = mkdtempSync(join(tmpdir(), 'shai-fhir-'));
 });
 
 afterAll(async () => {
-  await testDb?.cleanup();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 

@@ -1,22 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../../test/support/test-database.js';
 import { NOW, seedPolicyFixture, type PolicyFixture } from '../../../../test/policy/fixtures.js';
 import type { Database } from '../db/database.js';
-import { openTestDatabase, type TestDatabase } from '../db/test-database.js';
 import { AppError } from '../errors.js';
 import { revokeBreakGlass, startBreakGlass } from './break-glass.js';
 import { loadRowContext } from './relationships.js';
 
-let test: TestDatabase;
 let database: Database;
 let f: PolicyFixture;
 
+useTestDatabase((opened) => (database = opened));
 beforeAll(async () => {
-  test = await openTestDatabase();
-  database = test.database;
   f = await seedPolicyFixture(database);
-});
-afterAll(async () => {
-  await test?.cleanup();
 });
 
 async function refusal(promise: Promise<unknown>): Promise<AppError> {

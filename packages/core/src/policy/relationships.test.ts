@@ -1,23 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../../test/support/test-database.js';
 import { NOW, FIXTURE_PATIENTS, seedPolicyFixture, type PolicyFixture } from '../../../../test/policy/fixtures.js';
 import type { Database } from '../db/database.js';
-import { openTestDatabase, type TestDatabase } from '../db/test-database.js';
 import type { Action, Model, Principal } from '../domain.js';
 import { isAllowed } from './engine.js';
 import { loadPatientRelationships, loadRowContext } from './relationships.js';
 import { patientRowFilter } from './row-filter.js';
 
-let test: TestDatabase;
 let database: Database;
 let f: PolicyFixture;
 
+useTestDatabase((opened) => (database = opened));
 beforeAll(async () => {
-  test = await openTestDatabase();
-  database = test.database;
   f = await seedPolicyFixture(database);
-});
-afterAll(async () => {
-  await test?.cleanup();
 });
 
 async function visible(principal: Principal, model: Model = 'patient', action: Action = 'read', now = NOW): Promise<string[]> {
