@@ -4,7 +4,7 @@ import { paddedJsonBody } from './bench-echo.js';
 import { combineLoads, unexpectedCount, type LoadResult } from './bench-load.js';
 import { extractMarked, interleaveLine, markdownTable, renderSoak, replaceMarked, runHistoryLines, soakHistoryLines, soakVerdict, updateSection, type BenchReport, type SoakReport } from './bench-report.js';
 import { slicePlan, soakFailures, type ScenarioResult, type SoakResult } from './bench-run.js';
-import { cpuUsPerAnswer, formatCpuPerAnswer, formatWindows, formatMs, formatRatio, parseCpuSeconds, parseVmRss, percentile, ratio, SOAK_SAMPLE_MS, soakWindowSeconds, soakWindows, summarizeLatencies } from './bench-stats.js';
+import { cpuUsPerAnswer, formatCpuPerAnswer, formatMs, formatRatio, formatWindows, parseCpuSeconds, parseVmRss, percentile, ratio, SOAK_SAMPLE_MS, soakWindowSeconds, soakWindows, summarizeLatencies } from './bench-stats.js';
 
 describe('percentile (nearest rank)', () => {
   const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
