@@ -662,7 +662,7 @@ function summarizeSoak(
     previous = t;
   }
   const windowSeconds = soakWindowSeconds(seconds);
-  const { first, last } = soakWindows(points, seconds, windowSeconds);
+  const { first, last } = soakWindows(points, seconds);
   const windowStats = (ps: SoakPoint[]) => {
     const rssMiB: Record<string, number> = {};
     for (const name of ['gateway', 'mcp-server']) rssMiB[name] = mean(ps.map((p) => p.rssMiB[name] ?? Number.NaN).filter(Number.isFinite));

@@ -126,15 +126,11 @@ export function soakWindowSeconds(totalSeconds: number): number {
 export const SOAK_SAMPLE_MS = 5_000;
 
 /**
- * Splits a soak's samples into its first and last windows, of `windowSeconds` each but never
- * more than a third of the run, so a short soak still compares two disjoint stretches.
+ * Splits a soak's samples into its first and last windows (`soakWindowSeconds`: never more than
+ * a third of the run, so a short soak still compares two disjoint stretches).
  */
-export function soakWindows<T extends { atSeconds: number }>(
-  samples: readonly T[],
-  totalSeconds: number,
-  windowSeconds = 60,
-): { first: T[]; last: T[] } {
-  const width = Math.min(windowSeconds, soakWindowSeconds(totalSeconds));
+export function soakWindows<T extends { atSeconds: number }>(samples: readonly T[], totalSeconds: number): { first: T[]; last: T[] } {
+  const width = soakWindowSeconds(totalSeconds);
   return {
     first: samples.filter((s) => s.atSeconds <= width),
     last: samples.filter((s) => s.atSeconds > totalSeconds - width),
