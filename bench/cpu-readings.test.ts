@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { testDatabaseKind } from '@secure-hospital-ai/core/db/test-database';
+import { POSTGRES_ADMIN_URL } from '../test/global-setup.js';
 import { POSTGRES_BACKENDS, backendCpuSeconds, cpuSnapshot, cpuSpentSince, machineTicks } from './bench-process.js';
 import { scenarioTable } from './bench-report.js';
 import type { ScenarioResult } from './bench-run.js';
@@ -74,15 +75,13 @@ describe('postgresDatabaseOf', () => {
 });
 
 describe.runIf(testDatabaseKind() === 'postgres')("PostgreSQL backends' CPU", () => {
-  const adminUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
   it('counts the CPU of the backends serving one database, and none of another', async () => {
     // Generated here, never input: safe to interpolate.
     const name = `shai_test_cpu_${randomBytes(5).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
+    const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${name}`);
-    const url = new URL(adminUrl);
+    const url = new URL(POSTGRES_ADMIN_URL);
     url.pathname = `/${name}`;
     const client = new pg.Client({ connectionString: url.toString() });
     try {
