@@ -278,12 +278,14 @@ export function soakHistoryLines(report: SoakReport): string[] {
 }
 
 const METHOD = `How it is measured (\`bench/bench.ts\`): every server is a separate process started from the
-built CLI with \`NODE_ENV=production\`, \`LOG_LEVEL=warn\`, \`RATE_LIMIT_PER_USER=0\`, fresh random
-\`JWT_SECRET\` and \`PSEUDONYM_KEY\`, and \`JWT_AUDIENCE\` set, on a fresh embedded database and a fresh
-PostgreSQL database created and dropped by the run. Production refuses to start while demo accounts
-exist, so the database is seeded in development mode, each demo account is replaced by a
-\`bench_<name>\` account with a random password and the same role, patient, care teams, wards and
-active flag, and the demo accounts' rows are deleted before the servers start. Baselines: a one-hop
+built CLI as \`npm start\` starts it (the node flags and allocator setting of
+\`packages/core/src/node-flags.ts\`, the echoes too), with \`NODE_ENV=production\`, \`LOG_LEVEL=warn\`,
+\`RATE_LIMIT_PER_USER=0\`, fresh random \`JWT_SECRET\` and \`PSEUDONYM_KEY\`, and \`JWT_AUDIENCE\` set,
+on a fresh embedded database and a fresh PostgreSQL database created and dropped by the run.
+Production refuses to start while demo accounts exist, so the database is seeded in development
+mode, each demo account is replaced by a \`bench_<name>\` account with a random password and the
+same role, patient, care teams, wards and active flag, and the demo accounts' rows are deleted
+before the servers start. Baselines: a one-hop
 fastify echo, and a two-hop echo (fastify → undici Pool → fastify), each a separate process answering
 the overview's exact response size to the same request bytes and headers. The two echoes, the MCP
 server alone and the full chain take turns: after a warm-up each, they run in rounds that give

@@ -16,7 +16,7 @@ import pg from 'pg';
 import { assignCareTeam, assignWard, createAccount, setAccountActive } from '@secure-hospital-ai/core/accounts';
 import { openDatabase, type Database } from '@secure-hospital-ai/core/db/database';
 import { DEMO_ACCOUNTS, demoAccountsPresent } from '@secure-hospital-ai/core/db/seed';
-import { SERVER_NODE_FLAGS } from '@secure-hospital-ai/core/node-flags';
+import { SERVER_ENVIRONMENT, SERVER_NODE_FLAGS } from '@secure-hospital-ai/core/node-flags';
 import type { DatabaseChoice } from './bench-args.js';
 import { freePort, runNode, spawnNode, waitForHttp, type ServerProcess } from './bench-process.js';
 
@@ -57,6 +57,8 @@ function hex(bytes: number): string {
 /** Secrets are fresh per run: the bench never sees a key that outlives it. */
 export function baseEnv(): Record<string, string> {
   const env: Record<string, string> = {
+    // As `npm start` starts the servers; the echoes get it too, so the baselines run alike.
+    ...SERVER_ENVIRONMENT,
     JWT_SECRET: hex(32),
     PSEUDONYM_KEY: hex(32),
     JWT_AUDIENCE: 'secure-hospital-ai-mcp',
@@ -64,7 +66,7 @@ export function baseEnv(): Record<string, string> {
     LOG_LEVEL: 'warn',
   };
   // Only what a process needs to run; nothing of the caller's own configuration leaks in.
-  for (const key of ['PATH', 'HOME', 'LANG', 'TZ', 'UV_THREADPOOL_SIZE']) {
+  for (const key of ['PATH', 'HOME', 'LANG', 'TZ', 'UV_THREADPOOL_SIZE', ...Object.keys(SERVER_ENVIRONMENT)]) {
     const value = process.env[key];
     if (value !== undefined) env[key] = value;
   }

@@ -1,11 +1,13 @@
 /**
  * `npm start` never leaves a server behind: the servers stop when the process that started
  * them dies, however it dies, and that process stops them when its own parent goes away
- * (npm killed by a process manager does not pass SIGTERM on).
+ * (npm killed by a process manager does not pass SIGTERM on). It starts them with the node
+ * flags and environment of `node-flags.ts`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SERVER_ENVIRONMENT, SERVER_NODE_FLAGS } from '@secure-hospital-ai/core/node-flags';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildOnce, CLI, freePort, waitFor } from '../support/processes.js';
 import { scratchDir } from '../support/scratch.js';
@@ -52,11 +54,46 @@ async function allStopped(urls: string[], timeoutMs: number): Promise<boolean> {
   return false;
 }
 
+/** The processes whose parent is `pid`, with their arguments and environment (from /proc). */
+function childrenOf(pid: number): Array<{ argv: string[]; env: Record<string, string> }> {
+  const children = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command name may hold spaces and parentheses: the fields after its last ')' count.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent !== pid) continue;
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      const env = Object.fromEntries(
+        readFileSync(`/proc/${entry}/environ`, 'utf8')
+          .split('\0')
+          .filter(Boolean)
+          .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+      );
+      children.push({ argv, env });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return children;
+}
+
 afterEach(() => {
   for (const child of running.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
 });
 
 describe('npm start supervision', () => {
+  it('starts both servers with the recommended node flags and environment', async () => {
+    const { process: supervisor } = await start(false);
+    const servers = childrenOf(supervisor.pid as number);
+    expect(servers.map((server) => server.argv.at(-1)).sort()).toEqual(['gateway', 'mcp-server']);
+    for (const server of servers) {
+      expect(server.argv.slice(1, 1 + SERVER_NODE_FLAGS.length)).toEqual([...SERVER_NODE_FLAGS]);
+      expect(server.env).toMatchObject(SERVER_ENVIRONMENT);
+    }
+  }, 90_000);
+
   it('stops both servers when the supervisor is killed outright (SIGKILL)', async () => {
     const { process: supervisor, urls } = await start(false);
     supervisor.kill('SIGKILL');

@@ -9,7 +9,7 @@ import { Authenticator } from '@secure-hospital-ai/core/authenticate';
 import { createAuditWriter } from '@secure-hospital-ai/core/audit/writer';
 import type { AuditSink } from '@secure-hospital-ai/core/audit/event';
 import { ConfigError, loadConfig, type Config } from '@secure-hospital-ai/core/config';
-import { missingServerNodeFlags } from '@secure-hospital-ai/core/node-flags';
+import { missingServerEnvironment, missingServerNodeFlags } from '@secure-hospital-ai/core/node-flags';
 import { openDatabase, type Database } from '@secure-hospital-ai/core/db/database';
 import { demoAccountsPresent } from '@secure-hospital-ai/core/db/seed';
 import { createLogger, type Logger } from '@secure-hospital-ai/core/logger';
@@ -33,6 +33,8 @@ export async function openRuntime(service: string, config = loadRuntimeConfig())
   const logger = createLogger(service, config.logLevel);
   const missing = missingServerNodeFlags(process.execArgv);
   if (missing.length > 0) logger.warn({ missing }, 'started without the recommended node flags: expect slower requests after idle periods');
+  const unset = missingServerEnvironment(process.env);
+  if (unset.length > 0) logger.warn({ unset }, 'started without the recommended environment: expect more resident memory after logins');
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     await assertProductionReady(config, database);

@@ -1,11 +1,13 @@
 /**
  * Password hashing with argon2id at one of OWASP's equal-strength minimum configurations
  * (Password Storage Cheat Sheet: m=19 MiB t=2, m=12 MiB t=3, m=9 MiB t=4, m=7 MiB t=5, all
- * p=1, "provide an equal level of defense"). We take m=7 MiB, t=5: the same CPU per hash, but
- * each of libuv's pool threads keeps its last hash's memory in its malloc arena, so the
- * memory cost is what a login storm leaves resident in the gateway (4 × 19 MiB measured,
- * against 4 × 7 MiB). Hashes made with other parameters still verify (the parameters are in
- * the hash) and are upgraded at the next successful login (`needsRehash`).
+ * p=1, "provide an equal level of defense"). We take m=7 MiB, t=5: the same CPU per hash, and
+ * the least memory to fault in per hash. Left to glibc's defaults, each of libuv's pool
+ * threads kept its last hash's memory in its malloc arena (4 × 19 MiB measured, against 4 × 7
+ * MiB); the servers now start with the allocator told to give it back (node-flags.ts), and
+ * each hash then faults its memory in afresh. Hashes made with other parameters still verify
+ * (the parameters are in the hash) and are upgraded at the next successful login
+ * (`needsRehash`).
  *
  * The binding hashes on libuv's thread pool, so a login storm does not stall the event loop;
  * the gateway also lowers the pool's priority (thread-pool.ts).

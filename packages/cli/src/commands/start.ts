@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureDevelopmentSecrets } from '@secure-hospital-ai/core/config';
 import { openDatabase } from '@secure-hospital-ai/core/db/database';
 import { migrateToLatest } from '@secure-hospital-ai/core/db/migrate';
-import { SERVER_NODE_FLAGS } from '@secure-hospital-ai/core/node-flags';
+import { SERVER_NODE_FLAGS, withServerEnvironment } from '@secure-hospital-ai/core/node-flags';
 import { DEMO_ACCOUNTS, seedDemoData } from '@secure-hospital-ai/core/db/seed';
 import { assertProductionReady, loadRuntimeConfig } from '../runtime.js';
 
@@ -42,7 +42,10 @@ export async function run(_argv: string[]): Promise<number> {
     for (const name of ['mcp-server', 'gateway'] as const) {
       // The IPC channel ties each server to this process: it closes when this process dies,
       // however it dies (SIGKILL included), and the server then shuts down (runtime.ts).
-      const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, MAIN, name], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env: process.env });
+      const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, MAIN, name], {
+        stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+        env: withServerEnvironment(process.env),
+      });
       children.push(child);
       child.on('exit', (code, signal) => {
         // One half of the chain is no use alone: take the other down with it.
