@@ -34,7 +34,7 @@ export async function openRuntime(service: string, config = loadRuntimeConfig())
   const missing = missingServerNodeFlags(process.execArgv);
   if (missing.length > 0) logger.warn({ missing }, 'started without the recommended node flags: expect slower requests after idle periods');
   const unset = missingServerEnvironment(process.env);
-  if (unset.length > 0) logger.warn({ unset }, 'started without the recommended environment: expect more resident memory after logins');
+  if (unset.length > 0) logger.warn({ unset }, 'started without the recommended environment: expect more resident memory under load');
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     await assertProductionReady(config, database);
