@@ -110,9 +110,12 @@ describe('receptionist: demographics and contact data; encounters as date, time 
     expect(redactRow('contact', 'receptionist', contacts[0]!).row).toEqual(contacts[0]);
   });
 
-  it('sees when and where an encounter is, never why or with whom', () => {
+  it('sees when and where an encounter is, never why, what kind or with whom', () => {
     const { row } = redactRow('encounter', 'receptionist', encounter);
-    expect(Object.keys(row!).sort()).toEqual(['class', 'end_at', 'id', 'location', 'patient_id', 'start_at']);
+    // SPEC: "date, time and place only". The class (emergency, inpatient, ambulatory) says
+    // what kind of care it was, so it stays with the clinical fields.
+    expect(Object.keys(row!).sort()).toEqual(['end_at', 'id', 'location', 'patient_id', 'start_at']);
+    expect(Object.values(row!)).not.toContain(encounter.class);
   });
 
   it('sees no clinical model', () => {

@@ -69,8 +69,9 @@ const RECEPTION = {
     postal_code: 'keep', deceased_at: 'keep',
   },
   contact: FULL_CONTACT,
-  // Scheduling needs when and where, never why: reason, type and provider stay clinical.
-  encounter: { id: 'keep', patient_id: 'keep', class: 'keep', start_at: 'keep', end_at: 'keep', location: 'keep' },
+  // SPEC: "date, time and place only". Scheduling needs when and where, never why or what
+  // kind: reason, type, class (emergency, inpatient, ambulatory) and provider stay clinical.
+  encounter: { id: 'keep', patient_id: 'keep', start_at: 'keep', end_at: 'keep', location: 'keep' },
 } as const;
 
 // ---- researcher: Safe Harbor, 45 CFR 164.514(b)(2) ----

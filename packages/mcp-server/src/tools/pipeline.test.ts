@@ -107,7 +107,13 @@ describe('tool pipeline', () => {
     expect(overview.patient).not.toHaveProperty('ssn');
     const encounters = (await h.call('front_desk', 'list_encounters', { patient_id: 'P004' })).structuredContent as { encounters: Array<Record<string, unknown>> };
     expect(encounters.encounters.length).toBeGreaterThan(0);
-    for (const e of encounters.encounters) expect(Object.keys(e).every((k) => ['id', 'patient_id', 'class', 'start_at', 'end_at', 'location'].includes(k))).toBe(true);
+    for (const e of encounters.encounters) {
+      expect(Object.keys(e).every((k) => ['id', 'patient_id', 'start_at', 'end_at', 'location'].includes(k)), Object.keys(e).join()).toBe(true);
+      expect(e.start_at).toEqual(expect.any(String));
+    }
+    // Nor anywhere in the text copy: no visit kind, type, reason or clinician.
+    const text = JSON.stringify((await h.call('front_desk', 'list_encounters', { patient_id: 'P004' })).content);
+    for (const field of ['class', 'type_code', 'type_display', 'reason', 'provider_name']) expect(text).not.toContain(`"${field}"`);
   });
 
   it('masks the SSN to its last four digits for clinicians and the patient', async () => {
