@@ -67,7 +67,29 @@ describe('tool pipeline', () => {
   it('refuses a role that may never call the tool before reading its arguments', async () => {
     const error = await refusal(h.call('front_desk', 'get_clinical_notes', { nonsense: true }));
     expect(error.code).toBe('ERR_FORBIDDEN');
-    expect((await h.lastAuditEvents(1))[0]).toMatchObject({ decision: 'deny', reason: 'not_in_policy', tool: 'get_clinical_notes' });
+    expect((await h.lastAuditEvents(1))[0]).toMatchObject({ decision: 'deny', reason: 'not_in_policy', tool: 'get_clinical_notes', patient_id: null });
+  });
+
+  it('names the patient a refused or malformed call was about in its audit event, when the id is well formed', async () => {
+    const lastEvent = async () => (await h.lastAuditEvents(1))[0];
+    // Bad arguments beside a good patient id: who tried what on which record stays traceable.
+    await refusal(h.call('dr_grey', 'break_glass', { patient_id: 'P001', reason: 'too short' }));
+    expect(await lastEvent()).toMatchObject({ decision: 'error', reason: 'invalid_input', tool: 'break_glass', patient_id: 'P001' });
+    await refusal(h.call('yenji100', 'get_observations', { patient_id: 'P002', category: 'imaging' }));
+    expect(await lastEvent()).toMatchObject({ decision: 'error', reason: 'invalid_input', patient_id: 'P002' });
+    // A role the tool is never for, on a named record.
+    await refusal(h.call('front_desk', 'add_clinical_note', { patient_id: 'P003', text: 'Called about parking.' }));
+    expect(await lastEvent()).toMatchObject({ decision: 'deny', reason: 'not_in_policy', patient_id: 'P003' });
+    // The researcher's pseudonym is recorded as the patient it stands for, as on allowed calls.
+    await refusal(h.call('researcher1', 'get_clinical_notes', { patient_id: h.pseudonym('P001'), limit: -1 }));
+    expect(await lastEvent()).toMatchObject({ decision: 'error', reason: 'invalid_input', patient_id: 'P001' });
+    // Anything that is not a well-formed id is never written to the log.
+    for (const patientId of ["P001' OR 1=1", 'P'.repeat(10_000), 42, { id: 'P001' }, ['P001']]) {
+      await refusal(h.call('yenji100', 'get_medications', { patient_id: patientId }));
+      expect(await lastEvent(), JSON.stringify(patientId).slice(0, 40)).toMatchObject({ decision: 'error', reason: 'invalid_input', patient_id: null });
+    }
+    await refusal(h.call('yenji100', 'get_medications', ['P001'] as never));
+    expect(await lastEvent()).toMatchObject({ decision: 'error', patient_id: null });
   });
 
   it('publishes schemas the MCP SDK validator accepts, and answers that satisfy them', async () => {

@@ -29,6 +29,7 @@ import { createAnswerMemo, type ShapedAnswer } from './answer-memo.js';
 import { describeTool } from './describe.js';
 import { createPseudonymDirectory } from './pseudonyms.js';
 import { redactFetched } from './redact.js';
+import { patientIdArg } from './schemas.js';
 import type { Fetched, ToolDefinition, ToolRunContext } from './tool.js';
 
 export interface ToolBackendDeps {
@@ -176,6 +177,24 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
     return { patientId: wanted, resolved: true, recordAs: wanted };
   }
 
+  /**
+   * The patient a call refused before its decision named, for the audit event: a record's
+   * history then shows attempts on it too. Only an argument that is a well-formed patient id
+   * is taken, never an arbitrary value, and it is placed as an allowed call's would be (a
+   * researcher's pseudonym as the patient it stands for). Null when there is none, or when
+   * even that cannot be worked out: the refusal itself must still be recorded.
+   */
+  async function attemptedPatient(tool: ToolDefinition, principal: Principal, rawArgs: unknown): Promise<string | null> {
+    if (rawArgs === null || typeof rawArgs !== 'object' || !Object.hasOwn(rawArgs, 'patient_id')) return null;
+    const named = patientIdArg.safeParse((rawArgs as { patient_id: unknown }).patient_id);
+    if (!named.success) return null;
+    try {
+      return (await subjectOf(tool, principal, { patient_id: named.data })).recordAs;
+    } catch {
+      return null;
+    }
+  }
+
   async function relationshipsOf(principal: Principal, subject: Subject, now: Date): Promise<PatientRelationships> {
     if (subject.patientId === null) return { context: emptyRowContext(principal, null), chartRevision: undefined };
     if (!subject.resolved) return { context: emptyRowContext(principal, subject.patientId), chartRevision: undefined };
@@ -228,11 +247,18 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
     const tool = byName.get(name);
     if (!tool) throw new AppError('ERR_INVALID_PARAMS', { detail: 'name: no such tool', internalReason: 'unknown_tool' });
     call.tool = tool.name;
-    // A role that may never call the tool is refused before its arguments are even read.
-    if (!roleMayEver(tool.model, tool.action, principal.role)) throw new AppError('ERR_FORBIDDEN', { internalReason: 'not_in_policy' });
+    // A role that may never call the tool is refused before its arguments are even read
+    // (only the patient it named is looked at, for the audit event).
+    if (!roleMayEver(tool.model, tool.action, principal.role)) {
+      call.patientId = await attemptedPatient(tool, principal, rawArgs);
+      throw new AppError('ERR_FORBIDDEN', { internalReason: 'not_in_policy' });
+    }
 
     const parsed = tool.input.safeParse(rawArgs ?? {});
-    if (!parsed.success) throw invalidInput(parsed.error.issues);
+    if (!parsed.success) {
+      call.patientId = await attemptedPatient(tool, principal, rawArgs);
+      throw invalidInput(parsed.error.issues);
+    }
 
     const authorised = await decide(tool, principal, parsed.data as Record<string, unknown>, call, now);
 
