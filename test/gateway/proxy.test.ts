@@ -114,6 +114,13 @@ describe('refused before the MCP server hears of it', () => {
     expect(h.audit.ofAction('request.refused').at(-1)?.reason).toBe('origin_not_allowed');
     const allowed = await post(proxy, CALL, { ...(await bearer()), origin: 'https://ward.example.org' });
     expect(allowed.status).toBe(200);
+    // The MCP server's rule (core/origins.ts): serialised origins compare case-insensitively.
+    expect((await post(proxy, CALL, { ...(await bearer()), origin: 'HTTPS://Ward.Example.org/' })).status).toBe(200);
+    for (const origin of ['https://ward.example.org.evil.example', 'http://ward.example.org', 'null']) {
+      const refused = await post(proxy, CALL, { ...(await bearer()), origin });
+      expect(refused.status, origin).toBe(403);
+      expect(refused.text).not.toContain(UPSTREAM_MARKER);
+    }
   });
 
   it('a body over 1 MiB by its Content-Length: 413 before authentication', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeMcpHeaderValue, negotiateFraming, normalizeOrigin, requestIdFrom, traceparentFrom } from './headers.js';
+import { decodeMcpHeaderValue, negotiateFraming, requestIdFrom, traceparentFrom } from './headers.js';
 
 describe('negotiateFraming', () => {
   it.each([
@@ -36,10 +36,6 @@ describe('other headers', () => {
     const good = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     expect(traceparentFrom(good)).toBe(good);
     expect(traceparentFrom('00-xyz')).toBeUndefined();
-  });
-
-  it('normalises origins for comparison', () => {
-    expect(normalizeOrigin('HTTP://127.0.0.1:8000/')).toBe('http://127.0.0.1:8000');
   });
 
   it('decodes the Base64 sentinel of revision 2026-07-28', () => {

@@ -50,12 +50,6 @@ export function negotiateFraming(header: HeaderValue): Framing | undefined {
   return sse ? 'sse' : undefined;
 }
 
-/** Origins compare as scheme://host[:port], case-insensitively (RFC 6454 §6.1 serialisation). */
-export function normalizeOrigin(origin: string): string {
-  const trimmed = origin.trim().toLowerCase();
-  return trimmed.endsWith('/') ? trimmed.slice(0, -1) : trimmed;
-}
-
 const BASE64_PREFIX = '=?base64?';
 const BASE64_SUFFIX = '?=';
 

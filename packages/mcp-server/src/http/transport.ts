@@ -12,6 +12,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '@secure-hospital-ai/core/domain';
 import { AppError, bearerChallenge, isAppError, toAppError } from '@secure-hospital-ai/core/errors';
+import { originAllowList } from '@secure-hospital-ai/core/origins';
 import { createDispatcher, type DispatchOutcome } from '../protocol/dispatcher.js';
 import { headerMismatch, resolveEra, unsupportedVersion, type Era } from '../protocol/era.js';
 import {
@@ -29,7 +30,6 @@ import { isModernVersion, isSupportedVersion } from '../protocol/versions.js';
 import {
   decodeMcpHeaderValue,
   negotiateFraming,
-  normalizeOrigin,
   requestIdFrom,
   traceparentFrom,
   userAgentFrom,
@@ -82,7 +82,7 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
     serverInfo: options.serverInfo,
     ...(options.instructions !== undefined && { instructions: options.instructions }),
   });
-  const allowedOrigins = new Set(options.allowedOrigins.map(normalizeOrigin));
+  const originAllowed = originAllowList(options.allowedOrigins);
   const paths = routePaths(app, options.paths ?? ['/mcp/', '/mcp']);
 
   async function notifyRefused(request: FastifyRequest, state: McpRequestState | null, error: AppError): Promise<void> {
@@ -133,7 +133,7 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
     reply.header('x-request-id', state.requestId);
 
     const origin = headers.origin;
-    if (origin !== undefined && !allowedOrigins.has(normalizeOrigin(origin))) return refuse(request, reply, new AppError('ERR_ORIGIN'));
+    if (origin !== undefined && !originAllowed(origin)) return refuse(request, reply, new AppError('ERR_ORIGIN'));
     if (request.method !== 'POST') {
       // Not audited: both SDK lines open a GET stream after every handshake, and 405 is the
       // protocol's way of saying this server has none (Streamable HTTP, "Listening").
