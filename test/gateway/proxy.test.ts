@@ -212,6 +212,23 @@ describe('forwarded', () => {
     expect(received?.headers['accept-encoding']).toBeUndefined();
   });
 
+  it("sends an Accept the MCP transport takes, framed as the client asked", async () => {
+    const cases: Array<[string | undefined, string]> = [
+      [undefined, 'application/json, text/event-stream'],
+      ['*/*', 'application/json, text/event-stream'],
+      ['application/json', 'application/json, text/event-stream'],
+      ['text/event-stream', 'text/event-stream'],
+      ['application/json;q=0, text/event-stream', 'text/event-stream'],
+      // One the transport would refuse (406): the design note's clients still get JSON.
+      ['text/html', 'application/json, text/event-stream'],
+    ];
+    for (const [accept, forwarded] of cases) {
+      const answer = await post(proxy, CALL, { ...(await bearer()), ...(accept !== undefined && { accept }) });
+      expect(answer.status, String(accept)).toBe(200);
+      expect(h.upstream.received.at(-1)?.headers.accept, String(accept)).toBe(forwarded);
+    }
+  });
+
   it('behind TRUST_PROXY, takes the client address from the one trusted hop only', async () => {
     const behindProxy = await h.startGateway({ env: { TRUST_PROXY: 'true' } });
     // The client forged the first entry; the proxy appended the address it really saw.

@@ -22,6 +22,7 @@ import type { Config } from '@secure-hospital-ai/core/config';
 import type { Principal } from '@secure-hospital-ai/core/domain';
 import { noStore, originCheck } from '../route-hooks.js';
 import { AppError } from '@secure-hospital-ai/core/errors';
+import { negotiateFraming } from '@secure-hospital-ai/core/mcp-framing';
 import type { Logger } from '@secure-hospital-ai/core/logger';
 import { jsonRpcErrorBody, sendJsonRpcError, toGatewayError } from '../error-responses.js';
 import type { RateLimiter } from '../rate-limit.js';
@@ -43,6 +44,17 @@ export interface ProxyRoutesOptions {
 
 /** Both answer forms of the Streamable HTTP transport (MCP 2025-11-25, "Sending Messages"). */
 const UPSTREAM_ACCEPT = 'application/json, text/event-stream';
+const UPSTREAM_ACCEPT_SSE = 'text/event-stream';
+
+/**
+ * The Accept sent upstream: always one the MCP transport accepts (SPEC), framed as the client
+ * asked. A client that takes only event streams gets one through the proxy as it would
+ * directly; every other client, including one that sent no Accept or one the transport would
+ * refuse (the design note's clients), gets JSON.
+ */
+function upstreamAccept(clientAccept: string | undefined): string {
+  return negotiateFraming(clientAccept) === 'sse' ? UPSTREAM_ACCEPT_SSE : UPSTREAM_ACCEPT;
+}
 
 /** MCP headers the server needs to see as the client sent them. */
 const PASSED_THROUGH = ['mcp-protocol-version', 'mcp-method', 'mcp-name'] as const;
@@ -124,7 +136,7 @@ export const proxyRoutes: FastifyPluginAsync<ProxyRoutesOptions> = async (app, o
     const headers: Record<string, string> = {
       authorization: incoming.authorization as string,
       'content-type': incoming['content-type'] as string,
-      accept: UPSTREAM_ACCEPT,
+      accept: upstreamAccept(incoming.accept),
       'x-request-id': request.id,
       traceparent: traceparentFrom(incoming.traceparent),
       // From the verified token, never from the client's own headers.

@@ -24,32 +24,6 @@ export function userAgentFrom(header: HeaderValue): string | undefined {
   return typeof header === 'string' ? header.slice(0, 256) : undefined;
 }
 
-export type Framing = 'json' | 'sse';
-
-/** What both SDK lines send; checked first so the usual request skips the parse below. */
-const SDK_ACCEPT = 'application/json, text/event-stream';
-const ZERO_QUALITY = /;\s*q\s*=\s*0(?:\.0{0,3})?\s*(?:;|$)/i;
-
-/**
- * How to frame the answer. JSON whenever the client accepts it (and when it sent no Accept at
- * all, as the design note's clients do); one SSE event when it accepts only text/event-stream;
- * undefined (406) when it accepts neither.
- */
-export function negotiateFraming(header: HeaderValue): Framing | undefined {
-  if (header === undefined || header === SDK_ACCEPT) return 'json';
-  const accept = typeof header === 'string' ? header : header.join(',');
-  if (accept.trim() === '') return 'json';
-  let sse = false;
-  for (const range of accept.split(',')) {
-    const semicolon = range.indexOf(';');
-    const type = (semicolon === -1 ? range : range.slice(0, semicolon)).trim().toLowerCase();
-    if (semicolon !== -1 && ZERO_QUALITY.test(range.slice(semicolon))) continue;
-    if (type === 'application/json' || type === 'application/*' || type === '*/*') return 'json';
-    if (type === 'text/event-stream' || type === 'text/*') sse = true;
-  }
-  return sse ? 'sse' : undefined;
-}
-
 const BASE64_PREFIX = '=?base64?';
 const BASE64_SUFFIX = '?=';
 

@@ -27,14 +27,8 @@ import {
 } from '../protocol/jsonrpc.js';
 import type { McpBackend, RequestContext, TransportHooks } from '../protocol/types.js';
 import { isModernVersion, isSupportedVersion } from '../protocol/versions.js';
-import {
-  decodeMcpHeaderValue,
-  negotiateFraming,
-  requestIdFrom,
-  traceparentFrom,
-  userAgentFrom,
-  type Framing,
-} from './headers.js';
+import { negotiateFraming, type Framing } from '@secure-hospital-ai/core/mcp-framing';
+import { decodeMcpHeaderValue, requestIdFrom, traceparentFrom, userAgentFrom } from './headers.js';
 
 export interface McpTransportOptions {
   backend: McpBackend;
