@@ -12,6 +12,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '@secure-hospital-ai/core/domain';
 import { AppError, bearerChallenge, isAppError, toAppError } from '@secure-hospital-ai/core/errors';
+import { negotiateFraming, type Framing } from '@secure-hospital-ai/core/mcp-framing';
 import { originAllowList } from '@secure-hospital-ai/core/origins';
 import { createDispatcher, type DispatchOutcome } from '../protocol/dispatcher.js';
 import { headerMismatch, resolveEra, unsupportedVersion, type Era } from '../protocol/era.js';
@@ -27,7 +28,6 @@ import {
 } from '../protocol/jsonrpc.js';
 import type { McpBackend, RequestContext, TransportHooks } from '../protocol/types.js';
 import { isModernVersion, isSupportedVersion } from '../protocol/versions.js';
-import { negotiateFraming, type Framing } from '@secure-hospital-ai/core/mcp-framing';
 import { decodeMcpHeaderValue, requestIdFrom, traceparentFrom, userAgentFrom } from './headers.js';
 
 export interface McpTransportOptions {
