@@ -8,8 +8,12 @@ type HeaderValue = string | string[] | undefined;
 
 export type Framing = 'json' | 'sse';
 
-/** What both SDK lines send; checked first so the usual request skips the parse below. */
-const SDK_ACCEPT = 'application/json, text/event-stream';
+/**
+ * Both answer forms of the transport: what both SDK lines send, and what the gateway forwards
+ * for every client that does not take event streams only. Checked first, so the usual request
+ * skips the parse below.
+ */
+export const ACCEPT_BOTH_FRAMINGS = 'application/json, text/event-stream';
 const ZERO_QUALITY = /;\s*q\s*=\s*0(?:\.0{0,3})?\s*(?:;|$)/i;
 
 /**
@@ -18,7 +22,7 @@ const ZERO_QUALITY = /;\s*q\s*=\s*0(?:\.0{0,3})?\s*(?:;|$)/i;
  * undefined (406) when it accepts neither.
  */
 export function negotiateFraming(header: HeaderValue): Framing | undefined {
-  if (header === undefined || header === SDK_ACCEPT) return 'json';
+  if (header === undefined || header === ACCEPT_BOTH_FRAMINGS) return 'json';
   const accept = typeof header === 'string' ? header : header.join(',');
   if (accept.trim() === '') return 'json';
   let sse = false;

@@ -22,7 +22,7 @@ import type { Config } from '@secure-hospital-ai/core/config';
 import type { Principal } from '@secure-hospital-ai/core/domain';
 import { noStore, originCheck } from '../route-hooks.js';
 import { AppError } from '@secure-hospital-ai/core/errors';
-import { negotiateFraming } from '@secure-hospital-ai/core/mcp-framing';
+import { ACCEPT_BOTH_FRAMINGS, negotiateFraming } from '@secure-hospital-ai/core/mcp-framing';
 import type { Logger } from '@secure-hospital-ai/core/logger';
 import { jsonRpcErrorBody, sendJsonRpcError, toGatewayError } from '../error-responses.js';
 import type { RateLimiter } from '../rate-limit.js';
@@ -42,8 +42,6 @@ export interface ProxyRoutesOptions {
   readonly logger: Logger;
 }
 
-/** Both answer forms of the Streamable HTTP transport (MCP 2025-11-25, "Sending Messages"). */
-const UPSTREAM_ACCEPT = 'application/json, text/event-stream';
 const UPSTREAM_ACCEPT_SSE = 'text/event-stream';
 
 /**
@@ -53,7 +51,7 @@ const UPSTREAM_ACCEPT_SSE = 'text/event-stream';
  * refuse (the design note's clients), gets JSON.
  */
 function upstreamAccept(clientAccept: string | undefined): string {
-  return negotiateFraming(clientAccept) === 'sse' ? UPSTREAM_ACCEPT_SSE : UPSTREAM_ACCEPT;
+  return negotiateFraming(clientAccept) === 'sse' ? UPSTREAM_ACCEPT_SSE : ACCEPT_BOTH_FRAMINGS;
 }
 
 /** MCP headers the server needs to see as the client sent them. */
