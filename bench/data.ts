@@ -22,7 +22,7 @@ import { openDatabase, type Database } from '@secure-hospital-ai/core/db/databas
 import { migrateToLatest } from '@secure-hospital-ai/core/db/migrate';
 import { importBundleFile } from '@secure-hospital-ai/core/fhir/index';
 import { generatedMrn, generatedPatientId, generateIntoDatabase, generatePatient } from '@secure-hospital-ai/core/synthetic/index';
-import { DEFAULT_POSTGRES_ADMIN_URL } from './bench-args.js';
+import { postgresAdminUrlFrom } from './bench-args.js';
 
 const SEED = 1;
 /** Latency targets at 100,000 patients (issue 3). */
@@ -108,7 +108,7 @@ async function openFresh(engine: 'sqlite' | 'postgres'): Promise<{ database: Dat
       },
     };
   }
-  const adminUrl = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? DEFAULT_POSTGRES_ADMIN_URL;
+  const adminUrl = postgresAdminUrlFrom(process.env);
   const name = `shai_bench_${randomBytes(5).toString('hex')}`;
   await admin(adminUrl, `CREATE DATABASE ${name}`);
   const url = new URL(adminUrl);

@@ -35,13 +35,8 @@ function eventData(text: string): unknown {
 }
 
 describe('answer framing, directly and through /mcp-proxy/', () => {
-  const targets = () => [
-    ['gateway', `${stack.gatewayUrl}/mcp-proxy/`],
-    ['mcp-server', stack.mcpUrl],
-  ] as const;
-
   it('one event for a client that takes only text/event-stream, with the same answer as JSON', async () => {
-    for (const [name, url] of targets()) {
+    for (const [name, url] of stack.hops) {
       const json = await call(url, 'application/json, text/event-stream');
       expect(json.status, name).toBe(200);
       expect(json.type, name).toMatch(/^application\/json/);
@@ -56,7 +51,7 @@ describe('answer framing, directly and through /mcp-proxy/', () => {
   });
 
   it('JSON for a client that sends no Accept', async () => {
-    for (const [name, url] of targets()) {
+    for (const [name, url] of stack.hops) {
       const answer = await call(url, undefined);
       expect(answer.status, name).toBe(200);
       expect(answer.type, name).toMatch(/^application\/json/);

@@ -32,11 +32,6 @@ async function yenjiId(): Promise<number> {
   return row.id;
 }
 
-const targets = () => [
-  ['gateway', `${stack.gatewayUrl}/mcp-proxy/`],
-  ['mcp-server', stack.mcpUrl],
-] as const;
-
 async function post(url: string, headers: Record<string, string>, body = overview) {
   const response = await fetch(url, {
     method: 'POST',
@@ -68,7 +63,7 @@ describe('token refusals at both hops', () => {
 
   for (const [name, headersFor, status] of cases) {
     it(`refuses ${name}`, async () => {
-      for (const [hop, url] of targets()) {
+      for (const [hop, url] of stack.hops) {
         const before = await stack.database.db.selectFrom('audit_events' as never).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow() as { n: number };
         const answer = await post(url, await headersFor());
         expect(answer.status, `${hop}: ${answer.text}`).toBe(status);
@@ -94,7 +89,7 @@ describe('token refusals at both hops', () => {
     const { access } = await login(stack.gatewayUrl, 'yenji100', DEMO.yenji100);
     await setAccountActive(stack.database.db, 'yenji100', false);
     try {
-      for (const [hop, url] of targets()) {
+      for (const [hop, url] of stack.hops) {
         const answer = await post(url, { authorization: `Bearer ${access}` });
         expect(answer.status, hop).toBe(403);
         expectNoPatientData(answer.text);

@@ -24,6 +24,8 @@ export interface Stack {
   tokens: TokenService;
   gatewayUrl: string;
   mcpUrl: string;
+  /** The two places an MCP client can send a call: through the proxy, and straight to the MCP server. */
+  hops: readonly (readonly ['gateway' | 'mcp-server', string])[];
   gateway: FastifyInstance;
   mcp: FastifyInstance;
   close(): Promise<void>;
@@ -80,6 +82,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     tokens,
     gatewayUrl: `http://127.0.0.1:${gatewayPort}`,
     mcpUrl,
+    hops: [
+      ['gateway', `http://127.0.0.1:${gatewayPort}/mcp-proxy/`],
+      ['mcp-server', mcpUrl],
+    ],
     gateway,
     mcp,
     async close() {
