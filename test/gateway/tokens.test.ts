@@ -171,6 +171,34 @@ describe('login throttling', () => {
     await fresh.close();
   });
 
+  it('guesses sent all at once get no more password checks than guesses sent one by one', async () => {
+    const fresh = await h.startGateway();
+    const failuresBefore = h.audit.ofAction('login.failure').length;
+    const guesses = await Promise.all(
+      Array.from({ length: 15 }, (_, i) => post(`${fresh.url}/api/token/`, JSON.stringify({ username: 'dr_grey', password: `guess-${i}` }))),
+    );
+    const statuses = guesses.map((answer) => answer.status).sort();
+    expect(statuses.filter((status) => status === 401)).toHaveLength(5);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(10);
+    for (const answer of guesses.filter((a) => a.status === 429)) expect(Number(answer.headers['retry-after'])).toBeGreaterThan(800);
+    const audited = h.audit.ofAction('login.failure').slice(failuresBefore);
+    expect(audited.filter((event) => event.reason === 'bad_password')).toHaveLength(5);
+    expect(audited.filter((event) => event.reason === 'throttled')).toHaveLength(10);
+    // The right password is refused too now: the account's budget is spent.
+    expect((await post(`${fresh.url}/api/token/`, JSON.stringify({ username: 'dr_grey', password: 'grey-demo-2026' }))).status).toBe(429);
+    await fresh.close();
+  });
+
+  it('unknown names sprayed from one address all at once stop at the address limit', async () => {
+    const sprayed = await h.startGateway({ loginLimits: { perAddress: 4 } });
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => post(`${sprayed.url}/api/token/`, JSON.stringify({ username: `nobody-${i}`, password: 'x-password' }))),
+    );
+    expect(answers.filter((answer) => answer.status === 401)).toHaveLength(4);
+    expect(answers.filter((answer) => answer.status === 429)).toHaveLength(8);
+    await sprayed.close();
+  });
+
   it('a success resets the account counter', async () => {
     for (let i = 0; i < 4; i += 1) expect((await login('nurse_joy', `wrong-${i}`)).status).toBe(401);
     expect((await login('nurse_joy', 'joy-demo-2026')).status).toBe(200);

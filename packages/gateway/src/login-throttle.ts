@@ -5,6 +5,10 @@
  * Retry-After without checking the password, so guessing costs the attacker time and us no
  * CPU. A success clears the account's counter (not the address's: one valid account must
  * not launder an address that is spraying others).
+ *
+ * Each attempt is counted BEFORE its password is checked, and taken back if it turns out not
+ * to be a failure. Counting after the check let attempts sent at once all pass a limit that
+ * none of them had reached yet: 60 guesses in parallel were 60 password checks.
  */
 import { AppError } from '@secure-hospital-ai/core/errors';
 
@@ -18,6 +22,8 @@ export interface FailureWindow {
 export interface FailureCounterStore {
   peek(key: string): Promise<FailureWindow | undefined>;
   increment(key: string, windowMs: number): Promise<FailureWindow>;
+  /** Takes one back, never below zero, leaving the window where it is. */
+  release(key: string): Promise<void>;
   clear(key: string): Promise<void>;
 }
 
@@ -51,6 +57,11 @@ export class MemoryFailureCounterStore implements FailureCounterStore {
     }
     window.count += 1;
     return { ...window };
+  }
+
+  async release(key: string): Promise<void> {
+    const window = this.#windows.get(key);
+    if (window !== undefined && window.count > 0) window.count -= 1;
   }
 
   async clear(key: string): Promise<void> {
@@ -88,16 +99,21 @@ export class LoginThrottle {
     this.#now = now;
   }
 
-  /** Throws ERR_THROTTLED (429 + Retry-After) when the account or the address is over its limit. */
-  async assertAllowed(username: string, address: string | null): Promise<void> {
+  /**
+   * Counts an attempt as a failure of its account and address before the password is checked.
+   * Throws ERR_THROTTLED (429 + Retry-After), taking the count back, when that puts either past
+   * its limit. An attempt let through is then settled: a failure needs nothing more,
+   * `succeeded` or `abandoned` takes the count back.
+   */
+  async begin(username: string, address: string | null): Promise<void> {
+    const counted = this.#keys(username, address);
     const waits: number[] = [];
-    const account = await this.#store.peek(accountKey(username));
-    if (account && account.count >= this.#limits.perAccount) waits.push(account.resetAt);
-    if (address) {
-      const byAddress = await this.#store.peek(addressKey(address));
-      if (byAddress && byAddress.count >= this.#limits.perAddress) waits.push(byAddress.resetAt);
+    for (const { key, limit } of counted) {
+      const window = await this.#store.increment(key, this.#limits.windowMs);
+      if (window.count > limit) waits.push(window.resetAt);
     }
     if (waits.length === 0) return;
+    await this.#release(counted);
     const seconds = Math.max(1, Math.ceil((Math.max(...waits) - this.#now()) / 1000));
     throw new AppError('ERR_THROTTLED', {
       detail: `Too many failed login attempts. Try again in ${seconds} seconds.`,
@@ -106,13 +122,25 @@ export class LoginThrottle {
     });
   }
 
-  async recordFailure(username: string, address: string | null): Promise<void> {
-    await this.#store.increment(accountKey(username), this.#limits.windowMs);
-    if (address) await this.#store.increment(addressKey(address), this.#limits.windowMs);
+  /** The password was right: the account's failures are forgiven, the address keeps its own. */
+  async succeeded(username: string, address: string | null): Promise<void> {
+    await this.#store.clear(accountKey(username));
+    if (address) await this.#store.release(addressKey(address));
   }
 
-  async recordSuccess(username: string): Promise<void> {
-    await this.#store.clear(accountKey(username));
+  /** The attempt ended before it could fail or succeed (the database did not answer, say). */
+  async abandoned(username: string, address: string | null): Promise<void> {
+    await this.#release(this.#keys(username, address));
+  }
+
+  #keys(username: string, address: string | null): { key: string; limit: number }[] {
+    const keys = [{ key: accountKey(username), limit: this.#limits.perAccount }];
+    if (address) keys.push({ key: addressKey(address), limit: this.#limits.perAddress });
+    return keys;
+  }
+
+  async #release(counted: readonly { key: string }[]): Promise<void> {
+    for (const { key } of counted) await this.#store.release(key);
   }
 }
 

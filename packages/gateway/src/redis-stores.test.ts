@@ -101,7 +101,7 @@ describe('RedisFailureCounterStore', () => {
 
   it('keeps neither usernames nor addresses in key names', async () => {
     const throttle = new LoginThrottle(new RedisFailureCounterStore(sender(admin), prefix));
-    await throttle.recordFailure('Dr.Who', '10.1.2.3');
+    await throttle.begin('Dr.Who', '10.1.2.3');
     const keys = await keysUnder(prefix);
     expect(keys).toHaveLength(2);
     for (const key of keys) {
@@ -114,10 +114,9 @@ describe('RedisFailureCounterStore', () => {
   it('gives LoginThrottle the same Retry-After as the memory store', async () => {
     const limits: Partial<LoginThrottleLimits> = { perAccount: 2, windowMs: 90_000 };
     const retryAfter = async (throttle: LoginThrottle): Promise<string | undefined> => {
-      await throttle.recordFailure('yenji100', '10.0.0.2');
-      await throttle.assertAllowed('yenji100', '10.0.0.2');
-      await throttle.recordFailure('yenji100', '10.0.0.2');
-      const refused = await throttle.assertAllowed('yenji100', '10.0.0.2').then(() => undefined, (error: unknown) => error);
+      await throttle.begin('yenji100', '10.0.0.2');
+      await throttle.begin('yenji100', '10.0.0.2');
+      const refused = await throttle.begin('yenji100', '10.0.0.2').then(() => undefined, (error: unknown) => error);
       expect(refused).toBeInstanceOf(AppError);
       expect((refused as AppError).code).toBe('ERR_THROTTLED');
       return (refused as AppError).headers['retry-after'];
@@ -132,6 +131,30 @@ describe('RedisFailureCounterStore', () => {
     const stores = [new RedisFailureCounterStore(sender(admin), prefix), new RedisFailureCounterStore(sender(other), prefix)];
     const counts = await Promise.all(Array.from({ length: 40 }, (_, i) => stores[i % 2]!.increment('login:account:p001', 60_000)));
     expect(counts.map((w) => w.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+  });
+
+  it('takes a count back without going below zero or moving the window', async () => {
+    const store = new RedisFailureCounterStore(sender(admin), prefix);
+    const opened = await store.increment('login:address:10.0.0.7', 60_000);
+    await store.increment('login:address:10.0.0.7', 60_000);
+    await store.release('login:address:10.0.0.7');
+    const after = await store.peek('login:address:10.0.0.7');
+    expect(after?.count).toBe(1);
+    expect(Math.abs((after?.resetAt ?? 0) - opened.resetAt)).toBeLessThan(1_000);
+    await store.release('login:address:10.0.0.7');
+    await store.release('login:address:10.0.0.7');
+    expect((await store.peek('login:address:10.0.0.7'))?.count).toBe(0);
+    await store.release('login:address:never-counted');
+    expect(await store.peek('login:address:never-counted')).toBeUndefined();
+  });
+
+  it('lets exactly the limit of attempts through when two gateways take them at once', async () => {
+    const limits: Partial<LoginThrottleLimits> = { perAccount: 5, perAddress: 1000 };
+    const throttles = [admin, other].map((client) => new LoginThrottle(new RedisFailureCounterStore(sender(client), prefix), limits));
+    const outcomes = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => throttles[i % 2]!.begin('nurse_joy', `10.0.1.${i}`).then(() => 'through', () => 'refused')),
+    );
+    expect(outcomes.filter((o) => o === 'through')).toHaveLength(5);
   });
 });
 

@@ -67,6 +67,13 @@ if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1])
 return {count, ttl}
 `);
 
+// Never below zero, and DECR keeps the key's TTL: the window stays where it opened.
+const RELEASE = new LuaScript(`
+local count = tonumber(redis.call('GET', KEYS[1]))
+if count and count > 0 then redis.call('DECR', KEYS[1]) end
+return 1
+`);
+
 const PEEK = new LuaScript(`
 local count = redis.call('GET', KEYS[1])
 if not count then return false end
@@ -97,6 +104,10 @@ export class RedisFailureCounterStore implements FailureCounterStore {
     const window = toWindow(await INCREMENT.run(this.#redis, this.#key(key), [Math.ceil(windowMs)]), Date.now());
     if (!window) throw new Error('unexpected reply from Redis to the failure-count script');
     return window;
+  }
+
+  async release(key: string): Promise<void> {
+    await RELEASE.run(this.#redis, this.#key(key), []);
   }
 
   async clear(key: string): Promise<void> {
@@ -220,6 +231,10 @@ export class FallbackFailureCounterStore implements FailureCounterStore {
 
   increment(key: string, windowMs: number): Promise<FailureWindow> {
     return this.guard.run(() => this.shared.increment(key, windowMs), () => this.local.increment(key, windowMs));
+  }
+
+  release(key: string): Promise<void> {
+    return this.guard.run(() => this.shared.release(key), () => this.local.release(key));
   }
 
   clear(key: string): Promise<void> {

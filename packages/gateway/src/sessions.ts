@@ -79,33 +79,49 @@ export class SessionService {
   async login(username: string, password: string, client: ClientInfo): Promise<TokenPair> {
     const { database, throttle, metrics } = this.#deps;
     try {
-      await throttle.assertAllowed(username, client.address);
+      await throttle.begin(username, client.address);
     } catch (error) {
       metrics?.countLogin('throttled');
       await this.#audit('login.failure', 'deny', 'throttled', client, NOBODY);
       throw error;
     }
-    const account = await findAccountByUsername(database.db, username);
-    if (!account) {
-      // Spend a verification's time anyway, so timing does not reveal which names exist.
-      await burnVerification(password);
-      throw await this.#loginFailed(username, 'unknown_user', client, NOBODY);
+    let account: Account & { role: Role };
+    try {
+      account = await this.#checkCredentials(username, password, client);
+    } catch (error) {
+      // A refusal stays counted; an attempt that broke off before its answer was no failure.
+      if (!(error instanceof AppError && error.code === 'ERR_BAD_CREDENTIALS')) {
+        await throttle.abandoned(username, client.address).catch(() => undefined);
+      }
+      throw error;
     }
-    const actor = actorOf(account);
-    if (!(await verifyPassword(account.password_hash, password))) {
-      throw await this.#loginFailed(username, 'bad_password', client, actor);
-    }
-    if (account.is_active !== 1) throw await this.#loginFailed(username, 'account_inactive', client, actor);
-    if (!isRole(account.role)) throw await this.#loginFailed(username, 'unknown_role', client, actor);
-    await throttle.recordSuccess(username);
+    await throttle.succeeded(username, client.address);
     // Best effort: a hash that cannot be upgraded now (a full hash queue, a busy database) is
     // upgraded at a later login; the password was right, so the login goes on.
     await upgradePasswordHash(database.db, account.id, account.password_hash, password).catch(() => false);
 
     const pair = await this.#issuePair(account, account.role, randomUUID());
     metrics?.countLogin('success');
-    await this.#audit('login.success', 'allow', 'password', client, actor);
+    await this.#audit('login.success', 'allow', 'password', client, actorOf(account));
     return pair;
+  }
+
+  /** The active account these credentials open; otherwise the one answer every refusal gets, audited. */
+  async #checkCredentials(username: string, password: string, client: ClientInfo): Promise<Account & { role: Role }> {
+    const account = await findAccountByUsername(this.#deps.database.db, username);
+    if (!account) {
+      // Spend a verification's time anyway, so timing does not reveal which names exist.
+      await burnVerification(password);
+      throw await this.#loginFailed('unknown_user', client, NOBODY);
+    }
+    const actor = actorOf(account);
+    if (!(await verifyPassword(account.password_hash, password))) {
+      throw await this.#loginFailed('bad_password', client, actor);
+    }
+    if (account.is_active !== 1) throw await this.#loginFailed('account_inactive', client, actor);
+    const role = account.role;
+    if (!isRole(role)) throw await this.#loginFailed('unknown_role', client, actor);
+    return { ...account, role };
   }
 
   async refresh(refreshToken: string, client: ClientInfo): Promise<TokenPair> {
@@ -219,8 +235,8 @@ export class SessionService {
     });
   }
 
-  async #loginFailed(username: string, reason: string, client: ClientInfo, actor: Actor): Promise<AppError> {
-    await this.#deps.throttle.recordFailure(username, client.address);
+  /** The failure was counted when the attempt began (LoginThrottle.begin). */
+  async #loginFailed(reason: string, client: ClientInfo, actor: Actor): Promise<AppError> {
     this.#deps.metrics?.countLogin('failure');
     await this.#audit('login.failure', 'deny', reason, client, actor);
     return badCredentials(reason);
