@@ -3,6 +3,8 @@
  * accounts (whose passwords are public) in the database. Checked on the real processes.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildOnce, freePort, spawnCli } from '../support/processes.js';
 import { scratchDir } from '../support/scratch.js';
@@ -46,6 +48,17 @@ describe('production refusals (real processes)', () => {
       expect(output).toMatch(message);
       expect(output).not.toMatch(/\n\s+at /); // a clear message, not a stack trace
     }
+  });
+
+  it('`start` with production set only in .env refuses the missing secret and generates none', async () => {
+    const dir = scratchDir('shai-prod-envfile-');
+    const envFile = `NODE_ENV=production\nJWT_AUDIENCE=secure-hospital-ai-mcp\nPSEUDONYM_KEY=${randomBytes(32).toString('hex')}\n`;
+    writeFileSync(join(dir, '.env'), envFile);
+    const { code, output } = await runToExit(['start'], dir, { MCP_PORT: port, GATEWAY_PORT: port, LOG_LEVEL: 'warn' });
+    expect(code).not.toBe(0);
+    expect(output).toMatch(/JWT_SECRET is required/);
+    expect(output).not.toMatch(/generated/);
+    expect(readFileSync(join(dir, '.env'), 'utf8')).toBe(envFile);
   });
 
   it('refuses to run while demo accounts exist, and refuses to seed them', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scratchDir } from '../../../test/support/scratch.js';
@@ -77,5 +77,17 @@ describe('ensureDevelopmentSecrets', () => {
   it('never writes secrets in production', () => {
     const file = join(mkdtempSync(join(scratch, 'env-')), '.env');
     expect(ensureDevelopmentSecrets(file, { NODE_ENV: 'production' })).toEqual([]);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('takes production from the .env file too, as the configuration does, and then refuses the missing secret', () => {
+    const file = join(mkdtempSync(join(scratch, 'env-')), '.env');
+    const production = `NODE_ENV=production\nJWT_AUDIENCE=mcp\nPSEUDONYM_KEY=${'p'.repeat(64)}\n`;
+    writeFileSync(file, production);
+    expect(ensureDevelopmentSecrets(file, {})).toEqual([]);
+    expect(readFileSync(file, 'utf8')).toBe(production);
+    expect(() => loadConfig({}, { envFile: file })).toThrow(/JWT_SECRET is required in production/);
+    // The environment still wins over the file, both ways.
+    expect(ensureDevelopmentSecrets(file, { NODE_ENV: 'development' })).toEqual(['JWT_SECRET']);
   });
 });

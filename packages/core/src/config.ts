@@ -207,8 +207,9 @@ export function assertProductionConfig(config: Config): void {
  * Returns the names of the variables it generated.
  */
 export function ensureDevelopmentSecrets(envPath: string, environment: NodeJS.ProcessEnv = process.env): string[] {
-  if ((environment.NODE_ENV ?? 'development') === 'production') return [];
   const existing = readEnvFile(envPath);
+  // Production as the configuration will see it: from the environment, else from the file.
+  if ((environment.NODE_ENV ?? existing.NODE_ENV ?? 'development') === 'production') return [];
   const generated: string[] = [];
   const lines: string[] = [];
   for (const name of ['JWT_SECRET', 'PSEUDONYM_KEY'] as const) {
