@@ -6,6 +6,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setAccountActive } from '@secure-hospital-ai/core/accounts';
+import { auditDb } from '@secure-hospital-ai/core/audit/tables';
 import { nowSeconds } from '@secure-hospital-ai/core/tokens';
 import { DEMO, login, rpc, startStack, type Stack } from '../support/stack.js';
 
@@ -41,38 +42,57 @@ async function post(url: string, headers: Record<string, string>, body = overvie
   return { status: response.status, headers: response.headers, text: await response.text() };
 }
 
+async function lastSeq(): Promise<number> {
+  const row = await auditDb(stack.database).selectFrom('audit_events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+  return Number(row?.seq ?? 0);
+}
+
+async function eventsAfter(seq: number) {
+  return auditDb(stack.database)
+    .selectFrom('audit_events')
+    .select(['action', 'source', 'decision', 'reason', 'user_id', 'role'])
+    .where('seq', '>', seq)
+    .orderBy('seq')
+    .execute();
+}
+
 function expectNoPatientData(text: string): void {
   for (const value of patientValues) expect(text).not.toContain(value);
   expect(text).not.toContain('structuredContent');
 }
 
 describe('token refusals at both hops', () => {
-  const cases: Array<[string, () => Promise<Record<string, string>>, number]> = [
-    ['no Authorization header', async () => ({}), 401],
-    ['a malformed token', async () => ({ authorization: 'Bearer not.a.jwt' }), 401],
-    ['a token signed with another key', async () => ({ authorization: `Bearer ${sign({ token_type: 'access', exp: nowSeconds() + 60, jti: 'x1', user_id: await yenjiId(), role: 'doctor' }, randomBytes(32).toString('hex'))}` }), 401],
-    ['an expired token', async () => ({ authorization: `Bearer ${sign({ token_type: 'access', exp: nowSeconds() - 120, jti: 'x2', user_id: await yenjiId(), role: 'doctor' }, stack.config.jwt.secret as string)}` }), 401],
+  // The last column: whether the refusal's audit event names the caller. Only a token that
+  // verified proves who sent it; a forged or broken one names nobody, whatever it claims.
+  const cases: Array<[string, () => Promise<Record<string, string>>, number, 'named' | 'nobody']> = [
+    ['no Authorization header', async () => ({}), 401, 'nobody'],
+    ['a malformed token', async () => ({ authorization: 'Bearer not.a.jwt' }), 401, 'nobody'],
+    ['a token signed with another key', async () => ({ authorization: `Bearer ${sign({ token_type: 'access', exp: nowSeconds() + 60, jti: 'x1', user_id: await yenjiId(), role: 'doctor' }, randomBytes(32).toString('hex'))}` }), 401, 'nobody'],
+    ['an expired token', async () => ({ authorization: `Bearer ${sign({ token_type: 'access', exp: nowSeconds() - 120, jti: 'x2', user_id: await yenjiId(), role: 'doctor' }, stack.config.jwt.secret as string)}` }), 401, 'nobody'],
     ['an alg:none token', async () => {
       const input = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify({ token_type: 'access', exp: nowSeconds() + 60, jti: 'x3', user_id: await yenjiId(), role: 'doctor' })).toString('base64url')}`;
       return { authorization: `Bearer ${input}.` };
-    }, 401],
-    ['a refresh token presented as access', async () => ({ authorization: `Bearer ${(await login(stack.gatewayUrl, 'yenji100', DEMO.yenji100)).refresh}` }), 401],
-    ['X-User-Role that disagrees with the token', async () => ({ authorization: `Bearer ${(await login(stack.gatewayUrl, 'yenji100', DEMO.yenji100)).access}`, 'x-user-role': 'admin' }), 401],
-    ['X-User-Id that disagrees with the token', async () => ({ authorization: `Bearer ${(await login(stack.gatewayUrl, 'yenji100', DEMO.yenji100)).access}`, 'x-user-id': '1' === String(await yenjiId()) ? '2' : '1' }), 401],
+    }, 401, 'nobody'],
+    ['a refresh token presented as access', async () => ({ authorization: `Bearer ${(await login(stack.gatewayUrl, 'yenji100', DEMO.yenji100)).refresh}` }), 401, 'nobody'],
+    ['X-User-Role that disagrees with the token', async () => ({ authorization: `Bearer ${(await login(stack.gatewayUrl, 'yenji100', DEMO.yenji100)).access}`, 'x-user-role': 'admin' }), 401, 'named'],
+    ['X-User-Id that disagrees with the token', async () => ({ authorization: `Bearer ${(await login(stack.gatewayUrl, 'yenji100', DEMO.yenji100)).access}`, 'x-user-id': '1' === String(await yenjiId()) ? '2' : '1' }), 401, 'named'],
   ];
 
-  for (const [name, headersFor, status] of cases) {
-    it(`refuses ${name}`, async () => {
+  for (const [name, headersFor, status, caller] of cases) {
+    it(`refuses ${name}, and audits it naming ${caller === 'named' ? 'the caller the token proved' : 'nobody'}`, async () => {
       for (const [hop, url] of stack.hops) {
-        const before = await stack.database.db.selectFrom('audit_events' as never).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow() as { n: number };
+        const before = await lastSeq();
         const answer = await post(url, await headersFor());
         expect(answer.status, `${hop}: ${answer.text}`).toBe(status);
         expect(answer.headers.get('www-authenticate'), hop).toMatch(/^Bearer/);
         expectNoPatientData(answer.text);
         const body = JSON.parse(answer.text);
         expect(body.error.code, hop).toBe(-32001);
-        const after = await stack.database.db.selectFrom('audit_events' as never).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow() as { n: number };
-        expect(Number(after.n), `${hop} audits the refusal`).toBeGreaterThan(Number(before.n));
+        const refusals = (await eventsAfter(before)).filter((event) => event.action === 'request.refused');
+        expect(refusals, `${hop} audits the refusal`).toHaveLength(1);
+        expect(refusals[0]!.source).toBe(hop);
+        const named = caller === 'named' ? { user_id: String(await yenjiId()), role: 'doctor' } : { user_id: null, role: null };
+        expect(refusals[0], hop).toMatchObject({ decision: 'deny', ...named });
       }
     });
   }
@@ -90,9 +110,13 @@ describe('token refusals at both hops', () => {
     await setAccountActive(stack.database.db, 'yenji100', false);
     try {
       for (const [hop, url] of stack.hops) {
+        const before = await lastSeq();
         const answer = await post(url, { authorization: `Bearer ${access}` });
         expect(answer.status, hop).toBe(403);
         expectNoPatientData(answer.text);
+        const refusals = (await eventsAfter(before)).filter((event) => event.action === 'request.refused');
+        expect(refusals, hop).toHaveLength(1);
+        expect(refusals[0], hop).toMatchObject({ source: hop, reason: 'account_inactive', user_id: String(await yenjiId()), role: 'doctor' });
       }
     } finally {
       await setAccountActive(stack.database.db, 'yenji100', true);

@@ -29,17 +29,19 @@ export class Authenticator {
     } catch (error) {
       throw error instanceof AppError ? withChallenge(error) : error;
     }
+    // From here on the token has proved who is calling: a refusal names them in the audit log.
+    const subject = { userId: claims.userId, role: claims.role };
     const state = await this.#accounts.lookup(claims.userId, claims.jti);
-    if (!state) throw withChallenge(new AppError('ERR_TOKEN_INVALID', { internalReason: 'account_not_found' }));
-    if (!state.active) throw new AppError('ERR_ACCOUNT_INACTIVE', { internalReason: 'account_inactive' });
-    if (state.revoked) throw withChallenge(new AppError('ERR_TOKEN_REVOKED', { internalReason: 'token_revoked' }));
+    if (!state) throw withChallenge(new AppError('ERR_TOKEN_INVALID', { internalReason: 'account_not_found', subject }));
+    if (!state.active) throw new AppError('ERR_ACCOUNT_INACTIVE', { internalReason: 'account_inactive', subject });
+    if (state.revoked) throw withChallenge(new AppError('ERR_TOKEN_REVOKED', { internalReason: 'token_revoked', subject }));
     // A role change revokes every token minted under the old role.
     if (state.role !== claims.role) {
-      throw withChallenge(new AppError('ERR_TOKEN_REVOKED', { internalReason: 'role_changed' }));
+      throw withChallenge(new AppError('ERR_TOKEN_REVOKED', { internalReason: 'role_changed', subject }));
     }
     const patientId = claims.role === 'patient' ? (claims.patientId ?? state.patientId ?? undefined) : undefined;
     if (claims.role === 'patient' && (!patientId || patientId !== state.patientId)) {
-      throw withChallenge(new AppError('ERR_TOKEN_INVALID', { internalReason: 'patient_link_mismatch' }));
+      throw withChallenge(new AppError('ERR_TOKEN_INVALID', { internalReason: 'patient_link_mismatch', subject }));
     }
     const principal: Principal = { userId: claims.userId, role: claims.role, jti: claims.jti, exp: claims.exp, ...(patientId ? { patientId } : {}) };
     assertIdentityHeadersAgree(headers, principal);
@@ -54,11 +56,13 @@ export class Authenticator {
 export function assertIdentityHeadersAgree(headers: HeaderBag, principal: Principal): void {
   const userId = headers['x-user-id'];
   const role = headers['x-user-role'];
+  // The token is the identity; the audit names it as the one who sent the disagreeing headers.
+  const subject = { userId: principal.userId, role: principal.role };
   if (userId !== undefined && (typeof userId !== 'string' || userId.trim() !== principal.userId)) {
-    throw withChallenge(new AppError('ERR_IDENTITY_MISMATCH', { internalReason: 'x_user_id_mismatch' }));
+    throw withChallenge(new AppError('ERR_IDENTITY_MISMATCH', { internalReason: 'x_user_id_mismatch', subject }));
   }
   if (role !== undefined && (typeof role !== 'string' || role.trim() !== principal.role)) {
-    throw withChallenge(new AppError('ERR_IDENTITY_MISMATCH', { internalReason: 'x_user_role_mismatch' }));
+    throw withChallenge(new AppError('ERR_IDENTITY_MISMATCH', { internalReason: 'x_user_role_mismatch', subject }));
   }
 }
 
@@ -69,5 +73,6 @@ function withChallenge(error: AppError): AppError {
     detail: error.detail,
     internalReason: error.internalReason ?? error.code.toLowerCase(),
     headers: { ...error.headers, ...challenge },
+    ...(error.subject !== undefined && { subject: error.subject }),
   });
 }

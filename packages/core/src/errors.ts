@@ -3,6 +3,7 @@
  * The mapping to an HTTP status and a JSON-RPC error code lives in ERROR_TABLE, the one
  * place where a refusal's wire shape is decided (see STYLE.md: errors like jose's).
  */
+import type { Role } from './domain.js';
 
 export const ERROR_TABLE = {
   // Authentication: RFC 6750 §3.1 asks for 401 + WWW-Authenticate on a bad bearer token.
@@ -44,6 +45,12 @@ export const ERROR_TABLE = {
 
 export type ErrorCode = keyof typeof ERROR_TABLE;
 
+/** An identity a signature proved: the user id and role inside a token that verified. */
+export interface AuthenticatedSubject {
+  readonly userId: string;
+  readonly role: Role;
+}
+
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly http: number;
@@ -56,10 +63,21 @@ export class AppError extends Error {
   readonly headers: Readonly<Record<string, string>>;
   /** Structured data safe to return in a JSON-RPC error's `data`. */
   readonly data: unknown;
+  /**
+   * Who the refused request proved to be, when it got that far (a token that verified, for a
+   * deactivated account, say): for the audit log only, never sent.
+   */
+  readonly subject: AuthenticatedSubject | undefined;
 
   constructor(
     code: ErrorCode,
-    options: { detail?: string; internalReason?: string; headers?: Record<string, string>; data?: unknown } = {},
+    options: {
+      detail?: string;
+      internalReason?: string;
+      headers?: Record<string, string>;
+      data?: unknown;
+      subject?: AuthenticatedSubject;
+    } = {},
   ) {
     const entry = ERROR_TABLE[code];
     super(options.detail ?? entry.message);
@@ -71,6 +89,7 @@ export class AppError extends Error {
     this.internalReason = options.internalReason;
     this.headers = options.headers ?? {};
     this.data = options.data;
+    this.subject = options.subject;
   }
 }
 

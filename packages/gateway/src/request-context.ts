@@ -5,6 +5,7 @@
 import type { FastifyRequest } from 'fastify';
 import { refusalEvent, type AuditSink } from '@secure-hospital-ai/core/audit/event';
 import type { Principal } from '@secure-hospital-ai/core/domain';
+import type { AuthenticatedSubject } from '@secure-hospital-ai/core/errors';
 import type { Logger } from '@secure-hospital-ai/core/logger';
 
 declare module 'fastify' {
@@ -36,14 +37,20 @@ export function clientInfo(request: FastifyRequest): ClientInfo {
  * Audits a request the gateway itself refused, as `reason`. A refusal that cannot be audited
  * is still refused: the failure to write goes to the log, and the answer stays the refusal.
  */
-export async function auditRefusal(audit: AuditSink, logger: Logger, request: FastifyRequest, reason: string): Promise<void> {
+export async function auditRefusal(
+  audit: AuditSink,
+  logger: Logger,
+  request: FastifyRequest,
+  reason: string,
+  subject?: AuthenticatedSubject,
+): Promise<void> {
   const client = clientInfo(request);
   try {
     await audit.record(
       refusalEvent({
         requestId: client.requestId,
         source: 'gateway',
-        principal: request.principal,
+        principal: request.principal ?? subject,
         reason,
         clientAddress: client.address,
         userAgent: client.userAgent,

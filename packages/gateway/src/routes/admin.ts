@@ -203,7 +203,9 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
 
   app.setErrorHandler(async (error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) => {
     const failure = toGatewayError(error);
-    if (failure.http < 500) await auditRefusal(audit, logger, request, `account.manage:${failure.internalReason ?? failure.code.toLowerCase()}`);
+    if (failure.http < 500) {
+      await auditRefusal(audit, logger, request, `account.manage:${failure.internalReason ?? failure.code.toLowerCase()}`, failure.subject);
+    }
     else logger.error({ reqId: request.id, code: failure.code, reason: failure.internalReason }, 'admin request failed');
     return sendDetailError(reply, failure);
   });

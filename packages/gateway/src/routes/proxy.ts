@@ -170,7 +170,7 @@ export const proxyRoutes: FastifyPluginAsync<ProxyRoutesOptions> = async (app, o
     const refusal = toGatewayError(error);
     if (refusal.http < 500) {
       // Refusals are the gateway's to audit; the MCP server audits the calls that reach it.
-      await auditRefusal(audit, logger, request, refusal.internalReason ?? refusal.code);
+      await auditRefusal(audit, logger, request, refusal.internalReason ?? refusal.code, refusal.subject);
     } else {
       logger.warn({ reqId: request.id, code: refusal.code, reason: refusal.internalReason }, 'proxy request failed');
     }

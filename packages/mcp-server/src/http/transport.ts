@@ -81,13 +81,14 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
 
   async function notifyRefused(request: FastifyRequest, state: McpRequestState | null, error: AppError): Promise<void> {
     if (hooks.onRefused === undefined) return;
+    const caller = state?.principal ?? error.subject;
     try {
       await hooks.onRefused({
         requestId: state?.requestId ?? requestIdFrom(undefined),
         clientAddress: request.ip,
         userAgent: userAgentFrom(request.headers['user-agent']),
         error,
-        ...(state?.principal !== undefined && { principal: state.principal }),
+        ...(caller !== undefined && { principal: caller }),
       });
     } catch (hookError) {
       // The hook must not throw; if it does, the refusal still goes out.

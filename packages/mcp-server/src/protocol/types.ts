@@ -3,7 +3,7 @@
  * of the server: the tool backend it dispatches to and the hooks it calls before dispatch.
  */
 import type { PRESERIALIZED, PreSerializedParts } from './jsonrpc.js';
-import type { AppError } from '@secure-hospital-ai/core/errors';
+import type { AppError, AuthenticatedSubject } from '@secure-hospital-ai/core/errors';
 import type { Principal } from '@secure-hospital-ai/core/domain';
 
 /** What a tool call knows about the HTTP request that carried it (for policy and audit). */
@@ -54,6 +54,7 @@ export interface TransportHooks {
     clientAddress: string;
     userAgent: string | undefined;
     error: AppError;
-    principal?: Principal;
+    /** Who the caller proved to be: the principal, or the subject of a token that verified but was refused. */
+    principal?: AuthenticatedSubject;
   }): void | Promise<void>;
 }
