@@ -128,10 +128,11 @@ describe(`get_audit_log query (${testDatabaseKind()})`, () => {
   describe('a patient', () => {
     const p001 = { role: 'patient', patientId: 'P001' } as const;
 
-    it('sees who accessed their own record: user, role, time, tool, and nothing else', async () => {
+    it('sees who accessed their own record: user, role, time, tool, the record, and nothing else', async () => {
       const page = await queryAuditLog(database, { limit: 200 }, p001);
       expect(page.events.length).toBeGreaterThan(0);
-      for (const e of page.events) expect(Object.keys(e).sort()).toEqual(['role', 'time', 'tool', 'user_id']);
+      for (const e of page.events) expect(Object.keys(e).sort()).toEqual(['patient_id', 'role', 'time', 'tool', 'user_id']);
+      expect(page.events.every((e) => e.patient_id === 'P001')).toBe(true);
       // Only allowed tool calls on P001 (15 even-numbered calls, 2 of them denied), not the refused request.
       const expected = Array.from({ length: 30 }, (_, i) => i).filter((i) => i % 2 === 0 && i % 7 !== 6);
       expect(page.events.map((e) => e.time)).toEqual(expected.reverse().map((i) => new Date(Date.UTC(2026, 0, 1, 8, i)).toISOString()));

@@ -1,6 +1,7 @@
 /**
  * get_audit_log's query: the auditor filters the whole log; a patient sees who accessed
- * their own record (user, role, time, tool) and nothing else. Newest first, keyset-paged on
+ * their own record (user, role, time, tool, and the record's id, so each event says whose
+ * record it was about) and nothing else. Newest first, keyset-paged on
  * seq, so pages stay stable while events are appended.
  */
 import { sql, type SqlBool } from 'kysely';
@@ -60,6 +61,8 @@ export interface PatientAuditEvent {
   user_id: string | null;
   role: Role | null;
   tool: string | null;
+  /** Always the patient's own. */
+  patient_id: string;
 }
 
 export type AuditLogPage<E> = { events: E[]; next_cursor: string | null };
@@ -142,7 +145,7 @@ export async function queryAuditLog(
 
   if (viewer.role === 'patient') {
     return {
-      events: page.map((r) => ({ time: r.time, user_id: r.user_id, role: r.role as Role | null, tool: r.tool })),
+      events: page.map((r) => ({ time: r.time, user_id: r.user_id, role: r.role as Role | null, tool: r.tool, patient_id: viewer.patientId })),
       next_cursor,
     };
   }

@@ -33,8 +33,14 @@ const auditorEvent = z.strictObject({
   client_address: z.string().nullable(),
   user_agent: z.string().nullable(),
 });
-/** A patient's accounting of disclosures: who, in what role, when, with which tool. */
-const patientEvent = z.strictObject({ time: z.string(), user_id: z.string().nullable(), role: z.string().nullable(), tool: z.string().nullable() });
+/** A patient's accounting of disclosures: who, in what role, when, with which tool, on their record. */
+const patientEvent = z.strictObject({
+  time: z.string(),
+  user_id: z.string().nullable(),
+  role: z.string().nullable(),
+  tool: z.string().nullable(),
+  patient_id: z.string(),
+});
 
 const output = z.strictObject({ events: z.array(z.union([auditorEvent, patientEvent])), next_cursor: nextCursorOut });
 
