@@ -46,7 +46,14 @@ export async function dropGuards(database: Database): Promise<void> {
     await exec(database, 'ALTER TABLE audit_chain_head DISABLE TRIGGER USER');
     return;
   }
-  for (const trigger of ['audit_events_no_update', 'audit_events_no_delete', 'audit_chain_head_no_delete', 'audit_chain_head_forward_only']) {
+  for (const trigger of [
+    'audit_events_no_update',
+    'audit_events_no_delete',
+    'audit_events_no_replace',
+    'audit_chain_head_no_delete',
+    'audit_chain_head_forward_only',
+    'audit_chain_head_no_replace',
+  ]) {
     await exec(database, `DROP TRIGGER ${trigger}`);
   }
 }

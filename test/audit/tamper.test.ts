@@ -34,9 +34,32 @@ describe(`append-only guards (${testDatabaseKind()})`, () => {
     ['DELETE of all events', 'DELETE FROM audit_events'],
     ['deleting the chain head', 'DELETE FROM audit_chain_head'],
     ['moving the chain head back', 'UPDATE audit_chain_head SET seq = seq - 1'],
-    ...(testDatabaseKind() === 'postgres' ? [['TRUNCATE', 'TRUNCATE audit_events']] : []),
+    ...(testDatabaseKind() === 'postgres'
+      ? [
+          ['TRUNCATE', 'TRUNCATE audit_events'],
+          ['an upsert over an event', `INSERT INTO audit_events SELECT * FROM audit_events WHERE seq = 3 ON CONFLICT (seq) DO UPDATE SET decision = 'deny'`],
+          ['an upsert moving the head back', `INSERT INTO audit_chain_head (id, seq, hash) VALUES (1, 3, 'x') ON CONFLICT (id) DO UPDATE SET seq = 3`],
+        ]
+      : [
+          // REPLACE deletes the row in its way without firing DELETE triggers.
+          ['REPLACE of an event', `REPLACE INTO audit_events SELECT * FROM audit_events WHERE seq = 3`],
+          ['INSERT OR REPLACE of an event', `INSERT OR REPLACE INTO audit_events SELECT * FROM audit_events WHERE seq = 10`],
+          ['REPLACE moving the head back', `REPLACE INTO audit_chain_head (id, seq, hash) SELECT 1, seq, hash FROM audit_events WHERE seq = 3`],
+          ['an upsert over an event', `INSERT INTO audit_events SELECT * FROM audit_events WHERE seq = 3 ON CONFLICT (seq) DO UPDATE SET decision = 'deny'`],
+        ]),
   ])('refuses %s', async (_kind, statement) => {
     await expect(exec(database, statement)).rejects.toThrow(/append-only|cannot be deleted|only moves forward/);
+    expect(await verifyAuditChain(database)).toMatchObject({ ok: true, count: EVENTS });
+  });
+
+  it('refuses the forgery REPLACE made possible: the last event rewritten, re-hashed, and the head replaced to match', async () => {
+    const last = await storedEvent(database, EVENTS);
+    const forged = chainEvent(normalizeAuditEvent(auditEvent({ request_id: last.request_id as string, reason: 'nothing_to_see' })), EVENTS, last.prev_hash as string);
+    const placeholders = STORED_COLUMNS.map(() => '?').join(', ');
+    const replace = database.dialect === 'postgres' ? 'INSERT' : 'REPLACE';
+    await expect(exec(database, `${replace} INTO audit_events (${STORED_COLUMNS.join(', ')}) VALUES (${placeholders})`, ...forged)).rejects.toThrow();
+    await expect(exec(database, `${replace} INTO audit_chain_head (id, seq, hash) VALUES (1, ?, ?)`, EVENTS, forged[HASH_INDEX])).rejects.toThrow();
+    expect(await storedEvent(database, EVENTS)).toMatchObject({ reason: last.reason, hash: last.hash });
     expect(await verifyAuditChain(database)).toMatchObject({ ok: true, count: EVENTS });
   });
 
