@@ -96,8 +96,10 @@ describe.each(['doctor', 'nurse', 'patient'] as Role[])('%s: full record, SSN ma
     expect(counts).toEqual({ ssn: 1 });
   });
 
-  it('keeps notes as written', () => {
-    expect(redactRow('clinical_note', role, note).row).toEqual(note);
+  it('keeps notes as written, but for an SSN typed into one', () => {
+    const { row, counts } = redactRow('clinical_note', role, note);
+    expect(row).toEqual({ ...note, text: note.text.replace('SSN 123-45-6789', 'SSN ***-**-6789') });
+    expect(counts).toEqual({ ssn: 1 });
     expect(redactRow('contact', role, contacts[0]!).row).toEqual(contacts[0]);
   });
 });

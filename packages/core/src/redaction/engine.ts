@@ -7,7 +7,7 @@ import type { Role } from '../domain.js';
 import type { ContactRow, PatientRow } from '../records.js';
 import { assertPseudonymKey, pseudonymFor } from './pseudonym.js';
 import { ageBucket, birthYear, maskLast4, yearOnly, zip3 } from './safe-harbor.js';
-import { scrubText } from './scrubber.js';
+import { maskSsns, scrubText } from './scrubber.js';
 import { addCounts } from './spans.js';
 import type { FieldRule, FieldSpec, KnownIdentifiers, ModelView, RedactionCounts, RedactModel, RowOf } from './types.js';
 import { IDENTIFIER_FIELDS, VIEWS } from './views.js';
@@ -129,6 +129,11 @@ function applyRule(
       const scrubbed = scrubText(String(value), ctx.known);
       addCounts(counts, scrubbed.counts);
       return scrubbed.text;
+    }
+    case 'mask_ssns': {
+      const masked = maskSsns(String(value));
+      addCounts(counts, masked.counts);
+      return masked.text;
     }
   }
 }

@@ -283,6 +283,20 @@ const ZIP_PLUS4 = /(?<![\d-])\d{5}-\d{4}(?![\d-])/g;
 
 // ---------------------------------------------------------------- the detector
 
+/** Social security numbers alone: what full-access views mask in free text (SPEC: last 4 digits). */
+export function findSsns(text: string, out: Finding[]): void {
+  findSsnsWith(text, (start, end, type) => {
+    if (end > start) out.push({ start, end, type });
+  });
+}
+
+function findSsnsWith(text: string, emit: Emit): void {
+  scan(text, SSN_DASHED, 'ssn', emit);
+  scan(text, SSN_SPACED, 'ssn', emit);
+  scan(text, SSN_BARE, (m) => (cuedBefore(text, m.index) ? null : 'ssn'), emit);
+  scan(text, SSN_CUE, 'ssn', emit, 1);
+}
+
 export function findPatterns(text: string, out: Finding[]): void {
   const emit: Emit = (start, end, type) => {
     if (end > start) out.push({ start, end, type });
@@ -304,10 +318,7 @@ export function findPatterns(text: string, out: Finding[]): void {
   }
   if (text.includes(':')) findIpv6(text, emit);
 
-  scan(text, SSN_DASHED, 'ssn', emit);
-  scan(text, SSN_SPACED, 'ssn', emit);
-  scan(text, SSN_BARE, (m) => (cuedBefore(text, m.index) ? null : 'ssn'), emit);
-  scan(text, SSN_CUE, 'ssn', emit, 1);
+  findSsnsWith(text, emit);
 
   for (const regex of [PHONE_US, PHONE_BARE, PHONE_LOCAL]) {
     regex.lastIndex = 0;

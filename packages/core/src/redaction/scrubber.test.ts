@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scrubText } from './scrubber.js';
+import { maskSsns, scrubText } from './scrubber.js';
 import type { KnownIdentifiers } from './types.js';
 
 /** The scrubbed text, for readable assertions. */
@@ -201,3 +201,17 @@ describe('scrubText: output and counts', () => {
     }
   });
 });
+
+describe('maskSsns (full-access free text)', () => {
+  it('masks every SSN form to its last four digits and leaves everything else as written', () => {
+    const text = 'SSN 290-38-5127; spaced 290 38 5127; bare 290385127; social security number: 123456789. Call 617-555-0199, MRN 00412345, BP 120/80.';
+    const masked = maskSsns(text);
+    expect(masked.text).toBe('SSN ***-**-5127; spaced ***-**-5127; bare ***-**-5127; social security number: ***-**-6789. Call 617-555-0199, MRN 00412345, BP 120/80.');
+    expect(masked.counts).toEqual({ ssn: 4 });
+  });
+
+  it('returns text without an SSN unchanged and uncounted', () => {
+    expect(maskSsns('Seen 3/14 by Dr. Grey; Parkinson’s stable.')).toEqual({ text: 'Seen 3/14 by Dr. Grey; Parkinson’s stable.', counts: {} });
+  });
+});
+

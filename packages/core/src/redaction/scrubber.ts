@@ -10,8 +10,9 @@
 import { compileKnown, findKnown } from './known.js';
 import { findLocations } from './locations.js';
 import { findNames } from './names.js';
-import { findPatterns } from './patterns.js';
+import { findPatterns, findSsns } from './patterns.js';
 import { protectClinical } from './protect.js';
+import { maskLast4 } from './safe-harbor.js';
 import { applyPlaceholders, mergeFindings } from './spans.js';
 import { tokenize } from './tokens.js';
 import type { Finding, KnownIdentifiers, ScrubResult } from './types.js';
@@ -33,4 +34,24 @@ export function findPhi(text: string, known?: KnownIdentifiers): Finding[] {
 
 export function scrubText(text: string, known?: KnownIdentifiers): ScrubResult {
   return applyPlaceholders(text, findPhi(text, known));
+}
+
+/**
+ * Full access to free text: everything stays but social security numbers, masked to their
+ * last four digits as the record's own SSN field is (SPEC). A clinician who types one into a
+ * note does not make it readable in full to everyone who may read the note.
+ */
+export function maskSsns(text: string): ScrubResult {
+  if (typeof text !== 'string') throw new TypeError('maskSsns expects a string');
+  const findings: Finding[] = [];
+  findSsns(text, findings);
+  if (findings.length === 0) return { text, counts: {} };
+  const merged = mergeFindings(findings, text);
+  let out = '';
+  let at = 0;
+  for (const { start, end } of merged) {
+    out += text.slice(at, start) + maskLast4(text.slice(start, end));
+    at = end;
+  }
+  return { text: out + text.slice(at), counts: { ssn: merged.length } };
 }

@@ -82,6 +82,7 @@ export interface RowOf {
  * - birth_year: `YYYY`, or null when the person is over 89 (the year would reveal the age).
  * - zip3: first three digits, `000` for the sparsely populated prefixes.
  * - scrub_text: free text through the scrubber.
+ * - mask_ssns: free text kept, but every SSN in it masked to its last four digits.
  * - age_bucket: whole years from a birth date, `'90+'` above 89.
  */
 export type FieldRule =
@@ -93,6 +94,7 @@ export type FieldRule =
   | 'birth_year'
   | 'zip3'
   | 'scrub_text'
+  | 'mask_ssns'
   | 'age_bucket';
 
 /** A rule on the same-named input field, or on another one (`from`) for derived fields. */

@@ -44,9 +44,10 @@ const FULL_CONDITION = {
   clinical_status: 'keep', onset_at: 'keep', abatement_at: 'keep',
 } as const;
 
+// Notes are where people type: an SSN written into one is masked like the record's own.
 const FULL_NOTE = {
   id: 'keep', patient_id: 'keep', encounter_id: 'keep', author_account_id: 'keep', author_name: 'keep',
-  note_type: 'keep', text: 'keep', created_at: 'keep',
+  note_type: 'keep', text: 'mask_ssns', created_at: 'keep',
 } as const;
 
 const FULL_ACCESS = {

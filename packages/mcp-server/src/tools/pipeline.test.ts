@@ -154,6 +154,26 @@ describe('tool pipeline', () => {
     expect(notes.notes.map((n) => n.id)).toContain(note.id);
   });
 
+  it('masks an SSN typed into a note for every full-access reader, as the record’s own SSN is, and counts it', async () => {
+    const text = 'Insurance call: SSN 290-38-5127 confirmed; old card read 290385127. BP 120/80, metformin 500 mg.';
+    const added = await h.call('nurse_joy', 'add_clinical_note', { patient_id: 'P001', text });
+    const echoed = (added.structuredContent as { note: { id: string; text: string } }).note;
+    expect(echoed.text).toBe('Insurance call: SSN ***-**-5127 confirmed; old card read ***-**-5127. BP 120/80, metformin 500 mg.');
+    expect((await h.lastAuditEvents(1))[0]).toMatchObject({ tool: 'add_clinical_note', redactions: '{"ssn":2}' });
+    for (const reader of ['yenji100', 'nurse_joy', 'p001'] as const) {
+      const result = await h.call(reader, 'get_clinical_notes', { patient_id: 'P001' });
+      const note = (result.structuredContent as { notes: Array<{ id: string; text: string }> }).notes.find((n) => n.id === echoed.id);
+      expect(note?.text, reader).toBe(echoed.text);
+      const wire = JSON.stringify(result);
+      expect(wire, reader).not.toContain('290-38-5127');
+      expect(wire, reader).not.toContain('290385127');
+      expect(JSON.parse((await h.lastAuditEvents(1))[0]?.redactions as string).ssn, reader).toBeGreaterThanOrEqual(2);
+    }
+    // Stored as written: masking is how it leaves, not what is kept.
+    const stored = await h.database.db.selectFrom('clinical_notes').select('text').where('patient_id', '=', 'P001').execute();
+    expect(stored.map((row) => row.text)).toContain(text);
+  });
+
   it('shows a patient who accessed their record, and nobody else’s trail', async () => {
     const trail = (await h.call('p001', 'get_audit_log', {})).structuredContent as { events: Array<Record<string, unknown>> };
     expect(trail.events.length).toBeGreaterThan(0);
