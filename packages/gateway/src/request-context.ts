@@ -5,6 +5,7 @@
 import type { FastifyRequest } from 'fastify';
 import { refusalEvent, type AuditSink } from '@secure-hospital-ai/core/audit/event';
 import type { Principal } from '@secure-hospital-ai/core/domain';
+import { userAgentFrom } from '@secure-hospital-ai/core/client';
 import type { AuthenticatedSubject } from '@secure-hospital-ai/core/errors';
 import type { Logger } from '@secure-hospital-ai/core/logger';
 
@@ -22,14 +23,13 @@ export interface ClientInfo {
   readonly userAgent: string | null;
 }
 
-const MAX_USER_AGENT = 256;
 
 export function clientInfo(request: FastifyRequest): ClientInfo {
   const agent = request.headers['user-agent'];
   return {
     requestId: request.id,
     address: request.ip || null,
-    userAgent: typeof agent === 'string' ? agent.slice(0, MAX_USER_AGENT) : null,
+    userAgent: userAgentFrom(agent) ?? null,
   };
 }
 

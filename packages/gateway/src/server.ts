@@ -6,6 +6,7 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AuditSink } from '@secure-hospital-ai/core/audit/event';
 import type { Authenticator } from '@secure-hospital-ai/core/authenticate';
+import { trustNearestHop } from '@secure-hospital-ai/core/client';
 import type { Config } from '@secure-hospital-ai/core/config';
 import type { Database } from '@secure-hospital-ai/core/db/database';
 import { AppError } from '@secure-hospital-ai/core/errors';
@@ -56,11 +57,6 @@ export interface GatewayDeps {
 /** Routes other than the proxy take small JSON bodies only. */
 const DEFAULT_BODY_LIMIT = 64 * 1024;
 
-/** proxy-addr's trust test: only the nearest hop (the socket's peer) is a trusted proxy. */
-function trustOneHop(_address: string, hop: number): boolean {
-  return hop === 0;
-}
-
 export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> {
   const { config, logger } = deps;
   const app = Fastify({
@@ -68,7 +64,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     // TRUST_PROXY means one reverse proxy in front: the client is the address it saw, the
     // last X-Forwarded-For hop. Trusting every hop would let a client choose its own address
     // (and so escape the per-address login throttle) by sending X-Forwarded-For itself.
-    trustProxy: config.trustProxy ? trustOneHop : false,
+    trustProxy: config.trustProxy ? trustNearestHop : false,
     // Our id (the client's when sane) is the one in logs, audit events and the MCP server.
     requestIdHeader: false,
     genReqId: (raw) => requestIdFrom(raw.headers['x-request-id']),

@@ -6,6 +6,7 @@
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Authenticator } from '@secure-hospital-ai/core/authenticate';
 import { refusalEvent, type AuditSink } from '@secure-hospital-ai/core/audit/event';
+import { trustNearestHop, trustNearestLoopbackHop } from '@secure-hospital-ai/core/client';
 import type { Config } from '@secure-hospital-ai/core/config';
 import type { Database } from '@secure-hospital-ai/core/db/database';
 import type { Logger } from '@secure-hospital-ai/core/logger';
@@ -32,7 +33,9 @@ export async function buildMcpServer(deps: McpServerDeps): Promise<FastifyInstan
     // No child logger per request (a pino child costs microseconds on every call): the
     // transport's lines name their request id themselves.
     childLoggerFactory: (logger) => logger,
-    trustProxy: deps.config.trustProxy,
+    // The client's address in audit events: the gateway's X-Forwarded-For, believed from one
+    // hop on this host, or from any one hop with TRUST_PROXY (core/client.ts).
+    trustProxy: deps.config.trustProxy ? trustNearestHop : trustNearestLoopbackHop,
     bodyLimit: 1024 * 1024,
     // Tool calls are short; keep-alive lets the gateway's pool reuse connections.
     keepAliveTimeout: 65_000,

@@ -19,14 +19,15 @@ import type {
 import type { AuditSink } from '@secure-hospital-ai/core/audit/event';
 import type { Authenticator } from '@secure-hospital-ai/core/authenticate';
 import type { Config } from '@secure-hospital-ai/core/config';
+import { userAgentFrom } from '@secure-hospital-ai/core/client';
 import type { Principal } from '@secure-hospital-ai/core/domain';
-import { noStore, originCheck } from '../route-hooks.js';
 import { AppError } from '@secure-hospital-ai/core/errors';
-import { ACCEPT_BOTH_FRAMINGS, negotiateFraming } from '@secure-hospital-ai/core/mcp-framing';
 import type { Logger } from '@secure-hospital-ai/core/logger';
+import { ACCEPT_BOTH_FRAMINGS, negotiateFraming } from '@secure-hospital-ai/core/mcp-framing';
 import { jsonRpcErrorBody, sendJsonRpcError, toGatewayError } from '../error-responses.js';
 import type { RateLimiter } from '../rate-limit.js';
 import { auditRefusal } from '../request-context.js';
+import { noStore, originCheck } from '../route-hooks.js';
 import { traceparentFrom } from '../trace-context.js';
 import { upstreamFailure, type McpUpstream, type UpstreamResponse } from '../upstream.js';
 
@@ -146,6 +147,9 @@ export const proxyRoutes: FastifyPluginAsync<ProxyRoutesOptions> = async (app, o
       const value = incoming[name];
       if (typeof value === 'string' && value.length <= MAX_PASSED_HEADER_LENGTH) headers[name] = value;
     }
+    // The client's, for the MCP server's audit event (with its address, in X-Forwarded-For).
+    const agent = userAgentFrom(incoming['user-agent']);
+    if (agent !== undefined) headers['user-agent'] = agent;
     const response = await upstream.post(headers, request.body as Buffer);
     const answer = response.headers;
     // A small answer of declared length (the usual JSON result) is complete in one or two

@@ -20,9 +20,6 @@ export function traceparentFrom(header: HeaderValue): string | undefined {
   return typeof header === 'string' && TRACEPARENT.test(header) ? header : undefined;
 }
 
-export function userAgentFrom(header: HeaderValue): string | undefined {
-  return typeof header === 'string' ? header.slice(0, 256) : undefined;
-}
 
 const BASE64_PREFIX = '=?base64?';
 const BASE64_SUFFIX = '?=';

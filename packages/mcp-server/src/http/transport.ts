@@ -11,6 +11,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '@secure-hospital-ai/core/domain';
+import { userAgentFrom } from '@secure-hospital-ai/core/client';
 import { AppError, bearerChallenge, isAppError, toAppError } from '@secure-hospital-ai/core/errors';
 import { negotiateFraming, type Framing } from '@secure-hospital-ai/core/mcp-framing';
 import { originAllowList } from '@secure-hospital-ai/core/origins';
@@ -28,7 +29,7 @@ import {
 } from '../protocol/jsonrpc.js';
 import type { McpBackend, RequestContext, TransportHooks } from '../protocol/types.js';
 import { isModernVersion, isSupportedVersion } from '../protocol/versions.js';
-import { decodeMcpHeaderValue, requestIdFrom, traceparentFrom, userAgentFrom } from './headers.js';
+import { decodeMcpHeaderValue, requestIdFrom, traceparentFrom } from './headers.js';
 
 export interface McpTransportOptions {
   backend: McpBackend;
