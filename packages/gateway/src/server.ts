@@ -10,6 +10,7 @@ import { trustNearestHop } from '@secure-hospital-ai/core/client';
 import type { Config } from '@secure-hospital-ai/core/config';
 import type { Database } from '@secure-hospital-ai/core/db/database';
 import { AppError } from '@secure-hospital-ai/core/errors';
+import { answerClientError, badUrlError } from '@secure-hospital-ai/core/http-parser-errors';
 import type { Logger } from '@secure-hospital-ai/core/logger';
 import type { TokenService } from '@secure-hospital-ai/core/tokens';
 import { sendDetailError, toGatewayError } from './error-responses.js';
@@ -70,6 +71,8 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     genReqId: (raw) => requestIdFrom(raw.headers['x-request-id']),
     bodyLimit: DEFAULT_BODY_LIMIT,
     return503OnClosing: true,
+    clientErrorHandler: answerClientError,
+    frameworkErrors: (_error, _request, reply) => sendDetailError(reply, badUrlError()),
   });
 
   const metrics = new GatewayMetrics();

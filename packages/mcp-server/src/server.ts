@@ -3,10 +3,11 @@
  * on every request. Assembly only: the protocol lives in protocol/ and http/, the tools and
  * their pipeline (decide → fetch → redact → audit) in tools/.
  */
-import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Authenticator } from '@secure-hospital-ai/core/authenticate';
 import { refusalEvent, type AuditSink } from '@secure-hospital-ai/core/audit/event';
 import { trustNearestHop, trustNearestLoopbackHop } from '@secure-hospital-ai/core/client';
+import { answerClientError, badUrlError } from '@secure-hospital-ai/core/http-parser-errors';
 import type { Config } from '@secure-hospital-ai/core/config';
 import type { Database } from '@secure-hospital-ai/core/db/database';
 import type { Logger } from '@secure-hospital-ai/core/logger';
@@ -40,6 +41,11 @@ export async function buildMcpServer(deps: McpServerDeps): Promise<FastifyInstan
     // Tool calls are short; keep-alive lets the gateway's pool reuse connections.
     keepAliveTimeout: 65_000,
     return503OnClosing: true,
+    clientErrorHandler: answerClientError,
+    frameworkErrors: (_error, _request, reply) => {
+      const error = badUrlError();
+      void (reply as FastifyReply).code(error.http).send({ detail: error.detail });
+    },
   }) as unknown as FastifyInstance; // pino's Logger satisfies FastifyBaseLogger; only the generic differs
 
   registerMcpTransport(app, {
