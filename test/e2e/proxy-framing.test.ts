@@ -57,4 +57,17 @@ describe('answer framing, directly and through /mcp-proxy/', () => {
       expect(answer.type, name).toMatch(/^application\/json/);
     }
   });
+
+  it('an accepted notification: 202 with no body and no content type, as the MCP server answers it', async () => {
+    for (const [name, url] of stack.hops) {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${access}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+      });
+      expect(response.status, name).toBe(202);
+      expect(response.headers.get('content-type'), name).toBeNull();
+      expect(await response.text(), name).toBe('');
+    }
+  });
 });

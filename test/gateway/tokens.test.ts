@@ -147,6 +147,18 @@ describe('POST /api/token/', () => {
     expect(form.json).toEqual({ detail: 'Content-Type must be application/json' });
   });
 
+  it('answers other methods on the token routes with 405 and Allow: POST', async () => {
+    for (const path of ['/api/token/', '/api/token', '/api/token/refresh/', '/api/token/verify/', '/api/token/blacklist/']) {
+      for (const method of ['GET', 'PUT', 'DELETE']) {
+        const response = await fetch(`${base}${path}`, { method });
+        expect(response.status, `${method} ${path}`).toBe(405);
+        expect(response.headers.get('allow')).toBe('POST');
+        expect(response.headers.get('cache-control')).toBe('no-store');
+        expect(await response.json()).toEqual({ detail: 'Method not allowed' });
+      }
+    }
+  });
+
   it('accepts the path without its trailing slash', async () => {
     const answer = await post(`${base}/api/token`, JSON.stringify({ username: 'nurse_joy', password: 'joy-demo-2026' }));
     expect(answer.status).toBe(200);

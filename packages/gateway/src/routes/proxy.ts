@@ -162,7 +162,8 @@ export const proxyRoutes: FastifyPluginAsync<ProxyRoutesOptions> = async (app, o
       const value = answer[name];
       if (value !== undefined) reply.header(name, value);
     }
-    return reply.send(body);
+    // An empty answer (202 to a notification) goes on empty: a Buffer would gain a content type.
+    return Buffer.isBuffer(body) && body.length === 0 ? reply.send() : reply.send(body);
   }
 
   function methodNotAllowed(_request: FastifyRequest, reply: FastifyReply): void {

@@ -5,8 +5,10 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { z } from 'zod';
+import { AppError } from '@secure-hospital-ai/core/errors';
 import { MAX_PASSWORD_LENGTH } from '@secure-hospital-ai/core/passwords';
 import { bearerToken } from '@secure-hospital-ai/core/tokens';
+import { sendDetailError } from '../error-responses.js';
 import { parseInput } from '../parse-input.js';
 import { clientInfo } from '../request-context.js';
 import type { SessionService } from '../sessions.js';
@@ -32,13 +34,20 @@ function noStore(_request: FastifyRequest, reply: FastifyReply, done: () => void
   done();
 }
 
+async function methodNotAllowed(_request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  return sendDetailError(reply, new AppError('ERR_METHOD_NOT_ALLOWED', { headers: { allow: 'POST' } }));
+}
+
 export const tokenRoutes: FastifyPluginAsync<TokenRoutesOptions> = async (app, { sessions }) => {
   app.addHook('onRequest', noStore);
 
   /** SimpleJWT's paths end in a slash; the bare form is accepted too rather than redirected. */
   const post = (path: string, handler: RouteHandlerMethod) => {
-    app.post(`${path}/`, { bodyLimit: BODY_LIMIT }, handler);
-    app.post(path, { bodyLimit: BODY_LIMIT }, handler);
+    for (const url of [`${path}/`, path]) {
+      app.post(url, { bodyLimit: BODY_LIMIT }, handler);
+      // The route exists; only POST does anything there (404 would say there is no such route).
+      app.route({ method: ['GET', 'PUT', 'PATCH', 'DELETE'], url, handler: methodNotAllowed });
+    }
   };
 
   post('/api/token', async (request) => {
