@@ -4,6 +4,7 @@
  * punctuation: "John Smith" finds "SMITH, JOHN", "Mr. Smith" and "john"; 617-555-0134
  * finds "(617) 555 0134".
  */
+import { CLINICAL_TERMS } from './lexicon/clinical-terms.js';
 import { COMMON_WORDS } from './lexicon/common-words.js';
 import { phraseAt } from './protect.js';
 import { type Token, partsOf, tokenize } from './tokens.js';
@@ -22,6 +23,8 @@ export interface KnownMatcher {
   readonly numbers: readonly KnownNumber[];
   /** Lower-case e-mail addresses. */
   readonly emails: readonly string[];
+  /** Their user names, when distinctive enough to stand for the person on their own ("mokafor"). */
+  readonly handles: readonly string[];
   readonly addresses: readonly KnownAddress[];
   readonly empty: boolean;
 }
@@ -96,6 +99,9 @@ function compile(known: KnownIdentifiers): KnownMatcher {
     }
   }
   const emails = clean(known.emails).map((e) => e.toLowerCase());
+  const handles = emails
+    .map((email) => email.slice(0, email.indexOf('@')))
+    .filter((handle) => handle.length >= 5 && /[a-z]/.test(handle) && !COMMON_WORDS.has(handle) && !CLINICAL_TERMS.has(handle));
   const addresses: KnownAddress[] = [];
   for (const line of clean(known.addresses)) {
     const head = /^(\d{1,6}[A-Za-z]?)[\s,]+(.+)$/.exec(line);
@@ -108,7 +114,7 @@ function compile(known: KnownIdentifiers): KnownMatcher {
     if (words.length > 0) addresses.push({ number: head[1]!.toLowerCase(), words });
   }
   const empty = nameKeys.size === 0 && cityPhrases.size === 0 && numbers.length === 0 && emails.length === 0 && addresses.length === 0;
-  return { nameKeys, cityPhrases, numbers, emails, addresses, empty };
+  return { nameKeys, cityPhrases, numbers, emails, handles, addresses, empty };
 }
 
 const BY_OBJECT = new WeakMap<KnownIdentifiers, KnownMatcher>();
@@ -171,15 +177,21 @@ function findNumbers(text: string, numbers: readonly KnownNumber[], out: Finding
   }
 }
 
-function findEmails(text: string, emails: readonly string[], out: Finding[]): void {
-  if (!text.includes('@')) return;
+function findEmails(text: string, matcher: KnownMatcher, out: Finding[]): void {
   const lower = text.toLowerCase();
-  for (const email of emails) {
-    for (let at = lower.indexOf(email); at >= 0; at = lower.indexOf(email, at + 1)) {
-      out.push({ start: at, end: at + email.length, type: 'email' });
+  const find = (value: string, whole: boolean) => {
+    for (let at = lower.indexOf(value); at >= 0; at = lower.indexOf(value, at + 1)) {
+      const end = at + value.length;
+      if (whole && (HANDLE_CHAR.test(lower[at - 1] ?? '') || HANDLE_CHAR.test(lower[end] ?? ''))) continue;
+      out.push({ start: at, end, type: 'email' });
     }
-  }
+  };
+  if (text.includes('@')) for (const email of matcher.emails) find(email, false);
+  // The user name alone, as a word of its own (in a full address it is found above).
+  for (const handle of matcher.handles) find(handle, true);
 }
+
+const HANDLE_CHAR = /[a-z0-9._%+-]/;
 
 const WORD_AFTER = /^[\s.,#-]*([A-Za-z0-9']+)/;
 
@@ -235,6 +247,6 @@ export function findKnown(
     }
   }
   if (matcher.numbers.length > 0) findNumbers(text, matcher.numbers, out);
-  if (matcher.emails.length > 0) findEmails(text, matcher.emails, out);
+  if (matcher.emails.length > 0) findEmails(text, matcher, out);
   if (matcher.addresses.length > 0) findAddresses(text, matcher.addresses, out);
 }

@@ -145,6 +145,34 @@ const ID_CUE_REGEXES: readonly RegExp[] = [cueRegex((c) => c[1], OPTIONAL_MARKER
 /** Capture group of the value: after one group per cue type. */
 const ID_VALUE_GROUP = ID_CUES.length + 1;
 
+/**
+ * A few words that name an identifier even with no marker, when what follows is shaped like
+ * one: "Medicare 1EG4TE5MK73", "pacemaker serial 4X7-99812-K". Digits and letters (or a dash)
+ * mixed, or six digits or more: "serial troponins" and "policy 2" stay.
+ */
+const BARE_CUES: readonly [PhiType, RegExp][] = [
+  ['health_plan', /\b(?:[Mm]edicare|[Mm]edicaid|[Mm]ember|[Ss]ubscriber|[Bb]eneficiary|[Pp]olicy)[ \t]+(?=([A-Za-z0-9][A-Za-z0-9-]{3,24}[A-Za-z0-9])(?![A-Za-z0-9]))/dg],
+  ['device', /\b(?:[Ss]erial|[Ii]mplant|[Pp]acemaker|[Dd]evice)[ \t]+(?=([A-Za-z0-9][A-Za-z0-9-]{3,24}[A-Za-z0-9])(?![A-Za-z0-9]))/dg],
+];
+
+function identifierShaped(value: string): boolean {
+  if (!/\d/.test(value)) return false;
+  return /[A-Za-z-]/.test(value) ? /\d.*[A-Za-z]|[A-Za-z].*\d|\d-\d/.test(value) : value.length >= 6;
+}
+
+/**
+ * Medicare Beneficiary Identifier (CMS): 11 characters in a fixed pattern of digits and letters
+ * (no S, L, O, I, B or Z), dashes optional after the 4th and 7th; specific enough without a cue.
+ */
+const MBI_LETTER = '[AC-HJKMNP-RT-Y]';
+const MBI = new RegExp(
+  String.raw`(?<![A-Za-z0-9-])[1-9]${MBI_LETTER}[AC-HJKMNP-RT-Y0-9]\d-?${MBI_LETTER}[AC-HJKMNP-RT-Y0-9]\d-?${MBI_LETTER}{2}\d{2}(?![A-Za-z0-9-])`,
+  'g',
+);
+
+/** A network card's MAC address, a device identifier: six pairs of hex digits. */
+const MAC = /(?<![0-9A-Fa-f:-])[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}(?![0-9A-Fa-f:-])/g;
+
 /** A cue right before a bare number: the cue's type names it, not the number's shape. */
 const ANY_CUE_BEFORE = new RegExp(
   String.raw`(?:${ID_CUES.flatMap(([, acronyms, words]) => [acronyms, words]).join('|')})[ \t]*(?:[Nn]umber|[Nn]um\.?|[Nn]o\.|ID|#)?[ \t]*(?:is|was|of)?[ \t:#]*$`,
@@ -218,7 +246,7 @@ const DATE_YEAR_MONTH = new RegExp(String.raw`(?<![\d/-])${YEAR}-(?:0[1-9]|1[0-2
 /** Month/day without a year ("on 3/14") is a date only after a word that says so. */
 const MONTH_DAY = /(?<![\d/.])(?:0?[1-9]|1[0-2])\/(?:[12]\d|3[01]|0?[1-9])(?![\d/]|\.\d)/g;
 const MONTH_DAY_CUE_BEFORE =
-  /(?:\b(?:on|since|from|until|till|by|dated|through|thru|to|dos|dob|seen|admitted|discharged|born|starting|effective|before|after|date|f\/u|follow-?up|appt|visit)|(?:mon|tues|wednes|thurs|fri|satur|sun)day,?|\b(?:mon|tue|wed|thu|fri|sat|sun)\.?,?)[ \t:]+(?:the[ \t]+)?$/i;
+  /(?:\b(?:on|since|from|until|till|by|dated|through|thru|to|dos|dob|seen|admitted|discharged|born|starting|effective|before|after|date|f\/u|follow-?up|appt|visit)(?:[ \t]+(?:again|back|last|first|initially|previously|originally|next))?|(?:mon|tues|wednes|thurs|fri|satur|sun)day,?|\b(?:mon|tue|wed|thu|fri|sat|sun)\.?,?)[ \t:]+(?:the[ \t]+)?$/i;
 /** A time after it: "drawn 4/8 @ 0600", "4/8 at 10:30". */
 const MONTH_DAY_TIME_AFTER = /^[ \t]*(?:@|at[ \t]+\d{1,2}(?::\d{2})|\d{1,2}:\d{2})/;
 /** The second half of a range: "3/4-3/9". */
@@ -250,6 +278,13 @@ const AGE_TURNED = new RegExp(
 const AGE_BIRTHDAY = new RegExp(String.raw`(?<![\d.])(${AGE_NUMBER})(?:st|nd|rd|th)[ \t]+birthday`, 'gd');
 const AGE_SEX = new RegExp(String.raw`(?<![\d.\w])(${AGE_NUMBER})(?:M|F|yoM|yoF|yom|yof)(?![A-Za-z\d])`, 'gd');
 const AGE_DECADE = /\b(?:in (?:his|her|their) (?:early |mid-?|late )?)((?:9|10)0s|nineties)\b/gid;
+/** "She is 91.", "pt was 93": a person's age after who it is, not a dose or a reading. */
+const AGE_PERSON_IS = new RegExp(
+  String.raw`\b(?:[Ss]he|[Hh]e|[Pp]atient|[Pp]t|[Tt]hey)(?:['’]s|[ \t]+(?:is|was|are|were)(?:[ \t]+now)?)[ \t]+(${AGE_NUMBER})(?!\d|\.\d|[ \t]*(?:mg|mcg|g\b|%|kg|lbs?|cm|mm|units?|mL|degrees?|°|bpm|mmHg|beats|breaths|\/))`,
+  'gd',
+);
+/** A year of birth is a date element Safe Harbor keeps only while it does not tell an age over 89. */
+const BIRTH_YEAR = /\b(?:[Bb]orn|[Bb]\.|DOB|[Dd]ate of [Bb]irth|[Yy]ear of [Bb]irth)[ \t:]*(?:in[ \t]+)?((?:18|19|20)\d\d)(?![\d\/-])/dg;
 const AGE_WORDS = /\b(?:nonagenarian|centenarian|(?:ninety|one hundred)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?[- ]years?[- ]old)\b/gi;
 const TEMP_BEFORE = /(?:\bT|temp(?:erature)?|Tmax|°)[\s:]*$/i;
 
@@ -355,6 +390,9 @@ export function findPatterns(text: string, out: Finding[]): void {
       ID_VALUE_GROUP,
     );
   }
+  for (const [type, regex] of BARE_CUES) scan(text, regex, (m) => (identifierShaped(m[1]!) ? type : null), emit, 1);
+  scan(text, MBI, 'health_plan', emit);
+  if (text.includes(':') || text.includes('-')) scan(text, MAC, 'device', emit);
   scan(text, PLATE, 'vehicle', emit, 1);
   scan(text, VIN, (m) => (/\d/.test(m[0]) && /[A-Z]/.test(m[0]) ? 'vehicle' : null), emit);
   scan(text, PREFIXED_NUMBER, 'id', emit);
@@ -397,6 +435,9 @@ export function findPatterns(text: string, out: Finding[]): void {
   }
   scan(text, AGE_DECADE, 'age', emit, 1);
   scan(text, AGE_WORDS, 'age', emit);
+  scan(text, AGE_PERSON_IS, 'age', emit, 1);
+  const thisYear = new Date().getUTCFullYear();
+  scan(text, BIRTH_YEAR, (m) => (thisYear - Number(m[1]) > 89 ? 'age' : null), emit, 1);
 
   scan(text, STREET, 'address', emit);
   scan(text, STREET_NAMED, 'address', emit, 1);

@@ -3,7 +3,7 @@
  * eponym followed by the word that makes it clinical ("Wilson's disease", "Smith fracture").
  * Tokens marked here are never names or places, except after a title ("Dr. Wilson").
  */
-import { CLINICAL_PHRASES, EPONYM_SUFFIXES, POSSESSIVE_EPONYM_SUFFIXES } from './lexicon/clinical-terms.js';
+import { CLINICAL_PHRASES, EPONYM_SUFFIXES, POSSESSIVE_EPONYM_SUFFIXES, POSSESSIVE_EPONYMS } from './lexicon/clinical-terms.js';
 import { COMMON_WORDS } from './lexicon/common-words.js';
 import { type Token, tokenize } from './tokens.js';
 
@@ -43,9 +43,13 @@ export function protectClinical(text: string, tokens: readonly Token[]): Uint8Ar
       }
     }
     if (!token.capitalised) continue;
+    const possessive = token.key !== token.text.toLowerCase().replace(/’/g, "'");
+    if (possessive && POSSESSIVE_EPONYMS.has(token.key)) {
+      mask[i] = 1;
+      continue;
+    }
     const next = tokens[i + 1];
     if (!next) continue;
-    const possessive = token.key !== token.text.toLowerCase().replace(/’/g, "'");
     if (!EPONYM_SUFFIXES.has(next.key) && !(possessive && POSSESSIVE_EPONYM_SUFFIXES.has(next.key))) continue;
     if (!/^[ \t]+$/.test(text.slice(token.end, next.start))) continue;
     // "John Smith fracture" is a person's fracture: only protect when no capitalised

@@ -101,6 +101,21 @@ describe('scrubText: shaped identifiers', () => {
     expect(scrub('seen on 3/14 for follow-up')).toBe('seen on [DATE] for follow-up');
     expect(scrub('f/u 3/22')).toBe('f/u [DATE]');
     expect(scrub('Strength 5/5 bilaterally, pain 6/10, take 1/2 tab')).toBe('Strength 5/5 bilaterally, pain 6/10, take 1/2 tab');
+    expect(scrub('Seen again 3/14 for review.')).toBe('Seen again [DATE] for review.');
+  });
+
+  it.each([
+    ['Medicare 1EG4-TE5-MK73 on file.', '1EG4-TE5-MK73', '[HEALTH_PLAN]'],
+    ['card shows 1EG4TE5MK73', '1EG4TE5MK73', '[HEALTH_PLAN]'],
+    ['Pacemaker serial 4X7-99812-K checked.', '4X7-99812-K', '[DEVICE]'],
+    ['Implant ABC-12 placed.', 'ABC-12', '[DEVICE]'],
+    ['Member 99812345 verified.', '99812345', '[HEALTH_PLAN]'],
+    ['MAC 00:1A:2B:3C:4D:5E on the pump.', '00:1A:2B:3C:4D:5E', '[DEVICE]'],
+  ])('identifiers named by a word with no marker, or by their shape: %s', (text, secret, placeholder) => expectRemoved(text, secret, placeholder));
+
+  it('leaves the same words alone when what follows is not an identifier', () => {
+    const text = 'Serial troponins negative; policy 2 applies; device 4 times daily; member of staff.';
+    expect(scrub(text)).toBe(text);
   });
 
   it.each([
@@ -112,10 +127,15 @@ describe('scrubText: shaped identifiers', () => {
     ['93M presents', '93'],
     ['is in her 90s', '90s'],
     ['he turned 96 this spring', '96'],
+    ['She is 91.', '91'],
+    ['pt was 93 when first seen', '93'],
+    ['Born in 1921, widowed.', '1921'],
+    ['DOB: 1930', '1930'],
   ])('ages over 89: %s', (text, secret) => expectRemoved(text, secret, '[AGE]'));
 
-  it('keeps ages of 89 and below, and temperatures', () => {
+  it('keeps ages of 89 and below, temperatures, weights, and birth years of people 89 or younger', () => {
     expect(scrub('a 45-year-old woman, age 89, temp 98 F, T 99F')).toBe('a 45-year-old woman, age 89, temp 98 F, T 99F');
+    expect(scrub('She is 45. He is 95 kg; pt was 98.6 F. Born in 1970.')).toBe('She is 45. He is 95 kg; pt was 98.6 F. Born in 1970.');
   });
 });
 
@@ -172,6 +192,19 @@ describe('scrubText: names', () => {
       'Diagnosed in 2019; on therapy since 2015.',
     ];
     for (const text of clinical) expect(scrub(text)).toBe(text);
+  });
+
+  it('keeps a disease named by its possessive alone, but not the same word as a name', () => {
+    expect(scrub("History of Addison's, on hydrocortisone; Graves' treated with methimazole.")).toBe(
+      "History of Addison's, on hydrocortisone; Graves' treated with methimazole.",
+    );
+    expectRemoved("Mr. Graves' daughter called.", 'Graves', '[NAME]');
+  });
+
+  it("finds the patient's e-mail user name written on its own", () => {
+    const known: KnownIdentifiers = { names: ['Grace Okafor'], emails: ['mokafor@example.com'] };
+    expectRemoved('Spoke to mokafor about refills.', 'mokafor', '[EMAIL]', known);
+    expect(scrub('mokaforx and okafor-ish words stay', { emails: ['mokafor@example.com'] })).toBe('mokaforx and okafor-ish words stay');
   });
 
   it('still removes a patient whose name is an eponym when a title says so', () => {

@@ -141,6 +141,14 @@ ataxia dystrophy anemia thyroiditis arteritis vasculitis purpura tremor murmur a
 fundoplication respirations respiration
 `);
 
+/**
+ * Eponyms that name a disease by their possessive alone ("a history of Addison's", "Graves'
+ * treated with methimazole"), though the bare word is a name too (Addison Smith, Mr. Graves).
+ */
+export const POSSESSIVE_EPONYMS: ReadonlySet<string> = wordSet(`
+addison graves cushing hashimoto crohn parkinson alzheimer hodgkin huntington raynaud sjogren menière meniere
+`);
+
 /** Generic words that mark an eponym only after a possessive: "McBurney's point", "Broca's area". */
 export const POSSESSIVE_EPONYM_SUFFIXES: ReadonlySet<string> = wordSet(`
 point space canal duct gland angle position block rhythm class type formula equation rule index method
