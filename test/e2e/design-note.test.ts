@@ -29,10 +29,11 @@ const run = promisify(execFile);
 
 // Asynchronous on purpose: the servers live in this process, so a synchronous child would
 // block the very event loop that must answer curl.
-async function runSequence(stack: Stack, username: string, password: string): Promise<{ status: number; body: string }> {
+async function runSequence(stack: Stack, username: string, password: string, patientId = 'P001'): Promise<{ status: number; body: string }> {
   const script = SEQUENCE.replaceAll('http://localhost:8000', stack.gatewayUrl)
     .replace('USERNAME', username)
-    .replace('PASSWORD', password);
+    .replace('PASSWORD', password)
+    .replace('"patient_id":"P001"', `"patient_id":"${patientId}"`);
   const { stdout: output } = await run('bash', ['-c', script], { encoding: 'utf8', timeout: 20_000 });
   const match = /\nHTTP (\d{3})\n$/.exec(output);
   if (!match) throw new Error(`unexpected curl output: ${output}`);
@@ -71,5 +72,11 @@ describe("the design note's curl sequence", () => {
     expect(JSON.parse(body)).toEqual({ jsonrpc: '2.0', id: 1, error: { code: -32003, message: 'Forbidden' } });
     const patient = await stack.database.db.selectFrom('patients').selectAll().where('id', '=', 'P001').executeTakeFirstOrThrow();
     for (const value of [patient.family_name, patient.given_name, patient.mrn, patient.birth_date]) expect(body).not.toContain(value);
+  });
+
+  it.each(['P999', 'no such patient', 'P001 OR 1=1'])('a patient that does not exist (%s) gets the same 403 as a forbidden one', async (patientId) => {
+    const { status, body } = await runSequence(stack, 'yenji100', 'kingjulien100', patientId);
+    expect(status).toBe(403);
+    expect(JSON.parse(body)).toEqual({ jsonrpc: '2.0', id: 1, error: { code: -32003, message: 'Forbidden' } });
   });
 });

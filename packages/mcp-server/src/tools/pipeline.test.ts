@@ -48,7 +48,8 @@ describe('tool pipeline', () => {
       ['get_observations', { patient_id: 'P001', category: 'blood' }, /^category:/],
       ['get_observations', { patient_id: 'P001', since: 'last tuesday' }, /^since:/],
       ['get_patient_overview', {}, /^patient_id:/],
-      ['get_patient_overview', { patient_id: "P001' OR 1=1" }, /^patient_id:/],
+      ['get_patient_overview', { patient_id: '   ' }, /^patient_id:/],
+      ['get_patient_overview', { patient_id: 42 }, /^patient_id:/],
       ['get_clinical_notes', { patient_id: 'P001', limit: 0 }, /^limit:/],
       ['get_medications', { patient_id: 'P001', secret: 'Margaret Okafor' }, /^arguments:/],
       ['add_clinical_note', { patient_id: 'P001', text: '   ' }, /^text:/],
@@ -83,10 +84,17 @@ describe('tool pipeline', () => {
     // The researcher's pseudonym is recorded as the patient it stands for, as on allowed calls.
     await refusal(h.call('researcher1', 'get_clinical_notes', { patient_id: h.pseudonym('P001'), limit: -1 }));
     expect(await lastEvent()).toMatchObject({ decision: 'error', reason: 'invalid_input', patient_id: 'P001' });
-    // Anything that is not a well-formed id is never written to the log.
-    for (const patientId of ["P001' OR 1=1", 'P'.repeat(10_000), 42, { id: 'P001' }, ['P001']]) {
+    // Anything that is not a well-formed id is never written to the log. Text no patient id can
+    // be names a patient that does not exist: answered as any other (403), never by its shape.
+    for (const patientId of ["P001' OR 1=1", 'Margaret Okafor', 'P'.repeat(10_000)]) {
+      const error = await refusal(h.call('yenji100', 'get_medications', { patient_id: patientId }));
+      expect(error.code).toBe('ERR_FORBIDDEN');
+      expect(toJsonRpcError(error)).toEqual({ code: -32003, message: 'Forbidden' });
+      expect(await lastEvent(), patientId.slice(0, 40)).toMatchObject({ decision: 'deny', reason: 'patient_not_found', patient_id: null });
+    }
+    for (const patientId of [42, { id: 'P001' }, ['P001']]) {
       await refusal(h.call('yenji100', 'get_medications', { patient_id: patientId }));
-      expect(await lastEvent(), JSON.stringify(patientId).slice(0, 40)).toMatchObject({ decision: 'error', reason: 'invalid_input', patient_id: null });
+      expect(await lastEvent(), JSON.stringify(patientId)).toMatchObject({ decision: 'error', reason: 'invalid_input', patient_id: null });
     }
     await refusal(h.call('yenji100', 'get_medications', ['P001'] as never));
     expect(await lastEvent()).toMatchObject({ decision: 'error', patient_id: null });

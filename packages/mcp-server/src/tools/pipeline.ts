@@ -94,6 +94,12 @@ function forbidden(decision: Decision): AppError {
   return new AppError('ERR_FORBIDDEN', { internalReason: decision.reason });
 }
 
+/** Whether the arguments' only fault is a patient_id, given as text, that no patient can have. */
+function namesNoPatient(issues: ReadonlyArray<{ path: PropertyKey[] }>, rawArgs: unknown): boolean {
+  const named = (rawArgs as { patient_id?: unknown } | null | undefined)?.patient_id;
+  return typeof named === 'string' && named.trim() !== '' && issues.every((issue) => issue.path[0] === 'patient_id');
+}
+
 /** zod's first complaint, naming the argument; never the value, which may be PHI. */
 function invalidInput(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): AppError {
   const detail = issues
@@ -257,6 +263,11 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
     const parsed = tool.input.safeParse(rawArgs ?? {});
     if (!parsed.success) {
       call.patientId = await attemptedPatient(tool, principal, rawArgs);
+      // SPEC: a patient that does not exist is answered as one the caller may not see, and an
+      // id no patient can have names one that does not exist.
+      if (tool.patient === 'required' && namesNoPatient(parsed.error.issues, rawArgs)) {
+        throw new AppError('ERR_FORBIDDEN', { internalReason: 'patient_not_found' });
+      }
       throw invalidInput(parsed.error.issues);
     }
 
