@@ -201,6 +201,15 @@ describe('login throttling', () => {
     await fresh.close();
   });
 
+  it('logins of one account sent at once with the right password all succeed', async () => {
+    const fresh = await h.startGateway();
+    const logins = await Promise.all(
+      Array.from({ length: 25 }, () => post(`${fresh.url}/api/token/`, JSON.stringify({ username: 'nurse_joy', password: 'joy-demo-2026' }))),
+    );
+    expect(logins.map((answer) => answer.status)).toEqual(Array.from({ length: 25 }, () => 200));
+    await fresh.close();
+  });
+
   it('unknown names sprayed from one address all at once stop at the address limit', async () => {
     const sprayed = await h.startGateway({ loginLimits: { perAddress: 4 } });
     const answers = await Promise.all(

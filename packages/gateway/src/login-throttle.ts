@@ -6,9 +6,12 @@
  * CPU. A success clears the account's counter (not the address's: one valid account must
  * not launder an address that is spraying others).
  *
- * Each attempt is counted BEFORE its password is checked, and taken back if it turns out not
- * to be a failure. Counting after the check let attempts sent at once all pass a limit that
- * none of them had reached yet: 60 guesses in parallel were 60 password checks.
+ * Checks in flight count against the limit too. Counting failures only once checked let
+ * attempts sent at once all pass a limit none of them had reached yet: 60 guesses in parallel
+ * were 60 password checks. Now failures so far plus checks in flight never exceed the limit:
+ * an attempt beyond it waits for a check to end (a success frees its place, a failure keeps
+ * it), and is refused once the failures alone reach the limit. So concurrent logins of one
+ * account that succeed wait a moment; concurrent guesses never get more checks than the limit.
  */
 import { AppError } from '@secure-hospital-ai/core/errors';
 
@@ -100,48 +103,97 @@ export class LoginThrottle {
   }
 
   /**
-   * Counts an attempt as a failure of its account and address before the password is checked.
-   * Throws ERR_THROTTLED (429 + Retry-After), taking the count back, when that puts either past
-   * its limit. An attempt let through is then settled: a failure needs nothing more,
-   * `succeeded` or `abandoned` takes the count back.
+   * Lets an attempt have its password checked, or refuses it: ERR_THROTTLED (429 +
+   * Retry-After) when the account's or the address's failures have reached their limit. Until
+   * failures plus checks in flight leave it room, the attempt waits (a few seconds at most,
+   * then it is refused too). An attempt let in is then settled with exactly one of `failed`,
+   * `succeeded` or `abandoned`.
    */
   async begin(username: string, address: string | null): Promise<void> {
-    const counted = this.#keys(username, address);
-    const waits: number[] = [];
-    for (const { key, limit } of counted) {
-      const window = await this.#store.increment(key, this.#limits.windowMs);
-      if (window.count > limit) waits.push(window.resetAt);
+    const keys = this.#keys(username, address);
+    for (let poll = 0; ; poll += 1) {
+      const waits: number[] = [];
+      for (const { failures, limit } of keys) {
+        const window = await this.#store.peek(failures);
+        if (window && window.count >= limit) waits.push(window.resetAt);
+      }
+      if (waits.length > 0) throw this.#throttled(Math.max(...waits));
+      if (await this.#takePlaces(keys)) return;
+      if (poll >= MAX_POLLS) throw this.#throttled(this.#now() + 1000);
+      await sleep(POLL_MS);
     }
-    if (waits.length === 0) return;
-    await this.#release(counted);
-    const seconds = Math.max(1, Math.ceil((Math.max(...waits) - this.#now()) / 1000));
-    throw new AppError('ERR_THROTTLED', {
+  }
+
+  /** The password was wrong (or the account unusable): a failure of the account and the address. */
+  async failed(username: string, address: string | null): Promise<void> {
+    const keys = this.#keys(username, address);
+    for (const { failures } of keys) await this.#store.increment(failures, this.#limits.windowMs);
+    await this.#leave(keys);
+  }
+
+  /** The password was right: the account's failures are forgiven, the address keeps its own. */
+  async succeeded(username: string, address: string | null): Promise<void> {
+    await this.#store.clear(accountKey(username));
+    await this.#leave(this.#keys(username, address));
+  }
+
+  /** The attempt ended before it could fail or succeed (the database did not answer, say). */
+  async abandoned(username: string, address: string | null): Promise<void> {
+    await this.#leave(this.#keys(username, address));
+  }
+
+  /** A place among the checks in flight of every key, or none (all taken back). */
+  async #takePlaces(keys: readonly ThrottleKey[]): Promise<boolean> {
+    const taken: ThrottleKey[] = [];
+    for (const key of keys) {
+      const inFlight = await this.#store.increment(key.inFlight, IN_FLIGHT_TTL_MS);
+      taken.push(key);
+      const failed = (await this.#store.peek(key.failures))?.count ?? 0;
+      if (failed + inFlight.count > key.limit) {
+        await this.#leave(taken);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  async #leave(keys: readonly ThrottleKey[]): Promise<void> {
+    for (const { inFlight } of keys) await this.#store.release(inFlight);
+  }
+
+  #throttled(until: number): AppError {
+    const seconds = Math.max(1, Math.ceil((until - this.#now()) / 1000));
+    return new AppError('ERR_THROTTLED', {
       detail: `Too many failed login attempts. Try again in ${seconds} seconds.`,
       internalReason: 'login_throttled',
       headers: { 'retry-after': String(seconds) },
     });
   }
 
-  /** The password was right: the account's failures are forgiven, the address keeps its own. */
-  async succeeded(username: string, address: string | null): Promise<void> {
-    await this.#store.clear(accountKey(username));
-    if (address) await this.#store.release(addressKey(address));
-  }
-
-  /** The attempt ended before it could fail or succeed (the database did not answer, say). */
-  async abandoned(username: string, address: string | null): Promise<void> {
-    await this.#release(this.#keys(username, address));
-  }
-
-  #keys(username: string, address: string | null): { key: string; limit: number }[] {
-    const keys = [{ key: accountKey(username), limit: this.#limits.perAccount }];
-    if (address) keys.push({ key: addressKey(address), limit: this.#limits.perAddress });
+  #keys(username: string, address: string | null): ThrottleKey[] {
+    const keys = [{ failures: accountKey(username), inFlight: `${accountKey(username)}:in-flight`, limit: this.#limits.perAccount }];
+    if (address) keys.push({ failures: addressKey(address), inFlight: `${addressKey(address)}:in-flight`, limit: this.#limits.perAddress });
     return keys;
   }
+}
 
-  async #release(counted: readonly { key: string }[]): Promise<void> {
-    for (const { key } of counted) await this.#store.release(key);
-  }
+interface ThrottleKey {
+  readonly failures: string;
+  readonly inFlight: string;
+  readonly limit: number;
+}
+
+/** How often a waiting attempt looks again, and how many times before it gives up (about 10 s). */
+const POLL_MS = 25;
+const MAX_POLLS = 400;
+/**
+ * Checks in flight are counted in a window of their own, so that a gateway that died holding
+ * places gives them back within this time. A password check takes milliseconds.
+ */
+const IN_FLIGHT_TTL_MS = 60_000;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 // Case-folded so that "Admin" and "admin" share one budget whether or not they are one account.

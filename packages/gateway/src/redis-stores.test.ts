@@ -102,8 +102,9 @@ describe('RedisFailureCounterStore', () => {
   it('keeps neither usernames nor addresses in key names', async () => {
     const throttle = new LoginThrottle(new RedisFailureCounterStore(sender(admin), prefix));
     await throttle.begin('Dr.Who', '10.1.2.3');
+    await throttle.failed('Dr.Who', '10.1.2.3');
     const keys = await keysUnder(prefix);
-    expect(keys).toHaveLength(2);
+    expect(keys).toHaveLength(4); // failures and checks in flight, for the account and the address
     for (const key of keys) {
       expect(key).toMatch(new RegExp(`^${prefix}login-failures:[0-9a-f]{64}$`));
       expect(key.toLowerCase()).not.toContain('who');
@@ -114,8 +115,10 @@ describe('RedisFailureCounterStore', () => {
   it('gives LoginThrottle the same Retry-After as the memory store', async () => {
     const limits: Partial<LoginThrottleLimits> = { perAccount: 2, windowMs: 90_000 };
     const retryAfter = async (throttle: LoginThrottle): Promise<string | undefined> => {
-      await throttle.begin('yenji100', '10.0.0.2');
-      await throttle.begin('yenji100', '10.0.0.2');
+      for (let i = 0; i < 2; i += 1) {
+        await throttle.begin('yenji100', '10.0.0.2');
+        await throttle.failed('yenji100', '10.0.0.2');
+      }
       const refused = await throttle.begin('yenji100', '10.0.0.2').then(() => undefined, (error: unknown) => error);
       expect(refused).toBeInstanceOf(AppError);
       expect((refused as AppError).code).toBe('ERR_THROTTLED');
@@ -148,13 +151,18 @@ describe('RedisFailureCounterStore', () => {
     expect(await store.peek('login:address:never-counted')).toBeUndefined();
   });
 
-  it('lets exactly the limit of attempts through when two gateways take them at once', async () => {
+  it('lets exactly the limit of guesses be checked when two gateways take them at once', async () => {
     const limits: Partial<LoginThrottleLimits> = { perAccount: 5, perAddress: 1000 };
     const throttles = [admin, other].map((client) => new LoginThrottle(new RedisFailureCounterStore(sender(client), prefix), limits));
-    const outcomes = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => throttles[i % 2]!.begin('nurse_joy', `10.0.1.${i}`).then(() => 'through', () => 'refused')),
-    );
-    expect(outcomes.filter((o) => o === 'through')).toHaveLength(5);
+    const guess = async (i: number) => {
+      const throttle = throttles[i % 2]!;
+      const address = `10.0.1.${i}`;
+      const admitted = await throttle.begin('nurse_joy', address).then(() => true, () => false);
+      if (admitted) await throttle.failed('nurse_joy', address);
+      return admitted ? 'checked' : 'refused';
+    };
+    const outcomes = await Promise.all(Array.from({ length: 30 }, (_, i) => guess(i)));
+    expect(outcomes.filter((o) => o === 'checked')).toHaveLength(5);
   });
 });
 

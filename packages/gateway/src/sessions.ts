@@ -89,10 +89,9 @@ export class SessionService {
     try {
       account = await this.#checkCredentials(username, password, client);
     } catch (error) {
-      // A refusal stays counted; an attempt that broke off before its answer was no failure.
-      if (!(error instanceof AppError && error.code === 'ERR_BAD_CREDENTIALS')) {
-        await throttle.abandoned(username, client.address).catch(() => undefined);
-      }
+      // A refusal is a failure; an attempt that broke off before its answer was none.
+      if (error instanceof AppError && error.code === 'ERR_BAD_CREDENTIALS') await throttle.failed(username, client.address);
+      else await throttle.abandoned(username, client.address).catch(() => undefined);
       throw error;
     }
     await throttle.succeeded(username, client.address);
@@ -235,7 +234,6 @@ export class SessionService {
     });
   }
 
-  /** The failure was counted when the attempt began (LoginThrottle.begin). */
   async #loginFailed(reason: string, client: ClientInfo, actor: Actor): Promise<AppError> {
     this.#deps.metrics?.countLogin('failure');
     await this.#audit('login.failure', 'deny', reason, client, actor);
