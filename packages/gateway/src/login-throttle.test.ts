@@ -71,6 +71,22 @@ describe('LoginThrottle', () => {
     expect(await store.peek('login:address:10.0.0.6')).toBeUndefined();
   });
 
+  it('lets waiting attempts in first come, first served: a newcomer never takes a freed place', async () => {
+    const { throttle } = setup({ perAccount: 1, perAddress: 10, windowMs: 60_000 });
+    const order: number[] = [];
+    const login = async (n: number) => {
+      await throttle.begin('erin', '10.0.0.7');
+      order.push(n);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      await throttle.succeeded('erin', '10.0.0.7');
+    };
+    const first = Array.from({ length: 4 }, (_, n) => login(n));
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    // Arrives while the first four wait or check: served after them, never before.
+    await Promise.all([...first, login(4), login(5)]);
+    expect(order).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
   it('refuses an address spraying many accounts', async () => {
     const { throttle } = setup();
     for (const name of ['a1', 'a2', 'a3', 'a4', 'a5']) await attempt(throttle, name, '10.0.0.9', false);

@@ -12,6 +12,8 @@
  * an attempt beyond it waits for a check to end (a success frees its place, a failure keeps
  * it), and is refused once the failures alone reach the limit. So concurrent logins of one
  * account that succeed wait a moment; concurrent guesses never get more checks than the limit.
+ * Waiting attempts are let in first come, first served within an instance: a newcomer never
+ * takes a freed place from one that has waited.
  */
 import { AppError } from '@secure-hospital-ai/core/errors';
 
@@ -95,6 +97,10 @@ export class LoginThrottle {
   readonly #store: FailureCounterStore;
   readonly #limits: LoginThrottleLimits;
   readonly #now: () => number;
+  /** Per key, the turn of the last attempt in line: the next one waits for it. */
+  readonly #lineEnds = new Map<string, Promise<void>>();
+  /** Attempts at the head of their line, waiting for a place to come free. */
+  readonly #waking = new Set<() => void>();
 
   constructor(store: FailureCounterStore, limits: Partial<LoginThrottleLimits> = {}, now: () => number = Date.now) {
     this.#store = store;
@@ -105,13 +111,29 @@ export class LoginThrottle {
   /**
    * Lets an attempt have its password checked, or refuses it: ERR_THROTTLED (429 +
    * Retry-After) when the account's or the address's failures have reached their limit. Until
-   * failures plus checks in flight leave it room, the attempt waits (a few seconds at most,
-   * then it is refused too). An attempt let in is then settled with exactly one of `failed`,
-   * `succeeded` or `abandoned`.
+   * failures plus checks in flight leave it room, the attempt waits its turn (about 10 s at
+   * most, then it is refused too). An attempt let in is then settled with exactly one of
+   * `failed`, `succeeded` or `abandoned`.
    */
   async begin(username: string, address: string | null): Promise<void> {
     const keys = this.#keys(username, address);
-    for (let poll = 0; ; poll += 1) {
+    // In line behind the attempts on the same account or address that came before it.
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => (done = resolve));
+    const ahead = keys.map((key) => this.#lineEnds.get(key.inFlight));
+    for (const key of keys) this.#lineEnds.set(key.inFlight, mine);
+    const deadline = performance.now() + MAX_WAIT_MS;
+    try {
+      await Promise.all(ahead);
+      await this.#takeTurn(keys, deadline);
+    } finally {
+      done();
+      for (const key of keys) if (this.#lineEnds.get(key.inFlight) === mine) this.#lineEnds.delete(key.inFlight);
+    }
+  }
+
+  async #takeTurn(keys: readonly ThrottleKey[], deadline: number): Promise<void> {
+    for (;;) {
       const waits: number[] = [];
       for (const { failures, limit } of keys) {
         const window = await this.#store.peek(failures);
@@ -119,9 +141,22 @@ export class LoginThrottle {
       }
       if (waits.length > 0) throw this.#throttled(Math.max(...waits));
       if (await this.#takePlaces(keys)) return;
-      if (poll >= MAX_POLLS) throw this.#throttled(this.#now() + 1000);
-      await sleep(POLL_MS);
+      if (performance.now() >= deadline) throw this.#throttled(this.#now() + 1000);
+      await this.#placeFreed();
     }
+  }
+
+  /** Until a check on this instance ends, or a moment passes (another instance's may have). */
+  #placeFreed(): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.#waking.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, POLL_MS);
+      this.#waking.add(wake);
+    });
   }
 
   /** The password was wrong (or the account unusable): a failure of the account and the address. */
@@ -159,6 +194,7 @@ export class LoginThrottle {
 
   async #leave(keys: readonly ThrottleKey[]): Promise<void> {
     for (const { inFlight } of keys) await this.#store.release(inFlight);
+    for (const wake of [...this.#waking]) wake();
   }
 
   #throttled(until: number): AppError {
@@ -183,18 +219,14 @@ interface ThrottleKey {
   readonly limit: number;
 }
 
-/** How often a waiting attempt looks again, and how many times before it gives up (about 10 s). */
+/** How often an attempt at the head of its line looks again, and how long any attempt waits at most. */
 const POLL_MS = 25;
-const MAX_POLLS = 400;
+const MAX_WAIT_MS = 10_000;
 /**
  * Checks in flight are counted in a window of their own, so that a gateway that died holding
  * places gives them back within this time. A password check takes milliseconds.
  */
 const IN_FLIGHT_TTL_MS = 60_000;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 // Case-folded so that "Admin" and "admin" share one budget whether or not they are one account.
 function accountKey(username: string): string {
