@@ -4,8 +4,8 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { refusalEvent, type AuditSink } from '@secure-hospital-ai/core/audit/event';
-import type { Principal } from '@secure-hospital-ai/core/domain';
 import { userAgentFrom } from '@secure-hospital-ai/core/client';
+import type { Principal } from '@secure-hospital-ai/core/domain';
 import type { AuthenticatedSubject } from '@secure-hospital-ai/core/errors';
 import type { Logger } from '@secure-hospital-ai/core/logger';
 
@@ -22,7 +22,6 @@ export interface ClientInfo {
   readonly address: string | null;
   readonly userAgent: string | null;
 }
-
 
 export function clientInfo(request: FastifyRequest): ClientInfo {
   const agent = request.headers['user-agent'];

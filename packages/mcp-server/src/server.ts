@@ -7,9 +7,9 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance, type F
 import type { Authenticator } from '@secure-hospital-ai/core/authenticate';
 import { refusalEvent, type AuditSink } from '@secure-hospital-ai/core/audit/event';
 import { trustNearestHop, trustNearestLoopbackHop } from '@secure-hospital-ai/core/client';
-import { answerClientError, badUrlError } from '@secure-hospital-ai/core/http-parser-errors';
 import type { Config } from '@secure-hospital-ai/core/config';
 import type { Database } from '@secure-hospital-ai/core/db/database';
+import { answerClientError, badUrlError } from '@secure-hospital-ai/core/http-parser-errors';
 import type { Logger } from '@secure-hospital-ai/core/logger';
 import { registerMcpTransport } from './http/transport.js';
 import type { McpBackend } from './protocol/types.js';

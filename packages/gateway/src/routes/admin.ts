@@ -205,8 +205,9 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     const failure = toGatewayError(error);
     if (failure.http < 500) {
       await auditRefusal(audit, logger, request, `account.manage:${failure.internalReason ?? failure.code.toLowerCase()}`, failure.subject);
+    } else {
+      logger.error({ reqId: request.id, code: failure.code, reason: failure.internalReason }, 'admin request failed');
     }
-    else logger.error({ reqId: request.id, code: failure.code, reason: failure.internalReason }, 'admin request failed');
     return sendDetailError(reply, failure);
   });
 
