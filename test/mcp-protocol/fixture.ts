@@ -65,6 +65,11 @@ export async function startTestServer(): Promise<TestServer> {
         const data = { patient_id: String(patientId), seen_by: ctx.principal.userId };
         return { content: [{ type: 'text', text: JSON.stringify(data) }], structuredContent: data };
       }
+      if (name === 'big_answer') {
+        // About 6 MB of JSON once serialised: the text twice, as structuredContent and content.
+        const data = { blob: 'x'.repeat(3_000_000) };
+        return { content: [{ type: 'text', text: JSON.stringify(data) }], structuredContent: data };
+      }
       if (name === 'forbidden_tool') throw new AppError('ERR_FORBIDDEN', { internalReason: 'test policy' });
       if (name === 'crash') throw new Error('secret stack detail /var/db/password');
       throw new AppError('ERR_VALIDATION', { detail: 'Unknown tool' });

@@ -264,6 +264,20 @@ describe('refusals', () => {
     expect(server.toolRuns).toEqual([]);
   });
 
+  it('stops running a batch once its answer reaches its budget: the rest are refused in-band and audited', async () => {
+    const calls = Array.from({ length: 10 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'tools/call', params: { name: 'big_answer', arguments: {} } }));
+    const answer = await post(calls);
+    expect(answer.status).toBe(200);
+    const answers = answer.json as Array<{ id: number; result?: unknown; error?: { code: number; message: string } }>;
+    expect(answers.map((a) => a.id).sort((a, b) => a - b)).toEqual(calls.map((c) => c.id));
+    const notRun = answers.filter((a) => a.error !== undefined);
+    expect(notRun.length).toBeGreaterThan(0);
+    for (const refusal of notRun) expect(refusal.error).toMatchObject({ code: -32600, message: 'Answer too large' });
+    expect(server.toolRuns).toHaveLength(10 - notRun.length);
+    expect(server.refused.filter((r) => r.error.code === 'ERR_ANSWER_TOO_LARGE')).toHaveLength(notRun.length);
+    expect(answer.text.length).toBeLessThan(16 * 1024 * 1024 + 4 * 6_100_000);
+  });
+
   it('answers a backend refusal on a single request with its own status (403 / -32003)', async () => {
     const answer = await post({ jsonrpc: '2.0', id: 'f', method: 'tools/call', params: { name: 'forbidden_tool', arguments: {} } });
     expect(answer.status).toBe(403);

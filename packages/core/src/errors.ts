@@ -28,6 +28,7 @@ export const ERROR_TABLE = {
   ERR_INVALID_REQUEST: { http: 400, rpc: -32600, message: 'Invalid Request' },
   ERR_HEADERS_TOO_LARGE: { http: 431, rpc: -32600, message: 'Request headers too large' },
   ERR_REQUEST_TIMEOUT: { http: 408, rpc: -32600, message: 'Request timeout' },
+  ERR_ANSWER_TOO_LARGE: { http: 413, rpc: -32600, message: 'Answer too large' },
   ERR_METHOD_NOT_FOUND: { http: 404, rpc: -32601, message: 'Method not found' },
   ERR_INVALID_PARAMS: { http: 400, rpc: -32602, message: 'Invalid params' },
   // MCP 2026-07-28 Streamable HTTP: routing headers that disagree with the body, and a

@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Principal } from '../domain.js';
 import type { Tables } from '../db/schema.js';
 import { AppError } from '../errors.js';
+import { freeTextProblem, visibleLength } from '../free-text.js';
 import { roleMayEver } from './engine.js';
 import { BREAK_GLASS_MIN_REASON, BREAK_GLASS_MINUTES } from './policy.js';
 import { accountIdOf } from './relationships.js';
@@ -29,7 +30,10 @@ function sameReason(a: string, b: string): boolean {
 /** The justification, trimmed; refused (naming the field) when too short to mean anything. */
 export function checkBreakGlassReason(reason: unknown): string {
   const text = typeof reason === 'string' ? reason.trim() : '';
-  if (text.length < BREAK_GLASS_MIN_REASON) {
+  const problem = freeTextProblem(text);
+  if (problem !== undefined) throw new AppError('ERR_VALIDATION', { detail: `reason: ${problem}` });
+  // Only what a reviewer can read counts: ten zero-width spaces are no reason.
+  if (visibleLength(text) < BREAK_GLASS_MIN_REASON) {
     throw new AppError('ERR_VALIDATION', { detail: `reason: must be at least ${BREAK_GLASS_MIN_REASON} characters` });
   }
   return text;

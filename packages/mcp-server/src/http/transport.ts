@@ -47,6 +47,10 @@ export interface McpTransportOptions {
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** A batch fans out into that many tool calls; beyond this it is refused rather than amplified. */
 export const MAX_BATCH_LENGTH = 100;
+/** How many of a batch's calls run at once. */
+const BATCH_CONCURRENCY = 4;
+/** A batch's answer stops growing past this many characters of JSON: the calls after it are not run. */
+export const MAX_BATCH_ANSWER_CHARS = 16 * 1024 * 1024;
 
 /**
  * Errors that keep their own HTTP status when a single request's dispatch raises them (the
@@ -259,10 +263,40 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
     if (state.headerVersion !== undefined && isModernVersion(state.headerVersion)) {
       return refuse(request, reply, new AppError('ERR_INVALID_REQUEST', { detail: 'Batches are not part of protocol revision 2026-07-28' }));
     }
-    const answers = await Promise.all(batch.map((element) => handleBatchElement(request, state, element)));
-    const responses = answers.filter((answer): answer is JsonRpcResponse => answer !== undefined);
+    // A few elements at a time, each answer serialised as it comes, until the batch's answer
+    // reaches its budget: a hundred large answers must not all be held at once (nineteen
+    // 26 MB answers in each of eight batches took the server out of memory).
+    const answers: (string | undefined)[] = new Array(batch.length);
+    let size = 0;
+    let next = 0;
+    const work = async () => {
+      for (let i = next++; i < batch.length; i = next++) {
+        const element = batch[i];
+        if (size > MAX_BATCH_ANSWER_CHARS) {
+          answers[i] = await notRun(request, state, element);
+          continue;
+        }
+        const answer = await handleBatchElement(request, state, element);
+        if (answer === undefined) continue;
+        answers[i] = serializeResponse(answer);
+        size += answers[i]!.length;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, batch.length) }, work));
+    const responses = answers.filter((answer): answer is string => answer !== undefined);
     if (responses.length === 0) return reply.code(202).send();
-    return state.framing === 'sse' ? sendEvents(reply, responses) : sendJson(reply, 200, responses);
+    return state.framing === 'sse' ? sendSerializedEvents(reply, responses) : reply.code(200).header('content-type', JSON_CONTENT_TYPE).send(`[${responses.join(',')}]`);
+  }
+
+  /** A batch request left unrun once the batch's answer is full: refused in-band, and audited. */
+  async function notRun(request: FastifyRequest, state: McpRequestState, element: unknown): Promise<string | undefined> {
+    if (classifyMessage(element) !== 'request') return undefined;
+    const error = new AppError('ERR_ANSWER_TOO_LARGE', {
+      detail: `The batch's answer reached ${MAX_BATCH_ANSWER_CHARS / (1024 * 1024)} MiB; this call was not run. Send it again on its own.`,
+      internalReason: 'batch_answer_budget',
+    });
+    await notifyRefused(request, state, error);
+    return serializeResponse(errorResponse(echoableId(element), error));
   }
 
   async function onPost(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -311,8 +345,12 @@ function applyErrorHeaders(reply: FastifyReply, error: AppError): void {
 
 /** Each message as one `message` event; JSON.stringify never emits a raw newline, so one data line each. */
 function sendEvents(reply: FastifyReply, messages: readonly JsonRpcResponse[]): FastifyReply {
+  return sendSerializedEvents(reply, messages.map(serializeResponse));
+}
+
+function sendSerializedEvents(reply: FastifyReply, messages: readonly string[]): FastifyReply {
   let body = '';
-  for (const message of messages) body += `event: message\ndata: ${serializeResponse(message)}\n\n`;
+  for (const message of messages) body += `event: message\ndata: ${message}\n\n`;
   return reply.code(200).header('content-type', 'text/event-stream').header('cache-control', 'no-cache').send(body);
 }
 

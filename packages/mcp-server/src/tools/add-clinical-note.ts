@@ -1,14 +1,14 @@
 /** add_clinical_note: a doctor (care team) or nurse (ward) writes a note on a patient's record. */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { noteOut, patientIdArg } from './schemas.js';
+import { freeTextArg, noteOut, patientIdArg } from './schemas.js';
 import { defineTool } from './tool.js';
 
 export const NOTE_TYPES = ['progress', 'nursing', 'phone', 'referral', 'discharge'] as const;
 
 const input = z.strictObject({
   patient_id: patientIdArg,
-  text: z.string().trim().min(1).max(20_000).describe('The note, as free text'),
+  text: freeTextArg(20_000).describe('The note, as free text'),
   note_type: z.enum(NOTE_TYPES).default('progress').describe(`One of ${NOTE_TYPES.join(', ')}`),
 });
 const output = z.strictObject({ note: noteOut });

@@ -53,6 +53,12 @@ describe('tool pipeline', () => {
       ['get_clinical_notes', { patient_id: 'P001', limit: 0 }, /^limit:/],
       ['get_medications', { patient_id: 'P001', secret: 'Margaret Okafor' }, /^arguments:/],
       ['add_clinical_note', { patient_id: 'P001', text: '   ' }, /^text:/],
+      ['add_clinical_note', { patient_id: 'P001', text: `ring ${'\u0007'.repeat(50)}` }, /^text: must not contain control characters/],
+      ['add_clinical_note', { patient_id: 'P001', text: 'lone \ud800 surrogate' }, /^text: must be valid Unicode text/],
+      ['break_glass', { patient_id: 'P003', reason: '\u200b'.repeat(12) }, /^reason: must be at least 10 characters/],
+      ['break_glass', { patient_id: 'P003', reason: `${'\u0000'.repeat(10)}` }, /^reason:/],
+      ['get_clinical_notes', { patient_id: 'P001', since: '2026-02-30' }, /^since: not a real date/],
+      ['get_clinical_notes', { patient_id: 'P001', since: '2026-04-31T10:00:00Z' }, /^since: not a real date/],
     ];
     for (const [tool, args, field] of cases) {
       const error = await refusal(h.call('yenji100', tool, args));

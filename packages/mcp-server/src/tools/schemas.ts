@@ -5,6 +5,7 @@
  * a caller gets is the redaction views' decision, per role.
  */
 import { z } from 'zod';
+import { freeTextProblem } from '@secure-hospital-ai/core/free-text';
 
 /** A patient id (P001) or, for the researcher, a pseudonym (R-…). */
 export const patientIdArg = z
@@ -17,12 +18,31 @@ export const patientIdArg = z
 
 const DATE_OR_INSTANT = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
 
+/** A real calendar day: Date.parse rolls 2026-02-30 over to 2 March instead of refusing it. */
+function realDay(value: string): boolean {
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return !Number.isNaN(Date.parse(value)) && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
 /** `YYYY-MM-DD` or an ISO-8601 instant with its offset; normalised to a UTC instant. */
 export const instantArg = z
   .string()
   .regex(DATE_OR_INSTANT, 'an ISO-8601 date (YYYY-MM-DD) or date-time with offset')
-  .refine((value) => !Number.isNaN(Date.parse(value)), 'not a real date')
+  .refine(realDay, 'not a real date')
   .transform((value) => new Date(value).toISOString());
+
+/** Free text written into the record, trimmed: well-formed, no control characters (core/free-text.ts). */
+export const freeTextArg = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .superRefine((value, ctx) => {
+      const problem = freeTextProblem(value);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    });
 
 export const limitArg = (max: number, fallback: number) =>
   z.number().int().min(1).max(max).default(fallback).describe(`How many rows at most (1-${max}, default ${fallback})`);

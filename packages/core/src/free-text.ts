@@ -1,0 +1,28 @@
+/**
+ * Free text people write into the record (a clinical note, a break-glass justification): what
+ * it must be before it is stored, checked the same way wherever it comes in.
+ * - Well-formed Unicode: a lone surrogate cannot be stored as UTF-8; it came back as U+FFFD,
+ *   so what was read differed from what was written.
+ * - No control characters but tab and line breaks: they mean nothing in a note, and each one
+ *   leaves as six characters of JSON escape, twice per answer (a 20,000-character note of BEL
+ *   answered 260 KB).
+ * - A justification says something: only visible characters count toward its length, so ten
+ *   zero-width spaces or NULs are not a reason.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// C0 controls but TAB, LF and CR; DEL; C1 controls.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/gu;
+
+/** Why `text` cannot be stored as free text, or undefined when it can. */
+export function freeTextProblem(text: string): string | undefined {
+  if (LONE_SURROGATE.test(text)) return 'must be valid Unicode text';
+  if (CONTROL.test(text)) return 'must not contain control characters';
+  return undefined;
+}
+
+/** Letters, digits, punctuation and symbols: what a reader can see. */
+export function visibleLength(text: string): number {
+  return text.match(VISIBLE)?.length ?? 0;
+}
