@@ -171,7 +171,27 @@ describe('refused before the MCP server hears of it', () => {
     await limited.close();
   });
 
-  it('GET and DELETE: 405, as a stateless MCP server answers', async () => {
+  it('a batch is as many tool calls as it carries: it cannot spend one call of the allowance on many', async () => {
+    const limited = await h.startGateway({ env: { RATE_LIMIT_PER_USER: '5' } });
+    const headers = await bearer('nurse_joy');
+    const batch = (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => ({ ...JSON.parse(CALL), id: i })));
+    const before = h.upstream.received.length;
+    expect((await post(`${limited.url}/mcp-proxy/`, batch(4), headers)).status).toBe(200);
+    const refused = await post(`${limited.url}/mcp-proxy/`, batch(2), headers);
+    expect(refused.status).toBe(429);
+    expect(h.upstream.received.length).toBe(before + 1);
+    // One call is left of the five.
+    expect((await post(`${limited.url}/mcp-proxy/`, CALL, headers)).status).toBe(200);
+    await limited.close();
+  });
+
+  it('GET, PUT, PATCH and DELETE: 405, as a stateless MCP server answers', async () => {
+    for (const method of ['PUT', 'PATCH', 'DELETE']) {
+      const response = await fetch(proxy, { method, headers: await bearer() });
+      expect(response.status, method).toBe(405);
+      expect(response.headers.get('allow')).toBe('POST');
+      await response.arrayBuffer();
+    }
     const answer = await get(proxy, await bearer());
     expect(answer.status).toBe(405);
     expect(answer.headers.allow).toBe('POST');
@@ -210,6 +230,13 @@ describe('forwarded', () => {
     });
     expect(received?.headers.cookie).toBeUndefined();
     expect(received?.headers['accept-encoding']).toBeUndefined();
+  });
+
+  it('passes MCP headers on whatever their length, for the MCP server to judge', async () => {
+    const long = `get_patient_overview${'x'.repeat(300)}`;
+    const answer = await post(proxy, CALL, { ...(await bearer()), 'mcp-name': long, 'mcp-method': 'tools/call' });
+    expect(answer.status).toBe(200); // the stub upstream answers; the real MCP server refuses the mismatch (400)
+    expect(h.upstream.received.at(-1)?.headers['mcp-name']).toBe(long);
   });
 
   it("sends an Accept the MCP transport takes, framed as the client asked", async () => {

@@ -144,6 +144,9 @@ describe('POST /api/token/', () => {
     expect(broken.json).toEqual({ detail: 'Parse error' });
     const form = await post(`${base}/api/token/`, 'username=a&password=b', { 'content-type': 'application/x-www-form-urlencoded' });
     expect(form.status).toBe(415);
+    const text = await post(`${base}/api/token/`, JSON.stringify({ username: 'yenji100', password: 'x' }), { 'content-type': 'text/plain' });
+    expect(text.status).toBe(415);
+    expect(text.json).toEqual({ detail: 'Content-Type must be application/json' });
     expect(form.json).toEqual({ detail: 'Content-Type must be application/json' });
   });
 

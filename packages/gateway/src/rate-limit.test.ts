@@ -15,6 +15,15 @@ describe('MemoryRateLimiter', () => {
     expect(await limiter.take('u1')).toBe(20);
   });
 
+  it('takes a batch as that many calls, and a refused take takes nothing', async () => {
+    const { now } = clock();
+    const limiter = new MemoryRateLimiter(5, now);
+    expect(await limiter.take('u1', 4)).toBe(0);
+    expect(await limiter.take('u1', 2)).toBe(12); // one call short: 12 s at 5 a minute
+    expect(await limiter.take('u1', 1)).toBe(0);
+    expect(await limiter.take('u1', 1)).toBe(12);
+  });
+
   it('keeps accounts apart', async () => {
     const { now } = clock();
     const limiter = new MemoryRateLimiter(1, now);

@@ -5,8 +5,11 @@
  */
 
 export interface RateLimiter {
-  /** Takes one request's worth; resolves 0 when allowed, else the seconds to wait (Retry-After). */
-  take(key: string): Promise<number>;
+  /**
+   * Takes `calls` tool calls' worth (a batch carries several); resolves 0 when allowed, else the
+   * seconds to wait (Retry-After). A refused take takes nothing.
+   */
+  take(key: string, calls?: number): Promise<number>;
 }
 
 interface Bucket {
@@ -31,12 +34,12 @@ export class MemoryRateLimiter implements RateLimiter {
     this.#lastSweep = now();
   }
 
-  async take(key: string): Promise<number> {
-    return this.takeNow(key);
+  async take(key: string, calls = 1): Promise<number> {
+    return this.takeNow(key, calls);
   }
 
   /** Synchronous form of take() for callers that can skip a promise. */
-  takeNow(key: string): number {
+  takeNow(key: string, calls = 1): number {
     const now = this.#now();
     if (now - this.#lastSweep > SWEEP_INTERVAL_MS) this.#sweep(now);
     let bucket = this.#buckets.get(key);
@@ -48,11 +51,11 @@ export class MemoryRateLimiter implements RateLimiter {
       bucket.tokens = refilled > this.#capacity ? this.#capacity : refilled;
       bucket.updatedAt = now;
     }
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
+    if (bucket.tokens >= calls) {
+      bucket.tokens -= calls;
       return 0;
     }
-    return Math.max(1, Math.ceil((1 - bucket.tokens) / this.#refillPerMs / 1000));
+    return Math.max(1, Math.ceil((calls - bucket.tokens) / this.#refillPerMs / 1000));
   }
 
   /** Buckets that have refilled completely carry no information: drop them to bound memory. */

@@ -178,10 +178,14 @@ describe('RedisRateLimiter', () => {
     }
     expect(sharedWaits).toEqual([0, 0, 0, 20, 20]);
     expect(sharedWaits).toEqual(localWaits);
+    // A batch counts as its calls, alike on both.
+    const sharedBatch = new RedisRateLimiter(sender(admin), 5, { prefix });
+    const localBatch = new MemoryRateLimiter(5);
+    for (const calls of [4, 2, 1, 1]) expect(await sharedBatch.take('44', calls)).toBe(await localBatch.take('44', calls));
     // Another account has a bucket of its own; keys are hashed.
     expect(await shared.take('43')).toBe(0);
     const keys = await keysUnder(prefix);
-    expect(keys).toHaveLength(2);
+    expect(keys).toHaveLength(3);
     for (const key of keys) expect(key).toMatch(new RegExp(`^${prefix}tool-rate:[0-9a-f]{64}$`));
   });
 

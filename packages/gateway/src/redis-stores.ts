@@ -125,6 +125,7 @@ export class RedisFailureCounterStore implements FailureCounterStore {
 const TAKE = new LuaScript(`
 local capacity = tonumber(ARGV[1])
 local rate = capacity / tonumber(ARGV[2])
+local calls = tonumber(ARGV[3] or '1')
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local bucket = redis.call('HMGET', KEYS[1], 'tokens', 'at')
@@ -135,10 +136,10 @@ else
   tokens = math.min(capacity, tokens + math.max(0, now - tonumber(bucket[2])) * rate)
 end
 local wait = 0
-if tokens >= 1 then
-  tokens = tokens - 1
+if tokens >= calls then
+  tokens = tokens - calls
 else
-  wait = math.max(1, math.ceil((1 - tokens) / rate / 1000))
+  wait = math.max(1, math.ceil((calls - tokens) / rate / 1000))
 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
 redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - tokens) / rate) + 1000)
@@ -160,8 +161,8 @@ export class RedisRateLimiter implements RateLimiter {
     this.#prefix = options.prefix ?? DEFAULT_KEY_PREFIX;
   }
 
-  async take(key: string): Promise<number> {
-    const wait = await TAKE.run(this.#redis, hashedKey(this.#prefix, 'tool-rate', key), [this.#capacity, this.#periodMs]);
+  async take(key: string, calls = 1): Promise<number> {
+    const wait = await TAKE.run(this.#redis, hashedKey(this.#prefix, 'tool-rate', key), [this.#capacity, this.#periodMs, calls]);
     if (typeof wait !== 'number') throw new Error('unexpected reply from Redis to the rate-limit script');
     return wait;
   }
@@ -256,8 +257,8 @@ export class FallbackRateLimiter implements RateLimiter {
     readonly guard: RedisOutageGuard,
   ) {}
 
-  take(key: string): Promise<number> {
-    return this.guard.run(() => this.shared.take(key), () => this.local.take(key));
+  take(key: string, calls = 1): Promise<number> {
+    return this.guard.run(() => this.shared.take(key, calls), () => this.local.take(key, calls));
   }
 }
 

@@ -15,6 +15,7 @@ import type {
   FastifyReply,
   FastifyRequest,
   onRequestHookHandler,
+  preHandlerHookHandler,
 } from 'fastify';
 import type { AuditSink } from '@secure-hospital-ai/core/audit/event';
 import type { Authenticator } from '@secure-hospital-ai/core/authenticate';
@@ -55,9 +56,24 @@ function upstreamAccept(clientAccept: string | undefined): string {
   return negotiateFraming(clientAccept) === 'sse' ? UPSTREAM_ACCEPT_SSE : ACCEPT_BOTH_FRAMINGS;
 }
 
-/** MCP headers the server needs to see as the client sent them. */
+/**
+ * MCP headers the server needs to see as the client sent them, whatever their length: the MCP
+ * server refuses a bad one, and one left out here would skip its checks.
+ */
 const PASSED_THROUGH = ['mcp-protocol-version', 'mcp-method', 'mcp-name'] as const;
-const MAX_PASSED_HEADER_LENGTH = 256;
+
+/** Tool calls in a body: one, or a batch's elements (only a body that opens with `[` is parsed). */
+function callsIn(body: Buffer): number {
+  let at = 0;
+  while (at < body.length && (body[at] === 0x20 || body[at] === 0x09 || body[at] === 0x0a || body[at] === 0x0d)) at += 1;
+  if (body[at] !== 0x5b) return 1;
+  try {
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    return Array.isArray(parsed) ? Math.max(1, parsed.length) : 1;
+  } catch {
+    return 1; // not JSON: the MCP server refuses it
+  }
+}
 
 /**
  * Answer headers relayed from the MCP server: end-to-end ones only. Hop-by-hop headers
@@ -118,16 +134,16 @@ export const proxyRoutes: FastifyPluginAsync<ProxyRoutesOptions> = async (app, o
     request.principal = await authenticator.authenticate(request.headers);
   };
 
-  const limitRate: onRequestHookHandler = async (request) => {
-    const wait = await (rateLimiter as RateLimiter).take((request.principal as Principal).userId);
+  // After the body is read: a batch is as many tool calls as it has elements.
+  const limitRate: preHandlerHookHandler = async (request) => {
+    const wait = await (rateLimiter as RateLimiter).take((request.principal as Principal).userId, callsIn(request.body as Buffer));
     if (wait > 0) {
       throw new AppError('ERR_THROTTLED', { internalReason: 'rate_limited', headers: { 'retry-after': String(wait) } });
     }
   };
 
-  const guards = rateLimiter
-    ? [noStore, checkOrigin, checkDeclaredBody, authenticateBearer, limitRate]
-    : [noStore, checkOrigin, checkDeclaredBody, authenticateBearer];
+  const guards = [noStore, checkOrigin, checkDeclaredBody, authenticateBearer];
+  const afterBody = rateLimiter ? [limitRate] : [];
 
   async function forward(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const principal = request.principal as Principal;
@@ -145,7 +161,7 @@ export const proxyRoutes: FastifyPluginAsync<ProxyRoutesOptions> = async (app, o
     };
     for (const name of PASSED_THROUGH) {
       const value = incoming[name];
-      if (typeof value === 'string' && value.length <= MAX_PASSED_HEADER_LENGTH) headers[name] = value;
+      if (typeof value === 'string') headers[name] = value;
     }
     // The client's, for the MCP server's audit event (with its address, in X-Forwarded-For).
     const agent = userAgentFrom(incoming['user-agent']);
@@ -185,7 +201,7 @@ export const proxyRoutes: FastifyPluginAsync<ProxyRoutesOptions> = async (app, o
   app.setErrorHandler(refusePublicly);
 
   for (const path of ['/mcp-proxy/', '/mcp-proxy']) {
-    app.post(path, { onRequest: guards, bodyLimit: MAX_PROXY_BODY_BYTES }, forward);
-    app.route({ method: ['GET', 'DELETE'], url: path, handler: methodNotAllowed });
+    app.post(path, { onRequest: guards, preHandler: afterBody, bodyLimit: MAX_PROXY_BODY_BYTES }, forward);
+    app.route({ method: ['GET', 'PUT', 'PATCH', 'DELETE'], url: path, handler: methodNotAllowed });
   }
 };

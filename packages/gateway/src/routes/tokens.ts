@@ -40,6 +40,8 @@ async function methodNotAllowed(_request: FastifyRequest, reply: FastifyReply): 
 
 export const tokenRoutes: FastifyPluginAsync<TokenRoutesOptions> = async (app, { sessions }) => {
   app.addHook('onRequest', noStore);
+  // JSON only: Fastify would read text/plain as a string, answered 400 "expected object".
+  app.removeContentTypeParser('text/plain');
 
   /** SimpleJWT's paths end in a slash; the bare form is accepted too rather than redirected. */
   const post = (path: string, handler: RouteHandlerMethod) => {
