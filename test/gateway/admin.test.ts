@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { createAccount, findAccountByUsername } from '@secure-hospital-ai/core/accounts';
 import { auditDb } from '@secure-hospital-ai/core/audit/tables';
-import { patientInsert } from '@secure-hospital-ai/core/clinical/store';
 import type { Role } from '@secure-hospital-ai/core/domain';
+import { insertPatients } from '../support/patients.js';
 import { answerOf, post, startHarness, type Harness, type JsonAnswer } from './harness.js';
 
 let h: Harness;
@@ -23,18 +23,7 @@ beforeAll(async () => {
   await createAccount(db, { username: 'admin', password: ADMIN_PASSWORD, role: 'admin' });
   await createAccount(db, { username: 'admin2', password: 'admin2-demo-2026', role: 'admin' });
   await createAccount(db, { username: 'auditor1', password: 'audit-demo-2026', role: 'auditor' });
-  const now = new Date().toISOString();
-  for (const [id, given] of [['P001', 'Ada'], ['P002', 'Ben'], ['P003', 'Cy']] as const) {
-    await db
-      .insertInto('patients')
-      .values(
-        patientInsert(
-          { id, mrn: `MRN-${id}`, ssn: null, given_name: given, family_name: 'Test', birth_date: '1970-01-01', sex: 'unknown', phone: null, email: null, address_line: null, city: null, state: null, postal_code: null, deceased_at: null, source: null },
-          now,
-        ),
-      )
-      .execute();
-  }
+  await insertPatients(db, ['P001', 'P002', 'P003']);
   await db.insertInto('wards').values([{ id: 'W1', name: 'Ward one' }, { id: 'W2', name: 'Ward two' }]).execute();
 });
 

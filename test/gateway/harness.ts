@@ -18,6 +18,7 @@ import type { Database } from '@secure-hospital-ai/core/db/database';
 import { openTestDatabase } from '@secure-hospital-ai/core/db/test-database';
 import type { Role } from '@secure-hospital-ai/core/domain';
 import type { Logger } from '@secure-hospital-ai/core/logger';
+import { insertPatients } from '../support/patients.js';
 import { TokenService } from '@secure-hospital-ai/core/tokens';
 import { buildGateway, type GatewayDeps } from '@secure-hospital-ai/gateway';
 
@@ -186,6 +187,7 @@ export interface GatewayOptions {
 export async function startHarness(options: GatewayOptions = {}): Promise<Harness> {
   const { database, cleanup } = await openTestDatabase();
   const accountIds = {} as Record<TestUsername, string>;
+  await insertPatients(database.db, ['P001']);
   for (const [username, spec] of Object.entries(TEST_ACCOUNTS) as Array<[TestUsername, (typeof TEST_ACCOUNTS)[TestUsername]]>) {
     const account = await createAccount(database.db, {
       username,

@@ -21,12 +21,23 @@ async function main(argv: string[]): Promise<number> {
   const command = name ? COMMANDS[name] : undefined;
   if (!command) {
     const lines = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(12)} ${c.summary}`);
-    process.stderr.write(`usage: shai <command> [options]\n\n${lines.join('\n')}\n`);
-    return name === undefined || name === '--help' || name === 'help' ? 0 : 2;
+    const usage = `usage: shai <command> [options]\n\n${lines.join('\n')}\n`;
+    if (name === undefined || name === '--help' || name === 'help') {
+      process.stdout.write(usage);
+      return 0;
+    }
+    process.stderr.write(usage);
+    return 2;
   }
   const module = await command.load();
   return module.run(rest);
 }
+
+// Output piped into a reader that stopped early (`accounts list | head`): nothing more to say.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { insertPatients } from '../../../test/support/patients.js';
 import { useTestDatabase } from '../../../test/support/test-database.js';
 import { accountStateLookup } from './account-state.js';
 import { createAccount, setAccountActive } from './accounts.js';
@@ -11,6 +12,7 @@ describe(`account state lookup (${process.env.TEST_DATABASE === 'postgres' ? 'po
 
   beforeAll(async () => {
     const db = database.db;
+    await insertPatients(db, ['P001']);
     ids = {
       doctor: String((await createAccount(db, { username: 'doc_state', password: 'password-d', role: 'doctor' })).id),
       former: String((await createAccount(db, { username: 'former_state', password: 'password-f', role: 'nurse' })).id),

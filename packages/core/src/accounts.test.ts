@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { insertPatients } from '../../../test/support/patients.js';
 import { useTestDatabase } from '../../../test/support/test-database.js';
-import { createAccount, endSessions } from './accounts.js';
+import { assignCareTeam, assignWard, createAccount, endSessions, findAccountByUsername, resetPassword, setAccountRole } from './accounts.js';
 import type { Database } from './db/database.js';
 import { testDatabaseKind } from './db/test-database.js';
 
@@ -76,5 +77,73 @@ describe(`endSessions (${testDatabaseKind()})`, () => {
     expect(await liveRefresh()).toEqual(['n1']);
     // Again: nothing left to end, and nothing fails.
     expect(await endSessions(database.db, { accountId: doctor }, 'password_reset')).toBe(0);
+  });
+});
+
+describe(`account rules (${testDatabaseKind()})`, () => {
+  let database: Database;
+  useTestDatabase((opened) => (database = opened));
+  beforeAll(async () => {
+    await insertPatients(database.db, ['P001']);
+    await database.db.insertInto('wards').values({ id: 'W9', name: 'Ward nine' }).execute();
+  });
+
+  it('refuses a blank or common password, at creation and at reset', async () => {
+    for (const password of ['        ', 'password', 'Password1', '12345678']) {
+      await expect(createAccount(database.db, { username: `weak_${password.trim().length}`, password, role: 'doctor' })).rejects.toMatchObject({
+        code: 'ERR_VALIDATION',
+      });
+    }
+    await createAccount(database.db, { username: 'strong_doc', password: 'a long passphrase', role: 'doctor' });
+    await expect(resetPassword(database.db, 'strong_doc', 'letmein1')).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+  });
+
+  it('links a patient account only to a patient that exists', async () => {
+    await expect(createAccount(database.db, { username: 'ghost_pt', password: 'a long passphrase', role: 'patient', patientId: 'P999' })).rejects.toMatchObject({
+      code: 'ERR_NOT_FOUND',
+    });
+    expect(await findAccountByUsername(database.db, 'ghost_pt')).toBeUndefined();
+    await createAccount(database.db, { username: 'real_pt', password: 'a long passphrase', role: 'patient', patientId: 'P001' });
+    await createAccount(database.db, { username: 'to_patient', password: 'a long passphrase', role: 'nurse' });
+    await expect(setAccountRole(database.db, 'to_patient', 'patient', 'P999')).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
+    expect((await findAccountByUsername(database.db, 'to_patient'))?.role).toBe('nurse');
+  });
+
+  it('refuses a username that differs from a taken one only in case', async () => {
+    await createAccount(database.db, { username: 'casey', password: 'a long passphrase', role: 'doctor' });
+    await expect(createAccount(database.db, { username: 'CASEY', password: 'a long passphrase', role: 'doctor' })).rejects.toMatchObject({ code: 'ERR_CONFLICT' });
+  });
+
+  it('gives care teams to doctors and wards to nurses only', async () => {
+    await createAccount(database.db, { username: 'desk_rules', password: 'a long passphrase', role: 'receptionist' });
+    await expect(assignCareTeam(database.db, 'desk_rules', 'P001')).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+    await expect(assignWard(database.db, 'desk_rules', 'W9')).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+    await createAccount(database.db, { username: 'nurse_rules', password: 'a long passphrase', role: 'nurse' });
+    await expect(assignWard(database.db, 'nurse_rules', 'W9')).resolves.toBeUndefined();
+  });
+
+  it('setting the role an account already has ends none of its sessions', async () => {
+    const account = await createAccount(database.db, { username: 'same_role', password: 'a long passphrase', role: 'doctor' });
+    await database.db
+      .insertInto('refresh_tokens')
+      .values({
+        jti: 'same-role-refresh',
+        account_id: account.id,
+        family_id: 'same-role-family',
+        issued_at: new Date().toISOString(),
+        expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+        revoked_at: null,
+        revoked_reason: null,
+        replaced_by: null,
+        access_jti: null,
+        access_expires_at: null,
+      })
+      .execute();
+    await setAccountRole(database.db, 'same_role', 'doctor');
+    const row = await database.db.selectFrom('refresh_tokens').select('revoked_at').where('jti', '=', 'same-role-refresh').executeTakeFirstOrThrow();
+    expect(row.revoked_at).toBeNull();
+    await setAccountRole(database.db, 'same_role', 'nurse');
+    const after = await database.db.selectFrom('refresh_tokens').select('revoked_at').where('jti', '=', 'same-role-refresh').executeTakeFirstOrThrow();
+    expect(after.revoked_at).not.toBeNull();
   });
 });

@@ -21,6 +21,38 @@ export interface NewAccountInput {
 
 const USERNAME = /^[a-zA-Z0-9_.@-]{3,64}$/;
 
+/**
+ * The passwords people pick first, refused whatever the length rule says (OWASP ASVS 2.1.7
+ * asks for a check against breached passwords; this is its smallest useful form).
+ */
+const COMMON_PASSWORDS = new Set([
+  'password', 'password1', 'password123', '12345678', '123456789', '1234567890', 'qwertyui', 'qwerty123',
+  'iloveyou', 'letmein1', 'welcome1', 'admin123', 'abc12345', '11111111', '00000000', 'changeme',
+  'passw0rd', 'football', 'baseball', 'sunshine', 'trustno1', 'hospital', 'doctor123', 'nurse123',
+]);
+
+/** A password an account may have: 8 characters or more, not blank, not one everybody tries. */
+export function checkNewPassword(password: string): void {
+  if (password.length < 8) throw new AppError('ERR_VALIDATION', { detail: 'password must be at least 8 characters' });
+  if (password.trim() === '') throw new AppError('ERR_VALIDATION', { detail: 'password must not be blank' });
+  if (COMMON_PASSWORDS.has(password.toLowerCase())) {
+    throw new AppError('ERR_VALIDATION', { detail: 'password is one of the most common passwords; choose another' });
+  }
+}
+
+/** A patient account must point at a record that exists: one made later under that id would be theirs. */
+async function requirePatientRecord(db: Kysely<Tables>, patientId: string): Promise<void> {
+  const patient = await db.selectFrom('patients').select('id').where('id', '=', patientId).executeTakeFirst();
+  if (!patient) throw new AppError('ERR_NOT_FOUND', { detail: `no patient ${patientId}`, internalReason: 'patient_not_found' });
+}
+
+/** Care teams are for doctors, wards for nurses (policy.ts): on any other account they grant nothing. */
+function requireRoleFor(account: Account, what: 'care team' | 'ward', roles: readonly Role[]): void {
+  if (!roles.includes(account.role as Role)) {
+    throw new AppError('ERR_VALIDATION', { detail: `a ${account.role} account has no ${what}; only ${roles.join(' or ')} accounts do` });
+  }
+}
+
 export function nowIso(): string {
   return new Date().toISOString();
 }
@@ -30,11 +62,17 @@ export async function createAccount(db: Kysely<Tables>, input: NewAccountInput):
     throw new AppError('ERR_VALIDATION', { detail: 'username must be 3-64 characters of letters, digits, _ . @ -' });
   }
   if (!isRole(input.role)) throw new AppError('ERR_VALIDATION', { detail: `unknown role ${String(input.role)}` });
-  if (input.password.length < 8) throw new AppError('ERR_VALIDATION', { detail: 'password must be at least 8 characters' });
+  checkNewPassword(input.password);
   if (input.role === 'patient' && !input.patientId) {
     throw new AppError('ERR_VALIDATION', { detail: 'a patient account must be linked to a patient id' });
   }
-  const existing = await findAccountByUsername(db, input.username);
+  if (input.role === 'patient') await requirePatientRecord(db, input.patientId as string);
+  // Logins are throttled by the name case-folded: two names that differ only in case would share it.
+  const existing = await db
+    .selectFrom('accounts')
+    .select('username')
+    .where((eb) => eb(eb.fn('lower', ['username']), '=', input.username.toLowerCase()))
+    .executeTakeFirst();
   if (existing) throw new AppError('ERR_CONFLICT', { detail: `username ${input.username} is taken` });
   const now = nowIso();
   return db
@@ -85,10 +123,14 @@ export async function setAccountRole(db: Kysely<Tables>, username: string, role:
   if (role === 'patient' && !patientId && !account.patient_id) {
     throw new AppError('ERR_VALIDATION', { detail: 'a patient account must be linked to a patient id' });
   }
+  if (role === 'patient' && patientId) await requirePatientRecord(db, patientId);
+  const linked = role === 'patient' ? (patientId ?? account.patient_id) : null;
+  // Nothing changes: the account's sessions need not end.
+  if (role === account.role && linked === account.patient_id) return account;
   await db.transaction().execute(async (trx) => {
     await trx
       .updateTable('accounts')
-      .set({ role, patient_id: role === 'patient' ? (patientId ?? account.patient_id) : null, updated_at: nowIso() })
+      .set({ role, patient_id: linked, updated_at: nowIso() })
       .where('id', '=', account.id)
       .execute();
     await endSessions(trx, { accountId: account.id }, 'role_changed');
@@ -97,7 +139,7 @@ export async function setAccountRole(db: Kysely<Tables>, username: string, role:
 }
 
 export async function resetPassword(db: Kysely<Tables>, username: string, password: string): Promise<void> {
-  if (password.length < 8) throw new AppError('ERR_VALIDATION', { detail: 'password must be at least 8 characters' });
+  checkNewPassword(password);
   const account = await requireAccount(db, username);
   const hash = await hashPassword(password);
   await db.transaction().execute(async (trx) => {
@@ -125,8 +167,8 @@ export async function upgradePasswordHash(db: Kysely<Tables>, accountId: number,
 
 export async function assignCareTeam(db: Kysely<Tables>, username: string, patientId: string, teamRole = 'member'): Promise<void> {
   const account = await requireAccount(db, username);
-  const patient = await db.selectFrom('patients').select('id').where('id', '=', patientId).executeTakeFirst();
-  if (!patient) throw new AppError('ERR_NOT_FOUND', { detail: `no patient ${patientId}` });
+  requireRoleFor(account, 'care team', ['doctor']);
+  await requirePatientRecord(db, patientId);
   await db
     .insertInto('care_team_members')
     .values({ account_id: account.id, patient_id: patientId, team_role: teamRole, since: nowIso() })
@@ -141,6 +183,7 @@ export async function removeCareTeam(db: Kysely<Tables>, username: string, patie
 
 export async function assignWard(db: Kysely<Tables>, username: string, wardId: string): Promise<void> {
   const account = await requireAccount(db, username);
+  requireRoleFor(account, 'ward', ['nurse']);
   const ward = await db.selectFrom('wards').select('id').where('id', '=', wardId).executeTakeFirst();
   if (!ward) throw new AppError('ERR_NOT_FOUND', { detail: `no ward ${wardId}` });
   await db

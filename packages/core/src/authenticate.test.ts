@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { insertPatients } from '../../../test/support/patients.js';
 import { useTestDatabase } from '../../../test/support/test-database.js';
 import { accountStateLookup } from './account-state.js';
 import { createAccount, setAccountActive, setAccountRole } from './accounts.js';
@@ -20,6 +21,7 @@ describe('Authenticator (real database)', () => {
     const db = database.db;
     tokens = new TokenService(loadConfig({ NODE_ENV: 'test', JWT_SECRET: randomBytes(32).toString('hex') }, { envFile: false }).jwt);
     auth = new Authenticator(tokens, accountStateLookup(database));
+    await insertPatients(db, ['P001']);
     doctorId = String((await createAccount(db, { username: 'doc_a', password: 'password-a', role: 'doctor' })).id);
     await createAccount(db, { username: 'doc_b', password: 'password-b', role: 'doctor' });
     await createAccount(db, { username: 'pat_a', password: 'password-p', role: 'patient', patientId: 'P001' });

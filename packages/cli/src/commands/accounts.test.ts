@@ -107,14 +107,17 @@ describe('accounts CLI', () => {
     expect((await member()).map((m) => m.patient_id)).toEqual(['P005']);
     expect((await accounts(['unassign-care-team', 'dr_house', 'P005'])).code).toBe(0);
     expect(await member()).toEqual([]);
-    expect((await accounts(['assign-ward', 'dr_house', 'W2'])).code).toBe(0);
-    expect((await accounts(['unassign-ward', 'dr_house', 'W2'])).code).toBe(0);
+    // Wards are for nurses: a doctor's would grant nothing, and is refused.
+    await expect(accounts(['assign-ward', 'dr_house', 'W2'])).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+    expect((await accounts(['assign-ward', 'nurse_joy', 'W2'])).code).toBe(0);
+    expect((await accounts(['unassign-ward', 'nurse_joy', 'W2'])).code).toBe(0);
+    const joy = await findAccountByUsername(database.db, 'nurse_joy');
     const events = await changeEvents();
     expect(events).toEqual(expect.arrayContaining([
       { reason: `account.assign_care_team:account/${house!.id}`, patient_id: 'P005' },
       { reason: `account.unassign_care_team:account/${house!.id}`, patient_id: 'P005' },
       // Reasons are stored in lower case (audit/normalize.ts).
-      { reason: `account.assign_ward:ward/w2:account/${house!.id}`, patient_id: null },
+      { reason: `account.assign_ward:ward/w2:account/${joy!.id}`, patient_id: null },
     ]));
   });
 

@@ -201,8 +201,13 @@ export async function runAccounts(argv: readonly string[], deps: AccountsDeps): 
       return 0;
     }
     default:
+      // Asked for, the usage is the answer (stdout); after a wrong command it is the error (stderr).
+      if (command === undefined || command === '--help' || command === 'help') {
+        io.out(`${USAGE}\n`);
+        return 0;
+      }
       io.err(`${USAGE}\n`);
-      return command === undefined || command === '--help' || command === 'help' ? 0 : 2;
+      return 2;
   }
 }
 
@@ -216,12 +221,17 @@ function readPasswordFromConsole(prompt: string): Promise<string> {
       // Swallow the echo of what is typed; the prompt was written above.
       (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => undefined;
     }
+    let answered = false;
     rl.once('line', (line) => {
+      // Settled before closing: closing fires 'close', which would otherwise refuse first.
+      answered = true;
       if (input.isTTY) process.stderr.write('\n');
-      rl.close();
       resolve(line);
+      rl.close();
     });
-    rl.once('close', () => reject(new AppError('ERR_VALIDATION', { detail: 'no password given' })));
+    rl.once('close', () => {
+      if (!answered) reject(new AppError('ERR_VALIDATION', { detail: 'no password given' }));
+    });
   });
 }
 
@@ -233,7 +243,7 @@ const consoleIo: AccountsIo = {
 
 export async function run(argv: string[]): Promise<number> {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === 'help') {
-    process.stderr.write(`${USAGE}\n`);
+    process.stdout.write(`${USAGE}\n`);
     return 0;
   }
   const config = loadRuntimeConfig();
