@@ -150,6 +150,20 @@ describe('POST /api/token/', () => {
     expect(form.json).toEqual({ detail: 'Content-Type must be application/json' });
   });
 
+  it('refuses a browser page from an origin not allowed (403), before any password is checked', async () => {
+    const failuresBefore = h.audit.ofAction('login.failure').length;
+    for (const path of ['/api/token/', '/api/token/refresh/', '/api/token/verify/', '/api/token/blacklist/']) {
+      const answer = await post(`${base}${path}`, JSON.stringify({ username: 'yenji100', password: 'kingjulien100' }), { origin: 'http://evil.example' });
+      expect(answer.status, path).toBe(403);
+      expect(answer.json).toEqual({ detail: 'Origin not allowed' });
+      expect(JSON.stringify(answer.json)).not.toMatch(/access|refresh/);
+    }
+    expect(h.audit.ofAction('login.failure').length).toBe(failuresBefore);
+    // Clients that send no Origin (apps, agents) sign in as before; the web UI's own origin is
+    // checked in test/web.
+    expect((await post(`${base}/api/token/`, JSON.stringify({ username: 'yenji100', password: 'kingjulien100' }))).status).toBe(200);
+  });
+
   it('answers other methods on the token routes with 405 and Allow: POST', async () => {
     for (const path of ['/api/token/', '/api/token', '/api/token/refresh/', '/api/token/verify/', '/api/token/blacklist/']) {
       for (const method of ['GET', 'PUT', 'DELETE']) {

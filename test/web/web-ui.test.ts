@@ -29,6 +29,7 @@ interface Account {
 const ACCOUNTS: Record<string, Account> = {
   yenji100: { password: 'kingjulien100', role: 'doctor', userId: '1' },
   auditor1: { password: 'audit-demo-2026', role: 'auditor', userId: '6' },
+  researcher1: { password: 'research-demo-2026', role: 'researcher', userId: '7' },
 };
 
 interface ToolCall {
@@ -47,6 +48,8 @@ class FakeBackend {
   readonly refreshCalls: string[] = [];
   readonly blacklisted: string[] = [];
   readonly breakGlass = new Set<string>();
+  /** Accounts an administrator has deactivated since they signed in. */
+  readonly deactivated = new Set<string>();
 
   issue(account: Account): { access: string; refresh: string } {
     const access = fakeJwt({ sub: account.userId, user_id: account.userId, role: account.role, token_type: 'access', patient_id: account.patientId });
@@ -119,6 +122,9 @@ function answerTool(backend: FakeBackend, account: Account, id: unknown, name: s
   const mayRead = patientId === 'P001' || (patientId === 'P003' && backend.breakGlass.has(`${account.userId}:P003`));
   switch (name) {
     case 'search_patients':
+      if (account.role === 'researcher') {
+        return toolResult(id, { patients: [{ patient_id: 'R-TESTPSEUDONYM01', birth_date: '1980', sex: 'female' }], next_cursor: null });
+      }
       return toolResult(id, {
         patients: [
           { patient_id: 'P001', given_name: 'Ada', family_name: 'Lovelace', birth_date: '1980-01-02', mrn: 'MRN-0001' },
@@ -204,6 +210,9 @@ async function startServer(backend: FakeBackend): Promise<{ app: FastifyInstance
       backend.toolCalls.push({ name, args, authorization, cookie: request.headers.cookie, accept: request.headers.accept });
       if (account === undefined || backend.expired.has(token)) {
         return reply.code(401).header('www-authenticate', 'Bearer').send({ detail: 'Invalid or expired token' });
+      }
+      if (backend.deactivated.has(account.userId)) {
+        return reply.code(403).send({ jsonrpc: '2.0', id: null, error: { code: -32003, message: 'Account is deactivated' } });
       }
       if (request.body.method !== 'tools/call') {
         return reply.code(400).send({ jsonrpc: '2.0', id: request.body.id ?? null, error: { code: -32600, message: 'Invalid request' } });
@@ -470,6 +479,53 @@ describe('web UI in Chromium', () => {
     await expect.poll(() => page.locator('#login-error').textContent()).toContain('wrong username or password');
     expect(await page.locator('#workspace').isVisible()).toBe(false);
     expect(unexpected(consoleErrors, 401)).toEqual([]);
+  });
+
+  it('a deactivated account is signed out with that reason, not told it may not see the patient', async () => {
+    const { page, consoleErrors } = await openPage(context, server.baseUrl);
+    await signIn(page, 'yenji100', 'kingjulien100');
+    await expect.poll(() => page.locator('#session-role').textContent()).toBe('doctor');
+    backend.deactivated.add('1');
+    try {
+      await page.getByLabel('Open by patient ID').fill('P001');
+      await page.getByRole('button', { name: 'Open', exact: true }).click();
+      await expect.poll(() => page.locator('#login-view').isVisible()).toBe(true);
+      await expect.poll(() => page.locator('#status').textContent()).toContain('This account has been deactivated.');
+      expect(await page.locator('#workspace').isVisible()).toBe(false);
+      expect(await page.getByRole('button', { name: 'Break glass' }).isVisible()).toBe(false);
+      expect(await page.textContent('body')).not.toContain('Ada Lovelace');
+    } finally {
+      backend.deactivated.delete('1');
+    }
+    expect(unexpected(consoleErrors, 403)).toEqual([]);
+  });
+
+  it('lets a researcher list everyone, de-identified, with an empty search', async () => {
+    const { page, consoleErrors } = await openPage(context, server.baseUrl);
+    await signIn(page, 'researcher1', 'research-demo-2026');
+    await expect.poll(() => page.locator('#session-role').textContent()).toBe('researcher');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const results = page.getByRole('list', { name: 'Search results' }).getByRole('button');
+    await expect.poll(() => results.count()).toBe(1);
+    expect(await results.nth(0).textContent()).toContain('R-TESTPSEUDONYM01');
+    expect(backend.callsOf('search_patients').at(-1)?.args).toMatchObject({ query: '' });
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('signs in by POST even without its script: no password in the address', async () => {
+    const noScript = await browser.newContext({ javaScriptEnabled: false });
+    try {
+      const page = await noScript.newPage();
+      await page.goto(server.baseUrl);
+      await page.locator('#login-username').fill('yenji100');
+      await page.locator('#login-password').fill('kingjulien100');
+      await page.locator('#login-password').press('Enter');
+      await page.waitForLoadState();
+      expect(page.url()).not.toContain('kingjulien100');
+      expect(page.url()).not.toContain('password');
+    } finally {
+      await noScript.close();
+    }
   });
 
   it('offers the auditor the audit log and no patient search', async () => {

@@ -30,13 +30,18 @@ const FORBIDDEN_PATIENT = 'You are not allowed to see this patient.';
 const SESSION_ENDED = 'Your session has ended. Please sign in again.';
 /** JSON-RPC error code the MCP server uses for "forbidden or no such patient" (SPEC "Policy"). */
 const RPC_FORBIDDEN = -32003;
+const ACCOUNT_DEACTIVATED = 'Account is deactivated';
+const ACCOUNT_DEACTIVATED_TEXT = 'This account has been deactivated. Ask an administrator if that is a mistake.';
+const ORIGIN_REFUSED = 'Origin not allowed';
+const ORIGIN_REFUSED_TEXT = 'The records service does not accept requests from this address. Open the page at the address your administrator gave you.';
 
 // What each role is offered. For layout only: the servers decide what anyone may see.
 const ROLE_FEATURES = {
   doctor: { search: true, breakGlass: true },
   nurse: { search: true, breakGlass: true },
   receptionist: { search: true },
-  researcher: { search: true },
+  // De-identified: looks up a pseudonym, or lists everyone with an empty search.
+  researcher: { search: true, listAll: true },
   patient: { ownRecord: true },
   auditor: { audit: true },
   admin: {},
@@ -295,12 +300,23 @@ function interpretRpc(response, payload, id) {
     : payload;
   const error = message && typeof message.error === 'object' ? message.error : null;
 
+  // -32003 is also the answer to a deactivated account and to a page served from an origin the
+  // servers do not accept: told apart by the message, which the servers fix (core/errors.ts).
+  if (error && error.code === RPC_FORBIDDEN && error.message === ACCOUNT_DEACTIVATED) {
+    resetToLogin(ACCOUNT_DEACTIVATED_TEXT);
+    throw new ApiError('unauthenticated', ACCOUNT_DEACTIVATED_TEXT);
+  }
+  if (error && error.code === RPC_FORBIDDEN && error.message === ORIGIN_REFUSED) throw new ApiError('forbidden', ORIGIN_REFUSED_TEXT);
   if (error && error.code === RPC_FORBIDDEN) throw new ApiError('forbidden', FORBIDDEN_PATIENT);
   if (response.status === 403) throw new ApiError('forbidden', `Forbidden. ${detailOf(message)}`.trim());
   if (response.status === 429) throw new ApiError('rate-limited', `Too many requests.${retryAfterText(response)}`);
   if (response.status === 502) throw new ApiError('failed', 'The records service cannot be reached. Try again shortly.');
   if (response.status === 504) throw new ApiError('failed', 'The records service took too long to answer. Try again.');
-  if (error) throw new ApiError('failed', `The request failed: ${typeof error.message === 'string' ? error.message : 'unknown error'}`);
+  if (error) {
+    // The server's own explanation, when it gives one ("limit: must be at most 100").
+    const why = error.data && typeof error.data.detail === 'string' ? ` (${error.data.detail})` : '';
+    throw new ApiError('failed', `The request failed: ${typeof error.message === 'string' ? error.message : 'unknown error'}${why}`);
+  }
   if (!response.ok) throw new ApiError('failed', `The request failed (HTTP ${response.status}). ${detailOf(message)}`.trim());
 
   const result = message.result;
@@ -546,6 +562,9 @@ function showWorkspace() {
   byId('session-user').textContent = session.username;
   byId('session-role').textContent = role;
   byId('search-panel').hidden = !offered.search;
+  byId('search-label').textContent = offered.listAll
+    ? 'Pseudonym (R-…), or leave empty to list every patient, de-identified'
+    : 'Name, MRN or date of birth';
   byId('own-record-panel').hidden = !offered.ownRecord || typeof session.claims.patient_id !== 'string';
   byId('audit-panel').hidden = !offered.audit;
   byId('no-tools-panel').hidden = Boolean(offered.search || offered.ownRecord || offered.audit);
@@ -777,7 +796,7 @@ function wire() {
 
   onSubmit('search-form', async () => {
     const query = inputById('search-query').value.trim();
-    if (!query) {
+    if (!query && !features().listAll) {
       showText(byId('search-summary'), 'Enter a name, MRN or date of birth.');
       return;
     }

@@ -10,11 +10,14 @@ import { MAX_PASSWORD_LENGTH } from '@secure-hospital-ai/core/passwords';
 import { bearerToken } from '@secure-hospital-ai/core/tokens';
 import { sendDetailError } from '../error-responses.js';
 import { parseInput } from '../parse-input.js';
+import { originCheck } from '../route-hooks.js';
 import { clientInfo } from '../request-context.js';
 import type { SessionService } from '../sessions.js';
 
 export interface TokenRoutesOptions {
   readonly sessions: SessionService;
+  /** ALLOWED_ORIGINS: a browser page from elsewhere must not sign in here (DNS rebinding, CSRF). */
+  readonly allowedOrigins: readonly string[];
 }
 
 const MAX_TOKEN_LENGTH = 8192;
@@ -38,8 +41,9 @@ async function methodNotAllowed(_request: FastifyRequest, reply: FastifyReply): 
   return sendDetailError(reply, new AppError('ERR_METHOD_NOT_ALLOWED', { headers: { allow: 'POST' } }));
 }
 
-export const tokenRoutes: FastifyPluginAsync<TokenRoutesOptions> = async (app, { sessions }) => {
+export const tokenRoutes: FastifyPluginAsync<TokenRoutesOptions> = async (app, { sessions, allowedOrigins }) => {
   app.addHook('onRequest', noStore);
+  app.addHook('onRequest', originCheck(allowedOrigins));
   // JSON only: Fastify would read text/plain as a string, answered 400 "expected object".
   app.removeContentTypeParser('text/plain');
 
