@@ -344,6 +344,14 @@ describe('what an admin can do', () => {
     expect(h.logLines.join('\n')).not.toContain(password);
   });
 
+  it('a password reset lifts the lock-out that failed logins put on the account', async () => {
+    const login = (password: string) => post(`${h.gateway.url}/api/token/`, JSON.stringify({ username: 'p001', password }));
+    for (let i = 0; i < 5; i += 1) expect((await login(`wrong-${i}`)).status).toBe(401);
+    expect((await login('p001-demo-2026')).status).toBe(429);
+    expect((await call('POST', '/p001/password', await admin(), { password: 'new patient passphrase' })).status).toBe(200);
+    expect((await login('new patient passphrase')).status).toBe(200);
+  });
+
   it('assigns and removes care teams and wards', async () => {
     const headers = await admin();
     const id = await accountId('dr_house');

@@ -172,6 +172,11 @@ export class LoginThrottle {
     await this.#leave(this.#keys(username, address));
   }
 
+  /** An administrator set a new password: the account's failures are forgiven (its address keeps its own). */
+  async forgive(username: string): Promise<void> {
+    await this.#store.clear(accountKey(username));
+  }
+
   /** The attempt ended before it could fail or succeed (the database did not answer, say). */
   async abandoned(username: string, address: string | null): Promise<void> {
     await this.#leave(this.#keys(username, address));

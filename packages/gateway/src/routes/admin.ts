@@ -30,6 +30,7 @@ import type { Config } from '@secure-hospital-ai/core/config';
 import type { Database } from '@secure-hospital-ai/core/db/database';
 import type { Account } from '@secure-hospital-ai/core/db/schema';
 import { ROLES, type Principal, type Role } from '@secure-hospital-ai/core/domain';
+import type { LoginThrottle } from '../login-throttle.js';
 import { noStore, originCheck } from '../route-hooks.js';
 import { AppError } from '@secure-hospital-ai/core/errors';
 import type { Logger } from '@secure-hospital-ai/core/logger';
@@ -46,6 +47,8 @@ export interface AdminRoutesOptions {
   readonly authenticator: Authenticator;
   readonly audit: AuditSink;
   readonly logger: Logger;
+  /** A password reset lifts the account's login lock-out: the new password is the admin's answer to it. */
+  readonly throttle?: LoginThrottle;
 }
 
 const BODY_LIMIT = 16 * 1024;
@@ -253,6 +256,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     const body = parse(passwordBody, request.body);
     const account = await requireAccount(db, username);
     await resetPassword(db, username, body.password);
+    await options.throttle?.forgive(username);
     await audited(request, 'account.reset_password', account.id);
     return detail(await requireAccount(db, username));
   });
