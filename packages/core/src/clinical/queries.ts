@@ -411,7 +411,7 @@ export async function listEncounters(
   return query
     .orderBy('start_at', 'desc')
     .orderBy('id', 'desc')
-    .limit(checkLimit(options.limit, 100, 1000))
+    .limit(checkLimit(options.limit, 100, 5000))
     .execute();
 }
 
@@ -433,7 +433,7 @@ export async function getObservations(db: Kysely<Tables>, options: ObservationQu
   return query
     .orderBy('effective_at', 'desc')
     .orderBy('id', 'desc')
-    .limit(checkLimit(options.limit, 200, 2000))
+    .limit(checkLimit(options.limit, 200, 5000))
     .execute();
 }
 

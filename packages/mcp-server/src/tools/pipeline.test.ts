@@ -188,6 +188,35 @@ describe('tool pipeline', () => {
     expect(stored.map((row) => row.text)).toContain(text);
   });
 
+  it('says when a list stops short of a patient’s history, and reaches further with limit', async () => {
+    const rows = Array.from({ length: 230 }, (_, i) => ({
+      id: `OBS-MANY-${String(i).padStart(3, '0')}`,
+      patient_id: 'P002',
+      encounter_id: null,
+      category: 'laboratory' as const,
+      code: '99999-9',
+      display: 'Test analyte',
+      value_num: 90 + (i % 20),
+      value_text: null,
+      unit: 'mg/dL',
+      ref_low: 70,
+      ref_high: 99,
+      effective_at: new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString(),
+    }));
+    await h.database.db.insertInto('observations').values(rows).execute();
+    type Page = { observations: Array<{ id: string }>; truncated: boolean };
+    const first = (await h.call('yenji100', 'get_observations', { patient_id: 'P002', code: '99999-9' })).structuredContent as Page;
+    expect(first.observations).toHaveLength(200);
+    expect(first.truncated).toBe(true);
+    expect(first.observations[0]?.id).toBe('OBS-MANY-229'); // newest first
+    const all = (await h.call('yenji100', 'get_observations', { patient_id: 'P002', code: '99999-9', limit: 500 })).structuredContent as Page;
+    expect(all.observations).toHaveLength(230);
+    expect(all.truncated).toBe(false);
+    const encounters = (await h.call('yenji100', 'list_encounters', { patient_id: 'P002', limit: 1 })).structuredContent as { encounters: unknown[]; truncated: boolean };
+    expect(encounters.encounters).toHaveLength(1);
+    expect(encounters.truncated).toBe(true);
+  });
+
   it('shows a patient who accessed their record, and nobody else’s trail', async () => {
     const trail = (await h.call('p001', 'get_audit_log', {})).structuredContent as { events: Array<Record<string, unknown>> };
     expect(trail.events.length).toBeGreaterThan(0);
