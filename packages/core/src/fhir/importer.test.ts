@@ -329,6 +329,16 @@ describe('importBundle refuses a broken bundle and stores nothing of it', () => 
     await expectRefused(write('patient.json', bundle), 'entry 0 (Patient/broken-p…): birthDate is missing');
   });
 
+  it('a string too long to be a value, or with control characters in it (a NUL PostgreSQL cannot store)', async () => {
+    const long = asNewPatient(base(), 'broken-long');
+    const longName = (patientOf(long).name as Json[])[0] as Json;
+    longName.family = 'x'.repeat(70_000);
+    await expectRefused(write('long.json', long), 'entry 0 (Patient/broken-long): name.family is longer than 65536 characters');
+    const control = asNewPatient(base(), 'broken-ctrl');
+    ((patientOf(control).name as Json[])[0] as Json).family = 'Ko\u0000epp\u001b[31m';
+    await expectRefused(write('control.json', control), 'entry 0 (Patient/broken-ctrl): name.family must not contain control characters');
+  });
+
   it('an Observation referencing an encounter that is not in the bundle', async () => {
     const bundle = asNewPatient(base(), 'broken-encounter');
     const index = bundle.entry.findIndex((e, i) => i > 10 && e.resource.resourceType === 'Observation' && e.resource.encounter);

@@ -4,6 +4,8 @@
  * quotes the value (it may be PHI).
  */
 
+import { freeTextProblem } from '../free-text.js';
+
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
@@ -28,9 +30,21 @@ export function arr(value: Json | undefined, path: string): Json[] {
   return value;
 }
 
+/**
+ * Longest string stored from a bundle. FHIR lets a string run to 1 MB; nothing this record keeps
+ * (a name, a code, a value, a note) comes near 64 K characters, and a 30 MB family name was
+ * answered 60 MB in every overview of that patient.
+ */
+export const MAX_FHIR_STRING = 65_536;
+
 export function str(value: Json | undefined, path: string): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw new ResourceError(`${path} is not a string`);
+  if (value.length > MAX_FHIR_STRING) throw new ResourceError(`${path} is longer than ${MAX_FHIR_STRING} characters`);
+  // FHIR strings hold no control characters but tab and line breaks (R4 string's regex); a NUL
+  // could not even be stored on PostgreSQL.
+  const problem = freeTextProblem(value);
+  if (problem !== undefined) throw new ResourceError(`${path} ${problem}`);
   return value;
 }
 
