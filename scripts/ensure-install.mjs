@@ -13,8 +13,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const stampFile = join(root, 'node_modules', '.shai-install-stamp');
 
+// Everything said while preparing goes to stderr: the command that follows may write its data
+// to stdout (`npm run -s audit:export > events.ndjson`).
 function sh(cmd, args) {
-  execFileSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(cmd, args, { cwd: root, stdio: ['ignore', 2, 'inherit'] });
 }
 
 function manifestHash() {

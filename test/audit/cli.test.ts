@@ -2,7 +2,7 @@
  * `npm run audit:verify` / `audit:export` as the operator runs them: the CLI command reads
  * the configuration from the environment and opens the database itself.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -81,6 +81,24 @@ describe(`audit CLI (${testDatabaseKind()})`, () => {
     expect((await cli('verify', '--anchor', 'nonsense')).code).toBe(2);
     expect((await cli('verify', '--unknown')).code).toBe(2);
     expect((await cli('shred')).code).toBe(2);
+  });
+
+  it('export: a file that cannot be written is an error, not a silent success', async () => {
+    await expect(cli('export', '--out', join(scratch, 'no-such-dir', 'audit.ndjson'))).rejects.toThrow(/cannot write .*ENOENT/);
+    await expect(cli('export', '--out', scratch)).rejects.toThrow(/cannot write .*EISDIR/);
+  });
+
+  it('verify: a database that is not there is an error, and is not created', async () => {
+    if (database.dialect === 'postgres') return; // the server says so itself: connection refused
+    const missing = join(scratch, 'typo');
+    const before = { url: process.env.DATABASE_URL, dir: process.env.DATA_DIR };
+    Object.assign(process.env, { DATABASE_URL: '', DATA_DIR: missing });
+    try {
+      await expect(cli('verify')).rejects.toThrow(/no database at .*typo/);
+      expect(existsSync(missing)).toBe(false);
+    } finally {
+      Object.assign(process.env, { DATABASE_URL: before.url, DATA_DIR: before.dir });
+    }
   });
 
   // Last: it tampers with the shared database.

@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findAccountByUsername } from '@secure-hospital-ai/core/accounts';
@@ -75,3 +76,21 @@ describe('accounts CLI, as a process', () => {
     expect(help.err).toBe('');
   });
 });
+
+describe('--help, on every command', () => {
+  it('answers with usage on stdout and does nothing else: no migration, no seed, no server', async () => {
+    const fresh = scratchDir('shai-cli-help-');
+    for (const command of [['migrate'], ['seed'], ['start'], ['gateway'], ['mcp-server'], ['generate'], ['import'], ['audit', 'verify'], ['audit', 'export'], ['accounts', 'create']]) {
+      const answer = await new Promise<{ code: number | null; out: string }>((resolve) => {
+        const child = spawn(process.execPath, [CLI, ...command, '--help'], { cwd: fresh, env: { ...env, DATA_DIR: join(fresh, 'data') }, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        child.on('close', (code) => resolve({ code, out }));
+      });
+      expect(answer.code, command.join(' ')).toBe(0);
+      expect(answer.out, command.join(' ')).toMatch(/usage/);
+    }
+    expect(existsSync(join(fresh, 'data'))).toBe(false);
+  }, 60_000);
+});
+

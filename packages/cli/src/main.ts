@@ -30,6 +30,12 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const module = await command.load();
+  // --help anywhere asks for help, never for the command: `seed --help` seeded, `migrate --help` migrated.
+  if (rest.includes('--help') || rest.includes('-h')) {
+    if (name === 'accounts' || name === 'audit') return module.run(['--help']);
+    process.stdout.write(`usage: shai ${name}: ${command.summary}\n`);
+    return 0;
+  }
   return module.run(rest);
 }
 

@@ -5,13 +5,13 @@
  *   audit export [--since ISO] [--until ISO] [--out FILE]   FHIR R4 AuditEvent as NDJSON
  */
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { exportAuditEvents } from '@secure-hospital-ai/core/audit/export';
 import { verifyAuditChain, type ChainFailureReason } from '@secure-hospital-ai/core/audit/verify';
 import { loadConfig } from '@secure-hospital-ai/core/config';
-import { openDatabase, type Database } from '@secure-hospital-ai/core/db/database';
+import { openDatabase, sqliteFile, type Database } from '@secure-hospital-ai/core/db/database';
 import { migrateToLatest } from '@secure-hospital-ai/core/db/migrate';
 
 const USAGE = `usage: audit verify [--anchor SEQ:HASH]
@@ -31,12 +31,20 @@ export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === 'verify') return verify(rest);
   if (sub === 'export') return exportNdjson(rest);
+  if (sub === undefined || sub === '--help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   process.stderr.write(USAGE);
-  return sub === undefined || sub === '--help' ? 0 : 2;
+  return 2;
 }
 
 async function withDatabase<T>(work: (database: Database) => Promise<T>): Promise<T> {
   const config = loadConfig(process.env, { envFile: resolve('.env') });
+  // Verifying a database that is not there would create an empty one and call it intact.
+  if (!config.databaseUrl && !existsSync(sqliteFile(config.dataDir))) {
+    throw new Error(`no database at ${sqliteFile(config.dataDir)} (set DATA_DIR or DATABASE_URL)`);
+  }
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
   try {
     await migrateToLatest(database);
@@ -102,8 +110,8 @@ async function exportNdjson(argv: string[]): Promise<number> {
       return 2;
     }
   }
+  const out = values.out ? await openForWriting(values.out) : process.stdout;
   return withDatabase(async (database) => {
-    const out = values.out ? createWriteStream(values.out, { flags: 'w', mode: 0o600 }) : process.stdout;
     let count = 0;
     try {
       const resources = exportAuditEvents(database, {
@@ -115,7 +123,7 @@ async function exportNdjson(argv: string[]): Promise<number> {
         count += 1;
       }
     } finally {
-      if (out !== process.stdout) {
+      if (out !== process.stdout && !out.destroyed) {
         out.end();
         await once(out, 'finish');
       }
@@ -123,4 +131,15 @@ async function exportNdjson(argv: string[]): Promise<number> {
     process.stderr.write(`exported ${count.toLocaleString('en')} AuditEvent resources${values.out ? ` to ${values.out}` : ''}\n`);
     return 0;
   });
+}
+
+/** The export file, opened before anything is read: a path that cannot be written is an error, not a silent success. */
+async function openForWriting(path: string): Promise<WriteStream> {
+  const stream = createWriteStream(path, { flags: 'w', mode: 0o600 });
+  try {
+    await once(stream, 'open');
+  } catch (error) {
+    throw new Error(`cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return stream;
 }

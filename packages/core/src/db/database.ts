@@ -3,7 +3,7 @@
  * DATABASE_URL says so. Both servers open it; SQLite in WAL mode lets two processes share
  * one file, one writer at a time, readers never blocked.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
@@ -55,9 +55,13 @@ export function sqliteFile(dataDir: string): string {
 }
 
 function openSqlite(dataDir: string): Database {
-  mkdirSync(dataDir, { recursive: true });
+  // The file holds PHI and password hashes: a new one is its owner's alone (SQLite gives the
+  // -wal and -shm files the database file's mode). An existing file keeps the mode it was given.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = sqliteFile(dataDir);
+  const created = !existsSync(file);
   const sqlite = new BetterSqlite3(file);
+  if (created) chmodSync(file, 0o600);
   sqlite.pragma('journal_mode = WAL');
   // FULL makes every commit durable (the audit log must survive a crash); group commit in
   // the audit writer keeps that affordable.
