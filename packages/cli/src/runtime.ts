@@ -8,7 +8,7 @@ import { accountStateLookup } from '@secure-hospital-ai/core/account-state';
 import { Authenticator } from '@secure-hospital-ai/core/authenticate';
 import { createAuditWriter } from '@secure-hospital-ai/core/audit/writer';
 import type { AuditSink } from '@secure-hospital-ai/core/audit/event';
-import { ConfigError, loadConfig, type Config } from '@secure-hospital-ai/core/config';
+import { ConfigError, loadConfig, serverJwtConfig, type Config } from '@secure-hospital-ai/core/config';
 import { missingServerEnvironment, missingServerNodeFlags } from '@secure-hospital-ai/core/node-flags';
 import { openDatabase, type Database } from '@secure-hospital-ai/core/db/database';
 import { demoAccountsPresent } from '@secure-hospital-ai/core/db/seed';
@@ -29,7 +29,9 @@ export function loadRuntimeConfig(): Config {
   return loadConfig(process.env, { envFile: resolve('.env') });
 }
 
-export async function openRuntime(service: string, config = loadRuntimeConfig()): Promise<Runtime> {
+export async function openRuntime(service: 'gateway' | 'mcp-server', loaded = loadRuntimeConfig()): Promise<Runtime> {
+  // Each server holds only the keys it needs, and refuses to start without them.
+  const config: Config = { ...loaded, jwt: serverJwtConfig(loaded, service) };
   const logger = createLogger(service, config.logLevel);
   const missing = missingServerNodeFlags(process.execArgv);
   if (missing.length > 0) logger.warn({ missing }, 'started without the recommended node flags: expect slower requests after idle periods');

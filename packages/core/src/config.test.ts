@@ -1,8 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scratchDir } from '../../../test/support/scratch.js';
-import { ConfigError, ensureDevelopmentSecrets, isPublishedSecret, loadConfig } from './config.js';
+import { ConfigError, ensureDevelopmentSecrets, isPublishedSecret, loadConfig, serverJwtConfig } from './config.js';
 
 // The design note's secret, assembled at run time so no scanner mistakes this test for a leak.
 const PUBLISHED = ['a205f6e168cc0e41', 'a353c77fa5d90cd7', 'd530fa3f1d2bf443', 'b6fa50cba705157c'].join('');
@@ -91,3 +92,25 @@ describe('ensureDevelopmentSecrets', () => {
     expect(ensureDevelopmentSecrets(file, { NODE_ENV: 'development' })).toEqual(['JWT_SECRET']);
   });
 });
+
+describe('serverJwtConfig', () => {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519', {
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  const withKeys = (keys: Record<string, string>) => loadConfig({ NODE_ENV: 'test', JWT_ALG: 'EdDSA', ...keys }, { envFile: false });
+
+  it('gives the MCP server the public key only, even when the private one is configured', () => {
+    const jwt = serverJwtConfig(withKeys({ JWT_PUBLIC_KEY: publicKey, JWT_PRIVATE_KEY: privateKey }), 'mcp-server');
+    expect(jwt.publicKey).toBe(publicKey);
+    expect(jwt.privateKey).toBeUndefined();
+    expect(serverJwtConfig(withKeys({ JWT_PUBLIC_KEY: publicKey, JWT_PRIVATE_KEY: privateKey }), 'gateway').privateKey).toBe(privateKey);
+  });
+
+  it('refuses to start a server without the key it needs, naming it', () => {
+    expect(() => serverJwtConfig(withKeys({ JWT_PUBLIC_KEY: publicKey }), 'gateway')).toThrow(/gateway needs JWT_PRIVATE_KEY/);
+    expect(() => serverJwtConfig(withKeys({ JWT_PRIVATE_KEY: privateKey }), 'mcp-server')).toThrow(/mcp-server needs JWT_PUBLIC_KEY/);
+    expect(() => serverJwtConfig(withKeys({ JWT_PRIVATE_KEY: privateKey }), 'gateway')).toThrow(ConfigError);
+  });
+});
+

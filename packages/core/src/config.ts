@@ -177,6 +177,20 @@ function validateKeys(config: Config): void {
   }
 }
 
+/**
+ * The keys one server holds, from the shared configuration. With a key pair (RS256, EdDSA) the
+ * gateway signs and verifies, so it needs both; the MCP server only verifies and is given the
+ * public key alone (SPEC), even when the private one is in the same environment or `.env`.
+ * A server missing its key refuses to start instead of failing every request.
+ */
+export function serverJwtConfig(config: Config, server: 'gateway' | 'mcp-server'): Config['jwt'] {
+  const jwt = config.jwt;
+  if (jwt.alg === 'HS256') return jwt;
+  if (!jwt.publicKey) throw new ConfigError(`JWT_ALG=${jwt.alg}: the ${server} needs JWT_PUBLIC_KEY to verify tokens`);
+  if (server === 'gateway' && !jwt.privateKey) throw new ConfigError(`JWT_ALG=${jwt.alg}: the gateway needs JWT_PRIVATE_KEY to issue tokens`);
+  return server === 'mcp-server' ? { ...jwt, privateKey: undefined } : jwt;
+}
+
 export function isPublishedSecret(secret: string): boolean {
   return createHash('sha256').update(secret).digest('hex') === PUBLISHED_SECRET_SHA256;
 }
