@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scratchDir } from '../../../test/support/scratch.js';
-import { ConfigError, ensureDevelopmentSecrets, isPublishedSecret, loadConfig, serverJwtConfig } from './config.js';
+import { ConfigError, ensureDevelopmentSecrets, hostForUrl, isPublishedSecret, loadConfig, serverJwtConfig } from './config.js';
 
 // The design note's secret, assembled at run time so no scanner mistakes this test for a leak.
 const PUBLISHED = ['a205f6e168cc0e41', 'a353c77fa5d90cd7', 'd530fa3f1d2bf443', 'b6fa50cba705157c'].join('');
@@ -111,6 +111,16 @@ describe('serverJwtConfig', () => {
     expect(() => serverJwtConfig(withKeys({ JWT_PUBLIC_KEY: publicKey }), 'gateway')).toThrow(/gateway needs JWT_PRIVATE_KEY/);
     expect(() => serverJwtConfig(withKeys({ JWT_PRIVATE_KEY: privateKey }), 'mcp-server')).toThrow(/mcp-server needs JWT_PUBLIC_KEY/);
     expect(() => serverJwtConfig(withKeys({ JWT_PRIVATE_KEY: privateKey }), 'gateway')).toThrow(ConfigError);
+  });
+});
+
+describe('hostForUrl', () => {
+  it('puts a listening host into a URL: brackets for IPv6, loopback for a wildcard', () => {
+    expect(hostForUrl('::1')).toBe('[::1]');
+    expect(hostForUrl('::')).toBe('127.0.0.1');
+    expect(hostForUrl('0.0.0.0')).toBe('127.0.0.1');
+    expect(hostForUrl('10.0.0.7')).toBe('10.0.0.7');
+    expect(new URL(`http://${hostForUrl('::1')}:8000/healthz`).hostname).toBe('[::1]');
   });
 });
 

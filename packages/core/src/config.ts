@@ -152,7 +152,8 @@ export function loadConfig(
   return Object.freeze(config);
 }
 
-function hostForUrl(host: string): string {
+/** A listening host as it goes in a URL: a wildcard becomes loopback, IPv6 gets brackets. */
+export function hostForUrl(host: string): string {
   if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
   return host.includes(':') ? `[${host}]` : host;
 }

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureDevelopmentSecrets } from '@secure-hospital-ai/core/config';
+import { ensureDevelopmentSecrets, hostForUrl } from '@secure-hospital-ai/core/config';
 import { openDatabase } from '@secure-hospital-ai/core/db/database';
 import { migrateToLatest } from '@secure-hospital-ai/core/db/migrate';
 import { SERVER_NODE_FLAGS, withServerEnvironment } from '@secure-hospital-ai/core/node-flags';
@@ -64,7 +64,7 @@ export async function run(_argv: string[]): Promise<number> {
     if (process.ppid !== parent) stopAll('SIGTERM');
   }, 500).unref();
 
-  const gatewayUrl = `http://${config.gateway.host === '0.0.0.0' ? '127.0.0.1' : config.gateway.host}:${config.gateway.port}`;
+  const gatewayUrl = `http://${hostForUrl(config.gateway.host)}:${config.gateway.port}`;
   if (await waitForHealthy([`${gatewayUrl}/healthz`, `${config.mcp.url.replace(/\/mcp\/?$/, '')}/healthz`], 30_000)) {
     process.stdout.write(banner(gatewayUrl, config.env !== 'production'));
   }
