@@ -70,6 +70,8 @@ class Report {
   private bundlesImported = 0;
   private bundlesSkipped = 0;
   private rows = 0;
+  /** Resources of types the record does not keep, by type: said, so nobody thinks they were stored. */
+  private readonly ignored = new Map<string, number>();
   private done = 0;
   private readonly began = performance.now();
   private readonly tty = process.stderr.isTTY === true;
@@ -82,6 +84,9 @@ class Report {
     this.patientsSkipped += result.patientsSkipped;
     const rows = Object.values(result.rows).reduce((a, b) => a + b, 0);
     this.rows += rows;
+    if (result.status === 'imported') {
+      for (const [type, count] of Object.entries(result.ignored)) this.ignored.set(type, (this.ignored.get(type) ?? 0) + count);
+    }
     if (result.status === 'imported') this.bundlesImported += 1;
     else if (result.status === 'skipped') this.bundlesSkipped += 1;
     else this.refused.push({ file, reason: result.reason ?? 'refused' });
@@ -109,6 +114,10 @@ class Report {
         `skipped ${plural(this.patientsSkipped, 'patient')} already present; refused ${plural(this.refused.length, 'bundle')}; ` +
         `${seconds.toFixed(1)} s, ${this.rate(seconds)} patients/s; ${location}\n`,
     );
+    if (this.ignored.size > 0) {
+      const types = [...this.ignored].sort((a, b) => b[1] - a[1]).map(([type, count]) => `${type} ${count.toLocaleString('en-US')}`);
+      process.stdout.write(`not stored (resource types this record does not keep): ${types.join(', ')}\n`);
+    }
     for (const { file, reason } of this.refused) process.stdout.write(`  refused ${file}: ${reason}\n`);
   }
 
