@@ -19,8 +19,8 @@ import type {
 } from 'fastify';
 import type { AuditSink } from '@secure-hospital-ai/core/audit/event';
 import type { Authenticator } from '@secure-hospital-ai/core/authenticate';
-import type { Config } from '@secure-hospital-ai/core/config';
 import { userAgentFrom } from '@secure-hospital-ai/core/client';
+import type { Config } from '@secure-hospital-ai/core/config';
 import type { Principal } from '@secure-hospital-ai/core/domain';
 import { AppError } from '@secure-hospital-ai/core/errors';
 import type { Logger } from '@secure-hospital-ai/core/logger';
@@ -62,7 +62,11 @@ function upstreamAccept(clientAccept: string | undefined): string {
  */
 const PASSED_THROUGH = ['mcp-protocol-version', 'mcp-method', 'mcp-name'] as const;
 
-/** Tool calls in a body: one, or a batch's elements (only a body that opens with `[` is parsed). */
+/**
+ * What a body spends of the per-user rate: one, or a batch's elements (only a body that opens
+ * with `[` is parsed). Every request counts, not only tools/call: each one is a token check and
+ * an account read at both servers.
+ */
 function callsIn(body: Buffer): number {
   let at = 0;
   while (at < body.length && (body[at] === 0x20 || body[at] === 0x09 || body[at] === 0x0a || body[at] === 0x0d)) at += 1;
@@ -134,7 +138,7 @@ export const proxyRoutes: FastifyPluginAsync<ProxyRoutesOptions> = async (app, o
     request.principal = await authenticator.authenticate(request.headers);
   };
 
-  // After the body is read: a batch is as many tool calls as it has elements.
+  // After the body is read: a batch spends as many as it has elements.
   const limitRate: preHandlerHookHandler = async (request) => {
     const wait = await (rateLimiter as RateLimiter).take((request.principal as Principal).userId, callsIn(request.body as Buffer));
     if (wait > 0) {

@@ -272,7 +272,8 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
     const work = async () => {
       for (let i = next++; i < batch.length; i = next++) {
         const element = batch[i];
-        if (size > MAX_BATCH_ANSWER_CHARS) {
+        // Only requests run anything; a malformed element is still answered, a notification not.
+        if (size > MAX_BATCH_ANSWER_CHARS && classifyMessage(element) === 'request') {
           answers[i] = await notRun(request, state, element);
           continue;
         }
@@ -289,8 +290,7 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
   }
 
   /** A batch request left unrun once the batch's answer is full: refused in-band, and audited. */
-  async function notRun(request: FastifyRequest, state: McpRequestState, element: unknown): Promise<string | undefined> {
-    if (classifyMessage(element) !== 'request') return undefined;
+  async function notRun(request: FastifyRequest, state: McpRequestState, element: unknown): Promise<string> {
     const error = new AppError('ERR_ANSWER_TOO_LARGE', {
       detail: `The batch's answer reached ${MAX_BATCH_ANSWER_CHARS / (1024 * 1024)} MiB; this call was not run. Send it again on its own.`,
       internalReason: 'batch_answer_budget',
