@@ -101,8 +101,11 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
     }
   }
 
-  function sendJson(reply: FastifyReply, status: number, payload: JsonRpcResponse | readonly JsonRpcResponse[]): FastifyReply {
-    const body = Array.isArray(payload) ? `[${payload.map(serializeResponse).join(',')}]` : serializeResponse(payload as JsonRpcResponse);
+  function sendJson(reply: FastifyReply, status: number, payload: JsonRpcResponse): FastifyReply {
+    return sendJsonText(reply, status, serializeResponse(payload));
+  }
+
+  function sendJsonText(reply: FastifyReply, status: number, body: string): FastifyReply {
     return reply.code(status).header('content-type', JSON_CONTENT_TYPE).send(body);
   }
 
@@ -286,7 +289,7 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
     await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, batch.length) }, work));
     const responses = answers.filter((answer): answer is string => answer !== undefined);
     if (responses.length === 0) return reply.code(202).send();
-    return state.framing === 'sse' ? sendSerializedEvents(reply, responses) : reply.code(200).header('content-type', JSON_CONTENT_TYPE).send(`[${responses.join(',')}]`);
+    return state.framing === 'sse' ? sendSerializedEvents(reply, responses) : sendJsonText(reply, 200, `[${responses.join(',')}]`);
   }
 
   /** A batch request left unrun once the batch's answer is full: refused in-band, and audited. */
