@@ -27,15 +27,17 @@ function sameReason(a: string, b: string): boolean {
   return normal(a) === normal(b);
 }
 
+/** What is wrong with a trimmed justification, or undefined: the one rule, for the tool's schema too. */
+export function breakGlassReasonProblem(text: string): string | undefined {
+  // Only what a reviewer can read counts: ten zero-width spaces are no reason.
+  return freeTextProblem(text) ?? (visibleLength(text) < BREAK_GLASS_MIN_REASON ? `must be at least ${BREAK_GLASS_MIN_REASON} characters` : undefined);
+}
+
 /** The justification, trimmed; refused (naming the field) when too short to mean anything. */
 export function checkBreakGlassReason(reason: unknown): string {
   const text = typeof reason === 'string' ? reason.trim() : '';
-  const problem = freeTextProblem(text);
+  const problem = breakGlassReasonProblem(text);
   if (problem !== undefined) throw new AppError('ERR_VALIDATION', { detail: `reason: ${problem}` });
-  // Only what a reviewer can read counts: ten zero-width spaces are no reason.
-  if (visibleLength(text) < BREAK_GLASS_MIN_REASON) {
-    throw new AppError('ERR_VALIDATION', { detail: `reason: must be at least ${BREAK_GLASS_MIN_REASON} characters` });
-  }
   return text;
 }
 

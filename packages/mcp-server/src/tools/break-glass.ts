@@ -1,15 +1,22 @@
 /** break_glass: emergency access to one patient for 60 minutes, with a reason, flagged for review. */
 import { z } from 'zod';
-import { visibleLength } from '@secure-hospital-ai/core/free-text';
-import { revokeBreakGlass, startBreakGlass } from '@secure-hospital-ai/core/policy/break-glass';
+import { breakGlassReasonProblem, revokeBreakGlass, startBreakGlass } from '@secure-hospital-ai/core/policy/break-glass';
 import { BREAK_GLASS_MIN_REASON, BREAK_GLASS_MINUTES } from '@secure-hospital-ai/core/policy/policy';
-import { freeTextArg, patientIdArg } from './schemas.js';
+import { patientIdArg } from './schemas.js';
 import { defineTool } from './tool.js';
 
 const input = z.strictObject({
   patient_id: patientIdArg,
-  reason: freeTextArg(1000)
-    .refine((value) => visibleLength(value) >= BREAK_GLASS_MIN_REASON, `must be at least ${BREAK_GLASS_MIN_REASON} characters`)
+  reason: z
+    .string()
+    .trim()
+    // Published in the input schema; breakGlassReasonProblem counts visible characters only.
+    .min(BREAK_GLASS_MIN_REASON, `must be at least ${BREAK_GLASS_MIN_REASON} characters`)
+    .max(1000)
+    .superRefine((value, ctx) => {
+      const problem = breakGlassReasonProblem(value);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .describe(`Why emergency access is needed (at least ${BREAK_GLASS_MIN_REASON} characters); reviewed by compliance`),
 });
 const output = z.strictObject({
