@@ -17,10 +17,18 @@ import { scratchDir } from '../support/scratch.js';
 const dir = scratchDir('shai-cli-accounts-');
 const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'development', DATA_DIR: join(dir, 'data'), JWT_SECRET: randomBytes(32).toString('hex') };
 
-/** Runs the CLI with `stdin` written to it; `firstLineOnly` closes its stdout after one line, as `| head -1` does. */
-function cli(args: string[], stdin = '', firstLineOnly = false): Promise<{ code: number | null; out: string; err: string }> {
+/**
+ * Runs the CLI with `stdin` written to it; `firstLineOnly` closes its stdout after one line, as
+ * `| head -1` does; `cwd` and `dataDir` point it at another scratch installation.
+ */
+function cli(
+  args: string[],
+  stdin = '',
+  firstLineOnly = false,
+  at: { cwd: string; dataDir: string } = { cwd: dir, dataDir: env.DATA_DIR },
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: at.cwd, env: { ...env, DATA_DIR: at.dataDir }, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -81,12 +89,7 @@ describe('--help, on every command', () => {
   it('answers with usage on stdout and does nothing else: no migration, no seed, no server', async () => {
     const fresh = scratchDir('shai-cli-help-');
     for (const command of [['migrate'], ['seed'], ['start'], ['gateway'], ['mcp-server'], ['generate'], ['import'], ['audit', 'verify'], ['audit', 'export'], ['accounts', 'create']]) {
-      const answer = await new Promise<{ code: number | null; out: string }>((resolve) => {
-        const child = spawn(process.execPath, [CLI, ...command, '--help'], { cwd: fresh, env: { ...env, DATA_DIR: join(fresh, 'data') }, stdio: ['ignore', 'pipe', 'pipe'] });
-        let out = '';
-        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-        child.on('close', (code) => resolve({ code, out }));
-      });
+      const answer = await cli([...command, '--help'], '', false, { cwd: fresh, dataDir: join(fresh, 'data') });
       expect(answer.code, command.join(' ')).toBe(0);
       expect(answer.out, command.join(' ')).toMatch(/usage/);
     }
