@@ -3,7 +3,7 @@ import { useTestDatabase } from '../../../../test/support/test-database.js';
 import { NOW, seedPolicyFixture, type PolicyFixture } from '../../../../test/policy/fixtures.js';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
-import { revokeBreakGlass, startBreakGlass } from './break-glass.js';
+import { planBreakGlass, startBreakGlass } from './break-glass.js';
 import { loadRowContext } from './relationships.js';
 
 let database: Database;
@@ -63,9 +63,16 @@ describe('startBreakGlass', () => {
     expect(third.expires_at).toBe(minutes(155).toISOString());
   });
 
-  it('revokes a grant whose start could not be recorded', async () => {
-    const grant = await startBreakGlass(database.db, f.doctor, 'PC', 'sepsis alert, no team reachable', NOW);
-    await revokeBreakGlass(database.db, grant.id);
+  it('plans a grant without recording it, and checks the reason again when it records it', async () => {
+    const reason = 'sepsis alert, no team reachable';
+    const planned = await planBreakGlass(database.db, f.doctor, 'PC', reason, NOW);
+    const twin = await planBreakGlass(database.db, f.doctor, 'PC', reason, NOW);
     expect((await loadRowContext(database.db, f.doctor, 'PC', minutes(1))).breakGlass).toBe(false);
+    await planned.record();
+    expect((await loadRowContext(database.db, f.doctor, 'PC', minutes(1))).breakGlass).toBe(true);
+    // Both passed their check before either was recorded; only the first may stand.
+    expect((await refusal(twin.record())).code).toBe('ERR_CONFLICT');
+    const stored = await database.db.selectFrom('break_glass_grants').select('id').where('patient_id', '=', 'PC').execute();
+    expect(stored.map((row) => row.id)).toEqual([planned.grant.id]);
   });
 });

@@ -41,6 +41,51 @@ export function checkBreakGlassReason(reason: unknown): string {
   return text;
 }
 
+/**
+ * A grant checked and ready to record. The tool pipeline commits the call's audit event
+ * between the two steps (audit first, then the change), so emergency access never exists
+ * without its record, even if the process dies in between.
+ */
+export interface PlannedBreakGlass {
+  readonly grant: BreakGlassGrant;
+  /** Records the grant, checking again that its reason is still new for this patient. */
+  record(): Promise<void>;
+}
+
+/** Checks a break-glass request without recording anything. */
+export async function planBreakGlass(
+  db: Kysely<Tables>,
+  principal: Principal,
+  patientId: string,
+  reason: string,
+  now: Date = new Date(),
+): Promise<PlannedBreakGlass> {
+  const accountId = accountIdOf(principal);
+  if (!roleMayEver('patient', 'break_glass', principal.role) || accountId === undefined) {
+    throw new AppError('ERR_FORBIDDEN', { internalReason: 'not_in_policy' });
+  }
+  const justification = checkBreakGlassReason(reason);
+  const grantedAt = now.toISOString();
+  const grant: BreakGlassGrant = {
+    id: randomUUID(),
+    patient_id: patientId,
+    granted_at: grantedAt,
+    expires_at: new Date(now.getTime() + BREAK_GLASS_MINUTES * 60_000).toISOString(),
+  };
+  const stored = { ...grant, account_id: accountId, reason: justification };
+  await refuseUngrantable(db, stored);
+  return {
+    grant,
+    record: () =>
+      db.transaction().execute(async (trx) => {
+        // A request with the same reason may have been recorded since the plan was checked.
+        await refuseUngrantable(trx, stored);
+        await trx.insertInto('break_glass_grants').values(stored).execute();
+      }),
+  };
+}
+
+/** Checks and records a grant in one step (callers without an audit event to commit between). */
 export async function startBreakGlass(
   db: Kysely<Tables>,
   principal: Principal,
@@ -48,41 +93,30 @@ export async function startBreakGlass(
   reason: string,
   now: Date = new Date(),
 ): Promise<BreakGlassGrant> {
-  const accountId = accountIdOf(principal);
-  if (!roleMayEver('patient', 'break_glass', principal.role) || accountId === undefined) {
-    throw new AppError('ERR_FORBIDDEN', { internalReason: 'not_in_policy' });
-  }
-  const justification = checkBreakGlassReason(reason);
-  const grantedAt = now.toISOString();
-  const expiresAt = new Date(now.getTime() + BREAK_GLASS_MINUTES * 60_000).toISOString();
-
-  return db.transaction().execute(async (trx) => {
-    const patient = await trx.selectFrom('patients').select('id').where('id', '=', patientId).executeTakeFirst();
-    if (!patient) throw new AppError('ERR_FORBIDDEN', { internalReason: 'patient_not_found' });
-    const active = await trx
-      .selectFrom('break_glass_grants')
-      .select('reason')
-      .where('account_id', '=', accountId)
-      .where('patient_id', '=', patientId)
-      .where('granted_at', '<=', grantedAt)
-      .where('expires_at', '>', grantedAt)
-      .execute();
-    if (active.some((grant) => sameReason(grant.reason, justification))) {
-      throw new AppError('ERR_CONFLICT', {
-        detail: 'reason: a grant with this reason is already active; a new grant needs a new reason',
-        internalReason: 'break_glass_reason_reused',
-      });
-    }
-    const grant = { id: randomUUID(), patient_id: patientId, granted_at: grantedAt, expires_at: expiresAt };
-    await trx.insertInto('break_glass_grants').values({ ...grant, account_id: accountId, reason: justification }).execute();
-    return grant;
-  });
+  const planned = await planBreakGlass(db, principal, patientId, reason, now);
+  await planned.record();
+  return planned.grant;
 }
 
-/**
- * Withdraws a grant whose start could not be audited (fail closed: emergency access that is
- * not on the record must not exist).
- */
-export async function revokeBreakGlass(db: Kysely<Tables>, grantId: string): Promise<void> {
-  await db.deleteFrom('break_glass_grants').where('id', '=', grantId).execute();
+/** Refuses a grant for a patient that does not exist, or one repeating the reason of an active grant. */
+async function refuseUngrantable(
+  db: Kysely<Tables>,
+  stored: { patient_id: string; account_id: number; reason: string; granted_at: string },
+): Promise<void> {
+  const patient = await db.selectFrom('patients').select('id').where('id', '=', stored.patient_id).executeTakeFirst();
+  if (!patient) throw new AppError('ERR_FORBIDDEN', { internalReason: 'patient_not_found' });
+  const active = await db
+    .selectFrom('break_glass_grants')
+    .select('reason')
+    .where('account_id', '=', stored.account_id)
+    .where('patient_id', '=', stored.patient_id)
+    .where('granted_at', '<=', stored.granted_at)
+    .where('expires_at', '>', stored.granted_at)
+    .execute();
+  if (active.some((grant) => sameReason(grant.reason, stored.reason))) {
+    throw new AppError('ERR_CONFLICT', {
+      detail: 'reason: a grant with this reason is already active; a new grant needs a new reason',
+      internalReason: 'break_glass_reason_reused',
+    });
+  }
 }

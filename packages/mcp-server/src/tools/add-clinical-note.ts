@@ -36,12 +36,11 @@ export const addClinicalNoteTool = defineTool({
       text: args.text,
       created_at: ctx.now.toISOString(),
     };
-    await ctx.db.insertInto('clinical_notes').values(note).execute();
     return {
       sections: { note: { model: 'clinical_note', rows: [note], shape: 'one' } },
       plain: {},
-      undo: async () => {
-        await ctx.db.deleteFrom('clinical_notes').where('id', '=', note.id).execute();
+      write: async () => {
+        await ctx.db.insertInto('clinical_notes').values(note).execute();
       },
     };
   },

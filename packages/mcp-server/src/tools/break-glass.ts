@@ -1,6 +1,6 @@
 /** break_glass: emergency access to one patient for 60 minutes, with a reason, flagged for review. */
 import { z } from 'zod';
-import { breakGlassReasonProblem, revokeBreakGlass, startBreakGlass } from '@secure-hospital-ai/core/policy/break-glass';
+import { breakGlassReasonProblem, planBreakGlass } from '@secure-hospital-ai/core/policy/break-glass';
 import { BREAK_GLASS_MIN_REASON, BREAK_GLASS_MINUTES } from '@secure-hospital-ai/core/policy/policy';
 import { patientIdArg } from './schemas.js';
 import { defineTool } from './tool.js';
@@ -39,11 +39,11 @@ export const breakGlassTool = defineTool({
   patient: 'required',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   async run(ctx, args: z.infer<typeof input>) {
-    const grant = await startBreakGlass(ctx.db, ctx.principal, ctx.patientId as string, args.reason, ctx.now);
+    const { grant, record } = await planBreakGlass(ctx.db, ctx.principal, ctx.patientId as string, args.reason, ctx.now);
     return {
       sections: {},
       plain: { patient_id: grant.patient_id, granted_at: grant.granted_at, expires_at: grant.expires_at, minutes: BREAK_GLASS_MINUTES },
-      undo: () => revokeBreakGlass(ctx.db, grant.id),
+      write: record,
     };
   },
 });

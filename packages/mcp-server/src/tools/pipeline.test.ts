@@ -1,7 +1,9 @@
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditWriter } from '@secure-hospital-ai/core/audit/writer';
+import type { AuditSink } from '@secure-hospital-ai/core/audit/event';
 import { AppError, toJsonRpcError } from '@secure-hospital-ai/core/errors';
+import { startBreakGlass } from '@secure-hospital-ai/core/policy/break-glass';
 import { openHarness, requestContext, type Harness } from '../../../../test/policy/harness.js';
 import { createToolBackend, TOOLS } from './index.js';
 
@@ -20,7 +22,7 @@ async function refusal(promise: Promise<unknown>): Promise<AppError> {
 }
 
 describe('tool pipeline', () => {
-  it('fails closed when the audit log cannot take the event: no data, and writes undone', async () => {
+  it('fails closed when the audit log cannot take the event: no data, and no change made', async () => {
     const closed = createAuditWriter(h.database);
     await closed.close();
     const backend = createToolBackend({ database: h.database, audit: closed, pseudonymKey: h.pseudonymKey, now: () => h.clock.now });
@@ -41,6 +43,57 @@ describe('tool pipeline', () => {
     expect((await grants()).length).toBe(grantsBefore);
     // A refusal that cannot be audited fails the same way.
     expect((await refusal(backend.callTool(ctx, 'get_patient_overview', { patient_id: 'P009' }))).code).toBe('ERR_AUDIT_UNAVAILABLE');
+  });
+
+  it('makes a write only once its audit event is committed', async () => {
+    const notes = () => h.database.db.selectFrom('clinical_notes').select('text').where('patient_id', '=', 'P001').execute();
+    const grants = () => h.database.db.selectFrom('break_glass_grants').select('id').where('patient_id', '=', 'P008').execute();
+    const seen: Array<{ decision: string; tool: string | null; notes: number; grants: number }> = [];
+    // Looks at the records while each event is being committed: a killed process would leave that state.
+    const watching: AuditSink = {
+      async record(event) {
+        seen.push({ decision: event.decision, tool: event.tool ?? null, notes: (await notes()).length, grants: (await grants()).length });
+        await h.audit.record(event);
+      },
+    };
+    const backend = createToolBackend({ database: h.database, audit: watching, pseudonymKey: h.pseudonymKey, now: () => h.clock.now });
+    const ctx = requestContext(h.principals.yenji100);
+    const notesBefore = (await notes()).length;
+    const grantsBefore = (await grants()).length;
+
+    await backend.callTool(ctx, 'add_clinical_note', { patient_id: 'P001', text: 'Written after its audit event.' });
+    await backend.callTool(ctx, 'break_glass', { patient_id: 'P008', reason: 'collapsed in the car park, team unreachable' });
+
+    expect(seen).toEqual([
+      { decision: 'allow', tool: 'add_clinical_note', notes: notesBefore, grants: grantsBefore },
+      { decision: 'allow', tool: 'break_glass', notes: notesBefore + 1, grants: grantsBefore },
+    ]);
+    expect((await notes()).map((n) => n.text)).toContain('Written after its audit event.');
+    expect((await grants()).length).toBe(grantsBefore + 1);
+  });
+
+  it('records a second event, decision error, when a write fails after its allow event', async () => {
+    const reason = 'arrest on the stairwell, no team answering';
+    const grants = () => h.database.db.selectFrom('break_glass_grants').select('id').where('patient_id', '=', 'P009').execute();
+    // A second request with the same reason is recorded while this one's event commits.
+    const racing: AuditSink = {
+      async record(event) {
+        await h.audit.record(event);
+        if (event.tool === 'break_glass' && event.decision === 'allow') {
+          await startBreakGlass(h.database.db, h.principals.yenji100, 'P009', reason, h.clock.now);
+        }
+      },
+    };
+    const backend = createToolBackend({ database: h.database, audit: racing, pseudonymKey: h.pseudonymKey, now: () => h.clock.now });
+    const before = (await grants()).length;
+
+    const error = await refusal(backend.callTool(requestContext(h.principals.yenji100), 'break_glass', { patient_id: 'P009', reason }));
+    expect(error.code).toBe('ERR_CONFLICT');
+    expect((await grants()).length).toBe(before + 1);
+    const [allowed, failed] = await h.lastAuditEvents(2);
+    expect(allowed).toMatchObject({ tool: 'break_glass', patient_id: 'P009', decision: 'allow', break_glass: 1 });
+    expect(failed).toMatchObject({ tool: 'break_glass', patient_id: 'P009', decision: 'error', reason: 'break_glass_reason_reused' });
+    expect(failed?.request_id).toBe(allowed?.request_id);
   });
 
   it('refuses bad arguments with -32602 naming the field, never echoing the value', async () => {

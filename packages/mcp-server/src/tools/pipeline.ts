@@ -2,15 +2,16 @@
  * The tool pipeline: the one place a tools/call goes through, top to bottom (STYLE "Habits"):
  *
  *   validate input → resolve the patient → load its relationships → decide (policy engine)
- *   → run (fetch, row filter inside the query) → redact by role → validate output
- *   → audit (fail closed) → answer
+ *   → run (fetch with the row filter inside the query, or prepare a write) → redact by role
+ *   → validate output → audit (fail closed) → write, if any → answer
  *
  * Redaction, the output check and serialisation are pure functions of the fetched rows, the
  * role and the day; for rows that cannot change their result is remembered (answer-memo.ts).
  *
  * The caller is already authenticated by the transport. Every call, allowed, denied or
- * failed, leaves exactly one audit event; a call whose event cannot be committed returns
- * ERR_AUDIT_UNAVAILABLE and no data.
+ * failed, leaves one audit event; a call whose event cannot be committed returns
+ * ERR_AUDIT_UNAVAILABLE and no data, and makes no change. A write is made only after its
+ * event is committed; if the write then fails, a second event (decision `error`) says so.
  */
 import type { AuditEventInput, AuditSink } from '@secure-hospital-ai/core/audit/event';
 import { createOverviewReader } from '@secure-hospital-ai/core/clinical/chart-cache';
@@ -60,8 +61,8 @@ interface CallRecord {
   reason: string;
   breakGlass: boolean;
   redactions: RedactionCounts;
-  /** For writes: undone when the event cannot be committed. */
-  undo: (() => Promise<void>) | undefined;
+  /** For writes: the change, made once the allow event is committed. */
+  write: (() => Promise<void>) | undefined;
 }
 
 /** What the decision step hands the fetch step. */
@@ -89,6 +90,11 @@ function auditReason(error: AppError): string {
   return error.code.toLowerCase();
 }
 
+/** Why a write whose allow event is committed was not made: our own phrase (a reused break-glass reason), else `write_failed`. */
+function writeFailureReason(error: AppError): string {
+  return error.internalReason && FIXED_PHRASE.test(error.internalReason) ? error.internalReason : 'write_failed';
+}
+
 function decisionOf(error: AppError): AuditDecision {
   return error.code === 'ERR_FORBIDDEN' ? 'deny' : 'error';
 }
@@ -111,15 +117,6 @@ function invalidInput(issues: ReadonlyArray<{ path: PropertyKey[]; message: stri
     .map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : 'arguments'}: ${issue.message}`)
     .join('; ');
   return new AppError('ERR_VALIDATION', { detail });
-}
-
-/** Undoes a call's write. If even that fails, the call's own failure is still what the caller gets. */
-async function withdraw(call: CallRecord): Promise<void> {
-  try {
-    await call.undo?.();
-  } catch {
-    // Reported through the call's own error; a second error would only hide the first.
-  }
 }
 
 export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBackendDeps): McpBackend {
@@ -279,7 +276,7 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
     const authorised = await decide(tool, principal, parsed.data as Record<string, unknown>, call, now);
 
     const fetched = await tool.run(runContext(principal, tool, authorised, now), parsed.data);
-    call.undo = fetched.undo;
+    call.write = fetched.write;
     if (tool.patient === 'none') call.breakGlass = await listedUnderBreakGlass(tool, principal, fetched, now);
 
     const answer = answers.get(tool.name, fetched, principal.role, now) ?? (await shape(tool, fetched, principal.role, now));
@@ -318,22 +315,26 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
   }
 
   async function runCall(ctx: RequestContext, name: string, args: unknown): Promise<CallToolResult> {
-    const call: CallRecord = { tool: null, patientId: null, reason: 'not_decided', breakGlass: false, redactions: {}, undo: undefined };
+    const call: CallRecord = { tool: null, patientId: null, reason: 'not_decided', breakGlass: false, redactions: {}, write: undefined };
     let result: CallToolResult;
     try {
       result = await execute(ctx, name, args, call);
     } catch (thrown) {
       const error = toAppError(thrown);
-      // A write whose answer failed after it was made is withdrawn: the caller was told it failed.
-      await withdraw(call);
       await audit(ctx, call, decisionOf(error), auditReason(error));
       throw error;
     }
-    try {
-      await audit(ctx, call, 'allow', call.reason);
-    } catch (error) {
-      await withdraw(call);
-      throw error;
+    // Nothing is written before this commits: a change is never off the record.
+    await audit(ctx, call, 'allow', call.reason);
+    if (call.write !== undefined) {
+      try {
+        await call.write();
+      } catch (thrown) {
+        const error = toAppError(thrown);
+        // The allow event stands; this one tells the reviewer the change was not made.
+        await audit(ctx, call, 'error', writeFailureReason(error));
+        throw error;
+      }
     }
     return result;
   }

@@ -1,6 +1,6 @@
 /**
  * What one tool is: its schemas, the model and action the policy decides on, how it names
- * its patient, and a `run` that only FETCHES (or writes). Authentication, the policy
+ * its patient, and a `run` that only FETCHES (or prepares a write). Authentication, the policy
  * decision, redaction, output validation and audit are the pipeline's (pipeline.ts), done
  * the same way for every tool; no tool repeats them.
  */
@@ -35,10 +35,12 @@ export interface Fetched {
   /** Non-clinical output fields (cursors, grant times, audit events), output as they are. */
   readonly plain: Readonly<Record<string, unknown>>;
   /**
-   * For writes: undoes the write when its audit event cannot be committed (fail closed: a
-   * change that is not on the record must not stand).
+   * For writes: makes the change. `run` only checks and prepares it; the pipeline calls this
+   * once the call's audit event is committed, so no change exists that is not on the record,
+   * even when the process dies between the two (the record then shows a change that was
+   * never made, the safe way round).
    */
-  readonly undo?: () => Promise<void>;
+  readonly write?: () => Promise<void>;
 }
 
 export interface ToolRunContext {
