@@ -145,6 +145,24 @@ describe('happy paths', () => {
     expect(answer.status).toBe(202);
   });
 
+  it('refuses a tools/call sent without an id (400), runs nothing, and reports the refusal, alone or in a batch', async () => {
+    for (const method of ['tools/call', 'tools.call']) {
+      const answer = await post({ jsonrpc: '2.0', method, params: { name: 'echo_patient', arguments: { patient_id: 'P001' } } });
+      expect(answer.status).toBe(400);
+      expect(answer.json).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request', data: { detail: 'tools/call is a request: it needs an id' } } });
+      expect(answer.text).not.toContain('P001');
+    }
+    const batch = await post([{ jsonrpc: '2.0', method: 'tools/call', params: { name: 'echo_patient', arguments: { patient_id: 'P002' } } }, { jsonrpc: '2.0', id: 'x', method: 'ping' }]);
+    expect(batch.status).toBe(200);
+    expect(batch.json).toEqual([{ jsonrpc: '2.0', id: 'x', result: {} }]);
+    expect(server.toolRuns).toEqual([]);
+    expect(server.refused.map((info) => [info.error.internalReason, info.principal])).toEqual([
+      ['tools_call_without_id', PRINCIPAL],
+      ['tools_call_without_id', PRINCIPAL],
+      ['tools_call_without_id', PRINCIPAL],
+    ]);
+  });
+
   it('speaks revision 2026-07-28 to an enveloped request: resultType, cache fields, serverInfo', async () => {
     const headers = { ...SDK_HEADERS, 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/list' };
     const list = await post({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: MODERN_META } }, headers);

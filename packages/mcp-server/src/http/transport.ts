@@ -21,6 +21,7 @@ import {
   classifyMessage,
   echoableId,
   errorResponse,
+  isToolCall,
   paramsObject,
   serializeResponse,
   type JsonRpcId,
@@ -41,6 +42,15 @@ export interface McpTransportOptions {
   paths?: string[];
   /** One line for the client's model; a default is used when absent. */
   instructions?: string;
+}
+
+/**
+ * A tools/call without an id: JSON-RPC would have it run unanswered, which would make it a
+ * call nobody is told the outcome of. It is refused (Streamable HTTP: a notification the
+ * server cannot accept gets an HTTP error) and audited, not run.
+ */
+function toolCallWithoutId(): AppError {
+  return new AppError('ERR_INVALID_REQUEST', { detail: 'tools/call is a request: it needs an id', internalReason: 'tools_call_without_id' });
 }
 
 /** SPEC: bodies over 1 MiB are refused (413). */
@@ -218,14 +228,17 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
     const era = resolveEra(message, kind === 'request', state.headerVersion);
     if (isAppError(era)) return refuse(request, reply, era, id);
     const nameHeader = headers['mcp-name'];
-    if (nameHeader !== undefined && (message.method === 'tools/call' || message.method === 'tools.call')) {
+    if (nameHeader !== undefined && isToolCall(message.method)) {
       if (decodeMcpHeaderValue(nameHeader) !== paramsObject(message)?.name) {
         return refuse(request, reply, headerMismatch('Mcp-Name header does not match the request body'), id);
       }
     }
 
     // Notifications (notifications/initialized, cancelled, …) need no answer in a stateless server.
-    if (kind === 'notification') return reply.code(202).send();
+    if (kind === 'notification') {
+      if (isToolCall(message.method)) return refuse(request, reply, toolCallWithoutId());
+      return reply.code(202).send();
+    }
 
     const call = message as JsonRpcMessage & { id: JsonRpcId };
     const outcome = await safeDispatch(request, state, call, era.era, contextFor(request, state, era.version));
@@ -244,7 +257,11 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
       await notifyRefused(request, state, error);
       return errorResponse(echoableId(value), error);
     }
-    if (kind !== 'request') return undefined;
+    if (kind !== 'request') {
+      // A notification gets no answer, even in a batch; a tool call sent as one is still on the record.
+      if (kind === 'notification' && isToolCall((value as JsonRpcMessage).method)) await notifyRefused(request, state, toolCallWithoutId());
+      return undefined;
+    }
     const message = value as JsonRpcMessage & { id: JsonRpcId };
     const era = resolveEra(message, true, state.headerVersion);
     if (isAppError(era) || era.era === 'modern') {

@@ -47,6 +47,11 @@ export function classifyMessage(value: unknown): MessageKind {
   return 'invalid';
 }
 
+/** tools/call, or the design note's dotted spelling of it (SPEC "Fixes to the design note"). */
+export function isToolCall(method: unknown): boolean {
+  return method === 'tools/call' || method === 'tools.call';
+}
+
 /** The id to echo in an error about a message that may be malformed: its own when usable, else null. */
 export function echoableId(value: unknown): JsonRpcId | null {
   if (typeof value !== 'object' || value === null) return null;
