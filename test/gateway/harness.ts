@@ -17,6 +17,7 @@ import { loadConfig, type Config } from '@secure-hospital-ai/core/config';
 import type { Database } from '@secure-hospital-ai/core/db/database';
 import { openTestDatabase } from '@secure-hospital-ai/core/db/test-database';
 import type { Role } from '@secure-hospital-ai/core/domain';
+import { AppError } from '@secure-hospital-ai/core/errors';
 import type { Logger } from '@secure-hospital-ai/core/logger';
 import { insertPatients } from '../support/patients.js';
 import { TokenService } from '@secure-hospital-ai/core/tokens';
@@ -139,7 +140,11 @@ export class RecordingAudit implements AuditSink {
     this.#writer = createAuditWriter(database);
   }
 
+  /** While true, the store is down: every event is refused, as the writer refuses when its database is. */
+  down = false;
+
   async record(event: AuditEventInput): Promise<void> {
+    if (this.down) throw new AppError('ERR_AUDIT_UNAVAILABLE', { internalReason: 'audit store down (test)' });
     this.events.push(event);
     await this.#writer.record(event);
   }

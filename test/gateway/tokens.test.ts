@@ -402,6 +402,36 @@ describe('POST /api/token/blacklist/', () => {
   });
 });
 
+describe('while the audit store is down', () => {
+  it('issues and rotates no token (503, no token in the answer, none recorded), refuses as before, and works again after', async () => {
+    const pair = await loginPair('nurse_joy', 'joy-demo-2026');
+    const ledger = async () => (await h.database.db.selectFrom('refresh_tokens').select('jti').execute()).length;
+    const before = await ledger();
+    const alarms = h.audit.ofAction('token.reuse_detected').length;
+    h.audit.down = true;
+    try {
+      const refused = await login('dr_grey', 'grey-demo-2026');
+      expect(refused.status).toBe(503);
+      expect(refused.json).toEqual({ detail: 'Audit log unavailable; nothing was returned' });
+      const rotation = await post(`${base}/api/token/refresh/`, JSON.stringify({ refresh: pair.refresh }));
+      expect(rotation.status).toBe(503);
+      for (const answer of [refused, rotation]) {
+        expect(answer.text).not.toMatch(/access|refresh|eyJ/);
+      }
+      expect(await ledger()).toBe(before);
+      // A refusal is still a refusal.
+      expect((await login('dr_grey', 'wrong password here')).status).toBe(401);
+    } finally {
+      h.audit.down = false;
+    }
+    // The refresh token shown while the store was down was left as it was: it rotates now, with no reuse alarm.
+    const rotated = await post(`${base}/api/token/refresh/`, JSON.stringify({ refresh: pair.refresh }));
+    expect(rotated.status).toBe(200);
+    expect(h.audit.ofAction('token.reuse_detected')).toHaveLength(alarms);
+    expect((await login('dr_grey', 'grey-demo-2026')).status).toBe(200);
+  });
+});
+
 describe('what is kept', () => {
   it('never writes a password or a token to the audit log or the server log', async () => {
     const pair = await loginPair('yenji100', 'kingjulien100');

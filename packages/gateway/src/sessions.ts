@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { endSessions, findAccountById, findAccountByUsername, upgradePasswordHash } from '@secure-hospital-ai/core/accounts';
-import type { AuditAction, AuditSink } from '@secure-hospital-ai/core/audit/event';
+import { recordOrRefuse, type AuditAction, type AuditSink } from '@secure-hospital-ai/core/audit/event';
 import type { Authenticator } from '@secure-hospital-ai/core/authenticate';
 import type { Account } from '@secure-hospital-ai/core/db/schema';
 import type { Database } from '@secure-hospital-ai/core/db/database';
@@ -99,9 +99,9 @@ export class SessionService {
     // upgraded at a later login; the password was right, so the login goes on.
     await upgradePasswordHash(database.db, account.id, account.password_hash, password).catch(() => false);
 
+    await this.#auditOrRefuse('login.success', 'allow', 'password', client, actorOf(account));
     const pair = await this.#issuePair(account, account.role, randomUUID());
     metrics?.countLogin('success');
-    await this.#audit('login.success', 'allow', 'password', client, actorOf(account));
     return pair;
   }
 
@@ -140,6 +140,8 @@ export class SessionService {
         headers: bearerChallenge('ERR_TOKEN_MISSING'),
       });
     }
+    // Recorded before the rotation: if it cannot be, the presented token stays as it was.
+    await this.#auditOrRefuse('token.refresh', 'allow', 'rotated', client, actorOf(account));
     // Claims come from the account as it is now: a role change takes effect at rotation.
     const subject = subjectOf(account, account.role);
     const access = await this.#deps.tokens.issueAccess(subject);
@@ -156,7 +158,6 @@ export class SessionService {
       await this.#reuseDetected(entry, client, claims);
       throw tokenNotValid('refresh_reused');
     }
-    await this.#audit('token.refresh', 'allow', 'rotated', client, actorOf(account));
     return { access: access.token, refresh: refresh.token };
   }
 
@@ -241,33 +242,42 @@ export class SessionService {
   }
 
   /**
-   * Account events are recorded before the answer leaves. A failing audit store is logged
-   * loudly but does not turn a refusal into an acceptance or vice versa.
+   * Refusals and logouts are recorded before the answer leaves. A failing audit store is
+   * logged loudly but does not turn a refusal into an acceptance, or stop a logout.
    */
   async #audit(action: AuditAction, decision: AuditDecision, reason: string, client: ClientInfo, actor: Actor): Promise<void> {
     try {
-      await this.#deps.audit.record({
-        request_id: client.requestId,
-        source: 'gateway',
-        action,
-        user_id: actor.userId,
-        role: actor.role,
-        tool: null,
-        patient_id: null,
-        decision,
-        reason,
-        break_glass: false,
-        purpose_of_use: null,
-        redactions: {},
-        client_address: client.address,
-        user_agent: client.userAgent,
-      });
+      await this.#auditOrRefuse(action, decision, reason, client, actor);
     } catch (error) {
       this.#deps.logger.error(
         { reqId: client.requestId, action, err: error instanceof Error ? error.message : String(error) },
         'audit event could not be written',
       );
     }
+  }
+
+  /**
+   * Records an event that lets someone in (a login, a rotation) before the tokens are made:
+   * fail closed, as for tool calls, so no session exists that is not on the record. A store
+   * that cannot take the event refuses the request with ERR_AUDIT_UNAVAILABLE (503).
+   */
+  async #auditOrRefuse(action: AuditAction, decision: AuditDecision, reason: string, client: ClientInfo, actor: Actor): Promise<void> {
+    await recordOrRefuse(this.#deps.audit, {
+      request_id: client.requestId,
+      source: 'gateway',
+      action,
+      user_id: actor.userId,
+      role: actor.role,
+      tool: null,
+      patient_id: null,
+      decision,
+      reason,
+      break_glass: false,
+      purpose_of_use: null,
+      redactions: {},
+      client_address: client.address,
+      user_agent: client.userAgent,
+    });
   }
 }
 

@@ -3,6 +3,7 @@
  * patient id and counts: reasons are fixed phrases, never the data or a token.
  */
 import type { AuditDecision, Role } from '../domain.js';
+import { AppError, toAppError } from '../errors.js';
 
 export type AuditAction =
   | 'tools/call'
@@ -70,6 +71,20 @@ export interface AuditEventInput {
 /** Where events go. `record` resolves only once the event is durably committed (fail closed). */
 export interface AuditSink {
   record(event: AuditEventInput): Promise<void>;
+}
+
+/**
+ * Records an event that must be on the record before what it allows happens (a tool call's
+ * answer, a write, a login's tokens). Whatever the sink throws, the caller gets
+ * ERR_AUDIT_UNAVAILABLE, which is answered with no data.
+ */
+export async function recordOrRefuse(sink: AuditSink, event: AuditEventInput): Promise<void> {
+  try {
+    await sink.record(event);
+  } catch (error) {
+    const failure = toAppError(error);
+    throw failure.code === 'ERR_AUDIT_UNAVAILABLE' ? failure : new AppError('ERR_AUDIT_UNAVAILABLE', { internalReason: 'audit_rejected_event' });
+  }
 }
 
 /**

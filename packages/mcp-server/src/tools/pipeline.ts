@@ -13,7 +13,7 @@
  * ERR_AUDIT_UNAVAILABLE and no data, and makes no change. A write is made only after its
  * event is committed; if the write then fails, a second event (decision `error`) says so.
  */
-import type { AuditEventInput, AuditSink } from '@secure-hospital-ai/core/audit/event';
+import { recordOrRefuse, type AuditEventInput, type AuditSink } from '@secure-hospital-ai/core/audit/event';
 import { createOverviewReader } from '@secure-hospital-ai/core/clinical/chart-cache';
 import type { Database } from '@secure-hospital-ai/core/db/database';
 import type { AuditDecision, Model, Principal } from '@secure-hospital-ai/core/domain';
@@ -153,13 +153,7 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
       client_address: ctx.clientAddress,
       user_agent: ctx.userAgent ?? null,
     };
-    try {
-      await deps.audit.record(event);
-    } catch (error) {
-      throw toAppError(error).code === 'ERR_AUDIT_UNAVAILABLE'
-        ? toAppError(error)
-        : new AppError('ERR_AUDIT_UNAVAILABLE', { internalReason: 'audit_rejected_event' });
-    }
+    await recordOrRefuse(deps.audit, event);
   }
 
   /**
