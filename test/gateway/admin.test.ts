@@ -360,9 +360,11 @@ describe('what an admin can do', () => {
     expect(put.json).toMatchObject({ care_team: ['P001'] });
     expect(await careTeamOf('dr_house')).toEqual(['P001']);
     expect((await changeEvents()).at(-1)).toMatchObject({ reason: `account.assign_care_team:account/${id}`, patient_id: 'P001' });
-    // Idempotent: a second PUT changes nothing.
+    // Idempotent: a second PUT changes nothing, and no change is recorded for it.
+    const recorded = (await changeEvents()).length;
     expect((await call('PUT', '/dr_house/care-team/P001', headers)).status).toBe(200);
     expect(await careTeamOf('dr_house')).toEqual(['P001']);
+    expect(await changeEvents()).toHaveLength(recorded);
 
     const del = await call('DELETE', '/dr_house/care-team/P001', headers);
     expect(del.status).toBe(200);
@@ -380,6 +382,11 @@ describe('what an admin can do', () => {
     expect(unward.status).toBe(200);
     expect(await wardsOf('nurse_joy')).toEqual([]);
     expect((await changeEvents()).at(-1)).toMatchObject({ reason: `account.unassign_ward:ward/w2:account/${joy}` });
+    // Removing links that are not there is no change either.
+    const before = (await changeEvents()).length;
+    expect((await call('DELETE', '/nurse_joy/wards/W2', headers)).status).toBe(200);
+    expect((await call('DELETE', '/dr_house/care-team/P001', headers)).status).toBe(200);
+    expect(await changeEvents()).toHaveLength(before);
 
     const detail = await call('GET', '/dr_house', headers);
     expect(detail.status).toBe(200);
@@ -405,6 +412,31 @@ describe('what an admin can do', () => {
     const refused = await call('GET', '', { authorization: `Bearer ${other}` });
     expect(refused.status).toBe(403);
     expect(refused.json).toEqual({ detail: 'Account is deactivated' });
+  });
+
+  it('every read of accounts is in the audit log before its answer leaves; none leaves while the log is down', async () => {
+    const headers = await admin();
+    const reads = () => auditDb(h.database).selectFrom('audit_events').selectAll().where('action', '=', 'account.read').orderBy('seq').execute();
+    const before = (await reads()).length;
+    expect((await call('GET', '', headers)).status).toBe(200);
+    expect((await call('GET', '/p001', headers)).status).toBe(200);
+    const adminId = String(await accountId('admin'));
+    expect((await reads()).slice(before)).toMatchObject([
+      { source: 'gateway', decision: 'allow', user_id: adminId, role: 'admin', reason: 'account.list', patient_id: null },
+      { source: 'gateway', decision: 'allow', user_id: adminId, role: 'admin', reason: `account.read:account/${await accountId('p001')}`, patient_id: 'P001' },
+    ]);
+
+    h.audit.down = true;
+    try {
+      for (const path of ['', '/p001']) {
+        const refused = await call('GET', path, headers);
+        expect(refused.status).toBe(503);
+        expect(refused.json).toEqual({ detail: 'Audit log unavailable; nothing was returned' });
+        expect(refused.text).not.toMatch(/p001|yenji100|P001/);
+      }
+    } finally {
+      h.audit.down = false;
+    }
   });
 
   it('every change above is in the audit log, with the admin as the actor', async () => {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { insertPatients } from '../../../test/support/patients.js';
 import { useTestDatabase } from '../../../test/support/test-database.js';
-import { assignCareTeam, assignWard, createAccount, endSessions, findAccountByUsername, resetPassword, setAccountRole } from './accounts.js';
+import { assignCareTeam, assignWard, createAccount, endSessions, findAccountByUsername, removeCareTeam, removeWard, resetPassword, setAccountRole } from './accounts.js';
 import type { Database } from './db/database.js';
 import { testDatabaseKind } from './db/test-database.js';
 
@@ -119,7 +119,20 @@ describe(`account rules (${testDatabaseKind()})`, () => {
     await expect(assignCareTeam(database.db, 'desk_rules', 'P001')).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
     await expect(assignWard(database.db, 'desk_rules', 'W9')).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
     await createAccount(database.db, { username: 'nurse_rules', password: 'a long passphrase', role: 'nurse' });
-    await expect(assignWard(database.db, 'nurse_rules', 'W9')).resolves.toBeUndefined();
+    await expect(assignWard(database.db, 'nurse_rules', 'W9')).resolves.toBe(true);
+  });
+
+  it('says whether a link change changed anything: an existing link assigned again, or a missing one removed, is none', async () => {
+    await createAccount(database.db, { username: 'doc_links', password: 'a long passphrase', role: 'doctor' });
+    await createAccount(database.db, { username: 'nurse_links', password: 'a long passphrase', role: 'nurse' });
+    expect(await assignCareTeam(database.db, 'doc_links', 'P001')).toBe(true);
+    expect(await assignCareTeam(database.db, 'doc_links', 'P001')).toBe(false);
+    expect(await removeCareTeam(database.db, 'doc_links', 'P001')).toBe(true);
+    expect(await removeCareTeam(database.db, 'doc_links', 'P001')).toBe(false);
+    expect(await assignWard(database.db, 'nurse_links', 'W9')).toBe(true);
+    expect(await assignWard(database.db, 'nurse_links', 'W9')).toBe(false);
+    expect(await removeWard(database.db, 'nurse_links', 'W9')).toBe(true);
+    expect(await removeWard(database.db, 'nurse_links', 'W9')).toBe(false);
   });
 
   it('setting the role an account already has ends none of its sessions', async () => {

@@ -165,37 +165,50 @@ export async function upgradePasswordHash(db: Kysely<Tables>, accountId: number,
   return Number(result.numUpdatedRows) === 1;
 }
 
-export async function assignCareTeam(db: Kysely<Tables>, username: string, patientId: string, teamRole = 'member'): Promise<void> {
+/*
+ * The four link changes below answer whether anything changed: assigning a link that exists,
+ * or removing one that does not, is no change, and callers record no change for it.
+ */
+
+export async function assignCareTeam(db: Kysely<Tables>, username: string, patientId: string, teamRole = 'member'): Promise<boolean> {
   const account = await requireAccount(db, username);
   requireRoleFor(account, 'care team', ['doctor']);
   await requirePatientRecord(db, patientId);
-  await db
+  const result = await db
     .insertInto('care_team_members')
     .values({ account_id: account.id, patient_id: patientId, team_role: teamRole, since: nowIso() })
     .onConflict((oc) => oc.columns(['account_id', 'patient_id']).doNothing())
-    .execute();
+    .executeTakeFirst();
+  return changedRows(result.numInsertedOrUpdatedRows);
 }
 
-export async function removeCareTeam(db: Kysely<Tables>, username: string, patientId: string): Promise<void> {
+export async function removeCareTeam(db: Kysely<Tables>, username: string, patientId: string): Promise<boolean> {
   const account = await requireAccount(db, username);
-  await db.deleteFrom('care_team_members').where('account_id', '=', account.id).where('patient_id', '=', patientId).execute();
+  const result = await db.deleteFrom('care_team_members').where('account_id', '=', account.id).where('patient_id', '=', patientId).executeTakeFirst();
+  return changedRows(result.numDeletedRows);
 }
 
-export async function assignWard(db: Kysely<Tables>, username: string, wardId: string): Promise<void> {
+export async function assignWard(db: Kysely<Tables>, username: string, wardId: string): Promise<boolean> {
   const account = await requireAccount(db, username);
   requireRoleFor(account, 'ward', ['nurse']);
   const ward = await db.selectFrom('wards').select('id').where('id', '=', wardId).executeTakeFirst();
   if (!ward) throw new AppError('ERR_NOT_FOUND', { detail: `no ward ${wardId}` });
-  await db
+  const result = await db
     .insertInto('ward_assignments')
     .values({ account_id: account.id, ward_id: wardId })
     .onConflict((oc) => oc.columns(['account_id', 'ward_id']).doNothing())
-    .execute();
+    .executeTakeFirst();
+  return changedRows(result.numInsertedOrUpdatedRows);
 }
 
-export async function removeWard(db: Kysely<Tables>, username: string, wardId: string): Promise<void> {
+export async function removeWard(db: Kysely<Tables>, username: string, wardId: string): Promise<boolean> {
   const account = await requireAccount(db, username);
-  await db.deleteFrom('ward_assignments').where('account_id', '=', account.id).where('ward_id', '=', wardId).execute();
+  const result = await db.deleteFrom('ward_assignments').where('account_id', '=', account.id).where('ward_id', '=', wardId).executeTakeFirst();
+  return changedRows(result.numDeletedRows);
+}
+
+function changedRows(count: bigint | undefined): boolean {
+  return count !== undefined && count > 0n;
 }
 
 export async function listAccounts(db: Kysely<Tables>): Promise<Array<Omit<Account, 'password_hash'>>> {

@@ -119,6 +119,12 @@ describe('accounts CLI', () => {
       // Reasons are stored in lower case (audit/normalize.ts).
       { reason: `account.assign_ward:ward/w2:account/${joy!.id}`, patient_id: null },
     ]));
+    // Removing what is not there changes nothing, says so, and records nothing.
+    const recorded = events.length;
+    const again = await accounts(['unassign-care-team', 'dr_house', 'P005']);
+    expect(again).toMatchObject({ code: 0, stdout: 'no change: dr_house is not on the care team of P005\n' });
+    expect((await accounts(['unassign-ward', 'nurse_joy', 'W2'])).stdout).toBe('no change: nurse_joy is not assigned to ward W2\n');
+    expect(await changeEvents()).toHaveLength(recorded);
   });
 
   it('resets a password from --password and ends the sessions', async () => {

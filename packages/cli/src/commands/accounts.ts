@@ -184,20 +184,28 @@ export async function runAccounts(argv: readonly string[], deps: AccountsDeps): 
     case 'unassign-care-team': {
       const [username, patientId] = need(args, 2, '<username> <patientId>') as [string, string];
       const account = await requireAccount(db, username);
-      if (command === 'assign-care-team') await assignCareTeam(db, username, patientId);
-      else await removeCareTeam(db, username, patientId);
+      const adding = command === 'assign-care-team';
+      const changed = adding ? await assignCareTeam(db, username, patientId) : await removeCareTeam(db, username, patientId);
+      if (!changed) {
+        io.out(`no change: ${username} ${adding ? 'is already' : 'is not'} on the care team of ${patientId}\n`);
+        return 0;
+      }
       await audited(deps, `account.${command.replace(/-/g, '_')}`, account.id, patientId);
-      io.out(`${command === 'assign-care-team' ? 'added' : 'removed'} ${username} ${command === 'assign-care-team' ? 'to' : 'from'} the care team of ${patientId}\n`);
+      io.out(`${adding ? 'added' : 'removed'} ${username} ${adding ? 'to' : 'from'} the care team of ${patientId}\n`);
       return 0;
     }
     case 'assign-ward':
     case 'unassign-ward': {
       const [username, wardId] = need(args, 2, '<username> <wardId>') as [string, string];
       const account = await requireAccount(db, username);
-      if (command === 'assign-ward') await assignWard(db, username, wardId);
-      else await removeWard(db, username, wardId);
+      const adding = command === 'assign-ward';
+      const changed = adding ? await assignWard(db, username, wardId) : await removeWard(db, username, wardId);
+      if (!changed) {
+        io.out(`no change: ${username} ${adding ? 'is already' : 'is not'} assigned to ward ${wardId}\n`);
+        return 0;
+      }
       await audited(deps, `account.${command.replace(/-/g, '_')}:ward/${wardId}`, account.id);
-      io.out(`${command === 'assign-ward' ? 'assigned' : 'unassigned'} ${username} ${command === 'assign-ward' ? 'to' : 'from'} ward ${wardId}\n`);
+      io.out(`${adding ? 'assigned' : 'unassigned'} ${username} ${adding ? 'to' : 'from'} ward ${wardId}\n`);
       return 0;
     }
     default:

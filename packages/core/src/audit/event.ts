@@ -14,6 +14,7 @@ export type AuditAction =
   | 'token.reuse_detected'
   | 'logout'
   | 'account.change'
+  | 'account.read'
   | 'break_glass.start';
 
 export const AUDIT_ACTIONS: readonly AuditAction[] = [
@@ -25,6 +26,7 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'token.reuse_detected',
   'logout',
   'account.change',
+  'account.read',
   'break_glass.start',
 ];
 

@@ -41,6 +41,19 @@ const EVENTS: AuditEventInput[] = [
     client_address: '10.1.2.3',
   }),
   auditEvent({ time: '2026-01-01T12:00:00.000Z', request_id: 'r-err', tool: 'add_clinical_note', decision: 'error', reason: 'internal' }),
+  auditEvent({
+    time: '2026-01-01T13:00:00.000Z',
+    request_id: 'r-admin-read',
+    source: 'gateway',
+    action: 'account.read',
+    user_id: '9',
+    role: 'admin',
+    tool: null,
+    patient_id: null,
+    reason: 'account.list',
+    purpose_of_use: 'HSYSADMIN',
+    redactions: {},
+  }),
 ];
 
 beforeAll(async () => {
@@ -134,6 +147,13 @@ describe(`FHIR AuditEvent export (${testDatabaseKind()})`, () => {
     expect(r.entity.some((e) => JSON.stringify(e).includes('Patient/'))).toBe(false);
     expect(r.agent[0]).toMatchObject({ requestor: true, network: { address: '10.1.2.3' } });
     expect(r.source.observer.display).toContain('gateway');
+  });
+
+  it("codes an admin's read of accounts as a successful REST read by that admin", async () => {
+    const r = byRequest(await exported(), 'r-admin-read');
+    expect(r).toMatchObject({ type: { code: 'rest' }, action: 'R', outcome: '0' });
+    expect(r.subtype[0]).toMatchObject({ code: 'read' });
+    expect(r.agent[0]).toMatchObject({ requestor: true, who: { identifier: { value: '9' } } });
   });
 
   it('filters by time: since inclusive, until exclusive', async () => {

@@ -110,6 +110,8 @@ function typeAndSubtype(e: StoredAuditEvent): { type: Coding; subtype: Coding[];
         subtype: [{ system: DCM, code: '110137', display: 'User Security Attributes Changed' }, local],
         action: 'U',
       };
+    case 'account.read':
+      return { type: REST, subtype: [{ system: RESTFUL_INTERACTION, code: 'read', display: 'read' }, local], action: 'R' };
     case 'token.reuse_detected':
     case 'request.refused':
     default:

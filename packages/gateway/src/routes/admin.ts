@@ -24,7 +24,7 @@ import {
   setAccountActive,
   setAccountRole,
 } from '@secure-hospital-ai/core/accounts';
-import type { AuditSink } from '@secure-hospital-ai/core/audit/event';
+import { recordOrRefuse, type AuditSink } from '@secure-hospital-ai/core/audit/event';
 import type { Authenticator } from '@secure-hospital-ai/core/authenticate';
 import type { Config } from '@secure-hospital-ai/core/config';
 import type { Database } from '@secure-hospital-ai/core/db/database';
@@ -179,29 +179,34 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
    * The change is already committed when the log refuses it, so the answer says so (503)
    * rather than pretending success.
    */
-  async function audited(request: FastifyRequest, change: string, accountId: number, patientId: string | null = null): Promise<void> {
+  function audited(request: FastifyRequest, change: string, accountId: number, patientId: string | null = null): Promise<void> {
+    return record(request, 'account.change', `${change}:account/${accountId}`, patientId);
+  }
+
+  /** Who read which accounts is on the record before the answer leaves (fail closed, as for tool calls). */
+  function auditedRead(request: FastifyRequest, reason: string, patientId: string | null = null): Promise<void> {
+    return record(request, 'account.read', reason, patientId);
+  }
+
+  async function record(request: FastifyRequest, action: 'account.change' | 'account.read', reason: string, patientId: string | null): Promise<void> {
     const principal = request.principal as Principal;
     const client = clientInfo(request);
-    try {
-      await audit.record({
-        request_id: client.requestId,
-        source: 'gateway',
-        action: 'account.change',
-        user_id: principal.userId,
-        role: principal.role,
-        tool: null,
-        patient_id: patientId,
-        decision: 'allow',
-        reason: `${change}:account/${accountId}`,
-        break_glass: false,
-        purpose_of_use: PURPOSE_OF_USE[principal.role],
-        redactions: {},
-        client_address: client.address,
-        user_agent: client.userAgent,
-      });
-    } catch (error) {
-      throw new AppError('ERR_AUDIT_UNAVAILABLE', { internalReason: error instanceof Error ? error.message : String(error) });
-    }
+    await recordOrRefuse(audit, {
+      request_id: client.requestId,
+      source: 'gateway',
+      action,
+      user_id: principal.userId,
+      role: principal.role,
+      tool: null,
+      patient_id: patientId,
+      decision: 'allow',
+      reason,
+      break_glass: false,
+      purpose_of_use: PURPOSE_OF_USE[principal.role],
+      redactions: {},
+      client_address: client.address,
+      user_agent: client.userAgent,
+    });
   }
 
   app.setErrorHandler(async (error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) => {
@@ -217,11 +222,17 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
   const guarded = { onRequest: [noStore, checkOrigin, authenticateAdmin], bodyLimit: BODY_LIMIT };
   const base = '/api/admin/accounts';
 
-  app.get(base, guarded, async () => ({ accounts: (await listAccounts(db)).map(toView) }));
+  app.get(base, guarded, async (request) => {
+    const accounts = (await listAccounts(db)).map(toView);
+    await auditedRead(request, 'account.list');
+    return { accounts };
+  });
 
   app.get(`${base}/:username`, guarded, async (request) => {
     const { username } = parse(usernameParams, request.params);
-    return detail(await requireAccount(db, username));
+    const account = await detail(await requireAccount(db, username));
+    await auditedRead(request, `account.read:account/${account.id}`, account.patient_id);
+    return account;
   });
 
   app.post(base, guarded, async (request, reply) => {
@@ -278,8 +289,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
   app.put(`${base}/:username/care-team/:patientId`, guarded, async (request) => {
     const { username, patientId } = parse(careTeamParams, request.params);
     const account = await requireAccount(db, username);
-    await assignCareTeam(db, username, patientId);
-    await audited(request, 'account.assign_care_team', account.id, patientId);
+    if (await assignCareTeam(db, username, patientId)) await audited(request, 'account.assign_care_team', account.id, patientId);
     return detail(account);
   });
 
@@ -287,16 +297,14 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     const { username, patientId } = parse(careTeamParams, request.params);
     const account = await requireAccount(db, username);
     await requirePatient(patientId);
-    await removeCareTeam(db, username, patientId);
-    await audited(request, 'account.unassign_care_team', account.id, patientId);
+    if (await removeCareTeam(db, username, patientId)) await audited(request, 'account.unassign_care_team', account.id, patientId);
     return detail(account);
   });
 
   app.put(`${base}/:username/wards/:wardId`, guarded, async (request) => {
     const { username, wardId } = parse(wardParams, request.params);
     const account = await requireAccount(db, username);
-    await assignWard(db, username, wardId);
-    await audited(request, `account.assign_ward:ward/${wardId}`, account.id);
+    if (await assignWard(db, username, wardId)) await audited(request, `account.assign_ward:ward/${wardId}`, account.id);
     return detail(account);
   });
 
@@ -304,8 +312,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     const { username, wardId } = parse(wardParams, request.params);
     const account = await requireAccount(db, username);
     await requireWard(wardId);
-    await removeWard(db, username, wardId);
-    await audited(request, `account.unassign_ward:ward/${wardId}`, account.id);
+    if (await removeWard(db, username, wardId)) await audited(request, `account.unassign_ward:ward/${wardId}`, account.id);
     return detail(account);
   });
 };
