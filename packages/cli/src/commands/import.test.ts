@@ -32,6 +32,15 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+async function storedIds(): Promise<string[]> {
+  const database = openDatabase({ dataDir: join(dir, 'data') });
+  try {
+    return (await database.db.selectFrom('patients').select('id').orderBy('id').execute()).map((row) => row.id);
+  } finally {
+    await database.close();
+  }
+}
+
 async function patientCount(): Promise<number> {
   const database = openDatabase({ dataDir: join(dir, 'data') });
   try {
@@ -44,14 +53,20 @@ async function patientCount(): Promise<number> {
 describe('import', () => {
   it('imports a folder, then skips it the second time', async () => {
     expect(await run([FIXTURES])).toBe(0);
-    expect(stdout).toMatch(/^imported \S+Luigi_Wiegand\S+\.json \(1 patient, [\d,]+ rows\)$/m);
+    // Each file names the record id it created: what `accounts assign-care-team` takes.
+    const created = /^imported \S+Luigi_Wiegand\S+\.json \(1 patient (F[0-9a-f]{12}), [\d,]+ rows\)$/m.exec(stdout)?.[1];
+    expect(created).toBeDefined();
+    const stored = await storedIds();
+    expect(stored).toContain(created);
+    expect(stdout).toContain(`\npatient ids: `);
+    expect(/^patient ids: (.*)$/m.exec(stdout)?.[1]?.split(' ').sort()).toEqual(stored);
     expect(stdout).toMatch(/^imported 3 patients \([\d,]+ rows\) from 3 bundles; skipped 0 patients already present; refused 0 bundles; /m);
     // Synthea bundles carry claims and immunizations, which the record does not keep: said so.
     expect(stdout).toMatch(/^not stored \(resource types this record does not keep\): .*Claim [\d,]+/m);
     expect(await patientCount()).toBe(3);
     stdout = '';
     expect(await run([FIXTURES])).toBe(0);
-    expect(stdout).toMatch(/^skipped  \S+\.json \(already imported\)$/m);
+    expect(stdout).toMatch(new RegExp(`^skipped  \\S+Luigi_Wiegand\\S+\\.json \\(already imported as ${created}\\)$`, 'm'));
     expect(stdout).toMatch(/^imported 0 patients \(0 rows\) from 0 bundles; skipped 3 patients already present; refused 0 bundles; /m);
     expect(await patientCount()).toBe(3);
   });

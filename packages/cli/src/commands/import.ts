@@ -70,6 +70,8 @@ class Report {
   private bundlesImported = 0;
   private bundlesSkipped = 0;
   private rows = 0;
+  /** Record ids of the patients seen, for the summary when there are few (care teams are assigned by id). */
+  private readonly patientIds: string[] = [];
   /** Resources of types the record does not keep, by type: said, so nobody thinks they were stored. */
   private readonly ignored = new Map<string, number>();
   private done = 0;
@@ -82,6 +84,7 @@ class Report {
     this.done += 1;
     this.patientsImported += result.patientsImported;
     this.patientsSkipped += result.patientsSkipped;
+    if (this.patientIds.length <= MAX_IDS_LISTED) this.patientIds.push(...result.patientIds);
     const rows = Object.values(result.rows).reduce((a, b) => a + b, 0);
     this.rows += rows;
     if (result.status === 'imported') {
@@ -99,9 +102,9 @@ class Report {
     }
     const line =
       result.status === 'imported'
-        ? `imported ${file} (${plural(result.patientsImported, 'patient')}, ${rows.toLocaleString('en-US')} rows)`
+        ? `imported ${file} (${plural(result.patientsImported, 'patient')} ${idList(result.patientIds)}, ${rows.toLocaleString('en-US')} rows)`
         : result.status === 'skipped'
-          ? `skipped  ${file} (already imported)`
+          ? `skipped  ${file} (already imported as ${idList(result.patientIds)})`
           : `refused  ${file}: ${result.reason}`;
     process.stdout.write(`${line}\n`);
   }
@@ -118,6 +121,7 @@ class Report {
       const types = [...this.ignored].sort((a, b) => b[1] - a[1]).map(([type, count]) => `${type} ${count.toLocaleString('en-US')}`);
       process.stdout.write(`not stored (resource types this record does not keep): ${types.join(', ')}\n`);
     }
+    if (this.patientIds.length > 0 && this.patientIds.length <= MAX_IDS_LISTED) process.stdout.write(`patient ids: ${this.patientIds.join(' ')}\n`);
     for (const { file, reason } of this.refused) process.stdout.write(`  refused ${file}: ${reason}\n`);
   }
 
@@ -132,6 +136,13 @@ class Report {
     return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${this.done}/${this.total} bundles, ${this.rate(seconds)} patients/s` +
       (this.refused.length > 0 ? `, ${this.refused.length} refused` : '');
   }
+}
+
+/** A summary lists the ids only of an import small enough to read them off. */
+const MAX_IDS_LISTED = 20;
+
+function idList(ids: readonly string[]): string {
+  return ids.length <= 3 ? ids.join(', ') : `${ids.slice(0, 3).join(', ')} and ${ids.length - 3} more`;
 }
 
 function plural(n: number, word: string): string {

@@ -41,6 +41,8 @@ export interface ImportResult {
   patientsImported: number;
   /** Patients already imported before, left as they were. */
   patientsSkipped: number;
+  /** The record ids of the bundle's patients, stored or already there (what care teams are assigned by); none when refused. */
+  patientIds: string[];
   /** Rows written per table (zero when refused: the transaction was rolled back). */
   rows: Record<string, number>;
   /** Resources of types we do not store (Claim, Immunization, …), by type. */
@@ -118,6 +120,7 @@ export async function importBundle(
       status: 'refused',
       patientsImported: 0,
       patientsSkipped: 0,
+      patientIds: [],
       rows: {},
       ignored: session?.ignored ?? {},
       entries: session?.entries ?? 0,
@@ -160,6 +163,7 @@ class ImportSession implements References {
   private written = 0;
   private patientsImported = 0;
   private patientsSkipped = 0;
+  private readonly patientIds: string[] = [];
   private rootType: string | undefined;
   private readonly importedAt = new Date().toISOString();
   private readonly flushRows: number;
@@ -203,6 +207,7 @@ class ImportSession implements References {
       status: this.patientsImported > 0 ? 'imported' : 'skipped',
       patientsImported: this.patientsImported,
       patientsSkipped: this.patientsSkipped,
+      patientIds: [...this.patientIds],
       rows: { ...this.rows },
       ignored: { ...this.ignored },
       entries: this.entries,
@@ -280,12 +285,14 @@ class ImportSession implements References {
       target.rowId = known.patient_id;
       target.patientId = known.patient_id;
       this.skippedPatients.add(known.patient_id);
+      this.patientIds.push(known.patient_id);
       this.patientsSkipped += 1;
       return;
     }
     this.add('patients', [patientInsert(mapped.patient, this.importedAt)]);
     this.add('import_sources', [{ source: 'fhir', source_id: fhirId, patient_id: mapped.patient.id, imported_at: this.importedAt }]);
     this.add('patient_contacts', mapped.contacts as unknown as AnyRow[]);
+    this.patientIds.push(mapped.patient.id);
     this.patientsImported += 1;
   }
 
