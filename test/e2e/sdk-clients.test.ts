@@ -6,6 +6,7 @@ import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditDb } from '@secure-hospital-ai/core/audit/tables';
 import { DEMO, login, startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -22,7 +23,7 @@ const ROUTES = ['direct to the MCP server', 'through the gateway'] as const;
 
 interface AnyClient {
   listTools(): Promise<{ tools: Array<{ name: string }> }>;
-  callTool(request: { name: string; arguments: Record<string, unknown> }): Promise<{ structuredContent?: unknown; content?: unknown }>;
+  callTool(request: { name: string; arguments: Record<string, unknown> }): Promise<{ structuredContent?: unknown; content?: unknown; isError?: boolean }>;
   close(): Promise<void>;
 }
 
@@ -55,6 +56,41 @@ describe.each(LINES)('%s', (line) => {
         expect(JSON.stringify(result.structuredContent)).toContain('P001');
         const content = result.content as Array<{ type: string; text: string }>;
         expect(JSON.parse(content[0]!.text)).toEqual(result.structuredContent);
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('gets a wrong argument back as a tool error the model can read (MCP 2025-11-25, SEP-1303), naming the field, never the value', async () => {
+      const { access } = await login(stack.gatewayUrl, 'yenji100', DEMO.yenji100);
+      const client = await connect(line, url(), access);
+      try {
+        const result = await client.callTool({ name: 'get_observations', arguments: { patient_id: 'P001', since: 'last tuesday' } });
+        expect(result.isError).toBe(true);
+        expect(result.structuredContent).toBeUndefined();
+        const text = (result.content as Array<{ type: string; text: string }>)[0]!.text;
+        expect(text).toMatch(/^Invalid input: since: /);
+        expect(text).not.toContain('tuesday');
+        // The call is on the record as an error, not as data given out.
+        const [event] = await auditDb(stack.database).selectFrom('audit_events').select(['tool', 'patient_id', 'decision', 'reason']).orderBy('seq', 'desc').limit(1).execute();
+        expect(event).toEqual({ tool: 'get_observations', patient_id: 'P001', decision: 'error', reason: 'invalid_input' });
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('gets a break-glass reason already in use back as a tool error, and no second grant', async () => {
+      const { access } = await login(stack.gatewayUrl, 'nurse_joy', DEMO.nurse_joy);
+      const client = await connect(line, url(), access);
+      const reason = `patient collapsed in corridor (${line}, ${route})`;
+      const grants = async () => (await stack.database.db.selectFrom('break_glass_grants').select('id').where('reason', '=', reason).execute()).length;
+      try {
+        const first = await client.callTool({ name: 'break_glass', arguments: { patient_id: 'P009', reason } });
+        expect(first.isError).toBeFalsy();
+        const again = await client.callTool({ name: 'break_glass', arguments: { patient_id: 'P009', reason } });
+        expect(again.isError).toBe(true);
+        expect((again.content as Array<{ text: string }>)[0]!.text).toBe('Conflict: reason: a grant with this reason is already active; a new grant needs a new reason');
+        expect(await grants()).toBe(1);
       } finally {
         await client.close();
       }

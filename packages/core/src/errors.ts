@@ -114,6 +114,21 @@ export function toJsonRpcError(error: AppError): { code: number; message: string
   return base;
 }
 
+/**
+ * Errors in a tool's own arguments or its business rules (a date that is not one, a reused
+ * break-glass reason) are Tool Execution Errors in MCP 2025-11-25 (SEP-1303): a tools/call
+ * result with `isError`, which clients hand to the model so it can correct the call. Every
+ * other error stays a JSON-RPC error (a forbidden patient, an unknown tool, a missing name).
+ */
+const TOOL_EXECUTION_ERRORS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['ERR_VALIDATION', 'ERR_CONFLICT']);
+
+/** The tools/call result for an AppError that is a tool execution error; undefined for the others. */
+export function toToolErrorResult(error: AppError): { content: [{ type: 'text'; text: string }]; isError: true } | undefined {
+  if (!TOOL_EXECUTION_ERRORS.has(error.code)) return undefined;
+  const title = ERROR_TABLE[error.code].message;
+  return { content: [{ type: 'text', text: error.detail === title ? title : `${title}: ${error.detail}` }], isError: true };
+}
+
 /** Bearer challenge (RFC 6750 §3) for the token failures; deliberately no `insufficient_scope`. */
 export function bearerChallenge(code: ErrorCode): Record<string, string> {
   if (ERROR_TABLE[code].http !== 401) return {};

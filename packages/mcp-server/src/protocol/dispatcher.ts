@@ -3,7 +3,7 @@
  * tools/list and tools/call, in both protocol eras. Knows nothing about HTTP; the transport
  * decides the status code and framing from the outcome.
  */
-import { AppError, toAppError } from '@secure-hospital-ai/core/errors';
+import { AppError, toAppError, toToolErrorResult } from '@secure-hospital-ai/core/errors';
 import type { Era } from './era.js';
 import { errorResponse, paramsObject, resultResponse, type JsonRpcId, type JsonRpcMessage, type JsonRpcResponse } from './jsonrpc.js';
 import type { CallToolResult, McpBackend, RequestContext } from './types.js';
@@ -86,7 +86,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatch {
     try {
       result = await backend.callTool(ctx, name, args);
     } catch (error) {
-      return fail(id, toAppError(error), true);
+      const failure = toAppError(error);
+      const toolError = toToolErrorResult(failure);
+      // The backend has audited it; as a result, the model reads why and can correct the call.
+      if (toolError === undefined) return fail(id, failure, true);
+      result = toolError;
     }
     return { response: resultResponse(id, era === 'modern' ? { ...result, resultType: 'complete', _meta: modernMeta } : result) };
   }
