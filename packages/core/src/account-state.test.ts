@@ -41,14 +41,14 @@ describe(`account state lookup (${process.env.TEST_DATABASE === 'postgres' ? 'po
     ];
     const states = await Promise.all(asked.map(([userId, jti]) => lookup.lookup(userId, jti)));
     expect(states).toEqual([
-      { active: true, role: 'doctor', patientId: null, revoked: false },
-      { active: false, role: 'nurse', patientId: null, revoked: false },
-      { active: true, role: 'doctor', patientId: null, revoked: true },
+      { active: true, role: 'doctor', patientId: null, revoked: false, sessionsEndedAt: undefined },
+      { active: false, role: 'nurse', patientId: null, revoked: false, sessionsEndedAt: expect.any(Number) },
+      { active: true, role: 'doctor', patientId: null, revoked: true, sessionsEndedAt: undefined },
       undefined,
-      { active: true, role: 'patient', patientId: 'P001', revoked: false },
+      { active: true, role: 'patient', patientId: 'P001', revoked: false, sessionsEndedAt: undefined },
       undefined,
       undefined,
-      { active: true, role: 'doctor', patientId: null, revoked: false },
+      { active: true, role: 'doctor', patientId: null, revoked: false, sessionsEndedAt: undefined },
     ]);
     if (queries) {
       // Asked in one turn of the event loop, the six lookups with a well-formed account id share one query.
@@ -104,6 +104,6 @@ describe(`account state lookup (${process.env.TEST_DATABASE === 'postgres' ? 'po
     expect(settled).toBe(database.dialect === 'postgres');
     release();
     expect(await transaction).toBe('rolled back on purpose');
-    expect(await during).toEqual({ active: true, role: 'doctor', patientId: null, revoked: false });
+    expect(await during).toEqual({ active: true, role: 'doctor', patientId: null, revoked: false, sessionsEndedAt: undefined });
   });
 });

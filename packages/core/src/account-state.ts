@@ -1,7 +1,7 @@
 /**
  * What both servers must know about an account on every request, fresh from the database
  * (deactivation and role changes apply at the next request, not at token expiry): is it
- * active, what is its role now, and is this token id revoked. One query, one round trip;
+ * active, what is its role now, is this token id revoked, and when were its sessions last ended. One query, one round trip;
  * on PostgreSQL the lookups of concurrent requests share their query (`oneRow` in db/prepared.ts).
  */
 import type { Role } from './domain.js';
@@ -14,6 +14,8 @@ export interface AccountState {
   readonly role: Role;
   readonly patientId: string | null;
   readonly revoked: boolean;
+  /** Seconds since the epoch of the account's last ending of all sessions; access tokens issued before it are void. */
+  readonly sessionsEndedAt: number | undefined;
 }
 
 export interface AccountStateLookup {
@@ -30,6 +32,7 @@ const accountStateOf = preparedQuery(
         'accounts.is_active as active',
         'accounts.role as role',
         'accounts.patient_id as patient_id',
+        'accounts.sessions_ended_at as sessions_ended_at',
         eb.exists(eb.selectFrom('revoked_tokens').select(eb.lit(1).as('one')).where('revoked_tokens.jti', '=', args.jti)).as('revoked'),
       ])
       .where('accounts.id', '=', args.accountId),
@@ -37,9 +40,17 @@ const accountStateOf = preparedQuery(
   { oneRow: true },
 );
 
-function toState(row: { active: number; role: string; patient_id: string | null; revoked: unknown } | undefined): AccountState | undefined {
+function toState(
+  row: { active: number; role: string; patient_id: string | null; sessions_ended_at: string | null; revoked: unknown } | undefined,
+): AccountState | undefined {
   if (!row || !isRole(row.role)) return undefined;
-  return { active: row.active === 1, role: row.role, patientId: row.patient_id, revoked: Boolean(row.revoked) };
+  return {
+    active: row.active === 1,
+    role: row.role,
+    patientId: row.patient_id,
+    revoked: Boolean(row.revoked),
+    sessionsEndedAt: row.sessions_ended_at === null ? undefined : Math.floor(Date.parse(row.sessions_ended_at) / 1000),
+  };
 }
 
 /** Account ids are 32-bit integers in both schemas; anything else names no account. */

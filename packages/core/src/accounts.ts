@@ -211,7 +211,10 @@ function changedRows(count: bigint | undefined): boolean {
   return count !== undefined && count > 0n;
 }
 
-export async function listAccounts(db: Kysely<Tables>): Promise<Array<Omit<Account, 'password_hash'>>> {
+/** An account as listed: never its password hash. */
+export type AccountListing = Omit<Account, 'password_hash' | 'sessions_ended_at'>;
+
+export async function listAccounts(db: Kysely<Tables>): Promise<AccountListing[]> {
   return db
     .selectFrom('accounts')
     .select(['id', 'username', 'role', 'display_name', 'patient_id', 'is_active', 'is_demo', 'created_at', 'updated_at'])
@@ -240,6 +243,8 @@ export async function endSessions(db: Kysely<Tables>, scope: SessionScope, reaso
   // Refresh tokens first: that locks the family's live row, so a rotation racing this one
   // waits, then finds it revoked and fails; any rotation that committed before is seen by both
   // statements, its access token included.
+  // Tokens in no ledger (minted elsewhere with the shared secret) end by their issue time.
+  if ('accountId' in scope) await db.updateTable('accounts').set({ sessions_ended_at: now }).where('id', '=', scope.accountId).execute();
   const result = await db
     .updateTable('refresh_tokens')
     .set({ revoked_at: now, revoked_reason: reason })

@@ -1,14 +1,14 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { insertPatients } from '../../../test/support/patients.js';
 import { useTestDatabase } from '../../../test/support/test-database.js';
 import { accountStateLookup } from './account-state.js';
-import { createAccount, setAccountActive, setAccountRole } from './accounts.js';
+import { createAccount, resetPassword, setAccountActive, setAccountRole } from './accounts.js';
 import { Authenticator } from './authenticate.js';
 import { loadConfig } from './config.js';
 import type { Database } from './db/database.js';
 import { AppError } from './errors.js';
-import { TokenService } from './tokens.js';
+import { nowSeconds, TokenService } from './tokens.js';
 
 describe('Authenticator (real database)', () => {
   let database: Database;
@@ -16,10 +16,17 @@ describe('Authenticator (real database)', () => {
   let tokens: TokenService;
   let auth: Authenticator;
   let doctorId: string;
+  const secret = randomBytes(32).toString('hex');
+
+  /** A token as another issuer with the shared secret would mint it (SimpleJWT: no iss, no aud, maybe no iat). */
+  function hs256(claims: Record<string, unknown>): string {
+    const input = `${Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+    return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+  }
 
   beforeAll(async () => {
     const db = database.db;
-    tokens = new TokenService(loadConfig({ NODE_ENV: 'test', JWT_SECRET: randomBytes(32).toString('hex') }, { envFile: false }).jwt);
+    tokens = new TokenService(loadConfig({ NODE_ENV: 'test', JWT_SECRET: secret }, { envFile: false }).jwt);
     auth = new Authenticator(tokens, accountStateLookup(database));
     await insertPatients(db, ['P001']);
     doctorId = String((await createAccount(db, { username: 'doc_a', password: 'password-a', role: 'doctor' })).id);
@@ -80,16 +87,36 @@ describe('Authenticator (real database)', () => {
   it('deactivation and role changes act on the very next request', async () => {
     const db = database.db;
     const account = await createAccount(db, { username: 'doc_c', password: 'password-c', role: 'doctor' });
-    const { token } = await tokens.issueAccess({ userId: String(account.id), role: 'doctor' });
+    // Minted here, as Django's SimpleJWT would mint it: in no ledger, so ended by its issue time.
+    const { token } = await tokens.issueAccess({ userId: String(account.id), role: 'doctor' }, nowSeconds() - 5);
     await expect(auth.authenticate(bearer(token))).resolves.toBeTruthy();
     await setAccountActive(db, 'doc_c', false);
     const inactive = await refusal(bearer(token));
     expect(inactive.code).toBe('ERR_ACCOUNT_INACTIVE');
     expect(inactive.http).toBe(403);
     await setAccountActive(db, 'doc_c', true);
-    await expect(auth.authenticate(bearer(token))).resolves.toBeTruthy();
+    // Reactivation does not bring back what deactivation ended.
+    expect(await refusal(bearer(token))).toMatchObject({ code: 'ERR_TOKEN_REVOKED', internalReason: 'issued_before_sessions_ended' });
+    const fresh = await tokens.issueAccess({ userId: String(account.id), role: 'doctor' });
+    await expect(auth.authenticate(bearer(fresh.token))).resolves.toBeTruthy();
     await setAccountRole(db, 'doc_c', 'receptionist');
-    expect((await refusal(bearer(token))).code).toBe('ERR_TOKEN_REVOKED');
+    expect((await refusal(bearer(fresh.token))).code).toBe('ERR_TOKEN_REVOKED');
+  });
+
+  it('a password reset ends tokens in no ledger too; a token without an issue time is refused once sessions have ended', async () => {
+    const db = database.db;
+    const account = await createAccount(db, { username: 'doc_d', password: 'password-d', role: 'doctor' });
+    const userId = String(account.id);
+    const before = await tokens.issueAccess({ userId, role: 'doctor' }, nowSeconds() - 5);
+    const undated = hs256({ user_id: account.id, role: 'doctor', token_type: 'access', jti: 'undated-1', exp: nowSeconds() + 300 });
+    await expect(auth.authenticate(bearer(undated))).resolves.toMatchObject({ userId });
+    await resetPassword(db, 'doc_d', 'a brand new passphrase');
+    for (const token of [before.token, undated]) {
+      expect(await refusal(bearer(token))).toMatchObject({ code: 'ERR_TOKEN_REVOKED', http: 401 });
+    }
+    // A login right after the reset, in the same second, is not refused for its whole life.
+    const after = await tokens.issueAccess({ userId, role: 'doctor' });
+    await expect(auth.authenticate(bearer(after.token))).resolves.toMatchObject({ userId });
   });
 
   it('binds a patient token to the account\'s own patient record', async () => {

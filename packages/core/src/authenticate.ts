@@ -35,6 +35,11 @@ export class Authenticator {
     if (!state) throw withChallenge(new AppError('ERR_TOKEN_INVALID', { internalReason: 'account_not_found', subject }));
     if (!state.active) throw new AppError('ERR_ACCOUNT_INACTIVE', { internalReason: 'account_inactive', subject });
     if (state.revoked) throw withChallenge(new AppError('ERR_TOKEN_REVOKED', { internalReason: 'token_revoked', subject }));
+    // Issue times are whole seconds: a token of the very second its sessions ended still passes,
+    // so that a login right after a password reset is not refused for its whole life.
+    if (state.sessionsEndedAt !== undefined && (claims.iat === undefined || claims.iat < state.sessionsEndedAt)) {
+      throw withChallenge(new AppError('ERR_TOKEN_REVOKED', { internalReason: 'issued_before_sessions_ended', subject }));
+    }
     // A role change revokes every token minted under the old role.
     if (state.role !== claims.role) {
       throw withChallenge(new AppError('ERR_TOKEN_REVOKED', { internalReason: 'role_changed', subject }));

@@ -7,6 +7,7 @@ import * as m0004 from './migrations/0004_patient_revisions.js';
 import * as m0005 from './migrations/0005_audit_partial_indexes.js';
 import * as m0006 from './migrations/0006_access_tokens_in_ledger.js';
 import * as m0007 from './migrations/0007_audit_no_replace.js';
+import * as m0008 from './migrations/0008_sessions_ended_at.js';
 
 /**
  * Versioned migrations, compiled in (no directory scanning), so the same list runs on
@@ -20,6 +21,7 @@ const MIGRATIONS = {
   '0005_audit_partial_indexes': m0005,
   '0006_access_tokens_in_ledger': m0006,
   '0007_audit_no_replace': m0007,
+  '0008_sessions_ended_at': m0008,
 } satisfies Record<string, Migration>;
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -26,6 +26,8 @@ export interface AccountsTable {
   is_demo: number;
   created_at: string;
   updated_at: string;
+  /** ISO instant of the last deactivation, password reset or role change: access tokens issued before it are refused. */
+  sessions_ended_at: Generated<string | null>;
 }
 
 /** Every refresh token ever issued: rotation and reuse detection (RFC 6819 §5.2.2.3). */

@@ -13,6 +13,7 @@
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { z } from 'zod';
 import {
+  type AccountListing,
   assignCareTeam,
   assignWard,
   createAccount,
@@ -96,7 +97,7 @@ export interface AccountDetail extends AccountView {
   wards: string[];
 }
 
-function toView(account: Omit<Account, 'password_hash'>): AccountView {
+function toView(account: AccountListing): AccountView {
   return {
     id: account.id,
     username: account.username,
