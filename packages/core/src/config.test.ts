@@ -1,9 +1,10 @@
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scratchDir } from '../../../test/support/scratch.js';
 import { ConfigError, ensureDevelopmentSecrets, hostForUrl, isPublishedSecret, loadConfig, serverJwtConfig } from './config.js';
+import { TokenService } from './tokens.js';
 
 // The design note's secret, assembled at run time so no scanner mistakes this test for a leak.
 const PUBLISHED = ['a205f6e168cc0e41', 'a353c77fa5d90cd7', 'd530fa3f1d2bf443', 'b6fa50cba705157c'].join('');
@@ -110,7 +111,40 @@ describe('serverJwtConfig', () => {
   it('refuses to start a server without the key it needs, naming it', () => {
     expect(() => serverJwtConfig(withKeys({ JWT_PUBLIC_KEY: publicKey }), 'gateway')).toThrow(/gateway needs JWT_PRIVATE_KEY/);
     expect(() => serverJwtConfig(withKeys({ JWT_PRIVATE_KEY: privateKey }), 'mcp-server')).toThrow(/mcp-server needs JWT_PUBLIC_KEY/);
-    expect(() => serverJwtConfig(withKeys({ JWT_PRIVATE_KEY: privateKey }), 'gateway')).toThrow(ConfigError);
+  });
+
+  it('gives the gateway the public half of its private key when none is configured', async () => {
+    const jwt = serverJwtConfig(withKeys({ JWT_PRIVATE_KEY: privateKey }), 'gateway');
+    expect(createPublicKey(jwt.publicKey as string).equals(createPublicKey(publicKey))).toBe(true);
+    // And the tokens it issues verify where only the configured public key is held.
+    const issued = await new TokenService(jwt).issueAccess({ userId: '7', role: 'doctor' });
+    const verifier = new TokenService(serverJwtConfig(withKeys({ JWT_PUBLIC_KEY: publicKey }), 'mcp-server'));
+    await expect(verifier.verify(issued.token, 'access')).resolves.toMatchObject({ userId: '7' });
+  });
+
+  it('refuses keys that cannot work, before the server listens, naming the variable and never crashing on a request', () => {
+    const other = generateKeyPairSync('ed25519', { publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    const refusals: Array<[Record<string, string>, 'gateway' | 'mcp-server', RegExp]> = [
+      [{ JWT_PRIVATE_KEY: privateKey, JWT_PUBLIC_KEY: other.publicKey }, 'gateway', /JWT_PUBLIC_KEY is not the public half of JWT_PRIVATE_KEY/],
+      [{ JWT_PUBLIC_KEY: privateKey }, 'mcp-server', /JWT_PUBLIC_KEY holds a private key/],
+      [{ JWT_PUBLIC_KEY: rsa.publicKey }, 'mcp-server', /JWT_PUBLIC_KEY is an rsa key; JWT_ALG=EdDSA needs ed25519/],
+      [{ JWT_PRIVATE_KEY: rsa.privateKey }, 'gateway', /JWT_PRIVATE_KEY is an rsa key/],
+      [{ JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\\nnot a key\\n-----END PUBLIC KEY-----' }, 'mcp-server', /JWT_PUBLIC_KEY is not a public key in PEM form/],
+    ];
+    for (const [keys, server, message] of refusals) {
+      expect(() => serverJwtConfig(withKeys(keys), server), JSON.stringify(Object.keys(keys))).toThrow(message);
+      expect(() => serverJwtConfig(withKeys(keys), server)).toThrow(ConfigError);
+    }
+    const rsaConfig = (keys: Record<string, string>) => loadConfig({ NODE_ENV: 'test', JWT_ALG: 'RS256', ...keys }, { envFile: false });
+    expect(() => serverJwtConfig(rsaConfig({ JWT_PUBLIC_KEY: publicKey }), 'mcp-server')).toThrow(/JWT_PUBLIC_KEY is an ed25519 key; JWT_ALG=RS256 needs rsa/);
+    const small = generateKeyPairSync('rsa', { modulusLength: 1024, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    expect(() => serverJwtConfig(rsaConfig({ JWT_PUBLIC_KEY: small.publicKey }), 'mcp-server')).toThrow(/at least 2048 bits/);
+    expect(serverJwtConfig(rsaConfig({ JWT_PUBLIC_KEY: rsa.publicKey }), 'mcp-server').publicKey).toBe(rsa.publicKey);
+  });
+
+  it('lets commands that issue no token run without keys (migrate, seed)', () => {
+    expect(() => loadConfig({ NODE_ENV: 'test', JWT_ALG: 'EdDSA' }, { envFile: false })).not.toThrow();
   });
 });
 

@@ -3,7 +3,7 @@
  * Everything a process needs is read once, validated, and frozen; nothing else reads
  * process.env.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
@@ -147,7 +147,6 @@ export function loadConfig(
     passwordHashConcurrency: e.PASSWORD_HASH_CONCURRENCY,
     trustProxy: e.TRUST_PROXY,
   };
-  validateKeys(config);
   if (config.env === 'production') assertProductionConfig(config);
   return Object.freeze(config);
 }
@@ -172,24 +171,49 @@ function readKey(value: string | undefined): string | undefined {
   return readFileSync(value, 'utf8');
 }
 
-function validateKeys(config: Config): void {
-  if (config.jwt.alg !== 'HS256' && !config.jwt.publicKey && !config.jwt.privateKey) {
-    throw new ConfigError(`JWT_ALG=${config.jwt.alg} needs JWT_PUBLIC_KEY (MCP server) and JWT_PRIVATE_KEY (gateway)`);
-  }
-}
-
 /**
- * The keys one server holds, from the shared configuration. With a key pair (RS256, EdDSA) the
- * gateway signs and verifies, so it needs both; the MCP server only verifies and is given the
- * public key alone (SPEC), even when the private one is in the same environment or `.env`.
- * A server missing its key refuses to start instead of failing every request.
+ * The keys one server holds, from the shared configuration, checked before it listens. With a
+ * key pair (RS256, EdDSA) the gateway signs and verifies: it needs the private key, and takes
+ * its public half from it unless JWT_PUBLIC_KEY is also given, which must then be that half
+ * (a mismatched pair would issue tokens nobody accepts). The MCP server only verifies and is
+ * given the public key alone (SPEC), even when the private one is in the same environment or
+ * `.env`. A missing, unreadable or wrong-kind key refuses the start, naming the variable.
  */
 export function serverJwtConfig(config: Config, server: 'gateway' | 'mcp-server'): Config['jwt'] {
   const jwt = config.jwt;
   if (jwt.alg === 'HS256') return jwt;
-  if (!jwt.publicKey) throw new ConfigError(`JWT_ALG=${jwt.alg}: the ${server} needs JWT_PUBLIC_KEY to verify tokens`);
-  if (server === 'gateway' && !jwt.privateKey) throw new ConfigError(`JWT_ALG=${jwt.alg}: the gateway needs JWT_PRIVATE_KEY to issue tokens`);
-  return server === 'mcp-server' ? { ...jwt, privateKey: undefined } : jwt;
+  if (server === 'mcp-server') {
+    if (!jwt.publicKey) throw new ConfigError(`JWT_ALG=${jwt.alg}: the mcp-server needs JWT_PUBLIC_KEY to verify tokens`);
+    asymmetricKey(jwt.publicKey, 'public', jwt.alg);
+    return { ...jwt, privateKey: undefined };
+  }
+  if (!jwt.privateKey) throw new ConfigError(`JWT_ALG=${jwt.alg}: the gateway needs JWT_PRIVATE_KEY to issue tokens`);
+  const ownHalf = createPublicKey(asymmetricKey(jwt.privateKey, 'private', jwt.alg)).export({ type: 'spki', format: 'pem' }).toString();
+  if (!jwt.publicKey) return { ...jwt, publicKey: ownHalf };
+  const given = asymmetricKey(jwt.publicKey, 'public', jwt.alg);
+  if (!given.equals(createPublicKey(ownHalf))) {
+    throw new ConfigError('JWT_PUBLIC_KEY is not the public half of JWT_PRIVATE_KEY: tokens the gateway issued would be refused everywhere');
+  }
+  return jwt;
+}
+
+/** Key types each algorithm signs with (RFC 7518 §3.3; RFC 8037, Ed25519 being the curve jose supports). */
+const KEY_TYPES: Readonly<Record<Exclude<JwtAlgorithm, 'HS256'>, readonly string[]>> = { RS256: ['rsa'], EdDSA: ['ed25519'] };
+
+function asymmetricKey(pem: string, half: 'public' | 'private', alg: Exclude<JwtAlgorithm, 'HS256'>): KeyObject {
+  const variable = half === 'public' ? 'JWT_PUBLIC_KEY' : 'JWT_PRIVATE_KEY';
+  // The public half must not be where the private key is: the MCP server would then hold it.
+  if (half === 'public' && /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) throw new ConfigError(`${variable} holds a private key; give it the public key (SPKI PEM)`);
+  let key: KeyObject;
+  try {
+    key = half === 'public' ? createPublicKey(pem) : createPrivateKey(pem);
+  } catch {
+    throw new ConfigError(`${variable} is not a ${half} key in PEM form`);
+  }
+  const type = key.asymmetricKeyType ?? 'unknown';
+  if (!KEY_TYPES[alg].includes(type)) throw new ConfigError(`${variable} is an ${type} key; JWT_ALG=${alg} needs ${KEY_TYPES[alg].join(' or ')}`);
+  if (type === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) throw new ConfigError(`${variable}: RS256 needs an RSA key of at least 2048 bits`);
+  return key;
 }
 
 export function isPublishedSecret(secret: string): boolean {

@@ -5,7 +5,7 @@
  * algorithm pinned to the configured one (never `none`), exp and nbf with 30 s leeway,
  * token_type, issuer and audience when configured, jti and a subject present.
  */
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHmac, createPrivateKey, createPublicKey, randomUUID, timingSafeEqual, type KeyObject } from 'node:crypto';
 import * as jose from 'jose';
 import type { Config, JwtAlgorithm } from './config.js';
 import { isRole, type Role } from './domain.js';
@@ -43,8 +43,6 @@ export interface TokenSubject {
   readonly patientId?: string | null | undefined;
 }
 
-type JoseKey = Awaited<ReturnType<typeof jose.importSPKI>>;
-
 const invalid = (internalReason: string) => new AppError('ERR_TOKEN_INVALID', { internalReason });
 
 export class TokenService {
@@ -54,8 +52,8 @@ export class TokenService {
   readonly #audience: string;
   readonly #requireIssuer: boolean;
   readonly #requireAudience: boolean;
-  #publicKey: Promise<JoseKey> | undefined;
-  #privateKey: Promise<JoseKey> | undefined;
+  readonly #publicKey: KeyObject | undefined;
+  readonly #privateKey: KeyObject | undefined;
   readonly #encodedHeader: string;
 
   constructor(config: Config['jwt']) {
@@ -68,8 +66,9 @@ export class TokenService {
       if (!config.secret) throw new Error('JWT_SECRET is not set');
       this.#hmacKey = Buffer.from(config.secret, 'utf8');
     } else {
-      if (config.publicKey) this.#publicKey = jose.importSPKI(config.publicKey, config.alg);
-      if (config.privateKey) this.#privateKey = jose.importPKCS8(config.privateKey, config.alg);
+      // Parsed now, so a bad key fails the start (serverJwtConfig has said which and why), not a request.
+      if (config.publicKey) this.#publicKey = createPublicKey(config.publicKey);
+      if (config.privateKey) this.#privateKey = createPrivateKey(config.privateKey);
     }
     this.#encodedHeader = base64url(JSON.stringify({ alg: config.alg, typ: 'JWT' }));
   }
@@ -121,7 +120,7 @@ export class TokenService {
     if (!this.#privateKey) throw new Error(`JWT_PRIVATE_KEY is needed to issue ${this.#alg} tokens`);
     return new jose.CompactSign(Buffer.from(JSON.stringify(claims)))
       .setProtectedHeader({ alg: this.#alg, typ: 'JWT' })
-      .sign(await this.#privateKey);
+      .sign(this.#privateKey);
   }
 
   /**
@@ -172,7 +171,7 @@ export class TokenService {
   async #verifyAsymmetric(token: string): Promise<Record<string, unknown>> {
     if (!this.#publicKey) throw new Error(`JWT_PUBLIC_KEY is needed to verify ${this.#alg} tokens`);
     try {
-      const { payload } = await jose.compactVerify(token, await this.#publicKey, { algorithms: [this.#alg] });
+      const { payload } = await jose.compactVerify(token, this.#publicKey, { algorithms: [this.#alg] });
       const claims: unknown = JSON.parse(Buffer.from(payload).toString('utf8'));
       if (!isObject(claims)) throw invalid('payload is not an object');
       return claims;
