@@ -115,6 +115,53 @@ describe('TokenService (HS256 fast path)', () => {
   });
 });
 
+describe('TokenService: one spelling per token', () => {
+  /** The same bytes base64url-encoded another way Node would still decode. */
+  const respellings = (token: string): string[] => {
+    const [head, body, signature] = token.split('.') as [string, string, string];
+    const standard = (segment: string) => Buffer.from(segment, 'base64url').toString('base64');
+    const padded = (segment: string) => segment + '='.repeat((4 - (segment.length % 4)) % 4);
+    // The last character of a segment whose length is 2 or 3 mod 4 carries bits the decoder drops.
+    const lastChar = (segment: string) => {
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const index = alphabet.indexOf(segment.at(-1) as string);
+      return segment.slice(0, -1) + alphabet[index ^ 1];
+    };
+    return [
+      `${head}.${padded(body)}.${signature}`,
+      `${head}.${body}.${padded(signature)}`,
+      `${standard(head)}.${body}.${signature}`,
+      `${head}.${body}.${lastChar(signature)}`,
+      `${head}.${body}.${signature}.`,
+      ` ${head}.${body}.${signature}`,
+    ].filter((spelling) => spelling !== token);
+  };
+
+  it.each(['HS256', 'RS256', 'EdDSA'] as const)('%s: refuses every other spelling of a valid token, and still accepts the token', async (alg) => {
+    let config;
+    if (alg === 'HS256') config = jwtConfig();
+    else {
+      const pair = alg === 'RS256' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ed25519');
+      config = loadConfig(
+        {
+          NODE_ENV: 'test',
+          JWT_ALG: alg,
+          JWT_PRIVATE_KEY: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+          JWT_PUBLIC_KEY: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        },
+        { envFile: false },
+      ).jwt;
+    }
+    const service = new TokenService(config);
+    // Claims whose JSON is not a multiple of 3 bytes, so padding and spare bits exist to play with.
+    const issued = await service.issueAccess({ userId: '12', role: 'doctor', patientId: null });
+    const spellings = respellings(issued.token);
+    expect(spellings.length).toBeGreaterThanOrEqual(4);
+    for (const spelling of spellings) expect(await codeOf(service.verify(spelling, 'access')), spelling).toBe('ERR_TOKEN_INVALID');
+    await expect(service.verify(issued.token, 'access')).resolves.toMatchObject({ userId: '12' });
+  });
+});
+
 describe('TokenService (asymmetric)', () => {
   it.each(['RS256', 'EdDSA'] as const)('%s: the verifier holds only the public key and pins the algorithm', async (alg) => {
     const pair =

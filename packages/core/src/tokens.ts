@@ -130,7 +130,8 @@ export class TokenService {
   async verify(token: string, expected: TokenType, now = nowSeconds()): Promise<VerifiedClaims> {
     let payload = this.#signed.get(token);
     if (payload === undefined) {
-      payload = this.#hmacKey ? this.#verifyHs256(token) : await this.#verifyAsymmetric(token);
+      const segments = compactSegments(token);
+      payload = this.#hmacKey ? this.#verifyHs256(segments) : await this.#verifyAsymmetric(token);
       this.#remember(token, payload);
     }
     // Time, type, issuer and audience are checked on every use, cached or not.
@@ -151,21 +152,15 @@ export class TokenService {
     if (this.#signed.size > VERIFIED_TOKENS_KEPT) this.#signed.delete(this.#signed.keys().next().value as string);
   }
 
-  #verifyHs256(token: string): Record<string, unknown> {
-    if (typeof token !== 'string' || token.length > 8192) throw invalid('token too long or not a string');
-    const firstDot = token.indexOf('.');
-    const secondDot = token.indexOf('.', firstDot + 1);
-    if (firstDot <= 0 || secondDot <= firstDot + 1 || token.indexOf('.', secondDot + 1) !== -1) {
-      throw invalid('not a compact JWS');
-    }
-    const header = parseSegment(token.slice(0, firstDot), 'header');
+  #verifyHs256([header64, payload64, signature64]: CompactSegments): Record<string, unknown> {
+    const header = parseSegment(header64, 'header');
     // Pin the algorithm (RFC 8725 §3.1): the header may not choose it, `none` least of all.
     if (header.alg !== this.#alg) throw invalid(`algorithm ${String(header.alg)} is not the configured one`);
     if (header.crit !== undefined) throw invalid('unsupported crit header');
-    const given = Buffer.from(token.slice(secondDot + 1), 'base64url');
-    const expected = createHmac('sha256', this.#hmacKey as Buffer).update(token.slice(0, secondDot)).digest();
+    const given = Buffer.from(signature64, 'base64url');
+    const expected = createHmac('sha256', this.#hmacKey as Buffer).update(`${header64}.${payload64}`).digest();
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid('bad signature');
-    return parseSegment(token.slice(firstDot + 1, secondDot), 'payload');
+    return parseSegment(payload64, 'payload');
   }
 
   async #verifyAsymmetric(token: string): Promise<Record<string, unknown>> {
@@ -234,6 +229,27 @@ function normaliseId(value: unknown): string | undefined {
 function audienceMatches(aud: unknown, expected: string): boolean {
   if (typeof aud === 'string') return aud === expected;
   return Array.isArray(aud) && aud.includes(expected);
+}
+
+type CompactSegments = readonly [header: string, payload: string, signature: string];
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * A compact JWS's three segments, each in the one base64url spelling RFC 7515 §2 allows: no
+ * padding, no `+` or `/`, no stray bits in the last character. Node's decoder forgives all
+ * three, so one signed token had many accepted spellings; now it has exactly one.
+ */
+function compactSegments(token: string): CompactSegments {
+  if (typeof token !== 'string' || token.length > 8192) throw invalid('token too long or not a string');
+  const segments = token.split('.');
+  if (segments.length !== 3) throw invalid('not a compact JWS');
+  for (const segment of segments) {
+    if (!BASE64URL.test(segment) || Buffer.from(segment, 'base64url').toString('base64url') !== segment) {
+      throw invalid('segment not in canonical base64url');
+    }
+  }
+  return segments as unknown as CompactSegments;
 }
 
 function parseSegment(segment: string, what: string): Record<string, unknown> {
