@@ -22,17 +22,17 @@ describe('health', () => {
     expect(answer.json).toEqual({ status: 'ok' });
   });
 
-  it('GET /readyz: 200 when the database and the MCP server answer', async () => {
+  it('GET /readyz: 200 when the database answers and takes writes and the MCP server answers', async () => {
     const answer = await get(`${h.gateway.url}/readyz`);
     expect(answer.status).toBe(200);
-    expect(answer.json).toEqual({ status: 'ready', checks: { database: 'ok', mcp_server: 'ok' } });
+    expect(answer.json).toEqual({ status: 'ready', checks: { database: 'ok', database_writes: 'ok', mcp_server: 'ok' } });
   });
 
   it('GET /readyz: 503 naming the MCP server when it is down or unwell', async () => {
     const orphan = await h.startGateway({ upstreamUrl: await closedPortUrl() });
     const down = await get(`${orphan.url}/readyz`);
     expect(down.status).toBe(503);
-    expect(down.json).toEqual({ status: 'unavailable', checks: { database: 'ok', mcp_server: 'failed' } });
+    expect(down.json).toEqual({ status: 'unavailable', checks: { database: 'ok', database_writes: 'ok', mcp_server: 'failed' } });
     await orphan.close();
 
     h.upstream.healthy = false;

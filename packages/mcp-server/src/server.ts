@@ -9,8 +9,10 @@ import { refusalEvent, type AuditSink } from '@secure-hospital-ai/core/audit/eve
 import { trustNearestHop, trustNearestLoopbackHop } from '@secure-hospital-ai/core/client';
 import type { Config } from '@secure-hospital-ai/core/config';
 import type { Database } from '@secure-hospital-ai/core/db/database';
+import { databaseReadiness } from '@secure-hospital-ai/core/db/readiness';
 import { answerClientError, badUrlError } from '@secure-hospital-ai/core/http-parser-errors';
 import type { Logger } from '@secure-hospital-ai/core/logger';
+import { logRequestLine } from '@secure-hospital-ai/core/request-log';
 import { registerMcpTransport } from './http/transport.js';
 import type { McpBackend } from './protocol/types.js';
 
@@ -27,8 +29,8 @@ export interface McpServerDeps {
 
 export async function buildMcpServer(deps: McpServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    // The transport logs internal failures through request.log; per-request access logs
-    // are off (they would carry URLs and timing only, at a cost on the hot path).
+    // The transport logs failures through request.log; one line per request comes from the
+    // onResponse hook below (core/request-log.ts), at debug for successes.
     loggerInstance: deps.logger,
     logController: new LogController({ disableRequestLogging: true }),
     // No child logger per request (a pino child costs microseconds on every call): the
@@ -47,6 +49,11 @@ export async function buildMcpServer(deps: McpServerDeps): Promise<FastifyInstan
       void (reply as FastifyReply).code(error.http).send({ detail: error.detail });
     },
   }) as unknown as FastifyInstance; // pino's Logger satisfies FastifyBaseLogger; only the generic differs
+
+  app.addHook('onResponse', (request, reply, done) => {
+    logRequestLine(deps.logger, request, reply);
+    done();
+  });
 
   registerMcpTransport(app, {
     backend: deps.backend,
@@ -75,13 +82,12 @@ export async function buildMcpServer(deps: McpServerDeps): Promise<FastifyInstan
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  // Ready when the database answers and takes writes: every tool call commits its audit event.
   app.get('/readyz', async (_request, reply) => {
-    try {
-      await deps.database.db.selectFrom('accounts').select('id').limit(1).execute();
-      return { status: 'ready' };
-    } catch {
-      return reply.code(503).send({ status: 'unavailable', failed: ['database'] });
-    }
+    const readiness = await databaseReadiness(deps.database);
+    const checks = { database: readiness.database ? 'ok' : 'failed', database_writes: readiness.databaseWrites ? 'ok' : 'failed' };
+    const ready = readiness.database && readiness.databaseWrites;
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks });
   });
 
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: 'Not found' }));

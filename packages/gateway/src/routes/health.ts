@@ -1,10 +1,10 @@
 /**
  * Liveness (/healthz: the process answers), readiness (/readyz: it can do its job, i.e. the
- * database and the MCP server both answer) and Prometheus metrics (/metrics).
+ * database answers and takes writes, and the MCP server answers) and Prometheus metrics (/metrics).
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { sql } from 'kysely';
 import type { Database } from '@secure-hospital-ai/core/db/database';
+import { databaseReadiness } from '@secure-hospital-ai/core/db/readiness';
 import type { GatewayMetrics } from '../metrics.js';
 import type { McpUpstream } from '../upstream.js';
 
@@ -20,12 +20,13 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {
-    const [databaseCheck, mcpCheck] = await Promise.all([databaseAnswers(database), upstream.isHealthy()]);
+    const [databaseCheck, mcpCheck] = await Promise.all([databaseReadiness(database), upstream.isHealthy()]);
     const checks: Record<string, CheckResult> = {
-      database: databaseCheck ? 'ok' : 'failed',
+      database: databaseCheck.database ? 'ok' : 'failed',
+      database_writes: databaseCheck.databaseWrites ? 'ok' : 'failed',
       mcp_server: mcpCheck ? 'ok' : 'failed',
     };
-    const ready = databaseCheck && mcpCheck;
+    const ready = databaseCheck.database && databaseCheck.databaseWrites && mcpCheck;
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks });
   });
 
@@ -33,12 +34,3 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
     return reply.type(metrics.contentType).send(await metrics.text());
   });
 };
-
-async function databaseAnswers(database: Database): Promise<boolean> {
-  try {
-    await sql`SELECT 1`.execute(database.db);
-    return true;
-  } catch {
-    return false;
-  }
-}

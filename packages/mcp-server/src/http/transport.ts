@@ -130,8 +130,9 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
     return sendError(reply, error.http, error, id);
   }
 
+  /** Failures on our side (an internal error, the audit log unavailable) are an operator's business: logged, with the reason. */
   function logInternal(request: FastifyRequest, state: McpRequestState, error: AppError): void {
-    if (error.code === 'ERR_INTERNAL') request.log.error({ requestId: state.requestId, reason: error.internalReason }, 'mcp request failed');
+    if (error.http >= 500) request.log.error({ requestId: state.requestId, code: error.code, reason: error.internalReason }, 'mcp request failed');
   }
 
   async function onRequest(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
