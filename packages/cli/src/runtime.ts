@@ -70,19 +70,55 @@ export async function assertProductionReady(config: Config, database: Database):
   }
 }
 
-/** Ends the process cleanly on SIGINT/SIGTERM: stop accepting, finish in-flight work, flush audit. */
-export function onShutdown(close: () => Promise<void>): void {
+/**
+ * How long a stopping server lets requests in flight finish. Tool calls take milliseconds and
+ * the proxy gives up on the MCP server after 20 s; what is still open after this is a client
+ * too slow to wait for, whose connection is closed so that the process can end.
+ */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
+/** What shutdown needs of a listening Fastify app. */
+interface ClosableServer {
+  close(): PromiseLike<unknown>;
+  readonly server: { closeAllConnections(): void };
+}
+/** After the grace, closing has this long to finish (audit flush, database) before the process exits anyway. */
+const SHUTDOWN_HARD_LIMIT_MS = SHUTDOWN_GRACE_MS + 5_000;
+
+/**
+ * Ends the process on SIGINT/SIGTERM, saying so: stop accepting connections, let requests in
+ * flight finish (a request arriving on a kept-alive connection is still served, and told the
+ * connection closes), close what is still open after SHUTDOWN_GRACE_MS, then flush the audit
+ * log and close the database. Exits 0 when all of that worked, 1 otherwise.
+ */
+export function onShutdown(logger: Logger, app: ClosableServer, runtime: Runtime): void {
   let closing = false;
   const handler = (signal: NodeJS.Signals) => {
     if (closing) return;
     closing = true;
-    close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`shutdown after ${signal} failed: ${(error as Error).message}\n`);
-        process.exit(1);
-      },
-    );
+    logger.info({ signal, graceSeconds: SHUTDOWN_GRACE_MS / 1000 }, 'shutting down: finishing requests in flight');
+    setTimeout(() => {
+      logger.error('shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, SHUTDOWN_HARD_LIMIT_MS).unref();
+    const force = setTimeout(() => {
+      logger.warn('requests still open after the grace period; closing their connections');
+      app.server.closeAllConnections();
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    Promise.resolve(app.close())
+      .finally(() => clearTimeout(force))
+      .then(() => runtime.close())
+      .then(
+        () => {
+          logger.info('stopped');
+          exitAfterLogs(logger, 0);
+        },
+        (error: unknown) => {
+          logger.error({ err: (error as Error).message }, `shutdown after ${signal} failed`);
+          exitAfterLogs(logger, 1);
+        },
+      );
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
@@ -91,4 +127,13 @@ export function onShutdown(close: () => Promise<void>): void {
     process.channel.unref();
     process.on('disconnect', () => handler('SIGTERM'));
   }
+}
+
+/**
+ * Exits once the log lines written so far are out: pino writes asynchronously, and a line still
+ * being written when the process exits could come out after a later one, or not at all.
+ */
+function exitAfterLogs(logger: Logger, code: number): void {
+  setTimeout(() => process.exit(code), 1_000).unref();
+  logger.flush(() => process.exit(code));
 }

@@ -70,7 +70,9 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     requestIdHeader: false,
     genReqId: (raw) => requestIdFrom(raw.headers['x-request-id']),
     bodyLimit: DEFAULT_BODY_LIMIT,
-    return503OnClosing: true,
+    // A request on a kept-alive connection while draining is served (and told the connection
+    // closes), not refused with the framework's own 503 body: only new connections are turned away.
+    return503OnClosing: false,
     clientErrorHandler: answerClientError,
     frameworkErrors: (_error, _request, reply) => sendDetailError(reply, badUrlError()),
   });

@@ -42,7 +42,9 @@ export async function buildMcpServer(deps: McpServerDeps): Promise<FastifyInstan
     bodyLimit: 1024 * 1024,
     // Tool calls are short; keep-alive lets the gateway's pool reuse connections.
     keepAliveTimeout: 65_000,
-    return503OnClosing: true,
+    // A request on a kept-alive connection while draining is served (and told the connection
+    // closes), not refused with the framework's own 503 body: only new connections are turned away.
+    return503OnClosing: false,
     clientErrorHandler: answerClientError,
     frameworkErrors: (_error, _request, reply) => {
       const error = badUrlError();

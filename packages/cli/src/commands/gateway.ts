@@ -15,9 +15,6 @@ export async function run(_argv: string[]): Promise<number> {
   // Whether limits are shared, never the Redis URL itself (it may carry a password).
   const limits = config.redisUrl ? 'redis' : 'memory';
   logger.info({ host: config.gateway.host, port: config.gateway.port, database: database.dialect, mcp: config.mcp.url, limits }, 'gateway listening');
-  onShutdown(async () => {
-    await app.close();
-    await runtime.close();
-  });
+  onShutdown(logger, app, runtime);
   return new Promise<number>(() => undefined);
 }

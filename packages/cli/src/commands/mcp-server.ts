@@ -10,9 +10,6 @@ export async function run(_argv: string[]): Promise<number> {
   const app = await buildMcpServer({ ...runtime, backend });
   await app.listen({ host: config.mcp.host, port: config.mcp.port });
   logger.info({ host: config.mcp.host, port: config.mcp.port, database: database.dialect }, 'mcp-server listening');
-  onShutdown(async () => {
-    await app.close();
-    await runtime.close();
-  });
+  onShutdown(logger, app, runtime);
   return new Promise<number>(() => undefined);
 }

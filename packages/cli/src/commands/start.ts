@@ -34,47 +34,71 @@ export async function run(_argv: string[]): Promise<number> {
     await database.close();
   }
 
-  const children: ChildProcess[] = [];
-  const stopAll = (signal: NodeJS.Signals) => {
-    for (const child of children) if (child.exitCode === null) child.kill(signal);
-  };
-  const exited = new Promise<number>((resolveExit) => {
-    for (const name of ['mcp-server', 'gateway'] as const) {
-      // The IPC channel ties each server to this process: it closes when this process dies,
-      // however it dies (SIGKILL included), and the server then shuts down (runtime.ts).
-      const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, MAIN, name], {
-        stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
-        env: withServerEnvironment(process.env),
-      });
-      children.push(child);
-      child.on('exit', (code, signal) => {
-        // One half of the chain is no use alone: take the other down with it.
-        stopAll('SIGTERM');
-        resolveExit(code ?? (signal ? 1 : 0));
-      });
-    }
-  });
-  process.on('SIGINT', () => stopAll('SIGINT'));
-  process.on('SIGTERM', () => stopAll('SIGTERM'));
+  // The gateway stops first, so that nothing is forwarded to an MCP server that is going away.
+  const order = ['gateway', 'mcp-server'] as const;
+  const children = new Map<(typeof order)[number], ChildProcess>();
+  const exits = new Map<(typeof order)[number], Promise<number>>();
+  let stopping: Promise<void> | undefined;
+  let unexpected = false;
+  const stopAll = (signal: NodeJS.Signals): Promise<void> =>
+    (stopping ??= (async () => {
+      for (const name of order) {
+        const child = children.get(name);
+        if (child && child.exitCode === null && child.signalCode === null) child.kill(signal);
+        await exits.get(name);
+      }
+    })());
+  for (const name of [...order].reverse()) {
+    // The IPC channel ties each server to this process: it closes when this process dies,
+    // however it dies (SIGKILL included), and the server then shuts down (runtime.ts).
+    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, MAIN, name], {
+      stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+      env: withServerEnvironment(process.env),
+    });
+    children.set(name, child);
+    exits.set(
+      name,
+      new Promise<number>((resolveExit) => {
+        child.on('exit', (code, signal) => {
+          if (stopping === undefined) {
+            // One half of the chain is no use alone: say so, take the other down, and fail, so
+            // that a process manager set to restart on failure brings the pair back.
+            unexpected = true;
+            process.stderr.write(`${name} stopped unexpectedly (${signal ?? `exit code ${String(code)}`}); stopping the other server\n`);
+            void stopAll('SIGTERM');
+          }
+          resolveExit(code ?? (signal ? 1 : 0));
+        });
+      }),
+    );
+  }
+  const exited = Promise.all(order.map((name) => exits.get(name) as Promise<number>)).then((codes) =>
+    unexpected ? 1 : Math.max(...codes),
+  );
+  process.on('SIGINT', () => void stopAll('SIGINT'));
+  process.on('SIGTERM', () => void stopAll('SIGTERM'));
   // Whoever started this process going away stops the servers too: npm, killed with SIGTERM
   // by a process manager, does not pass the signal on to its script's shell's child, and this
   // process and both servers were left running, holding their ports.
   const parent = process.ppid;
   setInterval(() => {
-    if (process.ppid !== parent) stopAll('SIGTERM');
+    if (process.ppid !== parent) void stopAll('SIGTERM');
   }, 500).unref();
 
   const gatewayUrl = `http://${hostForUrl(config.gateway.host)}:${config.gateway.port}`;
-  if (await waitForHealthy([`${gatewayUrl}/healthz`, `${config.mcp.url.replace(/\/mcp\/?$/, '')}/healthz`], 30_000)) {
+  const urls = [`${gatewayUrl}/healthz`, `${config.mcp.url.replace(/\/mcp\/?$/, '')}/healthz`];
+  // Stopped while still starting (Ctrl-C at once): no banner, and no waiting out the deadline.
+  if (await waitForHealthy(urls, 30_000, () => stopping !== undefined)) {
     process.stdout.write(banner(gatewayUrl, config.env !== 'production'));
   }
   return exited;
 }
 
-async function waitForHealthy(urls: string[], timeoutMs: number): Promise<boolean> {
+async function waitForHealthy(urls: string[], timeoutMs: number, abandoned: () => boolean): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (const url of urls) {
     for (;;) {
+      if (abandoned()) return false;
       try {
         const response = await fetch(url);
         if (response.ok) break;
@@ -85,7 +109,7 @@ async function waitForHealthy(urls: string[], timeoutMs: number): Promise<boolea
       await new Promise((r) => setTimeout(r, 150));
     }
   }
-  return true;
+  return !abandoned();
 }
 
 function banner(gatewayUrl: string, demo: boolean): string {
