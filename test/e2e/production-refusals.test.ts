@@ -61,6 +61,17 @@ describe('production refusals (real processes)', () => {
     expect(readFileSync(join(dir, '.env'), 'utf8')).toBe(envFile);
   });
 
+  it('refuses to start on a database that is not migrated, saying what to run (any environment)', async () => {
+    const empty = scratchDir('shai-unmigrated-');
+    for (const server of ['mcp-server', 'gateway']) {
+      const { code, output } = await runToExit([server], empty, { ...good(), NODE_ENV: 'development' });
+      expect(code).not.toBe(0);
+      expect(output).toMatch(/is not migrated \(pending: 0001_accounts, .*\); run `npm run migrate` first/);
+      expect(output).not.toMatch(/\n\s+at /);
+      expect(output).not.toMatch(/listening/);
+    }
+  });
+
   it('refuses to run while demo accounts exist, and refuses to seed them', async () => {
     const server = await runToExit(['mcp-server'], cwd, good());
     expect(server.code).not.toBe(0);

@@ -11,6 +11,7 @@ import type { AuditSink } from '@secure-hospital-ai/core/audit/event';
 import { ConfigError, loadConfig, serverJwtConfig, type Config } from '@secure-hospital-ai/core/config';
 import { missingServerEnvironment, missingServerNodeFlags } from '@secure-hospital-ai/core/node-flags';
 import { openDatabase, type Database } from '@secure-hospital-ai/core/db/database';
+import { pendingMigrations } from '@secure-hospital-ai/core/db/migrate';
 import { demoAccountsPresent } from '@secure-hospital-ai/core/db/seed';
 import { createLogger, type Logger } from '@secure-hospital-ai/core/logger';
 import { TokenService } from '@secure-hospital-ai/core/tokens';
@@ -39,6 +40,7 @@ export async function openRuntime(service: 'gateway' | 'mcp-server', loaded = lo
   if (unset.length > 0) logger.warn({ unset }, 'started without the recommended environment: expect more resident memory under load');
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
+    await assertSchemaCurrent(database);
     await assertProductionReady(config, database);
   } catch (error) {
     await database.close();
@@ -59,6 +61,17 @@ export async function openRuntime(service: 'gateway' | 'mcp-server', loaded = lo
       await database.close();
     },
   };
+}
+
+/**
+ * A server on a database that is not migrated (new, or older than this code) would answer
+ * every request with an internal error; it refuses to start instead, saying what to run.
+ */
+export async function assertSchemaCurrent(database: Database): Promise<void> {
+  const pending = await pendingMigrations(database);
+  if (pending.length > 0) {
+    throw new ConfigError(`the database at ${database.location} is not migrated (pending: ${pending.join(', ')}); run \`npm run migrate\` first`);
+  }
 }
 
 /** Production refuses to run while a demo account (with its published password) exists. */

@@ -30,6 +30,12 @@ export async function migrateToLatest(database: Database): Promise<string[]> {
   return outcome(await new Migrator({ db: database.db, provider }).migrateToLatest());
 }
 
+/** Migrations this code knows that the database has not run: a server must not start on such a schema. */
+export async function pendingMigrations(database: Database): Promise<string[]> {
+  const known = await new Migrator({ db: database.db, provider }).getMigrations();
+  return known.filter((migration) => migration.executedAt === undefined).map((migration) => migration.name);
+}
+
 /** Up (or down) to the named migration: for upgrade tests, and for an operator's rollback. */
 export async function migrateTo(database: Database, target: keyof typeof MIGRATIONS): Promise<string[]> {
   return outcome(await new Migrator({ db: database.db, provider }).migrateTo(target));
