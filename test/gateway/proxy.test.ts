@@ -338,7 +338,11 @@ describe('upstream failures', () => {
     const down = await h.startGateway({ upstreamUrl: await closedPortUrl() });
     const answer = await post(`${down.url}/mcp-proxy/`, CALL, await bearer());
     expect(answer.status).toBe(502);
-    expect(answer.json).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32002, message: 'MCP server unreachable' } });
+    // The request's own id, so the client can match the error to its call.
+    expect(answer.json).toEqual({ jsonrpc: '2.0', id: 1, error: { code: -32002, message: 'MCP server unreachable' } });
+    // A batch has no single id to give.
+    const batch = await post(`${down.url}/mcp-proxy/`, `[${CALL}]`, await bearer());
+    expect(batch.json).toMatchObject({ id: null, error: { code: -32002 } });
     await down.close();
   });
 
@@ -353,7 +357,7 @@ describe('upstream failures', () => {
     h.upstream.mode = 'truncated';
     const answer = await post(proxy, CALL, await bearer());
     expect(answer.status).toBe(502);
-    expect(answer.json).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32002, message: 'MCP server unreachable' } });
+    expect(answer.json).toEqual({ jsonrpc: '2.0', id: 1, error: { code: -32002, message: 'MCP server unreachable' } });
   });
 
   it('504 when the MCP server takes longer than the timeout', async () => {
@@ -365,7 +369,7 @@ describe('upstream failures', () => {
     const started = Date.now();
     const answer = await post(`${slow.url}/mcp-proxy/`, CALL, await bearer());
     expect(answer.status).toBe(504);
-    expect(answer.json).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32002, message: 'MCP server timed out' } });
+    expect(answer.json).toEqual({ jsonrpc: '2.0', id: 1, error: { code: -32002, message: 'MCP server timed out' } });
     expect(Date.now() - started).toBeLessThan(4_000);
     await slow.close();
   });

@@ -52,15 +52,31 @@ export function detailBody(error: AppError): { detail: string; code?: string } {
   return { detail: error.detail };
 }
 
-/** The proxy never parses the body, so it cannot know the request's id: JSON-RPC says null. */
-export function jsonRpcErrorBody(error: AppError): { jsonrpc: '2.0'; id: null; error: ReturnType<typeof toJsonRpcError> } {
-  return { jsonrpc: '2.0', id: null, error: toJsonRpcError(error) };
+type JsonRpcId = string | number;
+
+/** A refusal in JSON-RPC's shape; `id` is null when the request's could not be read (JSON-RPC 2.0 §5). */
+export function jsonRpcErrorBody(error: AppError, id: JsonRpcId | null = null): { jsonrpc: '2.0'; id: JsonRpcId | null; error: ReturnType<typeof toJsonRpcError> } {
+  return { jsonrpc: '2.0', id, error: toJsonRpcError(error) };
+}
+
+/**
+ * The id of a single JSON-RPC request, read only when a refusal needs it (the proxy forwards
+ * bodies unread): a batch, or a body that is not one request with a usable id, gives null.
+ */
+export function requestIdIn(body: unknown): JsonRpcId | null {
+  if (!Buffer.isBuffer(body)) return null;
+  try {
+    const id = (JSON.parse(body.toString('utf8')) as { id?: unknown } | null)?.id;
+    return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : null;
+  } catch {
+    return null;
+  }
 }
 
 export function sendDetailError(reply: FastifyReply, error: AppError): FastifyReply {
   return reply.code(error.http).headers(error.headers).type('application/json; charset=utf-8').send(detailBody(error));
 }
 
-export function sendJsonRpcError(reply: FastifyReply, error: AppError): FastifyReply {
-  return reply.code(error.http).headers(error.headers).type('application/json; charset=utf-8').send(jsonRpcErrorBody(error));
+export function sendJsonRpcError(reply: FastifyReply, error: AppError, id: JsonRpcId | null = null): FastifyReply {
+  return reply.code(error.http).headers(error.headers).type('application/json; charset=utf-8').send(jsonRpcErrorBody(error, id));
 }

@@ -25,7 +25,7 @@ import type { Principal } from '@secure-hospital-ai/core/domain';
 import { AppError } from '@secure-hospital-ai/core/errors';
 import type { Logger } from '@secure-hospital-ai/core/logger';
 import { ACCEPT_BOTH_FRAMINGS, negotiateFraming } from '@secure-hospital-ai/core/mcp-framing';
-import { jsonRpcErrorBody, sendJsonRpcError, toGatewayError } from '../error-responses.js';
+import { jsonRpcErrorBody, requestIdIn, sendJsonRpcError, toGatewayError } from '../error-responses.js';
 import type { RateLimiter } from '../rate-limit.js';
 import { auditRefusal } from '../request-context.js';
 import { noStore, originCheck } from '../route-hooks.js';
@@ -199,7 +199,8 @@ export const proxyRoutes: FastifyPluginAsync<ProxyRoutesOptions> = async (app, o
     } else {
       logger.warn({ reqId: request.id, code: refusal.code, reason: refusal.internalReason }, 'proxy request failed');
     }
-    return sendJsonRpcError(reply, refusal);
+    // Refused after the body was read (rate limit, MCP server unreachable or too slow): the client's id is echoed.
+    return sendJsonRpcError(reply, refusal, requestIdIn(request.body));
   }
 
   app.setErrorHandler(refusePublicly);
