@@ -44,9 +44,11 @@ export async function dropGuards(database: Database): Promise<void> {
   if (database.dialect === 'postgres') {
     await exec(database, 'ALTER TABLE audit_events DISABLE TRIGGER USER');
     await exec(database, 'ALTER TABLE audit_chain_head DISABLE TRIGGER USER');
+    await exec(database, 'ALTER TABLE audit_events DROP CONSTRAINT audit_events_seq_positive');
     return;
   }
   for (const trigger of [
+    'audit_events_seq_positive',
     'audit_events_no_update',
     'audit_events_no_delete',
     'audit_events_no_replace',

@@ -63,6 +63,12 @@ describe(`append-only guards (${testDatabaseKind()})`, () => {
     expect(await verifyAuditChain(database)).toMatchObject({ ok: true, count: EVENTS });
   });
 
+  it.each([0, -1])('refuses an event numbered %i, before the chain starts', async (seq) => {
+    const forged = chainEvent(normalizeAuditEvent(auditEvent({ user_id: '2', patient_id: 'P001', tool: 'get_clinical_notes' })), seq, '0'.repeat(64));
+    await expect(insertRaw(database, Object.fromEntries(STORED_COLUMNS.map((c, i) => [c, forged[i]])))).rejects.toThrow(/seq starts at 1|audit_events_seq_positive/);
+    expect(await verifyAuditChain(database)).toMatchObject({ ok: true, count: EVENTS });
+  });
+
   it('still accepts appends', async () => {
     const writer = createAuditWriter(database);
     await writer.record(auditEvent());
@@ -145,6 +151,15 @@ describe(`tampering is detected (${testDatabaseKind()})`, () => {
     const forged = chainEvent(normalizeAuditEvent(auditEvent({ user_id: '7' })), EVENTS + 1, String(last.hash));
     await insertRaw(database, Object.fromEntries(STORED_COLUMNS.map((c, i) => [c, forged[i]])));
     expect(await verifyAuditChain(database)).toEqual({ ok: false, firstBadSeq: EVENTS + 1, reason: 'inserted', count: EVENTS });
+  });
+
+  it.each([0, -5])('a forged event numbered %i, before the chain (which get_audit_log would list): inserted', async (seq) => {
+    const forged = chainEvent(normalizeAuditEvent(auditEvent({ user_id: '2', patient_id: 'P001', tool: 'get_clinical_notes' })), seq, 'junk');
+    await insertRaw(database, Object.fromEntries(STORED_COLUMNS.map((c, i) => [c, forged[i]])));
+    expect(await verifyAuditChain(database)).toEqual({ ok: false, firstBadSeq: seq, reason: 'inserted', count: 0 });
+    // An anchor on the genuine head does not make it pass either.
+    const head = await storedEvent(database, EVENTS);
+    expect(await verifyAuditChain(database, { anchor: { seq: EVENTS, hash: String(head.hash) } })).toMatchObject({ ok: false, firstBadSeq: seq });
   });
 
   it('a forged event with a made-up hash: altered', async () => {

@@ -124,6 +124,14 @@ export async function verifyAuditChain(database: Database, options: VerifyOption
   return verifySqlite(database.sqlite, options);
 }
 
+/**
+ * The chain starts at seq 1, and the walk with it: a row numbered below (which a plain INSERT
+ * could place, and which get_audit_log would show as a real event) is a forgery wherever it is.
+ */
+function beforeTheChain(seq: number): ChainFailure {
+  return { firstBadSeq: seq, reason: 'inserted' };
+}
+
 function result(checker: ChainChecker, failure: ChainFailure | undefined, head: { seq: number; hash: string } | undefined): ChainVerification {
   // count: the events before the first bad one, every one of them intact.
   if (failure) return { ok: false, ...failure, count: Math.max(0, failure.firstBadSeq - 1) };
@@ -158,6 +166,8 @@ function verifySqlite(sqlite: BetterSqlite3.Database, options: VerifyOptions): C
       .prepare(`SELECT seq, prev_hash, hash, json_array(${CHAIN_COLUMNS.join(', ')}) FROM audit_events WHERE seq >= ? ORDER BY seq`)
       .raw(true);
     const exact = sqlite.prepare(`SELECT ${STORED_COLUMNS.join(', ')} FROM audit_events WHERE seq = ?`).raw(true);
+    const lowest = (sqlite.prepare('SELECT min(seq) AS seq FROM audit_events').get() as { seq: number | null }).seq;
+    if (lowest !== null && lowest < 1) return result(checker, beforeTheChain(lowest), head);
 
     let failure: ChainFailure | undefined;
     let from = 1;
@@ -231,6 +241,9 @@ async function verifyPostgres(pool: pg.Pool, options: VerifyOptions): Promise<Ch
       row[0] = Number(row[0]); // int8 arrives as text unless a type parser converted it
       return row;
     };
+
+    const lowest = (await client.query<{ seq: string | null }>('SELECT min(seq) AS seq FROM audit_events')).rows[0]?.seq;
+    if (lowest !== null && lowest !== undefined && Number(lowest) < 1) return result(checker, beforeTheChain(Number(lowest)), head);
 
     let failure: ChainFailure | undefined;
     let current = await page(0);

@@ -48,7 +48,7 @@ describe(`upgrading a database with data in it (${testDatabaseKind()})`, () => {
   });
 
   it('runs exactly the migrations after the one it was on', () => {
-    expect(upgraded).toEqual(['0005_audit_partial_indexes', '0006_access_tokens_in_ledger', '0007_audit_no_replace', '0008_sessions_ended_at']);
+    expect(upgraded).toEqual(['0005_audit_partial_indexes', '0006_access_tokens_in_ledger', '0007_audit_no_replace', '0008_sessions_ended_at', '0009_audit_seq_positive']);
   });
 
   it('keeps the audit chain whole, and appends to it under the new indexes', async () => {

@@ -8,6 +8,7 @@ import * as m0005 from './migrations/0005_audit_partial_indexes.js';
 import * as m0006 from './migrations/0006_access_tokens_in_ledger.js';
 import * as m0007 from './migrations/0007_audit_no_replace.js';
 import * as m0008 from './migrations/0008_sessions_ended_at.js';
+import * as m0009 from './migrations/0009_audit_seq_positive.js';
 
 /**
  * Versioned migrations, compiled in (no directory scanning), so the same list runs on
@@ -22,6 +23,7 @@ const MIGRATIONS = {
   '0006_access_tokens_in_ledger': m0006,
   '0007_audit_no_replace': m0007,
   '0008_sessions_ended_at': m0008,
+  '0009_audit_seq_positive': m0009,
 } satisfies Record<string, Migration>;
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
