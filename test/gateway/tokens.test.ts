@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS_TOKEN_SECONDS } from '@secure-hospital-ai/core/tokens';
-import { resetPassword } from '@secure-hospital-ai/core/accounts';
+import { resetPassword, setAccountActive } from '@secure-hospital-ai/core/accounts';
 import { claimsOf, post, startHarness, UPSTREAM_MARKER, type Harness } from './harness.js';
 
 const BAD_CREDENTIALS = { detail: 'No active account found with the given credentials' };
@@ -399,6 +399,57 @@ describe('POST /api/token/blacklist/', () => {
     const answer = await post(`${base}/api/token/blacklist/`, JSON.stringify({ refresh: foreign.token }));
     expect(answer.status).toBe(401);
     expect(answer.json).toEqual(TOKEN_NOT_VALID);
+  });
+});
+
+describe('what the token endpoints record', () => {
+  const eventsOf = (requestId: string) => h.audit.events.filter((event) => event.request_id === requestId);
+  let n = 0;
+  const id = () => `token-audit-${++n}`;
+
+  it('records every refusal exactly once, naming the endpoint, whether the route or the session service refused it', async () => {
+    const access = (await loginPair('nurse_joy', 'joy-demo-2026')).access;
+    const refusals: Array<[string, string | Buffer, Record<string, string>, number, RegExp]> = [
+      ['/api/token/', JSON.stringify({ username: 'nurse_joy', password: 'joy-demo-2026' }), { origin: 'https://evil.example' }, 403, /^token\.obtain:/],
+      ['/api/token/', 'username=nurse_joy', { 'content-type': 'text/plain' }, 415, /^token\.obtain:/],
+      ['/api/token/', JSON.stringify({ username: 'nurse_joy' }), {}, 400, /^token\.obtain:/],
+      ['/api/token/refresh/', JSON.stringify({ refresh: 'garbage' }), {}, 401, /^token\.refresh:/],
+      ['/api/token/refresh/', JSON.stringify({ refresh: access }), {}, 401, /^token\.refresh:/],
+      ['/api/token/blacklist/', JSON.stringify({ refresh: 'garbage' }), {}, 401, /^token\.blacklist:/],
+      ['/api/token/verify/', JSON.stringify({ token: 'garbage' }), {}, 401, /^token\.verify:/],
+    ];
+    for (const [path, body, headers, status, reason] of refusals) {
+      const requestId = id();
+      const answer = await post(`${base}${path}`, body, { 'x-request-id': requestId, ...headers });
+      expect(answer.status, `${path} ${JSON.stringify(headers)}`).toBe(status);
+      const events = eventsOf(requestId);
+      expect(events, `${path} ${JSON.stringify(headers)}`).toHaveLength(1);
+      expect(events[0]).toMatchObject({ source: 'gateway', action: 'request.refused', decision: 'deny' });
+      expect(events[0]?.reason).toMatch(reason);
+    }
+    // A wrong password is the session service's to record: once, as a failed login.
+    const wrong = id();
+    expect((await post(`${base}/api/token/`, JSON.stringify({ username: 'nurse_joy', password: 'not her password' }), { 'x-request-id': wrong })).status).toBe(401);
+    expect(eventsOf(wrong)).toEqual([expect.objectContaining({ action: 'login.failure', reason: 'bad_password', user_id: h.accountIds.nurse_joy })]);
+  });
+
+  it("names the account whose logins are held back, and does not call a deactivated account's refresh a theft", async () => {
+    for (let i = 0; i < 5; i += 1) await login('former_staff', `wrong password ${i}`);
+    const held = id();
+    expect((await post(`${base}/api/token/`, JSON.stringify({ username: 'former_staff', password: 'former-demo-2026' }), { 'x-request-id': held })).status).toBe(429);
+    expect(eventsOf(held)).toEqual([expect.objectContaining({ action: 'login.failure', reason: 'throttled', user_id: h.accountIds.former_staff, role: 'doctor' })]);
+
+    const pair = await loginPair('yenji100', 'kingjulien100');
+    await setAccountActive(h.database.db, 'yenji100', false);
+    try {
+      const after = id();
+      expect((await post(`${base}/api/token/refresh/`, JSON.stringify({ refresh: pair.refresh }), { 'x-request-id': after })).status).toBe(401);
+      expect(eventsOf(after)).toEqual([
+        expect.objectContaining({ action: 'token.refresh', decision: 'deny', reason: 'session_ended:account_deactivated', user_id: h.accountIds.yenji100 }),
+      ]);
+    } finally {
+      await setAccountActive(h.database.db, 'yenji100', true);
+    }
   });
 });
 

@@ -126,7 +126,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
 
   await app.register(healthRoutes, { database: deps.database, upstream, metrics });
   await app.register(webRoutes, {});
-  await app.register(tokenRoutes, { sessions, allowedOrigins: config.allowedOrigins });
+  await app.register(tokenRoutes, { sessions, allowedOrigins: config.allowedOrigins, audit: deps.audit, logger });
   await app.register(adminRoutes, { config, database: deps.database, authenticator: deps.authenticator, audit: deps.audit, logger, throttle });
   await app.register(proxyRoutes, {
     config,

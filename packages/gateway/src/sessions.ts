@@ -82,8 +82,10 @@ export class SessionService {
       await throttle.begin(username, client.address);
     } catch (error) {
       metrics?.countLogin('throttled');
-      await this.#audit('login.failure', 'deny', 'throttled', client, NOBODY);
-      throw error;
+      // The account under attack is named even while its logins are held back.
+      const target = await findAccountByUsername(database.db, username).catch(() => undefined);
+      await this.#audit('login.failure', 'deny', 'throttled', client, target ? actorOf(target) : NOBODY);
+      throw this.#recorded(error);
     }
     let account: Account & { role: Role };
     try {
@@ -127,18 +129,24 @@ export class SessionService {
     const { database } = this.#deps;
     const { claims, entry } = await this.#ledgerEntryFor(refreshToken);
     if (entry.revokedAt !== null) {
+      // A session ended for the whole account (deactivation, password reset, role change) is
+      // over, not stolen: its refresh token shown again is refused, not treated as theft.
+      if (entry.revokedReason !== null && ACCOUNT_WIDE_ENDINGS.has(entry.revokedReason)) {
+        await this.#audit('token.refresh', 'deny', `session_ended:${entry.revokedReason}`, client, { userId: claims.userId, role: claims.role });
+        throw this.#recorded(tokenNotValid('session_ended'));
+      }
       await this.#reuseDetected(entry, client, claims);
-      throw tokenNotValid('refresh_reused');
+      throw this.#recorded(tokenNotValid('refresh_reused'));
     }
     const account = await findAccountById(database.db, entry.accountId);
     if (!account || account.is_active !== 1 || !isRole(account.role)) {
       await this.#audit('token.refresh', 'deny', 'account_inactive', client, { userId: claims.userId, role: claims.role });
-      throw new AppError('ERR_BAD_CREDENTIALS', {
+      throw this.#recorded(new AppError('ERR_BAD_CREDENTIALS', {
         detail: NO_ACTIVE_ACCOUNT_FOR_TOKEN,
         internalReason: 'account_inactive',
         data: { code: 'no_active_account' },
         headers: bearerChallenge('ERR_TOKEN_MISSING'),
-      });
+      }));
     }
     // Recorded before the rotation: if it cannot be, the presented token stays as it was.
     await this.#auditOrRefuse('token.refresh', 'allow', 'rotated', client, actorOf(account));
@@ -156,7 +164,7 @@ export class SessionService {
     if (!rotated) {
       // Another request rotated this token between our read and our write: two holders.
       await this.#reuseDetected(entry, client, claims);
-      throw tokenNotValid('refresh_reused');
+      throw this.#recorded(tokenNotValid('refresh_reused'));
     }
     return { access: access.token, refresh: refresh.token };
   }
@@ -238,7 +246,20 @@ export class SessionService {
   async #loginFailed(reason: string, client: ClientInfo, actor: Actor): Promise<AppError> {
     this.#deps.metrics?.countLogin('failure');
     await this.#audit('login.failure', 'deny', reason, client, actor);
-    return badCredentials(reason);
+    return this.#recorded(badCredentials(reason));
+  }
+
+  /** Refusals this service has already put in the audit log, so the routes do not record them twice. */
+  readonly #recordedRefusals = new WeakSet<object>();
+
+  #recorded<E>(error: E): E {
+    if (typeof error === 'object' && error !== null) this.#recordedRefusals.add(error);
+    return error;
+  }
+
+  /** Whether this refusal is already in the audit log (its own event names what happened); others are the caller's to record. */
+  hasRecorded(error: unknown): boolean {
+    return typeof error === 'object' && error !== null && this.#recordedRefusals.has(error);
   }
 
   /**
@@ -280,6 +301,9 @@ export class SessionService {
     });
   }
 }
+
+/** Revocation reasons that end every session of an account (accounts.ts), as opposed to one family's. */
+const ACCOUNT_WIDE_ENDINGS: ReadonlySet<string> = new Set(['account_deactivated', 'password_reset', 'role_changed']);
 
 function subjectOf(account: Account, role: Role): TokenSubject {
   return { userId: String(account.id), role, patientId: role === 'patient' ? account.patient_id : null };
