@@ -148,12 +148,15 @@ describe('policy matrix through the tool backend', () => {
     }
   });
 
-  it('answers an unknown tool with invalid params, audited', async () => {
+  it('answers an unknown tool with invalid params, audited with the name asked for and a well-formed patient id', async () => {
     const before = await h.auditCount();
-    const error = await h.call('yenji100', 'drop_tables', {}).then(() => undefined, (e: unknown) => e as AppError);
+    const error = await h.call('yenji100', 'drop_tables', { patient_id: 'P001' }).then(() => undefined, (e: unknown) => e as AppError);
     expect(error?.code).toBe('ERR_INVALID_PARAMS');
     expect(toJsonRpcError(error!).code).toBe(-32602);
     expect(await h.auditCount()).toBe(before + 1);
-    expect((await h.lastAuditEvents(1))[0]).toMatchObject({ decision: 'error', reason: 'unknown_tool', tool: null });
+    expect((await h.lastAuditEvents(1))[0]).toMatchObject({ decision: 'error', reason: 'unknown_tool', tool: 'drop_tables', patient_id: 'P001' });
+    // A value that is no patient id (it may be anything a client typed) is not kept.
+    await h.call('yenji100', 'drop_tables', { patient_id: 'Margaret Okafor, born 1950' }).catch(() => undefined);
+    expect((await h.lastAuditEvents(1))[0]).toMatchObject({ reason: 'unknown_tool', tool: 'drop_tables', patient_id: null });
   });
 });

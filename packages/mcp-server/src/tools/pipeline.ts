@@ -104,6 +104,13 @@ function forbidden(decision: Decision): AppError {
   return new AppError('ERR_FORBIDDEN', { internalReason: decision.reason });
 }
 
+/** The arguments' patient_id when it is a well-formed id (never an arbitrary value, which may be PHI); else null. */
+function wellFormedPatientId(rawArgs: unknown): string | null {
+  if (rawArgs === null || typeof rawArgs !== 'object' || !Object.hasOwn(rawArgs, 'patient_id')) return null;
+  const named = patientIdArg.safeParse((rawArgs as { patient_id: unknown }).patient_id);
+  return named.success ? named.data : null;
+}
+
 /** Whether the arguments' only fault is a patient_id, given as text, that no patient can have. */
 function namesNoPatient(issues: ReadonlyArray<{ path: PropertyKey[] }>, rawArgs: unknown): boolean {
   const named = (rawArgs as { patient_id?: unknown } | null | undefined)?.patient_id;
@@ -187,11 +194,10 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
    * even that cannot be worked out: the refusal itself must still be recorded.
    */
   async function attemptedPatient(tool: ToolDefinition, principal: Principal, rawArgs: unknown): Promise<string | null> {
-    if (rawArgs === null || typeof rawArgs !== 'object' || !Object.hasOwn(rawArgs, 'patient_id')) return null;
-    const named = patientIdArg.safeParse((rawArgs as { patient_id: unknown }).patient_id);
-    if (!named.success) return null;
+    const named = wellFormedPatientId(rawArgs);
+    if (named === null) return null;
     try {
-      return (await subjectOf(tool, principal, { patient_id: named.data })).recordAs;
+      return (await subjectOf(tool, principal, { patient_id: named })).recordAs;
     } catch {
       return null;
     }
@@ -247,7 +253,12 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
     const { principal } = ctx;
     const now = clock();
     const tool = byName.get(name);
-    if (!tool) throw new AppError('ERR_INVALID_PARAMS', { detail: 'name: no such tool', internalReason: 'unknown_tool' });
+    if (!tool) {
+      // On the record as asked for: the name (the writer bounds it) and a well-formed patient id, as given.
+      call.tool = name;
+      call.patientId = wellFormedPatientId(rawArgs);
+      throw new AppError('ERR_INVALID_PARAMS', { detail: 'name: no such tool', internalReason: 'unknown_tool' });
+    }
     call.tool = tool.name;
     // A role that may never call the tool is refused before its arguments are even read
     // (only the patient it named is looked at, for the audit event).
