@@ -9,6 +9,7 @@ import { request } from 'undici';
 import { createAccount, findAccountByUsername } from '@secure-hospital-ai/core/accounts';
 import { auditDb } from '@secure-hospital-ai/core/audit/tables';
 import type { Role } from '@secure-hospital-ai/core/domain';
+import { nowSeconds } from '@secure-hospital-ai/core/tokens';
 import { insertPatients } from '../support/patients.js';
 import { answerOf, post, startHarness, type Harness, type JsonAnswer } from './harness.js';
 
@@ -32,10 +33,10 @@ afterAll(async () => {
 });
 
 /** A fresh access token for any account in the database, under its current role. */
-async function tokenFor(username: string): Promise<string> {
+async function tokenFor(username: string, issuedAt = nowSeconds()): Promise<string> {
   const account = await findAccountByUsername(h.database.db, username);
   if (!account) throw new Error(`test set-up: no account ${username}`);
-  const issued = await h.tokens.issueAccess({ userId: String(account.id), role: account.role as Role, patientId: account.patient_id });
+  const issued = await h.tokens.issueAccess({ userId: String(account.id), role: account.role as Role, patientId: account.patient_id }, issuedAt);
   return issued.token;
 }
 
@@ -287,8 +288,9 @@ describe('what an admin can do', () => {
     }
   });
 
-  it('deactivation refuses the doctor\'s live token at the very next request; reactivation restores it', async () => {
-    const token = await tokenFor('yenji100');
+  it('deactivation refuses the doctor\'s live token at the very next request; after reactivation only new tokens work; a repeat changes nothing', async () => {
+    // Issued a few seconds ago, as a token minted elsewhere with the shared secret could be: in no ledger.
+    const token = await tokenFor('yenji100', nowSeconds() - 5);
     const headers = { authorization: `Bearer ${token}` };
     expect((await proxyStatus(token)).status).toBe(200);
     const eventsBefore = (await changeEvents()).length;
@@ -302,11 +304,18 @@ describe('what an admin can do', () => {
     const login = await post(`${h.gateway.url}/api/token/`, JSON.stringify({ username: 'yenji100', password: 'kingjulien100' }));
     expect(login.status).toBe(401);
 
+    // Deactivating again is no change: answered, not recorded.
+    const again = await call('POST', '/yenji100/deactivate', await admin());
+    expect(again.status).toBe(200);
+    expect(again.json).toMatchObject({ is_active: false });
+
     const on = await call('POST', '/yenji100/reactivate', await admin());
     expect(on.status).toBe(200);
     expect(on.json).toMatchObject({ is_active: true });
-    expect((await proxyStatus(token)).status).toBe(200);
-    await expect(h.authenticator.authenticate(headers)).resolves.toMatchObject({ role: 'doctor' });
+    // What deactivation ended stays ended; a token issued now works.
+    expect((await proxyStatus(token)).status).toBe(401);
+    await expect(h.authenticator.authenticate(headers)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
+    expect((await proxyStatus(await tokenFor('yenji100'))).status).toBe(200);
 
     const id = await accountId('yenji100');
     expect((await changeEvents()).slice(eventsBefore).map((e) => e.reason)).toEqual([`account.deactivate:account/${id}`, `account.reactivate:account/${id}`]);

@@ -13,7 +13,7 @@ import { loadConfig } from '@secure-hospital-ai/core/config';
 import type { Database } from '@secure-hospital-ai/core/db/database';
 import { seedDemoData } from '@secure-hospital-ai/core/db/seed';
 import { AppError } from '@secure-hospital-ai/core/errors';
-import { TokenService } from '@secure-hospital-ai/core/tokens';
+import { nowSeconds, TokenService } from '@secure-hospital-ai/core/tokens';
 import { run, runAccounts, type AccountsIo } from './accounts.js';
 
 let database: Database;
@@ -58,10 +58,10 @@ async function accounts(argv: string[], passwords: string[] = []) {
   return { code, ...buffers };
 }
 
-async function bearerFor(username: string): Promise<Record<string, string>> {
+async function bearerFor(username: string, issuedAt = nowSeconds()): Promise<Record<string, string>> {
   const account = await findAccountByUsername(database.db, username);
   if (!account) throw new Error(`no ${username}`);
-  const issued = await tokens.issueAccess({ userId: String(account.id), role: account.role as 'doctor', patientId: account.patient_id });
+  const issued = await tokens.issueAccess({ userId: String(account.id), role: account.role as 'doctor', patientId: account.patient_id }, issuedAt);
   return { authorization: `Bearer ${issued.token}` };
 }
 
@@ -70,13 +70,17 @@ async function changeEvents(): Promise<Array<{ reason: string; patient_id: strin
 }
 
 describe('accounts CLI', () => {
-  it('deactivation refuses the very next request, reactivation lets it through again', async () => {
-    const headers = await bearerFor('dr_grey');
+  it('deactivation refuses the very next request; after reactivation only tokens issued since work; a repeat is no change', async () => {
+    const headers = await bearerFor('dr_grey', nowSeconds() - 5);
     await expect(authenticator.authenticate(headers)).resolves.toMatchObject({ role: 'doctor' });
     expect((await accounts(['deactivate', 'dr_grey'])).code).toBe(0);
     await expect(authenticator.authenticate(headers)).rejects.toMatchObject({ code: 'ERR_ACCOUNT_INACTIVE' });
+    const recorded = (await changeEvents()).length;
+    expect(await accounts(['deactivate', 'dr_grey'])).toMatchObject({ code: 0, stdout: 'no change: dr_grey is already deactivated\n' });
+    expect(await changeEvents()).toHaveLength(recorded);
     expect((await accounts(['reactivate', 'dr_grey'])).code).toBe(0);
-    await expect(authenticator.authenticate(headers)).resolves.toMatchObject({ role: 'doctor' });
+    await expect(authenticator.authenticate(headers)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
+    await expect(authenticator.authenticate(await bearerFor('dr_grey'))).resolves.toMatchObject({ role: 'doctor' });
     const account = await findAccountByUsername(database.db, 'dr_grey');
     const reasons = (await changeEvents()).map((e) => e.reason);
     expect(reasons).toEqual(expect.arrayContaining([`account.deactivate:account/${account?.id}`, `account.reactivate:account/${account?.id}`]));
