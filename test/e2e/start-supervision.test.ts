@@ -4,7 +4,7 @@
  * (npm killed by a process manager does not pass SIGTERM on). It starts them with the node
  * flags and environment of `node-flags.ts`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { connect } from 'node:net';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,8 +39,8 @@ async function start(throughShell: boolean): Promise<Started> {
   };
   const cwd = mkdtempSync(join(scratch, 'start-'));
   // `; true` keeps the shell waiting as the supervisor's parent, as npm's shell does.
-  const stdio = ['ignore', 'pipe', 'pipe'] as const;
-  const child = throughShell
+  const stdio: StdioOptions = ['ignore', 'pipe', 'pipe'];
+  const child: ChildProcess = throughShell
     ? spawn('sh', ['-c', `"${process.execPath}" "${CLI}" start; true`], { cwd, env, stdio })
     : spawn(process.execPath, [CLI, 'start'], { cwd, env, stdio });
   running.push(child);
