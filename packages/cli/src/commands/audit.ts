@@ -25,6 +25,7 @@ const EXPLAIN: Record<ChainFailureReason, string> = {
   reordered: 'events were moved: the content here belongs elsewhere in the chain',
   broken_link: 'its hash is not the one the chain committed to (edited and re-hashed)',
   head_missing: 'the chain head record is gone; the end of the log cannot be checked',
+  anchor_mismatch: 'this event does not carry the anchored hash: events up to here were rewritten and the chain recomputed',
 };
 
 export async function run(argv: string[]): Promise<number> {
@@ -85,7 +86,11 @@ async function verify(argv: string[]): Promise<number> {
     if (progress) process.stderr.write('\r\x1b[K');
     if (!result.ok) {
       process.stdout.write(`FIRST BAD EVENT seq=${result.firstBadSeq}: ${result.reason} — ${EXPLAIN[result.reason]}\n`);
-      process.stdout.write(`${result.count.toLocaleString('en')} events before it are intact (${database.location})\n`);
+      process.stdout.write(
+        result.reason === 'anchor_mismatch'
+          ? `which of the events up to it was changed cannot be told from the database; compare with a backup (${database.location})\n`
+          : `${result.count.toLocaleString('en')} events before it are intact (${database.location})\n`,
+      );
       return 1;
     }
     const rate = seconds > 0 ? Math.round(result.count / seconds) : result.count;

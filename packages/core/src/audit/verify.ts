@@ -26,7 +26,13 @@ export type ChainFailureReason =
    */
   | 'broken_link'
   /** The chain head row is gone, so the end of the log cannot be checked. */
-  | 'head_missing';
+  | 'head_missing'
+  /**
+   * The event at an anchor's seq does not carry the anchored hash, though the chain holds
+   * together: events up to it were rewritten and the chain recomputed. Which one was changed
+   * cannot be told from the database, so none up to the anchor can be vouched for.
+   */
+  | 'anchor_mismatch';
 
 export type ChainVerification =
   | { ok: true; count: number; head: { seq: number; hash: string } }
@@ -75,7 +81,7 @@ export class ChainChecker {
       return this.classify(seq, prev, stored, canonical);
     }
     if (prev !== this.prevHash) return { firstBadSeq: seq > 1 ? seq - 1 : seq, reason: 'broken_link' };
-    if (this.anchor && seq === this.anchor.seq && stored !== this.anchor.hash) return { firstBadSeq: seq, reason: 'broken_link' };
+    if (this.anchor && seq === this.anchor.seq && stored !== this.anchor.hash) return { firstBadSeq: seq, reason: 'anchor_mismatch' };
     this.prevHash = stored;
     this.expectedSeq = seq + 1;
     this.count += 1;
@@ -133,8 +139,9 @@ function beforeTheChain(seq: number): ChainFailure {
 }
 
 function result(checker: ChainChecker, failure: ChainFailure | undefined, head: { seq: number; hash: string } | undefined): ChainVerification {
-  // count: the events before the first bad one, every one of them intact.
-  if (failure) return { ok: false, ...failure, count: Math.max(0, failure.firstBadSeq - 1) };
+  // count: the events before the first bad one, every one of them intact; after an anchor
+  // mismatch, any of those may be the rewritten one.
+  if (failure) return { ok: false, ...failure, count: failure.reason === 'anchor_mismatch' ? 0 : Math.max(0, failure.firstBadSeq - 1) };
   return { ok: true, count: checker.count, head: head as { seq: number; hash: string } };
 }
 
