@@ -222,6 +222,16 @@ describe(`tampering is detected (${testDatabaseKind()})`, () => {
     });
   });
 
+  it('a field rewritten as binary data: altered, at that event, not an error without a place', async () => {
+    if (database.dialect === 'postgres') {
+      // Text columns cannot hold bytes there; the same edit is a plain altered field.
+      await exec(database, "UPDATE audit_events SET user_id = 'x' WHERE seq = 6");
+    } else {
+      await exec(database, "UPDATE audit_events SET user_id = X'00FF' WHERE seq = 6");
+    }
+    expect(await verifyAuditChain(database)).toMatchObject({ ok: false, firstBadSeq: 6, reason: 'altered' });
+  });
+
   it('verification stays correct when SQLite and JavaScript would serialise a value differently', async () => {
     // A lone surrogate stored directly (bypassing the writer) makes json_array() and
     // JSON.stringify disagree; verify must still judge the row by its real content.

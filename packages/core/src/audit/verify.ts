@@ -188,17 +188,25 @@ function verifySqlite(sqlite: BetterSqlite3.Database, options: VerifyOptions): C
         from = recheck + 1;
         recheck = undefined;
       }
-      for (const row of fast.iterate(from) as IterableIterator<[number, string, string, string]>) {
-        const outcome = checker.check(row[0], row[1], row[2], row[3], true);
-        if (outcome === RECHECK) {
-          recheck = row[0];
-          break; // leaving the loop closes the iterator, freeing the connection for the exact read
+      try {
+        for (const row of fast.iterate(from) as IterableIterator<[number, string, string, string]>) {
+          const outcome = checker.check(row[0], row[1], row[2], row[3], true);
+          if (outcome === RECHECK) {
+            recheck = row[0];
+            break; // leaving the loop closes the iterator, freeing the connection for the exact read
+          }
+          if (outcome) {
+            failure = outcome;
+            break;
+          }
+          if (options.onProgress && checker.count % every === 0) options.onProgress(checker.count);
         }
-        if (outcome) {
-          failure = outcome;
-          break;
-        }
-        if (options.onProgress && checker.count % every === 0) options.onProgress(checker.count);
+      } catch (error) {
+        // json_array() refuses a BLOB, which the writer never stores: a row rewritten with one.
+        const blob = firstBlobRow(sqlite);
+        if (blob === undefined) throw error;
+        failure = { firstBadSeq: blob, reason: 'altered' };
+        break;
       }
       if (recheck === undefined) break;
     }
@@ -207,6 +215,13 @@ function verifySqlite(sqlite: BetterSqlite3.Database, options: VerifyOptions): C
   } finally {
     if (ownTransaction && sqlite.inTransaction) sqlite.exec('COMMIT');
   }
+}
+
+/** The first event holding a BLOB in any column, if any. */
+function firstBlobRow(sqlite: BetterSqlite3.Database): number | undefined {
+  const anyBlob = STORED_COLUMNS.map((c) => `typeof(${c}) = 'blob'`).join(' OR ');
+  const row = sqlite.prepare(`SELECT min(seq) AS seq FROM audit_events WHERE ${anyBlob}`).get() as { seq: number | null };
+  return row.seq ?? undefined;
 }
 
 const PAGE = 10_000;
