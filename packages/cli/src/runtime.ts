@@ -89,14 +89,14 @@ export async function assertProductionReady(config: Config, database: Database):
  * too slow to wait for, whose connection is closed so that the process can end.
  */
 export const SHUTDOWN_GRACE_MS = 10_000;
+/** After the grace, closing has this long to finish (audit flush, database) before the process exits anyway. */
+const SHUTDOWN_HARD_LIMIT_MS = SHUTDOWN_GRACE_MS + 5_000;
 
 /** What shutdown needs of a listening Fastify app. */
 interface ClosableServer {
   close(): PromiseLike<unknown>;
   readonly server: { closeAllConnections(): void };
 }
-/** After the grace, closing has this long to finish (audit flush, database) before the process exits anyway. */
-const SHUTDOWN_HARD_LIMIT_MS = SHUTDOWN_GRACE_MS + 5_000;
 
 /**
  * Ends the process on SIGINT/SIGTERM, saying so: stop accepting connections, let requests in
