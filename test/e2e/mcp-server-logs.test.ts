@@ -57,7 +57,7 @@ async function call(url: string, patientId: string): Promise<{ status: number; t
   const { token } = await tokens.issueAccess({ userId: String(account.id), role: 'doctor' });
   const response = await fetch(`${url}?probe=${patientId}`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'x-request-id': `logs-${patientId}` },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get_patient_overview', arguments: { patient_id: patientId } } }),
   });
   return { status: response.status, text: await response.text(), token };
@@ -75,10 +75,11 @@ describe('MCP server log', () => {
     expect(failed.status).toBe(503);
 
     const requests = lines.filter((line) => line.msg === 'request');
-    expect(requests.map((line) => [line.level, line.route, line.status])).toEqual([
-      [20, '/mcp/', 200],
-      [30, '/mcp/', 403],
-      [40, '/mcp/', 503],
+    // Each under the request id the client (or the gateway) sent, as in the audit log.
+    expect(requests.map((line) => [line.level, line.route, line.status, line.reqId])).toEqual([
+      [20, '/mcp/', 200, 'logs-P001'],
+      [30, '/mcp/', 403, 'logs-P009'],
+      [40, '/mcp/', 503, 'logs-P001'],
     ]);
     expect(lines.filter((line) => line.msg === 'mcp request failed')).toEqual([
       expect.objectContaining({ level: 50, code: 'ERR_AUDIT_UNAVAILABLE', reason: 'audit writer closed' }),

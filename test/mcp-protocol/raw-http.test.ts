@@ -152,11 +152,17 @@ describe('happy paths', () => {
       expect(answer.json).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request', data: { detail: 'tools/call is a request: it needs an id' } } });
       expect(answer.text).not.toContain('P001');
     }
+    const refused = { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request', data: { detail: 'tools/call is a request: it needs an id' } } };
     const batch = await post([{ jsonrpc: '2.0', method: 'tools/call', params: { name: 'echo_patient', arguments: { patient_id: 'P002' } } }, { jsonrpc: '2.0', id: 'x', method: 'ping' }]);
     expect(batch.status).toBe(200);
-    expect(batch.json).toEqual([{ jsonrpc: '2.0', id: 'x', result: {} }]);
+    expect(batch.json).toEqual([refused, { jsonrpc: '2.0', id: 'x', result: {} }]);
+    // Alone in its batch, it is still answered: never a silent 202.
+    const alone = await post([{ jsonrpc: '2.0', method: 'tools/call', params: { name: 'echo_patient', arguments: { patient_id: 'P002' } } }]);
+    expect(alone.status).toBe(200);
+    expect(alone.json).toEqual([refused]);
     expect(server.toolRuns).toEqual([]);
     expect(server.refused.map((info) => [info.error.internalReason, info.principal])).toEqual([
+      ['tools_call_without_id', PRINCIPAL],
       ['tools_call_without_id', PRINCIPAL],
       ['tools_call_without_id', PRINCIPAL],
       ['tools_call_without_id', PRINCIPAL],

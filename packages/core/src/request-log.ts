@@ -13,10 +13,11 @@ export function routeOf(request: FastifyRequest): string {
   return request.routeOptions.url ?? 'unmatched';
 }
 
-export function logRequestLine(logger: Logger, request: FastifyRequest, reply: FastifyReply): void {
+/** `requestId`: the id the request is known by in the audit log and at the other server (X-Request-Id). */
+export function logRequestLine(logger: Logger, request: FastifyRequest, reply: FastifyReply, requestId: string = request.id): void {
   const status = reply.statusCode;
   const level = status >= 500 ? 'warn' : status >= 400 ? 'info' : 'debug';
   if (!logger.isLevelEnabled(level)) return;
   const ms = Math.round(reply.elapsedTime * 100) / 100;
-  logger[level]({ reqId: request.id, method: request.method, route: routeOf(request), status, ms }, 'request');
+  logger[level]({ reqId: requestId, method: request.method, route: routeOf(request), status, ms }, 'request');
 }

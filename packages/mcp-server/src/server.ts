@@ -53,7 +53,8 @@ export async function buildMcpServer(deps: McpServerDeps): Promise<FastifyInstan
   }) as unknown as FastifyInstance; // pino's Logger satisfies FastifyBaseLogger; only the generic differs
 
   app.addHook('onResponse', (request, reply, done) => {
-    logRequestLine(deps.logger, request, reply);
+    // The transport's id (the gateway's X-Request-Id), so that a line here, one at the gateway and the audit event match.
+    logRequestLine(deps.logger, request, reply, request.mcpTransport?.requestId);
     done();
   });
 

@@ -259,8 +259,13 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
       return errorResponse(echoableId(value), error);
     }
     if (kind !== 'request') {
-      // A notification gets no answer, even in a batch; a tool call sent as one is still on the record.
-      if (kind === 'notification' && isToolCall((value as JsonRpcMessage).method)) await notifyRefused(request, state, toolCallWithoutId());
+      // A tool call sent as a notification is refused in the batch's answer (id null, as for an
+      // element whose id cannot be used) and recorded; other notifications need no answer.
+      if (kind === 'notification' && isToolCall((value as JsonRpcMessage).method)) {
+        const refusal = toolCallWithoutId();
+        await notifyRefused(request, state, refusal);
+        return errorResponse(null, refusal);
+      }
       return undefined;
     }
     const message = value as JsonRpcMessage & { id: JsonRpcId };

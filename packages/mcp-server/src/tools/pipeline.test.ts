@@ -124,6 +124,20 @@ describe('tool pipeline', () => {
     expect((await h.lastAuditEvents(1))[0]).toMatchObject({ decision: 'error', reason: 'invalid_input' });
   });
 
+  it('answers a malformed patient id with other faults as an unknown one would be: naming the other faults only', async () => {
+    const malformed = await refusal(h.call('yenji100', 'get_clinical_notes', { patient_id: 'SMITH JOHN 123-45-6789', since: 'xx' }));
+    const unknown = await refusal(h.call('yenji100', 'get_clinical_notes', { patient_id: 'P999', since: 'xx' }));
+    expect(malformed.code).toBe('ERR_VALIDATION');
+    expect(malformed.detail).toBe(unknown.detail);
+    expect(malformed.detail).toMatch(/^since:/);
+    expect(malformed.detail).not.toMatch(/patient_id|SMITH|6789/);
+  });
+
+  it('names each complaint once', async () => {
+    const error = await refusal(h.call('yenji100', 'break_glass', { patient_id: 'P003', reason: 'short' }));
+    expect(error.detail).toBe('reason: must be at least 10 characters');
+  });
+
   it('refuses a role that may never call the tool before reading its arguments', async () => {
     const error = await refusal(h.call('front_desk', 'get_clinical_notes', { nonsense: true }));
     expect(error.code).toBe('ERR_FORBIDDEN');

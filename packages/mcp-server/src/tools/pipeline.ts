@@ -117,13 +117,10 @@ function namesNoPatient(issues: ReadonlyArray<{ path: PropertyKey[] }>, rawArgs:
   return typeof named === 'string' && named.trim() !== '' && issues.every((issue) => issue.path[0] === 'patient_id');
 }
 
-/** zod's first complaint, naming the argument; never the value, which may be PHI. */
+/** zod's first complaints (each once), naming the argument; never the value, which may be PHI. */
 function invalidInput(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): AppError {
-  const detail = issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : 'arguments'}: ${issue.message}`)
-    .join('; ');
-  return new AppError('ERR_VALIDATION', { detail });
+  const complaints = new Set(issues.map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : 'arguments'}: ${issue.message}`));
+  return new AppError('ERR_VALIDATION', { detail: [...complaints].slice(0, 3).join('; ') });
 }
 
 export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBackendDeps): McpBackend {
@@ -275,7 +272,11 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
       if (tool.patient === 'required' && namesNoPatient(parsed.error.issues, rawArgs)) {
         throw new AppError('ERR_FORBIDDEN', { internalReason: 'patient_not_found' });
       }
-      throw invalidInput(parsed.error.issues);
+      // With other faults too, the answer names those only: what an unknown but well-formed id
+      // would get, so the shape of an id never shows through.
+      const named = (rawArgs as { patient_id?: unknown } | null | undefined)?.patient_id;
+      const others = typeof named === 'string' && named.trim() !== '' ? parsed.error.issues.filter((issue) => issue.path[0] !== 'patient_id') : parsed.error.issues;
+      throw invalidInput(others.length > 0 ? others : parsed.error.issues);
     }
 
     const authorised = await decide(tool, principal, parsed.data as Record<string, unknown>, call, now);
