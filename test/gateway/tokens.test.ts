@@ -342,6 +342,10 @@ describe('POST /api/token/verify/', () => {
       const answer = await post(`${base}/api/token/verify/`, JSON.stringify({ token }));
       expect(answer.status).toBe(200);
       expect(answer.json).toEqual({});
+      // Only that exact text: a token has one spelling.
+      for (const respelled of [` ${token}`, `${token} `, `${token}\n`, `\t${token}`]) {
+        expect((await post(`${base}/api/token/verify/`, JSON.stringify({ token: respelled }))).status, JSON.stringify(respelled.slice(-3))).toBe(401);
+      }
     }
   });
 

@@ -109,9 +109,12 @@ describe('Authenticator (real database)', () => {
     const userId = String(account.id);
     const before = await tokens.issueAccess({ userId, role: 'doctor' }, nowSeconds() - 5);
     const undated = hs256({ user_id: account.id, role: 'doctor', token_type: 'access', jti: 'undated-1', exp: nowSeconds() + 300 });
+    // Minted elsewhere in the very second of the reset (or the one before): refused either way.
+    const sameSecond = hs256({ user_id: account.id, role: 'doctor', token_type: 'access', jti: 'same-second-1', iat: nowSeconds(), exp: nowSeconds() + 300 });
     await expect(auth.authenticate(bearer(undated))).resolves.toMatchObject({ userId });
+    await expect(auth.authenticate(bearer(sameSecond))).resolves.toMatchObject({ userId });
     await resetPassword(db, 'doc_d', 'a brand new passphrase');
-    for (const token of [before.token, undated]) {
+    for (const token of [before.token, undated, sameSecond]) {
       expect(await refusal(bearer(token))).toMatchObject({ code: 'ERR_TOKEN_REVOKED', http: 401 });
     }
     // A login right after the reset, in the same second, is not refused for its whole life.

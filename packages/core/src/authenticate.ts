@@ -35,9 +35,11 @@ export class Authenticator {
     if (!state) throw withChallenge(new AppError('ERR_TOKEN_INVALID', { internalReason: 'account_not_found', subject }));
     if (!state.active) throw new AppError('ERR_ACCOUNT_INACTIVE', { internalReason: 'account_inactive', subject });
     if (state.revoked) throw withChallenge(new AppError('ERR_TOKEN_REVOKED', { internalReason: 'token_revoked', subject }));
-    // Issue times are whole seconds: a token of the very second its sessions ended still passes,
-    // so that a login right after a password reset is not refused for its whole life.
-    if (state.sessionsEndedAt !== undefined && (claims.iat === undefined || claims.iat < state.sessionsEndedAt)) {
+    // Issue times are whole seconds. Of the very second the sessions ended, a token this gateway
+    // issued passes (the ledger has ended it if it came before; a login right after a password
+    // reset must not be refused for its whole life); one minted elsewhere does not.
+    const ended = state.sessionsEndedAt;
+    if (ended !== undefined && (claims.iat === undefined || claims.iat < ended || (claims.iat === ended && !claims.issuedHere))) {
       throw withChallenge(new AppError('ERR_TOKEN_REVOKED', { internalReason: 'issued_before_sessions_ended', subject }));
     }
     // A role change revokes every token minted under the old role.

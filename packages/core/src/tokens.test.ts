@@ -94,6 +94,11 @@ describe('TokenService (HS256 fast path)', () => {
     expect(await codeOf(service.verify(token, 'access'))).toBe(code);
   });
 
+  it('refuses a token issued in the future beyond the 30 s leeway (it would outlive the ending of its sessions)', async () => {
+    expect(await codeOf(service.verify(forge({ alg: 'HS256', typ: 'JWT' }, { ...base(), iat: nowSeconds() + 25 }), 'access'))).toBe('accepted');
+    expect(await codeOf(service.verify(forge({ alg: 'HS256', typ: 'JWT' }, { ...base(), iat: nowSeconds() + 86_400 }), 'access'))).toBe('ERR_TOKEN_INVALID');
+  });
+
   it('allows 30 s of clock skew on exp and nbf', async () => {
     const token = forge({ alg: 'HS256' }, { ...base(), exp: nowSeconds() - 20, nbf: nowSeconds() + 20 });
     await expect(service.verify(token, 'access')).resolves.toBeTruthy();

@@ -29,6 +29,8 @@ export interface VerifiedClaims {
   readonly iat: number | undefined;
   /** Refresh tokens only: the rotation family. */
   readonly family: string | undefined;
+  /** Issued by this system's gateway (its issuer claim), so listed in its ledger; not minted elsewhere with the shared key. */
+  readonly issuedHere: boolean;
 }
 
 export interface IssuedToken {
@@ -181,7 +183,9 @@ export class TokenService {
     if (typeof exp !== 'number' || !Number.isFinite(exp)) throw invalid('exp missing');
     if (now - CLOCK_LEEWAY_SECONDS >= exp) throw new AppError('ERR_TOKEN_EXPIRED');
     if (nbf !== undefined && (typeof nbf !== 'number' || nbf > now + CLOCK_LEEWAY_SECONDS)) throw invalid('not yet valid');
-    if (iat !== undefined && typeof iat !== 'number') throw invalid('iat not a number');
+    if (iat !== undefined && (typeof iat !== 'number' || !Number.isFinite(iat))) throw invalid('iat not a number');
+    // A token from the future would outlive the ending of its sessions (which compares issue times).
+    if (iat !== undefined && iat > now + CLOCK_LEEWAY_SECONDS) throw invalid('issued in the future');
     if (tokenType !== expected) {
       throw new AppError('ERR_TOKEN_TYPE', { internalReason: `expected ${expected}, got ${String(tokenType)}` });
     }
@@ -203,6 +207,7 @@ export class TokenService {
       exp,
       iat: typeof iat === 'number' ? iat : undefined,
       family,
+      issuedHere: claims.iss === this.#issuer,
     };
   }
 }
