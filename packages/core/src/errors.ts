@@ -100,9 +100,16 @@ export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
 
+/** SQLite's answer when another process holds the lock past the wait: a moment's unavailability, not a fault. */
+const DATABASE_BUSY = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_TIMEOUT', 'SQLITE_LOCKED']);
+
 /** Any thrown value as an AppError; unknown errors become ERR_INTERNAL without leaking their text. */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && DATABASE_BUSY.has(code)) {
+    return new AppError('ERR_UNAVAILABLE', { detail: 'The database is busy; try again shortly', internalReason: `database_busy:${code.toLowerCase()}`, headers: { 'retry-after': '1' } });
+  }
   return new AppError('ERR_INTERNAL', { internalReason: error instanceof Error ? error.message : String(error) });
 }
 

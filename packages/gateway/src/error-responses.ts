@@ -5,7 +5,7 @@
  * for the MCP proxy (MCP clients parse that).
  */
 import type { FastifyReply } from 'fastify';
-import { AppError, toJsonRpcError, type ErrorCode } from '@secure-hospital-ai/core/errors';
+import { AppError, toAppError, toJsonRpcError, type ErrorCode } from '@secure-hospital-ai/core/errors';
 
 const FRAMEWORK_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'ERR_BODY_TOO_LARGE',
@@ -40,7 +40,8 @@ export function toGatewayError(error: unknown): AppError {
     if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
       return new AppError(STATUS_CODES[statusCode] ?? 'ERR_INVALID_REQUEST', { internalReason: reason });
     }
-    return new AppError('ERR_INTERNAL', { internalReason: reason });
+    // Everything else as core maps it: a busy database is 503, anything unforeseen 500.
+    return toAppError(error);
   }
   return new AppError('ERR_INTERNAL', { internalReason: String(error) });
 }

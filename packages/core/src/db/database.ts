@@ -37,7 +37,16 @@ export interface DatabaseOptions {
   dataDir: string;
   /** PostgreSQL pool size per process. */
   poolSize?: number;
+  /**
+   * SQLite: how long a write on the shared connection waits for another process's write lock.
+   * SQLite waits by sleeping in the calling thread, so a server's whole event loop stands still
+   * meanwhile: servers keep it short (SERVER_BUSY_TIMEOUT_MS); a command-line tool may wait. Default 10 s.
+   */
+  busyTimeoutMs?: number;
 }
+
+/** What a server waits for another process's lock, at most, with everything else it serves on hold. */
+export const SERVER_BUSY_TIMEOUT_MS = 1_000;
 
 // Counts and sums come back as text from node-postgres (int8 may exceed 2^53); every count
 // we take is far below that, so parse them as numbers for both engines to agree.
@@ -45,7 +54,9 @@ pg.types.setTypeParser(20, (value: string) => Number.parseInt(value, 10));
 pg.types.setTypeParser(1700, (value: string) => Number.parseFloat(value));
 
 export function openDatabase(options: DatabaseOptions): Database {
-  const database = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openSqlite(options.dataDir);
+  const database = options.databaseUrl
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 10)
+    : openSqlite(options.dataDir, options.busyTimeoutMs ?? 10_000);
   registerRawHandle(database);
   return database;
 }
@@ -54,7 +65,7 @@ export function sqliteFile(dataDir: string): string {
   return join(dataDir, 'hospital.db');
 }
 
-function openSqlite(dataDir: string): Database {
+function openSqlite(dataDir: string, busyTimeoutMs: number): Database {
   // The file holds PHI and password hashes: a new one is its owner's alone (SQLite gives the
   // -wal and -shm files the database file's mode). An existing file keeps the mode it was given.
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -66,7 +77,7 @@ function openSqlite(dataDir: string): Database {
   // FULL makes every commit durable (the audit log must survive a crash); group commit in
   // the audit writer keeps that affordable.
   sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('busy_timeout = 10000');
+  sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
   sqlite.pragma('foreign_keys = ON');
   let turnReads: TurnReads;
   try {

@@ -1,8 +1,13 @@
 import BetterSqlite3 from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../../../test/support/test-database.js';
 import { openDatabase, type Database } from './database.js';
+import { toAppError } from '../errors.js';
+import { migrateToLatest } from './migrate.js';
 import { databaseReadiness } from './readiness.js';
 import { testDatabaseKind } from './test-database.js';
 
@@ -66,6 +71,36 @@ describe(`databaseReadiness (${testDatabaseKind()})`, () => {
       expect(await databaseReadiness(refused)).toEqual({ database: false, databaseWrites: false });
     } finally {
       await refused.close();
+    }
+  });
+});
+
+describe('a write while another process holds the lock (SQLite)', () => {
+  it('waits no longer than the busy timeout it was opened with, and fails as a 503 with Retry-After, not a 500', async () => {
+    // An embedded database of its own, whichever engine the suite runs on.
+    const dataDir = mkdtempSync(join(tmpdir(), 'shai-busy-'));
+    const server = openDatabase({ dataDir, busyTimeoutMs: 200 });
+    try {
+      await migrateToLatest(server);
+      const holder = new BetterSqlite3(server.sqlite!.name);
+      holder.exec('BEGIN IMMEDIATE');
+      const started = Date.now();
+      let caught: unknown;
+      try {
+        await server.db.insertInto('wards').values({ id: 'W77', name: 'busy' }).execute();
+      } catch (error) {
+        caught = error;
+      } finally {
+        holder.exec('ROLLBACK');
+        holder.close();
+      }
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(toAppError(caught)).toMatchObject({ code: 'ERR_UNAVAILABLE', http: 503, headers: { 'retry-after': '1' } });
+      // Once the lock is free, the same write goes through.
+      await server.db.insertInto('wards').values({ id: 'W77', name: 'busy' }).execute();
+    } finally {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
