@@ -175,6 +175,6 @@ describe('ChainChecker', () => {
     const events = chain(3);
     const checker = new ChainChecker({ seq: 2, hash: 'b'.repeat(64) });
     checker.check(events[0]!.seq, events[0]!.prev, events[0]!.hash, events[0]!.canonical);
-    expect(checker.check(events[1]!.seq, events[1]!.prev, events[1]!.hash, events[1]!.canonical)).toEqual({ firstBadSeq: 2, reason: 'broken_link' });
+    expect(checker.check(events[1]!.seq, events[1]!.prev, events[1]!.hash, events[1]!.canonical)).toEqual({ firstBadSeq: 2, reason: 'anchor_mismatch' });
   });
 });
