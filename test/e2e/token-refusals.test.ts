@@ -140,6 +140,21 @@ describe('token refusals at both hops', () => {
 });
 
 describe('the MCP server alone', () => {
+  it('records a tools/call sent without an id with its caller, tool and patient, through either hop, and runs nothing', async () => {
+    const { access } = await login(stack.gatewayUrl, 'yenji100', DEMO.yenji100);
+    const notification = JSON.stringify({ jsonrpc: '2.0', method: 'tools/call', params: { name: 'get_patient_overview', arguments: { patient_id: 'P001' } } });
+    for (const [hop, url] of stack.hops) {
+      const before = await lastSeq();
+      const answer = await post(url, { authorization: `Bearer ${access}` }, notification);
+      expect(answer.status, hop).toBe(400);
+      expectNoPatientData(answer.text);
+      const events = await auditDb(stack.database).selectFrom('audit_events').select(['action', 'decision', 'reason', 'user_id', 'tool', 'patient_id']).where('seq', '>', before).execute();
+      expect(events, hop).toEqual([
+        { action: 'request.refused', decision: 'deny', reason: 'tools_call_without_id', user_id: String(await yenjiId()), tool: 'get_patient_overview', patient_id: 'P001' },
+      ]);
+    }
+  });
+
   it('answers GET and DELETE with 405 and never issues a session id', async () => {
     for (const method of ['GET', 'DELETE']) {
       const response = await fetch(stack.mcpUrl, { method });

@@ -161,11 +161,12 @@ describe('happy paths', () => {
     expect(alone.status).toBe(200);
     expect(alone.json).toEqual([refused]);
     expect(server.toolRuns).toEqual([]);
-    expect(server.refused.map((info) => [info.error.internalReason, info.principal])).toEqual([
-      ['tools_call_without_id', PRINCIPAL],
-      ['tools_call_without_id', PRINCIPAL],
-      ['tools_call_without_id', PRINCIPAL],
-      ['tools_call_without_id', PRINCIPAL],
+    // Each on the record with the caller, the tool it named and its patient.
+    expect(server.refused.map((info) => [info.error.internalReason, info.principal, info.tool, info.patientId])).toEqual([
+      ['tools_call_without_id', PRINCIPAL, 'echo_patient', 'P001'],
+      ['tools_call_without_id', PRINCIPAL, 'echo_patient', 'P001'],
+      ['tools_call_without_id', PRINCIPAL, 'echo_patient', 'P002'],
+      ['tools_call_without_id', PRINCIPAL, 'echo_patient', 'P002'],
     ]);
   });
 

@@ -64,7 +64,7 @@ export async function buildMcpServer(deps: McpServerDeps): Promise<FastifyInstan
     serverInfo: SERVER_INFO,
     hooks: {
       authenticate: (request) => deps.authenticator.authenticate(request.headers),
-      onRefused: async ({ requestId, clientAddress, userAgent, error, principal }) => {
+      onRefused: async ({ requestId, clientAddress, userAgent, error, principal, tool, patientId }) => {
         try {
           await deps.audit.record(
             refusalEvent({
@@ -74,6 +74,8 @@ export async function buildMcpServer(deps: McpServerDeps): Promise<FastifyInstan
               reason: error.internalReason ?? error.code.toLowerCase(),
               clientAddress,
               userAgent,
+              tool,
+              patientId,
             }),
           );
         } catch (auditError) {

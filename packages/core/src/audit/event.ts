@@ -130,6 +130,9 @@ export function refusalEvent(refusal: {
   reason: string;
   clientAddress: string | null;
   userAgent: string | null | undefined;
+  /** A refused tools/call: the tool it named and its patient, when known. */
+  tool?: string | null | undefined;
+  patientId?: string | null | undefined;
 }): AuditEventInput {
   return {
     request_id: refusal.requestId,
@@ -137,8 +140,8 @@ export function refusalEvent(refusal: {
     action: 'request.refused',
     user_id: refusal.principal?.userId ?? null,
     role: refusal.principal?.role ?? null,
-    tool: null,
-    patient_id: null,
+    tool: refusal.tool ?? null,
+    patient_id: refusal.patientId ?? null,
     decision: 'deny',
     reason: refusal.reason,
     break_glass: false,

@@ -30,6 +30,7 @@ import {
 } from '../protocol/jsonrpc.js';
 import type { McpBackend, RequestContext, TransportHooks } from '../protocol/types.js';
 import { isModernVersion, isSupportedVersion } from '../protocol/versions.js';
+import { wellFormedPatientId } from '../tools/schemas.js';
 import { decodeMcpHeaderValue, requestIdFrom, traceparentFrom } from './headers.js';
 
 export interface McpTransportOptions {
@@ -49,6 +50,15 @@ export interface McpTransportOptions {
  * call nobody is told the outcome of. It is refused (Streamable HTTP: a notification the
  * server cannot accept gets an HTTP error) and audited, not run.
  */
+/** The tool a refused tools/call named and its well-formed patient id, as the audit event records them. */
+function toolCallFacts(message: unknown): { tool?: string; patientId?: string } {
+  if (message === null || typeof message !== 'object' || !isToolCall((message as JsonRpcMessage).method)) return {};
+  const params = paramsObject(message as JsonRpcMessage);
+  const tool = params?.name;
+  const patientId = wellFormedPatientId(params?.arguments);
+  return { ...(typeof tool === 'string' && { tool }), ...(patientId !== null && { patientId }) };
+}
+
 function toolCallWithoutId(): AppError {
   return new AppError('ERR_INVALID_REQUEST', { detail: 'tools/call is a request: it needs an id', internalReason: 'tools_call_without_id' });
 }
@@ -94,7 +104,8 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
   const originAllowed = originAllowList(options.allowedOrigins);
   const paths = routePaths(app, options.paths ?? ['/mcp/', '/mcp']);
 
-  async function notifyRefused(request: FastifyRequest, state: McpRequestState | null, error: AppError): Promise<void> {
+  /** `message`: the JSON-RPC message refused, when it is a tools/call, so the record names its tool and patient. */
+  async function notifyRefused(request: FastifyRequest, state: McpRequestState | null, error: AppError, message?: unknown): Promise<void> {
     if (hooks.onRefused === undefined) return;
     const caller = state?.principal ?? error.subject;
     try {
@@ -104,6 +115,7 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
         userAgent: userAgentFrom(request.headers['user-agent']),
         error,
         ...(caller !== undefined && { principal: caller }),
+        ...toolCallFacts(message),
       });
     } catch (hookError) {
       // The hook must not throw; if it does, the refusal still goes out.
@@ -125,8 +137,8 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
   }
 
   /** A transport-level refusal: audited, answered with the error's own HTTP status. */
-  async function refuse(request: FastifyRequest, reply: FastifyReply, error: AppError, id: JsonRpcId | null = null): Promise<FastifyReply> {
-    await notifyRefused(request, request.mcpTransport, error);
+  async function refuse(request: FastifyRequest, reply: FastifyReply, error: AppError, id: JsonRpcId | null = null, message?: unknown): Promise<FastifyReply> {
+    await notifyRefused(request, request.mcpTransport, error, message);
     return sendError(reply, error.http, error, id);
   }
 
@@ -231,13 +243,13 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
     const nameHeader = headers['mcp-name'];
     if (nameHeader !== undefined && isToolCall(message.method)) {
       if (decodeMcpHeaderValue(nameHeader) !== paramsObject(message)?.name) {
-        return refuse(request, reply, headerMismatch('Mcp-Name header does not match the request body'), id);
+        return refuse(request, reply, headerMismatch('Mcp-Name header does not match the request body'), id, message);
       }
     }
 
     // Notifications (notifications/initialized, cancelled, …) need no answer in a stateless server.
     if (kind === 'notification') {
-      if (isToolCall(message.method)) return refuse(request, reply, toolCallWithoutId());
+      if (isToolCall(message.method)) return refuse(request, reply, toolCallWithoutId(), null, message);
       return reply.code(202).send();
     }
 
@@ -263,7 +275,7 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
       // element whose id cannot be used) and recorded; other notifications need no answer.
       if (kind === 'notification' && isToolCall((value as JsonRpcMessage).method)) {
         const refusal = toolCallWithoutId();
-        await notifyRefused(request, state, refusal);
+        await notifyRefused(request, state, refusal, value);
         return errorResponse(null, refusal);
       }
       return undefined;
@@ -321,7 +333,7 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
       detail: `The batch's answer reached ${MAX_BATCH_ANSWER_CHARS / (1024 * 1024)} MiB; this call was not run. Send it again on its own.`,
       internalReason: 'batch_answer_budget',
     });
-    await notifyRefused(request, state, error);
+    await notifyRefused(request, state, error, element);
     return serializeResponse(errorResponse(echoableId(element), error));
   }
 

@@ -56,5 +56,8 @@ export interface TransportHooks {
     error: AppError;
     /** Who the caller proved to be: the principal, or the subject of a token that verified but was refused. */
     principal?: AuthenticatedSubject;
+    /** For a refused tools/call: the tool it named and its well-formed patient id, for the record. */
+    tool?: string;
+    patientId?: string;
   }): void | Promise<void>;
 }

@@ -31,7 +31,7 @@ import { createCallSlots } from './call-slots.js';
 import { describeTool } from './describe.js';
 import { createPseudonymDirectory } from './pseudonyms.js';
 import { redactFetched } from './redact.js';
-import { patientIdArg } from './schemas.js';
+import { wellFormedPatientId } from './schemas.js';
 import type { Fetched, ToolDefinition, ToolRunContext } from './tool.js';
 
 export interface ToolBackendDeps {
@@ -102,13 +102,6 @@ function decisionOf(error: AppError): AuditDecision {
 /** The same refusal for a missing patient and a forbidden one; only the audit reason differs. */
 function forbidden(decision: Decision): AppError {
   return new AppError('ERR_FORBIDDEN', { internalReason: decision.reason });
-}
-
-/** The arguments' patient_id when it is a well-formed id (never an arbitrary value, which may be PHI); else null. */
-function wellFormedPatientId(rawArgs: unknown): string | null {
-  if (rawArgs === null || typeof rawArgs !== 'object' || !Object.hasOwn(rawArgs, 'patient_id')) return null;
-  const named = patientIdArg.safeParse((rawArgs as { patient_id: unknown }).patient_id);
-  return named.success ? named.data : null;
 }
 
 /** Whether the arguments' only fault is a patient_id, given as text, that no patient can have. */

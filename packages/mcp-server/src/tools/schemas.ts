@@ -16,6 +16,13 @@ export const patientIdArg = z
   .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash or underscore only')
   .describe('Patient id, e.g. P001 (researchers: the pseudonym shown in de-identified results, e.g. R-ABC…)');
 
+/** A `patient_id` argument when it is a well-formed id (never an arbitrary value, which may be PHI); else null. */
+export function wellFormedPatientId(rawArgs: unknown): string | null {
+  if (rawArgs === null || typeof rawArgs !== 'object' || !Object.hasOwn(rawArgs, 'patient_id')) return null;
+  const named = patientIdArg.safeParse((rawArgs as { patient_id: unknown }).patient_id);
+  return named.success ? named.data : null;
+}
+
 const DATE_OR_INSTANT = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
 
 /** A real calendar day: Date.parse rolls 2026-02-30 over to 2 March instead of refusing it. */
