@@ -387,6 +387,7 @@ describe('gateways with REDIS_URL', () => {
   it('share one per-user rate: 2 calls on one and 2 on the other, the 4th is refused', async () => {
     const a = await startGateway({ perMinute: 3 });
     const b = await startGateway({ perMinute: 3 });
+    expect([a.app.limitsScope(), b.app.limitsScope()]).toEqual(['redis', 'redis']);
     expect((await call(a.url, 'yenji100')).status).toBe(200);
     expect((await call(a.url, 'yenji100')).status).toBe(200);
     expect((await call(b.url, 'yenji100')).status).toBe(200);
@@ -420,6 +421,8 @@ describe('gateways with REDIS_URL', () => {
       logger,
     });
     expect(Date.now() - started).toBeLessThan(1_500);
+    // What its start-up line reports: not 'redis', which it cannot reach.
+    expect(gateway.app.limitsScope()).toBe('memory (redis unavailable)');
     expect((await login(gateway.url, 'yenji100', 'kingjulien100')).status).toBe(200);
     expect((await login(gateway.url, 'p001', 'wrong-1')).status).toBe(401);
     expect((await login(gateway.url, 'p001', 'wrong-2')).status).toBe(401);

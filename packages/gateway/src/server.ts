@@ -55,6 +55,15 @@ export interface GatewayDeps {
   readonly redisKeyPrefix?: string;
 }
 
+/** Where login throttling and rate limits are counted: this instance alone, or shared through Redis. */
+export type LimitsScope = 'memory' | 'redis' | 'memory (redis unavailable)';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    limitsScope(): LimitsScope;
+  }
+}
+
 /** Routes other than the proxy take small JSON bodies only. */
 const DEFAULT_BODY_LIMIT = 64 * 1024;
 
@@ -106,6 +115,9 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     app.addHook('onClose', async () => stores.close());
     redis = stores;
   }
+
+  // What the start-up line reports: shared through Redis only while Redis answers.
+  app.decorate('limitsScope', (): LimitsScope => (redis === null ? 'memory' : redis.guard.down ? 'memory (redis unavailable)' : 'redis'));
 
   const throttle = new LoginThrottle(
     deps.loginFailureStore ?? redis?.loginFailureStore ?? new MemoryFailureCounterStore(),

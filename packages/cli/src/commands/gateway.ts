@@ -13,7 +13,7 @@ export async function run(_argv: string[]): Promise<number> {
   const app = await buildGateway(runtime);
   await app.listen({ host: config.gateway.host, port: config.gateway.port });
   // Whether limits are shared, never the Redis URL itself (it may carry a password).
-  const limits = config.redisUrl ? 'redis' : 'memory';
+  const limits = app.limitsScope();
   logger.info({ host: config.gateway.host, port: config.gateway.port, database: database.dialect, mcp: config.mcp.url, limits }, 'gateway listening');
   onShutdown(logger, app, runtime);
   return new Promise<number>(() => undefined);
