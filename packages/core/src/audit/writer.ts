@@ -14,6 +14,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
 import type { Database } from '../db/database.js';
+import { tryBeginImmediate } from '../db/write-lock.js';
 import { AppError } from '../errors.js';
 import { chainEvent, HASH_INDEX, STORED_COLUMNS } from './chain.js';
 import type { AuditEventFields, AuditEventInput, AuditSink } from './event.js';
@@ -192,17 +193,6 @@ function sqliteAppender(shared: BetterSqlite3.Database, lockWaitMs: number): App
     return own;
   }
 
-  /** BEGIN IMMEDIATE without waiting: false when another connection holds the write lock. */
-  function tryBegin(sqlite: BetterSqlite3.Database): boolean {
-    try {
-      sqlite.exec('BEGIN IMMEDIATE');
-      return true;
-    } catch (error) {
-      if ((error as { code?: string }).code === 'SQLITE_BUSY') return false;
-      throw error;
-    }
-  }
-
   function appendLocked(s: NonNullable<typeof own>, batch: readonly AuditEventFields[]): void {
     try {
       const head = s.head.get() as { seq: number; hash: string } | undefined;
@@ -228,7 +218,7 @@ function sqliteAppender(shared: BetterSqlite3.Database, lockWaitMs: number): App
     async append(batch) {
       const s = connection(); // fails here, before any lock, if the table is missing or the database closed
       const deadline = Date.now() + lockWaitMs;
-      while (!tryBegin(s.sqlite)) {
+      while (!tryBeginImmediate(s.sqlite)) {
         if (Date.now() > deadline) throw new Error('audit write lock not obtained in time');
         await sleep(1);
         connection(); // the database may have been closed meanwhile

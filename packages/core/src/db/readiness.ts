@@ -8,6 +8,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { Database } from './database.js';
+import { tryBeginImmediate } from './write-lock.js';
 
 export interface DatabaseReadiness {
   readonly database: boolean;
@@ -54,13 +55,11 @@ async function sqliteWriteLockFree(database: Database): Promise<boolean> {
     probe.pragma('busy_timeout = 0');
     const deadline = Date.now() + WRITE_LOCK_WAIT_MS;
     for (;;) {
-      try {
-        probe.exec('BEGIN IMMEDIATE');
+      if (tryBeginImmediate(probe)) {
         probe.exec('ROLLBACK');
         return true;
-      } catch (error) {
-        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) return false;
       }
+      if (Date.now() > deadline) return false;
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   } finally {
