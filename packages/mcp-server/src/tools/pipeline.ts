@@ -84,15 +84,21 @@ interface Subject {
 /** Reasons the audit log keeps verbatim are our own fixed phrases; anything else becomes the error code. */
 const FIXED_PHRASE = /^[a-z0-9_.:-]{1,64}$/;
 
+/** The error's own reason when it is one of our fixed phrases. */
+function fixedPhraseOf(error: AppError): string | undefined {
+  return error.internalReason && FIXED_PHRASE.test(error.internalReason) ? error.internalReason : undefined;
+}
+
 function auditReason(error: AppError): string {
-  if (error.internalReason && FIXED_PHRASE.test(error.internalReason)) return error.internalReason;
+  const phrase = fixedPhraseOf(error);
+  if (phrase) return phrase;
   if (error.code === 'ERR_VALIDATION' || error.code === 'ERR_INVALID_PARAMS') return 'invalid_input';
   return error.code.toLowerCase();
 }
 
 /** Why a write whose allow event is committed was not made: our own phrase (a reused break-glass reason), else `write_failed`. */
 function writeFailureReason(error: AppError): string {
-  return error.internalReason && FIXED_PHRASE.test(error.internalReason) ? error.internalReason : 'write_failed';
+  return fixedPhraseOf(error) ?? 'write_failed';
 }
 
 function decisionOf(error: AppError): AuditDecision {
