@@ -107,14 +107,16 @@ export async function requireAccount(db: Kysely<Tables>, username: string): Prom
   return account;
 }
 
-export async function setAccountActive(db: Kysely<Tables>, username: string, active: boolean): Promise<Account> {
+/** Activates or deactivates; `changed` is false when the account already was so (callers record no change then). */
+export async function setAccountActive(db: Kysely<Tables>, username: string, active: boolean): Promise<{ account: Account; changed: boolean }> {
   const account = await requireAccount(db, username);
+  if ((account.is_active === 1) === active) return { account, changed: false };
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('accounts').set({ is_active: active ? 1 : 0, updated_at: nowIso() }).where('id', '=', account.id).execute();
     // Deactivation also ends every session, access tokens included, so a later reactivation starts clean.
     if (!active) await endSessions(trx, { accountId: account.id }, 'account_deactivated');
   });
-  return requireAccount(db, username);
+  return { account: await requireAccount(db, username), changed: true };
 }
 
 export async function setAccountRole(db: Kysely<Tables>, username: string, role: Role, patientId?: string | null): Promise<Account> {

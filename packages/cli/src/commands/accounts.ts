@@ -159,12 +159,11 @@ export async function runAccounts(argv: readonly string[], deps: AccountsDeps): 
     case 'deactivate':
     case 'reactivate': {
       const [username] = need(args, 1, '<username>') as [string];
-      const current = await requireAccount(db, username);
-      if ((current.is_active === 1) === (command === 'reactivate')) {
+      const { account, changed } = await setAccountActive(db, username, command === 'reactivate');
+      if (!changed) {
         io.out(`no change: ${username} is already ${command === 'reactivate' ? 'active' : 'deactivated'}\n`);
         return 0;
       }
-      const account = await setAccountActive(db, username, command === 'reactivate');
       await audited(deps, `account.${command}`, account.id);
       io.out(`${command}d ${username}; takes effect at the next request\n`);
       return 0;

@@ -257,10 +257,9 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
       if (change === 'deactivate' && isSelf(request.principal as Principal, target)) {
         throw conflict('an admin may not deactivate their own account', 'self_lockout');
       }
+      const { account, changed } = await setAccountActive(db, username, change === 'reactivate');
       // Already so: no change, and none recorded (as for links).
-      if ((target.is_active === 1) === (change === 'reactivate')) return detail(target);
-      const account = await setAccountActive(db, username, change === 'reactivate');
-      await audited(request, `account.${change}`, account.id);
+      if (changed) await audited(request, `account.${change}`, account.id);
       return detail(account);
     });
   }
