@@ -6,6 +6,7 @@
  */
 import type { FastifyReply } from 'fastify';
 import { AppError, toAppError, toJsonRpcError, type ErrorCode } from '@secure-hospital-ai/core/errors';
+import { echoableId, type JsonRpcId } from '@secure-hospital-ai/core/jsonrpc-id';
 
 const FRAMEWORK_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'ERR_BODY_TOO_LARGE',
@@ -53,8 +54,6 @@ export function detailBody(error: AppError): { detail: string; code?: string } {
   return { detail: error.detail };
 }
 
-type JsonRpcId = string | number;
-
 /** A refusal in JSON-RPC's shape; `id` is null when the request's could not be read (JSON-RPC 2.0 §5). */
 export function jsonRpcErrorBody(error: AppError, id: JsonRpcId | null = null): { jsonrpc: '2.0'; id: JsonRpcId | null; error: ReturnType<typeof toJsonRpcError> } {
   return { jsonrpc: '2.0', id, error: toJsonRpcError(error) };
@@ -67,8 +66,7 @@ export function jsonRpcErrorBody(error: AppError, id: JsonRpcId | null = null): 
 export function requestIdIn(body: unknown): JsonRpcId | null {
   if (!Buffer.isBuffer(body)) return null;
   try {
-    const id = (JSON.parse(body.toString('utf8')) as { id?: unknown } | null)?.id;
-    return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : null;
+    return echoableId(JSON.parse(body.toString('utf8')));
   } catch {
     return null;
   }

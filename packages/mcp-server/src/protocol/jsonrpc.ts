@@ -3,8 +3,10 @@
  * few typeof tests are all the envelope needs (the tool arguments get their zod schema later).
  */
 import { toJsonRpcError, type AppError } from '@secure-hospital-ai/core/errors';
+import { isJsonRpcId, type JsonRpcId } from '@secure-hospital-ai/core/jsonrpc-id';
 
-export type JsonRpcId = string | number;
+export type { JsonRpcId } from '@secure-hospital-ai/core/jsonrpc-id';
+export { echoableId } from '@secure-hospital-ai/core/jsonrpc-id';
 
 /** A request or notification whose envelope has been checked (`id` absent on notifications). */
 export interface JsonRpcMessage {
@@ -27,17 +29,13 @@ export interface JsonRpcResponse {
  */
 export type MessageKind = 'request' | 'notification' | 'response' | 'invalid';
 
-function isId(value: unknown): value is JsonRpcId {
-  return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
-}
-
 export function classifyMessage(value: unknown): MessageKind {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'invalid';
   const message = value as Record<string, unknown>;
   if (message.jsonrpc !== '2.0') return 'invalid';
   const id = message.id;
   // MCP forbids a null id, which JSON-RPC merely discourages.
-  if (id !== undefined && !isId(id)) return 'invalid';
+  if (id !== undefined && !isJsonRpcId(id)) return 'invalid';
   if (typeof message.method === 'string') {
     const params = message.params;
     if (params !== undefined && (params === null || typeof params !== 'object')) return 'invalid';
@@ -50,13 +48,6 @@ export function classifyMessage(value: unknown): MessageKind {
 /** tools/call, or the design note's dotted spelling of it (SPEC "Fixes to the design note"). */
 export function isToolCall(method: unknown): boolean {
   return method === 'tools/call' || method === 'tools.call';
-}
-
-/** The id to echo in an error about a message that may be malformed: its own when usable, else null. */
-export function echoableId(value: unknown): JsonRpcId | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const id = (value as { id?: unknown }).id;
-  return isId(id) ? id : null;
 }
 
 /**
