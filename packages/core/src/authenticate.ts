@@ -23,6 +23,11 @@ export class Authenticator {
   async authenticate(headers: HeaderBag): Promise<Principal> {
     const token = bearerToken(headers.authorization);
     if (!token) throw withChallenge(new AppError('ERR_TOKEN_MISSING'));
+    return this.authenticateToken(token, headers);
+  }
+
+  /** The same checks for a token given as it is (POST /api/token/verify/), not read from a header. */
+  async authenticateToken(token: string, headers: HeaderBag = {}): Promise<Principal> {
     let claims;
     try {
       claims = await this.#tokens.verify(token, 'access');
