@@ -9,7 +9,7 @@ import { refusalEvent, type AuditSink } from '@secure-hospital-ai/core/audit/eve
 import { trustNearestHop, trustNearestLoopbackHop } from '@secure-hospital-ai/core/client';
 import type { Config } from '@secure-hospital-ai/core/config';
 import type { Database } from '@secure-hospital-ai/core/db/database';
-import { databaseReadiness } from '@secure-hospital-ai/core/db/readiness';
+import { databaseChecks, databaseReadiness, readinessAnswer } from '@secure-hospital-ai/core/db/readiness';
 import { answerClientError, badUrlError } from '@secure-hospital-ai/core/http-parser-errors';
 import type { Logger } from '@secure-hospital-ai/core/logger';
 import { logRequestLine } from '@secure-hospital-ai/core/request-log';
@@ -89,10 +89,8 @@ export async function buildMcpServer(deps: McpServerDeps): Promise<FastifyInstan
   app.get('/healthz', async () => ({ status: 'ok' }));
   // Ready when the database answers and takes writes: every tool call commits its audit event.
   app.get('/readyz', async (_request, reply) => {
-    const readiness = await databaseReadiness(deps.database);
-    const checks = { database: readiness.database ? 'ok' : 'failed', database_writes: readiness.databaseWrites ? 'ok' : 'failed' };
-    const ready = readiness.database && readiness.databaseWrites;
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks });
+    const answer = readinessAnswer(databaseChecks(await databaseReadiness(deps.database)));
+    return reply.code(answer.code).send(answer.body);
   });
 
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: 'Not found' }));

@@ -8,7 +8,7 @@ import { useTestDatabase } from '../../../../test/support/test-database.js';
 import { openDatabase, type Database } from './database.js';
 import { toAppError } from '../errors.js';
 import { migrateToLatest } from './migrate.js';
-import { databaseReadiness } from './readiness.js';
+import { databaseChecks, databaseReadiness, readinessAnswer } from './readiness.js';
 import { testDatabaseKind } from './test-database.js';
 
 describe(`databaseReadiness (${testDatabaseKind()})`, () => {
@@ -102,5 +102,15 @@ describe('a write while another process holds the lock (SQLite)', () => {
       await server.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('readinessAnswer', () => {
+  it('is 200 ready only when every check passed, naming each check ok or failed', () => {
+    expect(readinessAnswer({ database: true, database_writes: true })).toEqual({ code: 200, body: { status: 'ready', checks: { database: 'ok', database_writes: 'ok' } } });
+    expect(readinessAnswer({ ...databaseChecks({ database: true, databaseWrites: false }), mcp_server: true })).toEqual({
+      code: 503,
+      body: { status: 'unavailable', checks: { database: 'ok', database_writes: 'failed', mcp_server: 'ok' } },
+    });
   });
 });

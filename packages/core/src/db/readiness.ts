@@ -15,6 +15,21 @@ export interface DatabaseReadiness {
   readonly databaseWrites: boolean;
 }
 
+/** The /readyz answer of both servers: 200 `ready` when every check passed, else 503 `unavailable`, each check named `ok` or `failed`. */
+export function readinessAnswer(checks: Readonly<Record<string, boolean>>): {
+  code: 200 | 503;
+  body: { status: 'ready' | 'unavailable'; checks: Record<string, 'ok' | 'failed'> };
+} {
+  const ready = Object.values(checks).every(Boolean);
+  const named = Object.fromEntries(Object.entries(checks).map(([name, passed]) => [name, passed ? 'ok' : 'failed'] as const));
+  return { code: ready ? 200 : 503, body: { status: ready ? 'ready' : 'unavailable', checks: named } };
+}
+
+/** The database's checks, under the names /readyz gives them. */
+export function databaseChecks(readiness: DatabaseReadiness): { database: boolean; database_writes: boolean } {
+  return { database: readiness.database, database_writes: readiness.databaseWrites };
+}
+
 /** How long the write probe waits for the write lock: other writers' commits take milliseconds. */
 const WRITE_LOCK_WAIT_MS = 2_000;
 

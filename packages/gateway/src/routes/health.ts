@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Database } from '@secure-hospital-ai/core/db/database';
-import { databaseReadiness } from '@secure-hospital-ai/core/db/readiness';
+import { databaseChecks, databaseReadiness, readinessAnswer } from '@secure-hospital-ai/core/db/readiness';
 import type { GatewayMetrics } from '../metrics.js';
 import type { McpUpstream } from '../upstream.js';
 
@@ -14,20 +14,13 @@ export interface HealthRoutesOptions {
   readonly metrics: GatewayMetrics;
 }
 
-type CheckResult = 'ok' | 'failed';
-
 export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, { database, upstream, metrics }) => {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {
     const [databaseCheck, mcpCheck] = await Promise.all([databaseReadiness(database), upstream.isHealthy()]);
-    const checks: Record<string, CheckResult> = {
-      database: databaseCheck.database ? 'ok' : 'failed',
-      database_writes: databaseCheck.databaseWrites ? 'ok' : 'failed',
-      mcp_server: mcpCheck ? 'ok' : 'failed',
-    };
-    const ready = databaseCheck.database && databaseCheck.databaseWrites && mcpCheck;
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks });
+    const answer = readinessAnswer({ ...databaseChecks(databaseCheck), mcp_server: mcpCheck });
+    return reply.code(answer.code).send(answer.body);
   });
 
   app.get('/metrics', async (_request, reply) => {
