@@ -24,9 +24,18 @@ import { migrateToLatest } from '@secure-hospital-ai/core/db/migrate';
 const TOOLS = ['get_patient_overview', 'get_observations', 'get_clinical_notes', 'search_patients', 'list_encounters'];
 const ROLES = ['doctor', 'nurse', 'receptionist', 'researcher'] as const;
 
-/** A plausible event mix: mostly allowed tool calls, some denials, occasional break-glass. */
+/** Patients an allowed search lists: 20, as a receptionist's page would show. */
+const LISTED = 20;
+
+/** A plausible event mix: mostly allowed tool calls, some denials, occasional break-glass; allowed searches list patients. */
 export function syntheticEvent(i: number, start: number): AuditEventFields {
   const breakGlass = i % 97 === 0;
+  const tool = TOOLS[i % TOOLS.length] as string;
+  const denied = i % 11 === 0;
+  const listed =
+    tool === 'search_patients' && !denied
+      ? JSON.stringify(Array.from({ length: LISTED }, (_, k) => `P${String(1 + ((i + k * 250) % 5000)).padStart(4, '0')}`).sort())
+      : null;
   return {
     time: new Date(start + i * 3).toISOString(),
     request_id: `req-${i.toString(16).padStart(12, '0')}-bench`,
@@ -34,15 +43,16 @@ export function syntheticEvent(i: number, start: number): AuditEventFields {
     action: 'tools/call',
     user_id: String(1 + (i % 40)),
     role: ROLES[i % ROLES.length] as (typeof ROLES)[number],
-    tool: TOOLS[i % TOOLS.length] as string,
-    patient_id: `P${String(1 + (i % 5000)).padStart(4, '0')}`,
-    decision: i % 11 === 0 ? 'deny' : 'allow',
-    reason: i % 11 === 0 ? 'no_relationship' : breakGlass ? 'break_glass' : 'care_team',
+    tool,
+    patient_id: listed === null ? `P${String(1 + (i % 5000)).padStart(4, '0')}` : null,
+    decision: denied ? 'deny' : 'allow',
+    reason: denied ? 'no_relationship' : breakGlass ? 'break_glass' : 'care_team',
     break_glass: breakGlass ? 1 : 0,
     purpose_of_use: breakGlass ? 'ETREAT' : 'TREAT',
     redactions: i % 4 === 3 ? '{"name":3,"phone":1,"ssn":1}' : '{"ssn":1}',
     client_address: `10.0.${(i >> 8) & 255}.${i & 255}`,
     user_agent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
+    listed_patients: listed,
   };
 }
 
@@ -57,14 +67,17 @@ async function main(): Promise<void> {
     const insert = sqlite.prepare(
       `INSERT INTO audit_events (${STORED_COLUMNS.join(', ')}) VALUES (${STORED_COLUMNS.map(() => '?').join(', ')})`,
     );
+    const insertListed = sqlite.prepare('INSERT INTO audit_event_patients (patient_id, seq) VALUES (?, ?)');
     const start = Date.parse('2025-01-01T00:00:00Z');
     let prev = '0'.repeat(64);
     const chunk = 50_000;
     for (let from = 0; from < total; from += chunk) {
       sqlite.transaction(() => {
         for (let i = from; i < Math.min(total, from + chunk); i += 1) {
-          const row = chainEvent(syntheticEvent(i, start), i + 1, prev);
+          const fields = syntheticEvent(i, start);
+          const row = chainEvent(fields, i + 1, prev);
           insert.run(row);
+          if (fields.listed_patients !== null) for (const id of JSON.parse(fields.listed_patients) as string[]) insertListed.run(id, i + 1);
           prev = row[HASH_INDEX] as string;
         }
       })();

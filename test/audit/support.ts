@@ -44,6 +44,7 @@ export async function dropGuards(database: Database): Promise<void> {
   if (database.dialect === 'postgres') {
     await exec(database, 'ALTER TABLE audit_events DISABLE TRIGGER USER');
     await exec(database, 'ALTER TABLE audit_chain_head DISABLE TRIGGER USER');
+    await exec(database, 'ALTER TABLE audit_event_patients DISABLE TRIGGER USER');
     await exec(database, 'ALTER TABLE audit_events DROP CONSTRAINT audit_events_seq_positive');
     return;
   }
@@ -55,6 +56,9 @@ export async function dropGuards(database: Database): Promise<void> {
     'audit_chain_head_no_delete',
     'audit_chain_head_forward_only',
     'audit_chain_head_no_replace',
+    'audit_event_patients_no_update',
+    'audit_event_patients_no_delete',
+    'audit_event_patients_no_replace',
   ]) {
     await exec(database, `DROP TRIGGER ${trigger}`);
   }

@@ -26,6 +26,8 @@ const EXPLAIN: Record<ChainFailureReason, string> = {
   broken_link: 'its hash is not the one the chain committed to (edited and re-hashed)',
   head_missing: 'the chain head record is gone; the end of the log cannot be checked',
   anchor_mismatch: 'this event does not carry the anchored hash: events up to here were rewritten and the chain recomputed',
+  listing_altered:
+    "the patients index (audit_event_patients) does not hold exactly the patients this event lists: a patient's access log would miss it, or show an access that never happened",
 };
 
 export async function run(argv: string[]): Promise<number> {

@@ -39,12 +39,18 @@ export const CHAIN_COLUMNS = [
   'prev_hash',
 ] as const satisfies readonly (keyof StoredAuditEvent)[];
 
-/** Every stored column in chain order, `hash` last: the SELECT list verify streams. */
-export const STORED_COLUMNS = [...CHAIN_COLUMNS, 'hash'] as const;
+/**
+ * Every stored column: the chain's, `hash`, then `listed_patients` (migration 0010), the
+ * patients a search showed. The hash covers the list as one more value after `prev_hash`, and
+ * only when it is set: the events from before it, and every event that lists nobody, hash as
+ * they always did. Setting or clearing it changes what is hashed, so either is caught.
+ */
+export const STORED_COLUMNS = [...CHAIN_COLUMNS, 'hash', 'listed_patients'] as const;
 
-/** Index of `prev_hash` and `hash` in a row laid out as STORED_COLUMNS. */
+/** Index of `prev_hash`, `hash` and `listed_patients` in a row laid out as STORED_COLUMNS. */
 export const PREV_HASH_INDEX = CHAIN_COLUMNS.length - 1;
 export const HASH_INDEX = CHAIN_COLUMNS.length;
+export const LISTED_INDEX = HASH_INDEX + 1;
 
 // One-shot crypto.hash (Node >= 20.12) is about twice as fast as createHash for short
 // inputs; verify's throughput is dominated by it.
@@ -74,9 +80,9 @@ export function withSeq(canonicalJson: string, seq: number): string {
   return canonicalJson.replace(/^\[-?\d+,/, `[${seq},`);
 }
 
-/** The chain values of an event placed at `seq` after `prevHash`. */
+/** The hashed values of an event placed at `seq` after `prevHash`: CHAIN_COLUMNS, and its list when it has one. */
 export function chainValues(fields: AuditEventFields, seq: number, prevHash: string): unknown[] {
-  return [
+  const values = [
     seq,
     fields.time,
     fields.request_id,
@@ -95,18 +101,32 @@ export function chainValues(fields: AuditEventFields, seq: number, prevHash: str
     fields.user_agent,
     prevHash,
   ];
+  if (fields.listed_patients !== null) values.push(fields.listed_patients);
+  return values;
 }
 
-/** Places `fields` in the chain: returns the full stored row values (CHAIN_COLUMNS + hash). */
+/** Places `fields` in the chain: returns the full stored row values, laid out as STORED_COLUMNS. */
 export function chainEvent(fields: AuditEventFields, seq: number, prevHash: string): unknown[] {
   const values = chainValues(fields, seq, prevHash);
-  values.push(hashChainValues(values));
+  const hash = hashChainValues(values);
+  values.length = HASH_INDEX;
+  values.push(hash, fields.listed_patients);
+  return values;
+}
+
+/** The hashed values of a stored row laid out as STORED_COLUMNS. */
+export function hashedValuesOfRow(row: readonly unknown[]): unknown[] {
+  const values = row.slice(0, HASH_INDEX);
+  const listed = row[LISTED_INDEX];
+  if (listed !== null && listed !== undefined) values.push(listed);
   return values;
 }
 
 /** Hash of a stored event (object form), recomputed from its fields. */
 export function hashStoredEvent(event: Omit<StoredAuditEvent, 'hash'>): string {
-  return hashChainValues(CHAIN_COLUMNS.map((c) => event[c]));
+  const values: unknown[] = CHAIN_COLUMNS.map((c) => event[c]);
+  if (event.listed_patients !== null && event.listed_patients !== undefined) values.push(event.listed_patients);
+  return hashChainValues(values);
 }
 
 /**

@@ -68,6 +68,11 @@ export interface AuditEventInput {
   client_address: string | null;
   /** Truncated to 512 characters by the writer. */
   user_agent: string | null;
+  /**
+   * The patients a list or search showed (ids, not pseudonyms), so that each one's access log
+   * finds the call. Absent or empty when it showed none, or is about one record (`patient_id`).
+   */
+  listed_patients?: readonly string[];
 }
 
 /** Where events go. `record` resolves only once the event is durably committed (fail closed). */
@@ -113,6 +118,8 @@ export interface StoredAuditEvent {
   user_agent: string | null;
   prev_hash: string;
   hash: string;
+  /** Canonical JSON of the listed ids (sorted, unique), or null when the event lists none. */
+  listed_patients: string | null;
 }
 
 /** The event fields the writer fills before the chain position is known. */

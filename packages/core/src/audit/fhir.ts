@@ -144,15 +144,19 @@ function agents(e: StoredAuditEvent): Record<string, unknown>[] {
   return list.map(dropUndefined);
 }
 
+function patientEntity(patientId: string): Record<string, unknown> {
+  return {
+    what: { reference: `Patient/${patientId}` },
+    type: { system: ENTITY_TYPE, code: '1', display: 'Person' },
+    role: { system: OBJECT_ROLE, code: '1', display: 'Patient' },
+  };
+}
+
 function entities(e: StoredAuditEvent): Record<string, unknown>[] {
   const list: Record<string, unknown>[] = [];
-  if (e.patient_id !== null) {
-    list.push({
-      what: { reference: `Patient/${e.patient_id}` },
-      type: { system: ENTITY_TYPE, code: '1', display: 'Person' },
-      role: { system: OBJECT_ROLE, code: '1', display: 'Patient' },
-    });
-  }
+  if (e.patient_id !== null) list.push(patientEntity(e.patient_id));
+  // A search: every patient it showed (BALP's Query pattern names each patient an entity).
+  if (e.listed_patients !== null) for (const id of JSON.parse(e.listed_patients) as string[]) list.push(patientEntity(id));
   if (e.tool !== null) {
     const detail: { type: string; valueString: string }[] = [];
     const redactions = JSON.parse(e.redactions) as Record<string, number>;

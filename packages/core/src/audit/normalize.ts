@@ -104,5 +104,22 @@ export function normalizeAuditEvent(input: AuditEventInput): AuditEventFields {
     redactions: canonicalRedactions(redactions),
     client_address: clientText(input.client_address, MAX_ADDRESS),
     user_agent: clientText(input.user_agent, MAX_USER_AGENT),
+    listed_patients: listedPatients(input.listed_patients),
   };
+}
+
+/** A page of search_patients holds at most 100; anything near this is a programming error. */
+const MAX_LISTED = 1000;
+
+/**
+ * Ids our own query read from the patients table, checked strictly (an id changed here would
+ * point a patient's log at someone else): sorted and unique, so one list has one text and hash.
+ */
+function listedPatients(ids: readonly string[] | undefined): string | null {
+  if (ids === undefined || ids.length === 0) return null;
+  if (!Array.isArray(ids) || ids.length > MAX_LISTED) throw invalid('listed_patients');
+  for (const id of ids) {
+    if (typeof id !== 'string' || id === '' || id.length > MAX_ID || CONTROL.test(id) || !id.isWellFormed()) throw invalid('listed_patients');
+  }
+  return JSON.stringify([...new Set(ids)].sort());
 }

@@ -94,8 +94,12 @@ describe(`get_audit_log query (${testDatabaseKind()})`, () => {
     expect(plan({ decision: 'deny' })).toContain('USING INDEX audit_events_refused');
     expect(plan({ decision: 'error' })).toContain('USING INDEX audit_events_refused');
     expect(plan({ break_glass: true })).toContain('USING INDEX audit_events_break_glass');
-    // An allowed call is found by who, whom or when instead.
-    expect(plan({ decision: 'allow', patient_id: 'P001' })).toContain('USING INDEX audit_events_patient');
+    // An allowed call is found by who, whom or when instead: by patient, through both the
+    // events' patient index and the searches' (migration 0010), never a scan of the log.
+    const byPatient = plan({ decision: 'allow', patient_id: 'P001' });
+    expect(byPatient).toMatch(/USING (COVERING )?INDEX audit_events_patient \(patient_id=\?\)/);
+    expect(byPatient).toMatch(/SEARCH audit_event_patients USING (COVERING )?INDEX audit_event_patients_patient \(patient_id=\?\)/);
+    expect(byPatient).not.toMatch(/SCAN audit_events/);
   });
 
   it('pages with a cursor: no repeats, no gaps, stable while events are appended', async () => {

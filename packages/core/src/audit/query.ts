@@ -53,6 +53,8 @@ export interface AuditorAuditEvent {
   redactions: Record<string, number>;
   client_address: string | null;
   user_agent: string | null;
+  /** The patients a search listed (empty for every other event). */
+  listed_patients: string[];
 }
 
 /** What a patient sees about an access to their record (HIPAA accounting of disclosures). */
@@ -61,7 +63,7 @@ export interface PatientAuditEvent {
   user_id: string | null;
   role: Role | null;
   tool: string | null;
-  /** Always the patient's own. */
+  /** Always the patient's own, also for a search that listed them among others (whom it does not name). */
   patient_id: string;
 }
 
@@ -102,7 +104,19 @@ export function auditLogQuery(database: Database, filters: AuditLogFilters, view
     // Accesses to the record, not refusals or the security events around them.
     query = query.where('action', '=', 'tools/call').where('decision', '=', 'allow');
   }
-  if (patientId !== undefined) query = query.where('patient_id', '=', patientId);
+  if (patientId !== undefined) {
+    const id = patientId;
+    // The events about the record, and the searches that listed it (migration 0010): one list
+    // of seqs from the two indexes, each event then found by its key. (An OR of the two
+    // conditions has PostgreSQL scan the whole log.)
+    query = query.where('seq', 'in', (eb) =>
+      eb
+        .selectFrom('audit_events')
+        .select('seq')
+        .where('patient_id', '=', id)
+        .unionAll(eb.selectFrom('audit_event_patients').select('seq').where('patient_id', '=', id)),
+    );
+  }
   if (filters.user_id !== undefined) query = query.where('user_id', '=', filters.user_id);
   if (filters.since !== undefined) query = query.where('time', '>=', parseInstant(filters.since, 'since'));
   if (filters.until !== undefined) query = query.where('time', '<', parseInstant(filters.until, 'until'));
@@ -167,6 +181,7 @@ export async function queryAuditLog(
       redactions: JSON.parse(r.redactions) as Record<string, number>,
       client_address: r.client_address,
       user_agent: r.user_agent,
+      listed_patients: r.listed_patients === null ? [] : (JSON.parse(r.listed_patients) as string[]),
     })),
     next_cursor,
   };

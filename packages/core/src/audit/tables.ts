@@ -1,6 +1,7 @@
 /**
- * Kysely types of the audit tables (migration 0003_audit). Kept beside the audit code so the
- * shared schema need not change for them; `auditDb` widens a database's query builder.
+ * Kysely types of the audit tables (migrations 0003_audit, 0010_audit_listed_patients). Kept
+ * beside the audit code so the shared schema need not change for them; `auditDb` widens a
+ * database's query builder.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
@@ -25,6 +26,14 @@ export interface AuditEventsTable {
   user_agent: string | null;
   prev_hash: string;
   hash: string;
+  /** Migration 0010: canonical JSON of the ids a search listed, or null. */
+  listed_patients: string | null;
+}
+
+/** Migration 0010: each listed patient of an event, so a patient's log finds it by index. */
+export interface AuditEventPatientsTable {
+  patient_id: string;
+  seq: number;
 }
 
 /** One row (id = 1): the last event of the chain, updated in the same transaction as the append. */
@@ -37,6 +46,7 @@ export interface AuditChainHeadTable {
 export type AuditTables = {
   audit_events: AuditEventsTable;
   audit_chain_head: AuditChainHeadTable;
+  audit_event_patients: AuditEventPatientsTable;
 };
 
 export function auditDb(database: Database): Kysely<Tables & AuditTables> {

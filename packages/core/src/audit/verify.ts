@@ -9,7 +9,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
 import type { Database } from '../db/database.js';
-import { CHAIN_COLUMNS, GENESIS_HASH, hashCanonical, HASH_INDEX, PREV_HASH_INDEX, STORED_COLUMNS, withSeq } from './chain.js';
+import { CHAIN_COLUMNS, GENESIS_HASH, hashCanonical, hashedValuesOfRow, HASH_INDEX, LISTED_INDEX, PREV_HASH_INDEX, STORED_COLUMNS, withSeq } from './chain.js';
 
 export type ChainFailureReason =
   /** The event's content does not match its hash (a field was edited in place). */
@@ -32,7 +32,13 @@ export type ChainFailureReason =
    * together: events up to it were rewritten and the chain recomputed. Which one was changed
    * cannot be told from the database, so none up to the anchor can be vouched for.
    */
-  | 'anchor_mismatch';
+  | 'anchor_mismatch'
+  /**
+   * The event is intact, but the index that finds it by patient (audit_event_patients) does
+   * not hold exactly the patients it lists: a patient's access log would miss it, or show an
+   * access that never happened.
+   */
+  | 'listing_altered';
 
 export type ChainVerification =
   | { ok: true; count: number; head: { seq: number; hash: string } }
@@ -140,15 +146,101 @@ function beforeTheChain(seq: number): ChainFailure {
 
 function result(checker: ChainChecker, failure: ChainFailure | undefined, head: { seq: number; hash: string } | undefined): ChainVerification {
   // count: the events before the first bad one, every one of them intact; after an anchor
-  // mismatch, any of those may be the rewritten one.
-  if (failure) return { ok: false, ...failure, count: failure.reason === 'anchor_mismatch' ? 0 : Math.max(0, failure.firstBadSeq - 1) };
+  // mismatch, any of those may be the rewritten one. An index row past the last event names a
+  // seq no event has: the events before it are the ones walked.
+  if (failure) {
+    const before = Math.max(0, failure.firstBadSeq - 1);
+    const count = failure.reason === 'anchor_mismatch' ? 0 : failure.reason === 'listing_altered' ? Math.min(before, checker.count) : before;
+    return { ok: false, ...failure, count };
+  }
   return { ok: true, count: checker.count, head: head as { seq: number; hash: string } };
 }
 
-/** JSON of a stored row's chain values, exactly as the writer serialised them. */
+/** JSON of a stored row's hashed values, exactly as the writer serialised them. */
 function canonicalOf(row: unknown[]): string {
-  row.length = HASH_INDEX;
-  return JSON.stringify(row);
+  return JSON.stringify(hashedValuesOfRow(row));
+}
+
+/**
+ * The index of listed patients (audit_event_patients) against the hashed lists, as the walk
+ * goes: each event with a list, once its hash holds, must find exactly its patients there, and
+ * at the end the index must hold no row besides those. Each engine hands over an event's index
+ * rows as one JSON array text; equal to the list's text is the usual case, and anything else
+ * is judged as sets of ids, so a difference of order or escaping can slow this down but never
+ * make it wrong.
+ */
+class ListingChecker {
+  /** Index rows the events walked so far account for. */
+  private accounted = 0;
+
+  check(seq: number, listed: string | null, indexed: string | null): ChainFailure | undefined {
+    if (listed === null) return undefined;
+    // The hash held, so this is the writer's canonical JSON.
+    const ids = JSON.parse(listed) as string[];
+    this.accounted += ids.length;
+    if (indexed === listed || sameIds(ids, indexed)) return undefined;
+    return { firstBadSeq: seq, reason: 'listing_altered' };
+  }
+
+  /**
+   * SQLite's shortcut: the database compared the two texts and counted the list. Anything but
+   * an equal text comes back as RECHECK, to be judged by `check` from the strings.
+   */
+  checkCompared(length: number | null, sameText: number | null): typeof RECHECK | undefined {
+    if (sameText === null) return undefined;
+    if (sameText !== 1 || length === null) return RECHECK;
+    this.accounted += length;
+    return undefined;
+  }
+
+  /**
+   * After the walk, with `rows` index rows in all: whether some may belong to no list (more rows
+   * than the lists account for, or a walk that stopped early), so that `unlistedIndexRowSql`
+   * must look for the lowest (below the walk's failure, when it failed).
+   */
+  needsLocating(walk: ChainFailure | undefined, rows: number): boolean {
+    return walk !== undefined || rows !== this.accounted;
+  }
+}
+
+function sameIds(ids: readonly string[], indexed: string | null): boolean {
+  if (indexed === null) return false;
+  const found = JSON.parse(indexed) as string[];
+  if (found.length !== ids.length) return false;
+  const wanted = new Set(ids);
+  return found.every((id) => wanted.delete(id)) && wanted.size === 0;
+}
+
+/** The lowest index row, below `below`, that no event's list accounts for: an event without a list, or no event at all. */
+function unlistedIndexRowSql(below: string): string {
+  return (
+    `SELECT min(l.seq) AS seq FROM audit_event_patients l WHERE l.seq < ${below} AND NOT EXISTS ` +
+    '(SELECT 1 FROM audit_events e WHERE e.seq = l.seq AND e.listed_patients IS NOT NULL)'
+  );
+}
+
+/** An event's index rows as one JSON array text. */
+const INDEXED_SQLITE = 'SELECT json_group_array(patient_id) FROM audit_event_patients l WHERE l.seq = audit_events.seq';
+/**
+ * For an event with a list: its length, and whether the index rows give the same text (NULL
+ * for an event without one). Compared in C, so a list costs JavaScript no strings at all.
+ */
+const LISTING_SQLITE =
+  'CASE WHEN json_valid(listed_patients) THEN json_array_length(listed_patients) END, ' +
+  `CASE WHEN listed_patients IS NULL THEN NULL ELSE listed_patients = (${INDEXED_SQLITE}) END`;
+const INDEX_ROWS = 'SELECT count(*) AS n FROM audit_event_patients';
+
+/** The earlier of the walk's failure and the lowest index row that no list accounts for. */
+function firstOf(walk: ChainFailure | undefined, unlisted: unknown): ChainFailure | undefined {
+  if (unlisted === null || unlisted === undefined) return walk;
+  const seq = Number(unlisted);
+  if (walk && walk.firstBadSeq <= seq) return walk;
+  return { firstBadSeq: seq, reason: 'listing_altered' };
+}
+
+/** Where `unlistedIndexRowSql` looks: below the walk's failure, or anywhere. */
+function bound(walk: ChainFailure | undefined): number {
+  return walk ? walk.firstBadSeq : Number.MAX_SAFE_INTEGER;
 }
 
 /**
@@ -169,30 +261,45 @@ function verifySqlite(sqlite: BetterSqlite3.Database, options: VerifyOptions): C
     const head = sqlite.prepare('SELECT seq, hash FROM audit_chain_head WHERE id = 1').get() as
       | { seq: number; hash: string }
       | undefined;
+    const chain = CHAIN_COLUMNS.join(', ');
     const fast = sqlite
-      .prepare(`SELECT seq, prev_hash, hash, json_array(${CHAIN_COLUMNS.join(', ')}) FROM audit_events WHERE seq >= ? ORDER BY seq`)
+      .prepare(
+        'SELECT seq, prev_hash, hash, ' +
+          `CASE WHEN listed_patients IS NULL THEN json_array(${chain}) ELSE json_array(${chain}, listed_patients) END, ` +
+          `${LISTING_SQLITE} ` +
+          'FROM audit_events WHERE seq >= ? ORDER BY seq',
+      )
       .raw(true);
     const exact = sqlite.prepare(`SELECT ${STORED_COLUMNS.join(', ')} FROM audit_events WHERE seq = ?`).raw(true);
+    const indexedOf = sqlite.prepare(`SELECT json_group_array(patient_id) FROM audit_event_patients WHERE seq = ?`).pluck();
+    const listings = new ListingChecker();
     const lowest = (sqlite.prepare('SELECT min(seq) AS seq FROM audit_events').get() as { seq: number | null }).seq;
     if (lowest !== null && lowest < 1) return result(checker, beforeTheChain(lowest), head);
 
     let failure: ChainFailure | undefined;
     let from = 1;
     let recheck: number | undefined;
+    /** Whether the recheck is of the listing only: the hash of that event already held. */
+    let listingOnly = false;
     for (;;) {
       if (recheck !== undefined) {
         const row = exact.get(recheck) as unknown[];
-        const outcome = checker.check(row[0] as number, row[PREV_HASH_INDEX] as string, row[HASH_INDEX] as string, canonicalOf(row));
+        const outcome = listingOnly
+          ? undefined
+          : checker.check(row[0] as number, row[PREV_HASH_INDEX] as string, row[HASH_INDEX] as string, canonicalOf(row));
         if (outcome !== undefined && outcome !== RECHECK) failure = outcome;
+        else failure = listings.check(recheck, row[LISTED_INDEX] as string | null, indexedOf.get(recheck) as string);
         if (failure) break;
         from = recheck + 1;
         recheck = undefined;
       }
       try {
-        for (const row of fast.iterate(from) as IterableIterator<[number, string, string, string]>) {
-          const outcome = checker.check(row[0], row[1], row[2], row[3], true);
+        for (const row of fast.iterate(from) as IterableIterator<[number, string, string, string, number | null, number | null]>) {
+          const hashed = checker.check(row[0], row[1], row[2], row[3], true);
+          const outcome = hashed ?? listings.checkCompared(row[4], row[5]);
           if (outcome === RECHECK) {
             recheck = row[0];
+            listingOnly = hashed === undefined;
             break; // leaving the loop closes the iterator, freeing the connection for the exact read
           }
           if (outcome) {
@@ -211,7 +318,9 @@ function verifySqlite(sqlite: BetterSqlite3.Database, options: VerifyOptions): C
       if (recheck === undefined) break;
     }
     failure ??= checker.finish(head);
-    return result(checker, failure, head);
+    const rows = (sqlite.prepare(INDEX_ROWS).get() as { n: number }).n;
+    const unlisted = listings.needsLocating(failure, rows) ? sqlite.prepare(unlistedIndexRowSql('?')).pluck().get(bound(failure)) : undefined;
+    return result(checker, firstOf(failure, unlisted), head);
   } finally {
     if (ownTransaction && sqlite.inTransaction) sqlite.exec('COMMIT');
   }
@@ -230,7 +339,12 @@ const PAGE = 10_000;
 const INTEGER_COLUMNS = new Set<string>(['seq', 'break_glass']);
 const PG_CANONICAL = `'[' || ${CHAIN_COLUMNS.map((c) =>
   INTEGER_COLUMNS.has(c) ? `coalesce(${c}::text, 'null')` : `coalesce(to_json(${c})::text, 'null')`,
-).join(` || ',' || `)} || ']'`;
+).join(` || ',' || `)} || CASE WHEN listed_patients IS NULL THEN '' ELSE ',' || to_json(listed_patients)::text END || ']'`;
+
+/** An event's index rows as one JSON array text, in the writer's order (code points, as "C" sorts). */
+function indexedPostgres(seq: string): string {
+  return `SELECT '[' || coalesce(string_agg(to_json(l.patient_id)::text, ',' ORDER BY l.patient_id COLLATE "C"), '') || ']' FROM audit_event_patients l WHERE l.seq = ${seq}`;
+}
 
 /**
  * PostgreSQL: like SQLite, each row arrives serialised by the server (to_json() escapes text
@@ -248,8 +362,11 @@ async function verifyPostgres(pool: pg.Pool, options: VerifyOptions): Promise<Ch
     const headRow = headRows.rows[0];
     const head = headRow ? { seq: Number(headRow.seq), hash: headRow.hash } : undefined;
     const page = (after: number) =>
-      client.query<[number | string, string, string, string]>({
-        text: `SELECT seq, prev_hash, hash, ${PG_CANONICAL} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT ${PAGE}`,
+      client.query<[number | string, string, string, string, string | null, string | null]>({
+        text:
+          `SELECT seq, prev_hash, hash, ${PG_CANONICAL}, listed_patients, ` +
+          `CASE WHEN listed_patients IS NULL THEN NULL ELSE (${indexedPostgres('audit_events.seq')}) END ` +
+          `FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT ${PAGE}`,
         values: [after],
         rowMode: 'array',
       });
@@ -263,6 +380,9 @@ async function verifyPostgres(pool: pg.Pool, options: VerifyOptions): Promise<Ch
       row[0] = Number(row[0]); // int8 arrives as text unless a type parser converted it
       return row;
     };
+    const indexedOf = async (seq: number): Promise<string> =>
+      (await client.query<[string]>({ text: indexedPostgres('$1'), values: [seq], rowMode: 'array' })).rows[0]?.[0] ?? '[]';
+    const listings = new ListingChecker();
 
     const lowest = (await client.query<{ seq: string | null }>('SELECT min(seq) AS seq FROM audit_events')).rows[0]?.seq;
     if (lowest !== null && lowest !== undefined && Number(lowest) < 1) return result(checker, beforeTheChain(Number(lowest)), head);
@@ -276,10 +396,11 @@ async function verifyPostgres(pool: pg.Pool, options: VerifyOptions): Promise<Ch
       const next = rows.length === PAGE ? page(Number(last[0])) : undefined;
       for (const row of rows) {
         const seq = Number(row[0]);
-        let outcome = checker.check(seq, row[1], row[2], row[3], true);
+        let outcome = checker.check(seq, row[1], row[2], row[3], true) ?? listings.check(seq, row[4], row[5]);
         if (outcome === RECHECK) {
           const raw = await exact(seq);
           outcome = checker.check(seq, raw[PREV_HASH_INDEX] as string, raw[HASH_INDEX] as string, canonicalOf(raw));
+          outcome ??= listings.check(seq, raw[LISTED_INDEX] as string | null, await indexedOf(seq));
         }
         if (outcome !== undefined && outcome !== RECHECK) {
           failure = outcome;
@@ -294,7 +415,11 @@ async function verifyPostgres(pool: pg.Pool, options: VerifyOptions): Promise<Ch
       current = await next;
     }
     failure ??= checker.finish(head);
-    return result(checker, failure, head);
+    const rows = Number((await client.query<{ n: string }>(INDEX_ROWS)).rows[0]?.n ?? 0);
+    const unlisted = listings.needsLocating(failure, rows)
+      ? (await client.query<{ seq: string | null }>({ text: unlistedIndexRowSql('$1'), values: [bound(failure)] })).rows[0]?.seq
+      : undefined;
+    return result(checker, firstOf(failure, unlisted), head);
   } finally {
     await client.query('COMMIT').catch(() => undefined);
     client.release();

@@ -166,6 +166,7 @@ function sqliteAppender(shared: BetterSqlite3.Database, lockWaitMs: number): App
         sqlite: BetterSqlite3.Database;
         head: BetterSqlite3.Statement;
         insert: BetterSqlite3.Statement;
+        insertListed: BetterSqlite3.Statement;
         moveHead: BetterSqlite3.Statement;
       }
     | undefined;
@@ -184,6 +185,7 @@ function sqliteAppender(shared: BetterSqlite3.Database, lockWaitMs: number): App
         sqlite,
         head: sqlite.prepare('SELECT seq, hash FROM audit_chain_head WHERE id = 1'),
         insert: sqlite.prepare(`INSERT INTO audit_events (${INSERT_COLUMNS}) VALUES (${STORED_COLUMNS.map(() => '?').join(', ')})`),
+        insertListed: sqlite.prepare('INSERT INTO audit_event_patients (patient_id, seq) VALUES (?, ?)'),
         moveHead: sqlite.prepare('UPDATE audit_chain_head SET seq = ?, hash = ? WHERE id = 1'),
       };
     } catch (error) {
@@ -203,6 +205,7 @@ function sqliteAppender(shared: BetterSqlite3.Database, lockWaitMs: number): App
         seq += 1;
         const row = chainEvent(fields, seq, prev);
         s.insert.run(row);
+        for (const patientId of listedIn(fields)) s.insertListed.run(patientId, seq);
         prev = row[HASH_INDEX] as string;
       }
       s.moveHead.run(seq, prev);
@@ -259,7 +262,7 @@ function postgresAppender(pool: pg.Pool): Appender {
         const { rows } = await pool.query<{ moved: number }>({
           name: 'shai_audit_append_if_head',
           text: appendIfHeadIs,
-          values: [chained.head.seq, chained.head.hash, known.seq, known.hash, ...chained.columns],
+          values: [chained.head.seq, chained.head.hash, known.seq, known.hash, ...chained.columns, ...chained.listed],
         });
         if (rows[0]?.moved === 1) {
           known = chained.head;
@@ -283,7 +286,11 @@ function postgresAppender(pool: pg.Pool): Appender {
       const head = results[1]?.rows[0] as { seq: number | string; hash: string } | undefined;
       if (!head) throw new Error('audit chain head missing');
       const chained = chainBatch(batch, { seq: Number(head.seq), hash: head.hash });
-      await client.query({ name: 'shai_audit_insert_and_move', text: insertAndMove, values: [chained.head.seq, chained.head.hash, ...chained.columns] });
+      await client.query({
+        name: 'shai_audit_insert_and_move',
+        text: insertAndMove,
+        values: [chained.head.seq, chained.head.hash, ...chained.columns, ...chained.listed],
+      });
       await client.query('COMMIT');
       return chained.head;
     } catch (error) {
@@ -307,18 +314,26 @@ function unnestRows(first: number): string {
   return `SELECT * FROM unnest(${STORED_COLUMNS.map((c, i) => `$${i + first}::${COLUMN_TYPES[c] ?? 'text'}[]`).join(', ')})`;
 }
 
+/** The batch's listed patients, as (patient_id, seq) arrays in the two parameters after the columns. */
+function unnestListed(first: number): string {
+  const at = first + STORED_COLUMNS.length;
+  return `INSERT INTO audit_event_patients (patient_id, seq) SELECT * FROM unnest($${at}::text[], $${at + 1}::bigint[])`;
+}
+
 /**
  * The lone writer's statement. Data-modifying CTEs always run to completion, read or not;
- * `inserted` reads `moved`, so its rows exist only if the head moved.
+ * `inserted` and `listed` read `moved`, so their rows exist only if the head moved.
  */
 const appendIfHeadIs =
   'WITH moved AS (UPDATE audit_chain_head SET seq = $1, hash = $2 WHERE id = 1 AND seq = $3 AND hash = $4 RETURNING 1), ' +
-  `inserted AS (INSERT INTO audit_events (${INSERT_COLUMNS}) ${unnestRows(5)} WHERE EXISTS (SELECT 1 FROM moved) RETURNING 1) ` +
+  `inserted AS (INSERT INTO audit_events (${INSERT_COLUMNS}) ${unnestRows(5)} WHERE EXISTS (SELECT 1 FROM moved) RETURNING 1), ` +
+  `listed AS (${unnestListed(5)} WHERE EXISTS (SELECT 1 FROM moved) RETURNING 1) ` +
   'SELECT count(*) AS moved FROM moved';
 
-/** The locking path's insert and head move, inside its transaction, in one round trip. */
+/** The locking path's inserts and head move, inside its transaction, in one round trip. */
 const insertAndMove =
-  `WITH inserted AS (INSERT INTO audit_events (${INSERT_COLUMNS}) ${unnestRows(3)} RETURNING 1) ` +
+  `WITH inserted AS (INSERT INTO audit_events (${INSERT_COLUMNS}) ${unnestRows(3)} RETURNING 1), ` +
+  `listed AS (${unnestListed(3)} RETURNING 1) ` +
   'UPDATE audit_chain_head SET seq = $1, hash = $2 WHERE id = 1';
 
 interface ChainHead {
@@ -326,18 +341,31 @@ interface ChainHead {
   hash: string;
 }
 
-/** The batch chained on `head`, as one array per stored column, and the head after it. */
-function chainBatch(batch: readonly AuditEventFields[], head: ChainHead): { columns: unknown[][]; head: ChainHead } {
+/** The ids an event lists, from the canonical text the hash covers (only a search's events have any). */
+function listedIn(fields: AuditEventFields): readonly string[] {
+  return fields.listed_patients === null ? [] : (JSON.parse(fields.listed_patients) as string[]);
+}
+
+/**
+ * The batch chained on `head`, as one array per stored column, its listed patients as two
+ * arrays (ids and their events' seq), and the head after it.
+ */
+function chainBatch(batch: readonly AuditEventFields[], head: ChainHead): { columns: unknown[][]; listed: [string[], number[]]; head: ChainHead } {
   let seq = head.seq;
   let prev = head.hash;
   const columns: unknown[][] = STORED_COLUMNS.map(() => new Array<unknown>(batch.length));
+  const listed: [string[], number[]] = [[], []];
   batch.forEach((fields, i) => {
     seq += 1;
     const row = chainEvent(fields, seq, prev);
     for (let c = 0; c < row.length; c += 1) (columns[c] as unknown[])[i] = row[c];
+    for (const patientId of listedIn(fields)) {
+      listed[0].push(patientId);
+      listed[1].push(seq);
+    }
     prev = row[HASH_INDEX] as string;
   });
-  return { columns, head: { seq, hash: prev } };
+  return { columns, listed, head: { seq, hash: prev } };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,7 +1,10 @@
+import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../../../test/support/test-database.js';
 import { auditEvent } from '../../../../test/audit/support.js';
 import { createAccount } from '../accounts.js';
+import { chainEvent, HASH_INDEX, STORED_COLUMNS } from '../audit/chain.js';
+import { normalizeAuditEvent } from '../audit/normalize.js';
 import { auditDb } from '../audit/tables.js';
 import { verifyAuditChain } from '../audit/verify.js';
 import { createAuditWriter } from '../audit/writer.js';
@@ -22,13 +25,15 @@ describe(`upgrading a database with data in it (${testDatabaseKind()})`, () => {
 
   beforeAll(async () => {
     await migrateTo(database, '0004_patient_revisions');
-    const writer = createAuditWriter(database);
-    await Promise.all(
-      Array.from({ length: 60 }, (_, i) =>
-        writer.record(auditEvent({ request_id: `old-${i}`, decision: i % 4 === 0 ? 'deny' : 'allow', break_glass: i % 10 === 3 })),
-      ),
-    );
-    await writer.close();
+    // As the writer of that time stored them: its columns only, chained from the head.
+    let prev = '0'.repeat(64);
+    for (let i = 0; i < 60; i += 1) {
+      const fields = normalizeAuditEvent(auditEvent({ request_id: `old-${i}`, decision: i % 4 === 0 ? 'deny' : 'allow', break_glass: i % 10 === 3 }));
+      const row = chainEvent(fields, i + 1, prev).slice(0, HASH_INDEX + 1);
+      await sql`INSERT INTO audit_events (${sql.raw(STORED_COLUMNS.slice(0, HASH_INDEX + 1).join(', '))}) VALUES (${sql.join(row)})`.execute(database.db);
+      prev = row[HASH_INDEX] as string;
+    }
+    await sql`UPDATE audit_chain_head SET seq = 60, hash = ${prev} WHERE id = 1`.execute(database.db);
     accountId = (await createAccount(database.db, { username: 'upgrade_doc', password: 'password-u', role: 'doctor' })).id;
     await database.db
       .insertInto('refresh_tokens')
@@ -48,14 +53,16 @@ describe(`upgrading a database with data in it (${testDatabaseKind()})`, () => {
   });
 
   it('runs exactly the migrations after the one it was on', () => {
-    expect(upgraded).toEqual(['0005_audit_partial_indexes', '0006_access_tokens_in_ledger', '0007_audit_no_replace', '0008_sessions_ended_at', '0009_audit_seq_positive']);
+    expect(upgraded).toEqual(['0005_audit_partial_indexes', '0006_access_tokens_in_ledger', '0007_audit_no_replace', '0008_sessions_ended_at', '0009_audit_seq_positive', '0010_audit_listed_patients']);
   });
 
-  it('keeps the audit chain whole, and appends to it under the new indexes', async () => {
+  it('keeps the audit chain whole, and appends to it under the new indexes, searches with their lists', async () => {
+    expect(await verifyAuditChain(database)).toMatchObject({ ok: true, count: 60 });
     const writer = createAuditWriter(database);
     await Promise.all(Array.from({ length: 20 }, (_, i) => writer.record(auditEvent({ request_id: `new-${i}`, decision: 'deny' }))));
+    await writer.record(auditEvent({ request_id: 'search', tool: 'search_patients', patient_id: null, listed_patients: ['P001', 'P002'] }));
     await writer.close();
-    expect(await verifyAuditChain(database)).toMatchObject({ ok: true, count: 80 });
+    expect(await verifyAuditChain(database)).toMatchObject({ ok: true, count: 81 });
     const denied = await auditDb(database)
       .selectFrom('audit_events')
       .select((eb) => eb.fn.countAll<number>().as('n'))

@@ -9,6 +9,7 @@ import * as m0006 from './migrations/0006_access_tokens_in_ledger.js';
 import * as m0007 from './migrations/0007_audit_no_replace.js';
 import * as m0008 from './migrations/0008_sessions_ended_at.js';
 import * as m0009 from './migrations/0009_audit_seq_positive.js';
+import * as m0010 from './migrations/0010_audit_listed_patients.js';
 
 /**
  * Versioned migrations, compiled in (no directory scanning), so the same list runs on
@@ -24,6 +25,7 @@ const MIGRATIONS = {
   '0007_audit_no_replace': m0007,
   '0008_sessions_ended_at': m0008,
   '0009_audit_seq_positive': m0009,
+  '0010_audit_listed_patients': m0010,
 } satisfies Record<string, Migration>;
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -32,6 +32,7 @@ const auditorEvent = z.strictObject({
   redactions: z.record(z.string(), z.number()),
   client_address: z.string().nullable(),
   user_agent: z.string().nullable(),
+  listed_patients: z.array(z.string()),
 });
 /** A patient's accounting of disclosures: who, in what role, when, with which tool, on their record. */
 const patientEvent = z.strictObject({

@@ -63,6 +63,8 @@ interface CallRecord {
   redactions: RedactionCounts;
   /** For writes: the change, made once the allow event is committed. */
   write: (() => Promise<void>) | undefined;
+  /** For lists: the patients the answer shows, each of whose access logs must find the call. */
+  listed: readonly string[];
 }
 
 /** What the decision step hands the fetch step. */
@@ -122,6 +124,14 @@ function invalidInput(issues: ReadonlyArray<{ path: PropertyKey[]; message: stri
   return new AppError('ERR_VALIDATION', { detail: [...complaints].slice(0, 3).join('; ') });
 }
 
+/** The real ids of the patients a list's answer shows (before redaction puts pseudonyms in their place). */
+function listedPatients(fetched: Fetched): string[] {
+  return Object.values(fetched.sections)
+    .filter((section) => section.model === 'patient')
+    .flatMap((section) => section.rows.map((row) => (row as { id?: unknown }).id))
+    .filter((id): id is string => typeof id === 'string');
+}
+
 export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBackendDeps): McpBackend {
   assertPseudonymKey(deps.pseudonymKey);
   const clock = deps.now ?? (() => new Date());
@@ -155,6 +165,8 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
       redactions: call.redactions as Record<string, number>,
       client_address: ctx.clientAddress,
       user_agent: ctx.userAgent ?? null,
+      // Only an answer that goes out shows anyone.
+      ...(decision === 'allow' && call.listed.length > 0 && { listed_patients: call.listed }),
     };
     await recordOrRefuse(deps.audit, event);
   }
@@ -282,7 +294,10 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
 
     const fetched = await tool.run(runContext(principal, tool, authorised, now), parsed.data);
     call.write = fetched.write;
-    if (tool.patient === 'none') call.breakGlass = await listedUnderBreakGlass(tool, principal, fetched, now);
+    if (tool.patient === 'none') {
+      call.listed = listedPatients(fetched);
+      call.breakGlass = await listedUnderBreakGlass(tool, principal, call.listed, now);
+    }
 
     const answer = answers.get(tool.name, fetched, principal.role, now) ?? (await shape(tool, fetched, principal.role, now));
     call.redactions = answer.counts;
@@ -306,11 +321,7 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
   }
 
   /** A list that shows a patient only a break-glass grant allows is flagged like a single read. */
-  async function listedUnderBreakGlass(tool: ToolDefinition, principal: Principal, fetched: Fetched, now: Date): Promise<boolean> {
-    const ids = Object.values(fetched.sections)
-      .filter((section) => section.model === 'patient')
-      .flatMap((section) => section.rows.map((row) => (row as { id?: unknown }).id))
-      .filter((id): id is string => typeof id === 'string');
+  async function listedUnderBreakGlass(tool: ToolDefinition, principal: Principal, ids: readonly string[], now: Date): Promise<boolean> {
     const contexts = await loadRowContexts(deps.database.db, principal, ids, now);
     return contexts.some((c) => isAllowed(tool.model, tool.action, principal.role, principal.userId, c).breakGlass);
   }
@@ -320,7 +331,7 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
   }
 
   async function runCall(ctx: RequestContext, name: string, args: unknown): Promise<CallToolResult> {
-    const call: CallRecord = { tool: null, patientId: null, reason: 'not_decided', breakGlass: false, redactions: {}, write: undefined };
+    const call: CallRecord = { tool: null, patientId: null, reason: 'not_decided', breakGlass: false, redactions: {}, write: undefined, listed: [] };
     let result: CallToolResult;
     try {
       result = await execute(ctx, name, args, call);

@@ -1,0 +1,92 @@
+/**
+ * A patient's access log (get_audit_log as the patient) holds every tool call that showed
+ * their record: the reads of it, and the searches and listings that showed them among others,
+ * whoever made them and under whatever view (a receptionist's demographics, a researcher's
+ * pseudonyms). It never names the others a search showed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openHarness, type Harness } from './harness.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await openHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+type PatientEvent = { time: string; user_id: string | null; role: string | null; tool: string | null; patient_id: string };
+
+/** P001's access log, without P001's own reads of it (each call here is one). */
+async function accessLog(): Promise<PatientEvent[]> {
+  const result = await h.call('p001', 'get_audit_log', { limit: 200 });
+  return (result.structuredContent as { events: PatientEvent[] }).events.filter((e) => e.user_id !== h.principals.p001.userId);
+}
+
+function listedIds(result: Awaited<ReturnType<Harness['call']>>): string[] {
+  return (result.structuredContent as { patients: Array<{ id: string }> }).patients.map((p) => p.id);
+}
+
+describe("searches in a patient's access log", () => {
+  it('shows a receptionist listing every patient, once, and names nobody else', async () => {
+    const before = await accessLog();
+    const listing = await h.call('front_desk', 'search_patients', { limit: 100 });
+    expect(listedIds(listing)).toContain('P001');
+
+    const after = await accessLog();
+    expect(after).toHaveLength(before.length + 1);
+    expect(after[0]).toEqual({
+      time: expect.any(String),
+      user_id: h.principals.front_desk.userId,
+      role: 'receptionist',
+      tool: 'search_patients',
+      patient_id: 'P001',
+    });
+    const text = JSON.stringify(after);
+    for (const other of ['P002', 'P003', 'P010']) expect(text).not.toContain(other);
+
+    const [event] = await h.lastAuditEvents(2); // the listing, then the patient's own read of the log
+    expect(event).toMatchObject({ tool: 'search_patients', patient_id: null });
+    expect(JSON.parse(String(event?.listed_patients))).toEqual([...listedIds(listing)].sort());
+  });
+
+  it('shows a search by name that found the patient, and not one that did not', async () => {
+    const family = h.patients.get('P001')?.family_name as string;
+    const found = await h.call('front_desk', 'search_patients', { query: family });
+    expect(listedIds(found)).toContain('P001');
+    const count = (await accessLog()).length;
+
+    const other = h.patients.get('P002')?.family_name as string;
+    expect(other).not.toBe(family);
+    const missed = await h.call('front_desk', 'search_patients', { query: other });
+    expect(listedIds(missed)).not.toContain('P001');
+    expect(await accessLog()).toHaveLength(count);
+  });
+
+  it("shows a researcher's de-identified listing under the real id, though the answer held pseudonyms", async () => {
+    const count = (await accessLog()).length;
+    const listing = await h.call('researcher1', 'search_patients', { limit: 100 });
+    expect(listedIds(listing)).toContain(h.pseudonym('P001'));
+    expect(JSON.stringify(listing.structuredContent)).not.toContain('P001');
+    const after = await accessLog();
+    expect(after).toHaveLength(count + 1);
+    expect(after[0]).toMatchObject({ role: 'researcher', tool: 'search_patients', patient_id: 'P001' });
+  });
+
+  it('does not show a refused search, which showed nothing', async () => {
+    const count = (await accessLog()).length;
+    await expect(h.call('auditor1', 'search_patients', {})).rejects.toMatchObject({ code: 'ERR_FORBIDDEN' });
+    expect(await accessLog()).toHaveLength(count);
+    const [refused] = await h.lastAuditEvents(2);
+    expect(refused).toMatchObject({ tool: 'search_patients', decision: 'deny', listed_patients: null });
+  });
+
+  it("lets the auditor find the searches by patient, with each one's list", async () => {
+    const result = await h.call('auditor1', 'get_audit_log', { patient_id: 'P001', limit: 200 });
+    const events = (result.structuredContent as { events: Array<{ tool: string; patient_id: string | null; listed_patients: string[] }> }).events;
+    const searches = events.filter((e) => e.tool === 'search_patients');
+    expect(searches.length).toBe(3);
+    for (const e of searches) expect(e.patient_id === null && e.listed_patients.includes('P001')).toBe(true);
+    expect(events.filter((e) => e.tool !== 'search_patients').every((e) => e.patient_id === 'P001' && e.listed_patients.length === 0)).toBe(true);
+  });
+});
