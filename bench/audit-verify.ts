@@ -15,7 +15,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chainEvent, HASH_INDEX, STORED_COLUMNS } from '@secure-hospital-ai/core/audit/chain';
+import { chainEvent, HASH_INDEX, listedIds, STORED_COLUMNS } from '@secure-hospital-ai/core/audit/chain';
 import type { AuditEventFields } from '@secure-hospital-ai/core/audit/event';
 import { verifyAuditChain } from '@secure-hospital-ai/core/audit/verify';
 import { openDatabase } from '@secure-hospital-ai/core/db/database';
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
           const fields = syntheticEvent(i, start);
           const row = chainEvent(fields, i + 1, prev);
           insert.run(row);
-          if (fields.listed_patients !== null) for (const id of JSON.parse(fields.listed_patients) as string[]) insertListed.run(id, i + 1);
+          for (const id of listedIds(fields.listed_patients)) insertListed.run(id, i + 1);
           prev = row[HASH_INDEX] as string;
         }
       })();

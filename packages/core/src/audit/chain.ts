@@ -114,6 +114,11 @@ export function chainEvent(fields: AuditEventFields, seq: number, prevHash: stri
   return values;
 }
 
+/** The ids a stored `listed_patients` names (its canonical JSON text); none for null. */
+export function listedIds(listed: string | null): string[] {
+  return listed === null ? [] : (JSON.parse(listed) as string[]);
+}
+
 /** The hashed values of a stored row laid out as STORED_COLUMNS. */
 export function hashedValuesOfRow(row: readonly unknown[]): unknown[] {
   const values = row.slice(0, HASH_INDEX);

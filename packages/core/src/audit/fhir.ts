@@ -9,6 +9,7 @@
  * The query entity names the tool but never carries its arguments: a search string may be a
  * patient's name, and the audit log holds no PHI beyond the patient id.
  */
+import { listedIds } from './chain.js';
 import type { StoredAuditEvent } from './event.js';
 
 const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
@@ -156,7 +157,7 @@ function entities(e: StoredAuditEvent): Record<string, unknown>[] {
   const list: Record<string, unknown>[] = [];
   if (e.patient_id !== null) list.push(patientEntity(e.patient_id));
   // A search: every patient it showed (BALP's Query pattern names each patient an entity).
-  if (e.listed_patients !== null) for (const id of JSON.parse(e.listed_patients) as string[]) list.push(patientEntity(id));
+  for (const id of listedIds(e.listed_patients)) list.push(patientEntity(id));
   if (e.tool !== null) {
     const detail: { type: string; valueString: string }[] = [];
     const redactions = JSON.parse(e.redactions) as Record<string, number>;

@@ -8,6 +8,7 @@ import { sql, type SqlBool } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { AuditDecision, Role } from '../domain.js';
 import { AppError } from '../errors.js';
+import { listedIds } from './chain.js';
 import { parseInstant } from './export.js';
 import { auditDb } from './tables.js';
 
@@ -181,7 +182,7 @@ export async function queryAuditLog(
       redactions: JSON.parse(r.redactions) as Record<string, number>,
       client_address: r.client_address,
       user_agent: r.user_agent,
-      listed_patients: r.listed_patients === null ? [] : (JSON.parse(r.listed_patients) as string[]),
+      listed_patients: listedIds(r.listed_patients),
     })),
     next_cursor,
   };

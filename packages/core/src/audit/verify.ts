@@ -9,7 +9,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
 import type { Database } from '../db/database.js';
-import { CHAIN_COLUMNS, GENESIS_HASH, hashCanonical, hashedValuesOfRow, HASH_INDEX, LISTED_INDEX, PREV_HASH_INDEX, STORED_COLUMNS, withSeq } from './chain.js';
+import { CHAIN_COLUMNS, GENESIS_HASH, hashCanonical, hashedValuesOfRow, HASH_INDEX, LISTED_INDEX, listedIds, PREV_HASH_INDEX, STORED_COLUMNS, withSeq } from './chain.js';
 
 export type ChainFailureReason =
   /** The event's content does not match its hash (a field was edited in place). */
@@ -176,7 +176,7 @@ class ListingChecker {
   check(seq: number, listed: string | null, indexed: string | null): ChainFailure | undefined {
     if (listed === null) return undefined;
     // The hash held, so this is the writer's canonical JSON.
-    const ids = JSON.parse(listed) as string[];
+    const ids = listedIds(listed);
     this.accounted += ids.length;
     if (indexed === listed || sameIds(ids, indexed)) return undefined;
     return { firstBadSeq: seq, reason: 'listing_altered' };
@@ -205,7 +205,7 @@ class ListingChecker {
 
 function sameIds(ids: readonly string[], indexed: string | null): boolean {
   if (indexed === null) return false;
-  const found = JSON.parse(indexed) as string[];
+  const found = listedIds(indexed);
   if (found.length !== ids.length) return false;
   const wanted = new Set(ids);
   return found.every((id) => wanted.delete(id)) && wanted.size === 0;
@@ -219,15 +219,17 @@ function unlistedIndexRowSql(below: string): string {
   );
 }
 
-/** An event's index rows as one JSON array text. */
-const INDEXED_SQLITE = 'SELECT json_group_array(patient_id) FROM audit_event_patients l WHERE l.seq = audit_events.seq';
+/** An event's index rows as one JSON array text, in the table's order. */
+function indexedSqlite(seq: string): string {
+  return `SELECT json_group_array(patient_id) FROM audit_event_patients l WHERE l.seq = ${seq}`;
+}
 /**
  * For an event with a list: its length, and whether the index rows give the same text (NULL
  * for an event without one). Compared in C, so a list costs JavaScript no strings at all.
  */
 const LISTING_SQLITE =
   'CASE WHEN json_valid(listed_patients) THEN json_array_length(listed_patients) END, ' +
-  `CASE WHEN listed_patients IS NULL THEN NULL ELSE listed_patients = (${INDEXED_SQLITE}) END`;
+  `CASE WHEN listed_patients IS NULL THEN NULL ELSE listed_patients = (${indexedSqlite('audit_events.seq')}) END`;
 const INDEX_ROWS = 'SELECT count(*) AS n FROM audit_event_patients';
 
 /** The earlier of the walk's failure and the lowest index row that no list accounts for. */
@@ -271,7 +273,7 @@ function verifySqlite(sqlite: BetterSqlite3.Database, options: VerifyOptions): C
       )
       .raw(true);
     const exact = sqlite.prepare(`SELECT ${STORED_COLUMNS.join(', ')} FROM audit_events WHERE seq = ?`).raw(true);
-    const indexedOf = sqlite.prepare(`SELECT json_group_array(patient_id) FROM audit_event_patients WHERE seq = ?`).pluck();
+    const indexedOf = sqlite.prepare(indexedSqlite('?')).pluck();
     const listings = new ListingChecker();
     const lowest = (sqlite.prepare('SELECT min(seq) AS seq FROM audit_events').get() as { seq: number | null }).seq;
     if (lowest !== null && lowest < 1) return result(checker, beforeTheChain(lowest), head);

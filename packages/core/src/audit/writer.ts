@@ -16,7 +16,7 @@ import type pg from 'pg';
 import type { Database } from '../db/database.js';
 import { tryBeginImmediate } from '../db/write-lock.js';
 import { AppError } from '../errors.js';
-import { chainEvent, HASH_INDEX, STORED_COLUMNS } from './chain.js';
+import { chainEvent, HASH_INDEX, listedIds, STORED_COLUMNS } from './chain.js';
 import type { AuditEventFields, AuditEventInput, AuditSink } from './event.js';
 import { normalizeAuditEvent } from './normalize.js';
 
@@ -205,7 +205,7 @@ function sqliteAppender(shared: BetterSqlite3.Database, lockWaitMs: number): App
         seq += 1;
         const row = chainEvent(fields, seq, prev);
         s.insert.run(row);
-        for (const patientId of listedIn(fields)) s.insertListed.run(patientId, seq);
+        for (const patientId of listedIds(fields.listed_patients)) s.insertListed.run(patientId, seq);
         prev = row[HASH_INDEX] as string;
       }
       s.moveHead.run(seq, prev);
@@ -341,11 +341,6 @@ interface ChainHead {
   hash: string;
 }
 
-/** The ids an event lists, from the canonical text the hash covers (only a search's events have any). */
-function listedIn(fields: AuditEventFields): readonly string[] {
-  return fields.listed_patients === null ? [] : (JSON.parse(fields.listed_patients) as string[]);
-}
-
 /**
  * The batch chained on `head`, as one array per stored column, its listed patients as two
  * arrays (ids and their events' seq), and the head after it.
@@ -359,7 +354,7 @@ function chainBatch(batch: readonly AuditEventFields[], head: ChainHead): { colu
     seq += 1;
     const row = chainEvent(fields, seq, prev);
     for (let c = 0; c < row.length; c += 1) (columns[c] as unknown[])[i] = row[c];
-    for (const patientId of listedIn(fields)) {
+    for (const patientId of listedIds(fields.listed_patients)) {
       listed[0].push(patientId);
       listed[1].push(seq);
     }
