@@ -23,6 +23,7 @@ import {
   errorResponse,
   isToolCall,
   paramsObject,
+  responseBody,
   serializeResponse,
   type JsonRpcId,
   type JsonRpcMessage,
@@ -124,10 +125,10 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
   }
 
   function sendJson(reply: FastifyReply, status: number, payload: JsonRpcResponse): FastifyReply {
-    return sendJsonText(reply, status, serializeResponse(payload));
+    return sendJsonText(reply, status, responseBody(payload));
   }
 
-  function sendJsonText(reply: FastifyReply, status: number, body: string): FastifyReply {
+  function sendJsonText(reply: FastifyReply, status: number, body: string | Buffer): FastifyReply {
     return reply.code(status).header('content-type', JSON_CONTENT_TYPE).send(body);
   }
 

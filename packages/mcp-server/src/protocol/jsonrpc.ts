@@ -73,18 +73,60 @@ export interface PreSerialized {
   [PRESERIALIZED]?: PreSerializedParts;
 }
 
-/** The JSON text of one response, as JSON.stringify would write it (up to key order). */
-export function serializeResponse(response: JsonRpcResponse): string {
+/** A pre-serialised result as its two halves: the spliced texts, and the rest of the object after them. */
+function splitResult(response: JsonRpcResponse): { parts: PreSerializedParts; tail: string } | undefined {
   const result = response.result as PreSerialized | undefined;
   const parts = result?.[PRESERIALIZED];
-  if (parts === undefined || response.error !== undefined || typeof result !== 'object' || result === null) {
-    return JSON.stringify(response);
-  }
+  if (parts === undefined || response.error !== undefined || typeof result !== 'object' || result === null) return undefined;
   const { content: _content, structuredContent: _structured, ...rest } = result;
   const restJson = JSON.stringify(rest);
-  const head = `{"content":${parts.content},"structuredContent":${parts.structuredContent}`;
-  const resultJson = restJson === '{}' ? `${head}}` : `${head},${restJson.slice(1)}`;
-  return `{"jsonrpc":"2.0","id":${JSON.stringify(response.id)},"result":${resultJson}}`;
+  return { parts, tail: restJson === '{}' ? '}' : `,${restJson.slice(1)}` };
+}
+
+/** `{"content":…,"structuredContent":…` without the closing brace: what the parts stand for. */
+function headOf(parts: PreSerializedParts): string {
+  return `{"content":${parts.content},"structuredContent":${parts.structuredContent}`;
+}
+
+function envelopeOf(response: JsonRpcResponse): string {
+  return `{"jsonrpc":"2.0","id":${JSON.stringify(response.id)},"result":`;
+}
+
+/** The JSON text of one response, as JSON.stringify would write it (up to key order). */
+export function serializeResponse(response: JsonRpcResponse): string {
+  const split = splitResult(response);
+  if (split === undefined) return JSON.stringify(response);
+  return `${envelopeOf(response)}${headOf(split.parts)}${split.tail}}`;
+}
+
+/**
+ * Each pre-serialised result's head as UTF-8, encoded at its first answer. A remembered answer
+ * (tools/answer-memo.ts) is sent again and again with the same parts, and sent as a string its
+ * 10 KB were flattened, measured and encoded to UTF-8 anew on every call: about a tenth of the
+ * MCP server's CPU per overview. Weakly held, so the bytes go when the memo drops the answer.
+ */
+const encodedHeads = new WeakMap<PreSerializedParts, Buffer>();
+
+/**
+ * One response as the bytes to send: the same JSON as `serializeResponse`, as a Buffer when the
+ * result is pre-serialised (its head copied from the bytes encoded once), else as the text.
+ */
+export function responseBody(response: JsonRpcResponse): string | Buffer {
+  const split = splitResult(response);
+  if (split === undefined) return JSON.stringify(response);
+  let head = encodedHeads.get(split.parts);
+  if (head === undefined) {
+    head = Buffer.from(headOf(split.parts), 'utf8');
+    encodedHeads.set(split.parts, head);
+  }
+  const envelope = envelopeOf(response);
+  const tail = `${split.tail}}`;
+  const envelopeBytes = Buffer.byteLength(envelope, 'utf8');
+  const body = Buffer.allocUnsafe(envelopeBytes + head.length + Buffer.byteLength(tail, 'utf8'));
+  body.write(envelope, 0, 'utf8');
+  head.copy(body, envelopeBytes);
+  body.write(tail, envelopeBytes + head.length, 'utf8');
+  return body;
 }
 
 export function resultResponse(id: JsonRpcId, result: unknown): JsonRpcResponse {
