@@ -23,6 +23,8 @@ export interface KnownMatcher {
   readonly numbers: readonly KnownNumber[];
   /** Lower-case e-mail addresses. */
   readonly emails: readonly string[];
+  /** Other identifiers as written, lower case, found as whole words ("P002", "F2db3ebf6a676"). */
+  readonly literals: readonly string[];
   /** Their user names, when distinctive enough to stand for the person on their own ("mokafor"). */
   readonly handles: readonly string[];
   readonly addresses: readonly KnownAddress[];
@@ -98,6 +100,11 @@ function compile(known: KnownIdentifiers): KnownMatcher {
       numbers.push({ type, digits, prefix });
     }
   }
+  // An identifier with a letter and a digit, found whole: short ones ("P002") have too few
+  // digits for the search by digits above, and a word of letters alone is not an identifier.
+  const literals = clean(known.other)
+    .filter((value) => value.length >= 3 && /\d/.test(value) && /[A-Za-z]/.test(value))
+    .map((value) => value.toLowerCase());
   const emails = clean(known.emails).map((e) => e.toLowerCase());
   const handles = emails
     .map((email) => email.slice(0, email.indexOf('@')))
@@ -113,8 +120,9 @@ function compile(known: KnownIdentifiers): KnownMatcher {
       .map((w) => ABBREVIATION_OF.get(w) ?? [w]);
     if (words.length > 0) addresses.push({ number: head[1]!.toLowerCase(), words });
   }
-  const empty = nameKeys.size === 0 && cityPhrases.size === 0 && numbers.length === 0 && emails.length === 0 && addresses.length === 0;
-  return { nameKeys, cityPhrases, numbers, emails, handles, addresses, empty };
+  const empty =
+    nameKeys.size === 0 && cityPhrases.size === 0 && numbers.length === 0 && emails.length === 0 && addresses.length === 0 && literals.length === 0;
+  return { nameKeys, cityPhrases, numbers, emails, literals, handles, addresses, empty };
 }
 
 const BY_OBJECT = new WeakMap<KnownIdentifiers, KnownMatcher>();
@@ -142,10 +150,11 @@ function lowercaseOrdinary(token: Token): boolean {
 }
 
 /**
- * Runs of digits with at most two separators between consecutive digits ("(617) 555-0134"),
- * each with the offset of every digit, so a known number is found by its digits alone.
+ * Runs of digits with at most three separators between consecutive digits ("(617) 555-0134",
+ * "397 - 33 - 8133", "397/33/8133"), each with the offset of every digit, so a known number
+ * is found by its digits alone.
  */
-const DIGIT_RUN = /\d(?:[\s().-]{0,2}\d)*/g;
+const DIGIT_RUN = /\d(?:[\s()./_-]{0,3}\d)*/g;
 
 function findNumbers(text: string, numbers: readonly KnownNumber[], out: Finding[]): void {
   DIGIT_RUN.lastIndex = 0;
@@ -179,19 +188,23 @@ function findNumbers(text: string, numbers: readonly KnownNumber[], out: Finding
 
 function findEmails(text: string, matcher: KnownMatcher, out: Finding[]): void {
   const lower = text.toLowerCase();
-  const find = (value: string, whole: boolean) => {
-    for (let at = lower.indexOf(value); at >= 0; at = lower.indexOf(value, at + 1)) {
-      const end = at + value.length;
-      if (whole && (HANDLE_CHAR.test(lower[at - 1] ?? '') || HANDLE_CHAR.test(lower[end] ?? ''))) continue;
-      out.push({ start: at, end, type: 'email' });
-    }
-  };
+  const find = (value: string, whole: boolean) => findLiteral(lower, value, whole ? HANDLE_CHAR : undefined, 'email', out);
   if (text.includes('@')) for (const email of matcher.emails) find(email, false);
   // The user name alone, as a word of its own (in a full address it is found above).
   for (const handle of matcher.handles) find(handle, true);
 }
 
+/** Each place `value` (lower case) stands in `lower`, with no `joined` character on either side when one is given. */
+function findLiteral(lower: string, value: string, joined: RegExp | undefined, type: PhiType, out: Finding[]): void {
+  for (let at = lower.indexOf(value); at >= 0; at = lower.indexOf(value, at + 1)) {
+    const end = at + value.length;
+    if (joined && (joined.test(lower[at - 1] ?? '') || joined.test(lower[end] ?? ''))) continue;
+    out.push({ start: at, end, type });
+  }
+}
+
 const HANDLE_CHAR = /[a-z0-9._%+-]/;
+const WORD_CHAR = /[a-z0-9]/;
 
 const WORD_AFTER = /^[\s.,#-]*([A-Za-z0-9']+)/;
 
@@ -248,5 +261,9 @@ export function findKnown(
   }
   if (matcher.numbers.length > 0) findNumbers(text, matcher.numbers, out);
   if (matcher.emails.length > 0) findEmails(text, matcher, out);
+  if (matcher.literals.length > 0) {
+    const lower = text.toLowerCase();
+    for (const literal of matcher.literals) findLiteral(lower, literal, WORD_CHAR, 'id', out);
+  }
   if (matcher.addresses.length > 0) findAddresses(text, matcher.addresses, out);
 }

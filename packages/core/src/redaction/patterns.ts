@@ -90,15 +90,21 @@ function isIpv6(candidate: string): boolean {
 
 // ---------------------------------------------------------------- SSN, phone, numbered identifiers
 
-const SSN_DASHED = /(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])/g;
+/**
+ * Between the groups of an SSN or a phone number: a hyphen, dot, slash or underscore, with
+ * up to two blanks on either side ("397 - 33 - 8133"), or one blank. Dashes of other widths
+ * are hyphens by then (fold.ts).
+ */
+const GROUP_SEP = String.raw`(?:[ \t]{0,2}[-./_][ \t]{0,2}|[ \t])`;
+const SSN_DASHED = new RegExp(String.raw`(?<![\d-])\d{3}[ \t]{0,2}[-./_][ \t]{0,2}\d{2}[ \t]{0,2}[-./_][ \t]{0,2}\d{4}(?![\d-])`, 'g');
 const SSN_SPACED = /(?<!\d ?)\d{3} \d{2} \d{4}(?! ?\d)/g;
 const SSN_BARE = /(?<![\w.,-])\d{9}(?![\d-]|[.,]\d)/g;
 const SSN_CUE =
-  /\b(?:SSN|SS#|SS No\.?|[Ss]ocial [Ss]ecurity(?: [Nn]umber| [Nn]o\.?| #)?)[ \t]*(?:#|:|is|was|of|ending in|ends in|last (?:4|four)(?: digits)?(?: of)?)?[ \t:(]*((?:\d|[xX*]{3}[- ]?[xX*]{2}[- ]?)[\d -]{2,10}\d)/gd;
+  /(?:\bSSN|\bSS#|\bSS No\.?|(?<![A-Za-z.])S\.[ \t]?S\.[ \t]?N\.?|\b[Ss]ocial [Ss]ecurity(?: [Nn]umber| [Nn]o\.?| #)?)[ \t]*(?:#|:|is|was|of|ending in|ends in|last (?:4|four)(?: digits)?(?: of)?)?[ \t:(#]*((?:\d|[xX*]{3}[ \t]{0,2}[-./_ ]?[ \t]{0,2}[xX*]{2}[ \t]{0,2}[-./_ ]?[ \t]{0,2})[\d ./_-]{2,14}\d)/gd;
 
 const EXT = String.raw`(?:,?[ \t]*(?:x|ext\.?|extension|#)[ \t]*\d{1,6})?`;
 const PHONE_US = new RegExp(
-  String.raw`(?<![\w+])(?:\+?1[ \t.-]?)?(?:\(\d{3}\)[ \t]?|\d{3}[ \t.-])\d{3}[ \t.-]\d{4}(?!\d)` + EXT,
+  String.raw`(?<![\w+])(?:\+?1${GROUP_SEP}?)?(?:\(\d{3}\)[ \t]?|\d{3}${GROUP_SEP})\d{3}${GROUP_SEP}\d{4}(?!\d)` + EXT,
   'gi',
 );
 const PHONE_BARE = new RegExp(String.raw`(?<![\d.,+-])1?\d{10}(?![\d-]|[.,]\d)` + EXT, 'gi');

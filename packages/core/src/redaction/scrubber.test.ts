@@ -235,6 +235,45 @@ describe('scrubText: output and counts', () => {
   });
 });
 
+/**
+ * What word processors, phone keyboards and input methods make of a typed number: dashes of
+ * other widths, full-width digits, no-break spaces, slashes, underscores and spaced hyphens.
+ * Each must be found as its plain form is (found by a reviewer: 397–33–8133 reached a
+ * researcher whole, and "SSN 397 - 33 - 8133" came back as "[SSN]133").
+ */
+describe('identifiers typed with other separators and lookalike characters', () => {
+  const ssn = ['397–33–8133', '397—33—8133', '397‑33‑8133', '397−33−8133', '397/33/8133', '397_33_8133', '397.33.8133', '397 - 33 - 8133', '３９７-３３-８１３３', '397\u00a033\u00a08133'];
+  const known: KnownIdentifiers = { names: ['Ana Lopez'], ssns: ['397-33-8133'], phones: ['316-555-4020'] };
+
+  it.each(ssn)('SSN %s: removed for the researcher, with and without the record, and masked to its last four for clinicians', (value) => {
+    for (const text of [`SSN ${value} on file`, `ssn#${value}`, `S.S.N. ${value}`, `his number is ${value}.`]) {
+      for (const out of [scrub(text), scrub(text, known)]) {
+        expect(out).toContain('[SSN]');
+        // No three digits of it in a row survive, in any script.
+        expect(out.normalize('NFKC').replace(/\D/g, '')).not.toMatch(/397|338|8133/);
+      }
+      expect(maskSsns(text).text).toContain('***-**-8133');
+      expect(maskSsns(text).text.normalize('NFKC').replace(/\D/g, '')).toBe('8133');
+    }
+  });
+
+  it.each(['316–555–4020', '316 - 555 - 4020', '316/555/4020', '316_555_4020', '316\u00a0555\u00a04020', '(316)\u2009555–4020', '３１６-５５５-４０２０'])('phone %s', (value) => {
+    for (const out of [scrub(`Phone ${value} after 5`), scrub(`Phone ${value} after 5`, known)]) {
+      expect(out).toContain('[PHONE]');
+      expect(out.normalize('NFKC')).not.toMatch(/555|4020/);
+    }
+  });
+
+  it.each(['2026–03–14', '2026—03—14', '03–14–2026', '３/１４/２０２６'])('date %s', (value) => {
+    expect(scrub(`Seen on ${value} in clinic`)).toBe('Seen on [DATE] in clinic');
+  });
+
+  it('keeps the text as written around what it removes, and readings that are not identifiers', () => {
+    expect(scrub('BP 120/80 – stable; K 4.1 — repeat in 2 weeks; SSN 397–33–8133.')).toBe('BP 120/80 – stable; K 4.1 — repeat in 2 weeks; SSN [SSN].');
+    expect(maskSsns('Dose 5 mg – SSN ３９７-３３-８１３３ – ok').text).toBe('Dose 5 mg – SSN ***-**-8133 – ok');
+  });
+});
+
 describe('maskSsns (full-access free text)', () => {
   it('masks every SSN form to its last four digits and leaves everything else as written', () => {
     const text = 'SSN 290-38-5127; spaced 290 38 5127; bare 290385127; social security number: 123456789. Call 617-555-0199, MRN 00412345, BP 120/80.';

@@ -7,6 +7,7 @@
  * locations.ts). Overlaps are merged and each placeholder counted once by type. The
  * removed text is never returned or logged: only the counts leave this module.
  */
+import { foldLookalikes } from './fold.js';
 import { compileKnown, findKnown } from './known.js';
 import { findLocations } from './locations.js';
 import { findNames } from './names.js';
@@ -21,15 +22,17 @@ import type { Finding, KnownIdentifiers, ScrubResult } from './types.js';
 export function findPhi(text: string, known?: KnownIdentifiers): Finding[] {
   if (typeof text !== 'string') throw new TypeError('scrubText expects a string');
   if (text.length === 0) return [];
+  // The detectors read the folded text (fold.ts); its offsets are the text's own.
+  const folded = foldLookalikes(text);
   const findings: Finding[] = [];
-  const tokens = tokenize(text);
-  const clinical = protectClinical(text, tokens);
+  const tokens = tokenize(folded);
+  const clinical = protectClinical(folded, tokens);
   const knownNames = new Uint8Array(tokens.length);
-  if (known) findKnown(text, tokens, clinical, compileKnown(known), findings, knownNames);
-  findPatterns(text, findings);
-  findNames(text, tokens, clinical, knownNames, findings);
-  findLocations(text, tokens, clinical, findings);
-  return mergeFindings(findings, text);
+  if (known) findKnown(folded, tokens, clinical, compileKnown(known), findings, knownNames);
+  findPatterns(folded, findings);
+  findNames(folded, tokens, clinical, knownNames, findings);
+  findLocations(folded, tokens, clinical, findings);
+  return mergeFindings(findings, folded);
 }
 
 export function scrubText(text: string, known?: KnownIdentifiers): ScrubResult {
@@ -43,14 +46,16 @@ export function scrubText(text: string, known?: KnownIdentifiers): ScrubResult {
  */
 export function maskSsns(text: string): ScrubResult {
   if (typeof text !== 'string') throw new TypeError('maskSsns expects a string');
+  const folded = foldLookalikes(text);
   const findings: Finding[] = [];
-  findSsns(text, findings);
+  findSsns(folded, findings);
   if (findings.length === 0) return { text, counts: {} };
-  const merged = mergeFindings(findings, text);
+  const merged = mergeFindings(findings, folded);
   let out = '';
   let at = 0;
   for (const { start, end } of merged) {
-    out += text.slice(at, start) + maskLast4(text.slice(start, end));
+    // The last four digits as ASCII, whatever digits they were typed with.
+    out += text.slice(at, start) + maskLast4(folded.slice(start, end));
     at = end;
   }
   return { text: out + text.slice(at), counts: { ssn: merged.length } };
