@@ -96,6 +96,35 @@ describe('the researcher never sees an identifier', () => {
     });
   }
 
+  it('filters dates by year only: an exact `since` would give back the instant the answer hides', async () => {
+    // Found by a reviewer: bisecting `since` by the number of rows returned recovered an
+    // observation's time to the second in 24 calls.
+    for (const tool of ['get_observations', 'get_clinical_notes'] as const) {
+      for (const since of ['2024-03-14', '2024-01-01T00:00:01Z', '2024-06-01T00:00:00Z', '2024-01-02']) {
+        const error = await h.refusal('researcher1', tool, { patient_id: h.pseudonym('P001'), since });
+        expect(error.code).toBe('ERR_VALIDATION');
+        expect(error.detail).toMatch(/^since: .*year/);
+      }
+      // Refused before the policy: the same answer for a pseudonym that names no one.
+      const nobody = await h.refusal('researcher1', tool, { patient_id: 'R-AAAAAAAAAAAAAAAA', since: '2024-03-14' });
+      expect(nobody.code).toBe('ERR_VALIDATION');
+      for (const since of ['2024-01-01', '2024-01-01T00:00:00Z', '1900-01-01']) {
+        const result = await h.call('researcher1', tool, { patient_id: h.pseudonym('P001'), since });
+        expect(result.isError).toBeFalsy();
+      }
+      // Clinicians see dates whole, and filter by them.
+      const doctor = await h.call('yenji100', tool, { patient_id: 'P001', since: '2024-03-14T10:15:00Z' });
+      expect(doctor.isError).toBeFalsy();
+    }
+  });
+
+  it("scrubs the record's own id out of a note's text", async () => {
+    await h.call('yenji100', 'add_clinical_note', { patient_id: 'P001', text: 'Internal id P001 per chart; see P001. Plate ABC-1234 seen.' });
+    const result = await h.call('researcher1', 'get_clinical_notes', { patient_id: h.pseudonym('P001'), limit: 100 });
+    expect(leaks(JSON.stringify(result))).toEqual([]);
+    expect(JSON.stringify(result)).toContain('Internal id [ID] per chart');
+  });
+
   it('records the real patient id in the audit log, for the reviewer', async () => {
     await h.call('researcher1', 'get_medications', { patient_id: h.pseudonym('P007') });
     const [event] = await h.lastAuditEvents(1);

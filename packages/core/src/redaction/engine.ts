@@ -40,6 +40,16 @@ export function viewFor(role: Role, model: RedactModel): ModelView | undefined {
   return VIEWS[role]?.[model];
 }
 
+/**
+ * Whether the role sees this model's dates as years only (Safe Harbor). A date filter must
+ * then be a year too: a `since` to the second, bisected over a few calls by the number of
+ * rows that come back, would give back the exact instant the answer hides.
+ */
+export function datesYearOnly(role: Role, model: RedactModel): boolean {
+  const view = viewFor(role, model);
+  return view !== undefined && Object.values(view).some((spec) => ruleOf(spec).rule === 'year_only');
+}
+
 function usesPseudonyms(view: ModelView): boolean {
   return Object.values(view).some((spec) => ruleOf(spec).rule === 'pseudonym');
 }
@@ -198,6 +208,8 @@ export function knownIdentifiersOf(patient: PatientRow, contacts: readonly Conta
     addresses: [patient.address_line],
     cities: [patient.city],
     zips: [patient.postal_code],
+    // The record's own id, which a clinician may write into a note ("see P002").
+    other: [patient.id],
   };
 }
 

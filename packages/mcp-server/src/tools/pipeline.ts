@@ -22,8 +22,9 @@ import { isAllowed, isListAllowed, policyCondition, roleMayEver, type Decision }
 import { PURPOSE_OF_USE, type RowCondition } from '@secure-hospital-ai/core/policy/policy';
 import { emptyRowContext, loadPatientRelationships, loadRowContexts, type PatientRelationships } from '@secure-hospital-ai/core/policy/relationships';
 import { patientRowFilter } from '@secure-hospital-ai/core/policy/row-filter';
+import { datesYearOnly } from '@secure-hospital-ai/core/redaction/engine';
 import { assertPseudonymKey } from '@secure-hospital-ai/core/redaction/pseudonym';
-import type { RedactionCounts } from '@secure-hospital-ai/core/redaction/types';
+import type { RedactionCounts, RedactModel } from '@secure-hospital-ai/core/redaction/types';
 import { PRESERIALIZED } from '../protocol/jsonrpc.js';
 import type { CallToolResult, McpBackend, RequestContext, ToolDescriptor } from '../protocol/types.js';
 import { createAnswerMemo, type ShapedAnswer } from './answer-memo.js';
@@ -122,6 +123,22 @@ function namesNoPatient(issues: ReadonlyArray<{ path: PropertyKey[] }>, rawArgs:
 function invalidInput(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): AppError {
   const complaints = new Set(issues.map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : 'arguments'}: ${issue.message}`));
   return new AppError('ERR_VALIDATION', { detail: [...complaints].slice(0, 3).join('; ') });
+}
+
+/** The first instant of a UTC year, as the tools' date arguments come out of their schema. */
+const START_OF_YEAR = /^\d{4}-01-01T00:00:00\.000Z$/;
+
+/**
+ * A caller who sees this tool's dates as years only may filter by a year only (redaction
+ * engine, `datesYearOnly`): any other `since` is refused before the policy runs, as an
+ * argument error the model can correct.
+ */
+function refuseFinerThanYear(tool: ToolDefinition, principal: Principal, args: Record<string, unknown>): void {
+  const since = args.since;
+  if (typeof since !== 'string' || START_OF_YEAR.test(since) || !datesYearOnly(principal.role, tool.model as RedactModel)) return;
+  throw new AppError('ERR_VALIDATION', {
+    detail: 'since: de-identified access sees years only, so it filters by year only: give the first day of a year (YYYY-01-01)',
+  });
 }
 
 /** The real ids of the patients a list's answer shows (before redaction puts pseudonyms in their place). */
@@ -289,6 +306,8 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
       const others = typeof named === 'string' && named.trim() !== '' ? parsed.error.issues.filter((issue) => issue.path[0] !== 'patient_id') : parsed.error.issues;
       throw invalidInput(others.length > 0 ? others : parsed.error.issues);
     }
+
+    refuseFinerThanYear(tool, principal, parsed.data as Record<string, unknown>);
 
     const authorised = await decide(tool, principal, parsed.data as Record<string, unknown>, call, now);
 
