@@ -4,7 +4,7 @@
  * while the consumer writes.
  */
 import type { Database } from '../db/database.js';
-import { AppError } from '../errors.js';
+import { parseInstant } from '../instants.js';
 import type { StoredAuditEvent } from './event.js';
 import { toFhirAuditEvent, type FhirAuditEvent } from './fhir.js';
 import { auditDb } from './tables.js';
@@ -15,15 +15,6 @@ export interface ExportOptions {
   /** Exclusive upper bound on the event time (ISO-8601). */
   until?: string;
   pageSize?: number;
-}
-
-/** An ISO-8601 instant normalised to the stored form (UTC, milliseconds), or a clear error. */
-export function parseInstant(value: string, name: string): string {
-  const parsed = new Date(value);
-  if (typeof value !== 'string' || value.trim() === '' || Number.isNaN(parsed.getTime())) {
-    throw new AppError('ERR_VALIDATION', { detail: `${name} must be an ISO-8601 date or date-time` });
-  }
-  return parsed.toISOString();
 }
 
 export async function* readAuditEvents(database: Database, options: ExportOptions = {}): AsyncGenerator<StoredAuditEvent> {

@@ -9,8 +9,8 @@ import type { Database } from '../db/database.js';
 import type { Tables } from '../db/schema.js';
 import type { AuditDecision, Role } from '../domain.js';
 import { AppError } from '../errors.js';
+import { parseInstant } from '../instants.js';
 import { listedIds } from './chain.js';
-import { parseInstant } from './export.js';
 import { auditDb, type AuditTables } from './tables.js';
 
 export interface AuditLogFilters {

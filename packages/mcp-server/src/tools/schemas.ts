@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { freeTextProblem } from '@secure-hospital-ai/core/free-text';
+import { DATE_OR_INSTANT, INSTANT_FORMAT, readInstant } from '@secure-hospital-ai/core/instants';
 
 /** A patient id (P001) or, for the researcher, a pseudonym (R-…). */
 export const patientIdArg = z
@@ -23,21 +24,17 @@ export function wellFormedPatientId(rawArgs: unknown): string | null {
   return named.success ? named.data : null;
 }
 
-const DATE_OR_INSTANT = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
-
-/** A real calendar day: Date.parse rolls 2026-02-30 over to 2 March instead of refusing it. */
-function realDay(value: string): boolean {
-  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return !Number.isNaN(Date.parse(value)) && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
-
 /** `YYYY-MM-DD` or an ISO-8601 instant with its offset; normalised to a UTC instant. */
 export const instantArg = z
   .string()
-  .regex(DATE_OR_INSTANT, 'an ISO-8601 date (YYYY-MM-DD) or date-time with offset')
-  .refine(realDay, 'not a real date')
-  .transform((value) => new Date(value).toISOString());
+  // The pattern too, so that tools/list shows a model the format.
+  .regex(DATE_OR_INSTANT, INSTANT_FORMAT)
+  .transform((value, ctx) => {
+    const read = readInstant(value);
+    if ('instant' in read) return read.instant;
+    ctx.addIssue({ code: 'custom', message: read.problem });
+    return z.NEVER;
+  });
 
 /** Free text written into the record, trimmed: well-formed, no control characters (core/free-text.ts). */
 export const freeTextArg = (max: number) =>
