@@ -153,6 +153,13 @@ describe(`tampering is detected (${testDatabaseKind()})`, () => {
     expect(await verifyAuditChain(database)).toEqual({ ok: false, firstBadSeq: EVENTS + 1, reason: 'inserted', count: EVENTS });
   });
 
+  it('a forged event numbered far past the chain head: inserted at it, not a gap before it', async () => {
+    // A plain INSERT needs no guard dropped (found by a reviewer: reported as "missing" at a seq that never existed).
+    const forged = chainEvent(normalizeAuditEvent(auditEvent({ user_id: '7' })), EVENTS + 4990, 'e'.repeat(64));
+    await insertRaw(database, Object.fromEntries(STORED_COLUMNS.map((c, i) => [c, forged[i]])));
+    expect(await verifyAuditChain(database)).toEqual({ ok: false, firstBadSeq: EVENTS + 4990, reason: 'inserted', count: EVENTS });
+  });
+
   it.each([0, -5])('a forged event numbered %i, before the chain (which get_audit_log would list): inserted', async (seq) => {
     const forged = chainEvent(normalizeAuditEvent(auditEvent({ user_id: '2', patient_id: 'P001', tool: 'get_clinical_notes' })), seq, 'junk');
     await insertRaw(database, Object.fromEntries(STORED_COLUMNS.map((c, i) => [c, forged[i]])));
@@ -218,6 +225,30 @@ describe(`tampering is detected (${testDatabaseKind()})`, () => {
       ok: false,
       firstBadSeq: 5,
       reason: 'anchor_mismatch',
+      count: 0,
+    });
+  });
+
+  it('the log rewritten shorter (an event removed, the rest renumbered and re-chained): an anchor past its end vouches for nothing', async () => {
+    // Found by a reviewer: verify said "missing" at the new end and called every event before
+    // it intact, the rewritten ones among them.
+    const anchor = await storedEvent(database, EVENTS);
+    const all = await rows(database, 'SELECT * FROM audit_events ORDER BY seq');
+    await exec(database, 'DELETE FROM audit_events WHERE seq >= 3');
+    let prev = String(all[1]?.hash);
+    let seq = 2;
+    for (const row of all.slice(3)) {
+      seq += 1;
+      const rechained = chainEvent({ ...(row as never as Record<string, unknown>) } as never, seq, prev);
+      await insertRaw(database, Object.fromEntries(STORED_COLUMNS.map((c, i) => [c, rechained[i]])));
+      prev = rechained[HASH_INDEX] as string;
+    }
+    await exec(database, 'UPDATE audit_chain_head SET seq = ?, hash = ?', seq, prev);
+    expect((await verifyAuditChain(database)).ok).toBe(true); // undetectable from inside the database
+    expect(await verifyAuditChain(database, { anchor: { seq: EVENTS, hash: String(anchor.hash) } })).toEqual({
+      ok: false,
+      firstBadSeq: EVENTS,
+      reason: 'anchor_missing',
       count: 0,
     });
   });

@@ -9,7 +9,7 @@ import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { exportAuditEvents } from '@secure-hospital-ai/core/audit/export';
-import { verifyAuditChain, type ChainFailureReason } from '@secure-hospital-ai/core/audit/verify';
+import { verifyAuditChain, vouchesForNone, type ChainFailureReason } from '@secure-hospital-ai/core/audit/verify';
 import { loadConfig } from '@secure-hospital-ai/core/config';
 import { openDatabase, sqliteFile, type Database } from '@secure-hospital-ai/core/db/database';
 import { migrateToLatest } from '@secure-hospital-ai/core/db/migrate';
@@ -26,6 +26,7 @@ const EXPLAIN: Record<ChainFailureReason, string> = {
   broken_link: 'its hash is not the one the chain committed to (edited and re-hashed)',
   head_missing: 'the chain head record is gone; the end of the log cannot be checked',
   anchor_mismatch: 'this event does not carry the anchored hash: events up to here were rewritten and the chain recomputed',
+  anchor_missing: 'the log ends here, before the anchored event: it was cut short, or rewritten shorter and the chain recomputed',
   listing_altered:
     "the patients index (audit_event_patients) does not hold exactly the patients this event lists: a patient's access log would miss it, or show an access that never happened",
 };
@@ -89,8 +90,8 @@ async function verify(argv: string[]): Promise<number> {
     if (!result.ok) {
       process.stdout.write(`FIRST BAD EVENT seq=${result.firstBadSeq}: ${result.reason} — ${EXPLAIN[result.reason]}\n`);
       process.stdout.write(
-        result.reason === 'anchor_mismatch'
-          ? `which of the events up to it was changed cannot be told from the database; compare with a backup (${database.location})\n`
+        vouchesForNone(result.reason)
+          ? `which of the events up to the anchor was changed cannot be told from the database; compare with a backup (${database.location})\n`
           : `${result.count.toLocaleString('en')} events before it are intact (${database.location})\n`,
       );
       return 1;

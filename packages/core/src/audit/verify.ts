@@ -34,6 +34,12 @@ export type ChainFailureReason =
    */
   | 'anchor_mismatch'
   /**
+   * The log ends before an anchor's seq, though the chain holds together up to its end: it was
+   * cut short, or rewritten shorter and recomputed. Either way none of the events up to the
+   * anchor can be vouched for.
+   */
+  | 'anchor_missing'
+  /**
    * The event is intact, but the index that finds it by patient (audit_event_patients) does
    * not hold exactly the patients it lists: a patient's access log would miss it, or show an
    * access that never happened.
@@ -72,6 +78,8 @@ export class ChainChecker {
   /** An event that hashes as seq + 1: the next event tells a swap from a deletion. */
   private suspect: { seq: number; prevHash: string } | undefined;
   count = 0;
+  /** The chain head as read before the walk, once known: tells a row past it from a gap. */
+  head: { seq: number; hash: string } | undefined;
 
   constructor(private readonly anchor?: { seq: number; hash: string }) {}
 
@@ -81,7 +89,12 @@ export class ChainChecker {
    */
   check(seq: number, prev: string, stored: string, canonical: string, provisional = false): ChainFailure | typeof RECHECK | undefined {
     if (this.suspect) return this.decideSuspect(stored);
-    if (seq !== this.expectedSeq) return { firstBadSeq: this.expectedSeq, reason: 'missing' };
+    if (seq !== this.expectedSeq) {
+      // Every event up to the head walked, and a row numbered past it: one the chain never
+      // produced (a plain INSERT), not a gap before it.
+      if (this.head && this.expectedSeq === this.head.seq + 1 && seq > this.head.seq) return { firstBadSeq: seq, reason: 'inserted' };
+      return { firstBadSeq: this.expectedSeq, reason: 'missing' };
+    }
     if (hashCanonical(canonical) !== stored) {
       if (provisional) return RECHECK;
       return this.classify(seq, prev, stored, canonical);
@@ -102,7 +115,7 @@ export class ChainChecker {
     if (lastSeq < head.seq) return { firstBadSeq: lastSeq + 1, reason: 'missing' };
     if (lastSeq > head.seq) return { firstBadSeq: head.seq + 1, reason: 'inserted' };
     if (head.hash !== this.prevHash) return { firstBadSeq: lastSeq, reason: 'broken_link' };
-    if (this.anchor && this.anchor.seq > lastSeq) return { firstBadSeq: lastSeq + 1, reason: 'missing' };
+    if (this.anchor && this.anchor.seq > lastSeq) return { firstBadSeq: lastSeq + 1, reason: 'anchor_missing' };
     return undefined;
   }
 
@@ -144,13 +157,19 @@ function beforeTheChain(seq: number): ChainFailure {
   return { firstBadSeq: seq, reason: 'inserted' };
 }
 
+/** Failures that say some event up to an anchor was rewritten, without saying which. */
+export function vouchesForNone(reason: ChainFailureReason): boolean {
+  return reason === 'anchor_mismatch' || reason === 'anchor_missing';
+}
+
 function result(checker: ChainChecker, failure: ChainFailure | undefined, head: { seq: number; hash: string } | undefined): ChainVerification {
   // count: the events before the first bad one, every one of them intact; after an anchor
-  // mismatch, any of those may be the rewritten one. An index row past the last event names a
+  // mismatch, or a log that no longer reaches the anchor, any of those may be the rewritten one. An index row past the last event names a
   // seq no event has: the events before it are the ones walked.
   if (failure) {
     const before = Math.max(0, failure.firstBadSeq - 1);
-    const count = failure.reason === 'anchor_mismatch' ? 0 : failure.reason === 'listing_altered' ? Math.min(before, checker.count) : before;
+    // Never more than the walk found intact: a row past the head numbers far beyond the events.
+    const count = vouchesForNone(failure.reason) ? 0 : Math.min(before, checker.count);
     return { ok: false, ...failure, count };
   }
   return { ok: true, count: checker.count, head: head as { seq: number; hash: string } };
@@ -263,6 +282,7 @@ function verifySqlite(sqlite: BetterSqlite3.Database, options: VerifyOptions): C
     const head = sqlite.prepare('SELECT seq, hash FROM audit_chain_head WHERE id = 1').get() as
       | { seq: number; hash: string }
       | undefined;
+    checker.head = head;
     const chain = CHAIN_COLUMNS.join(', ');
     const fast = sqlite
       .prepare(
@@ -363,6 +383,7 @@ async function verifyPostgres(pool: pg.Pool, options: VerifyOptions): Promise<Ch
     const headRows = await client.query<{ seq: number | string; hash: string }>('SELECT seq, hash FROM audit_chain_head WHERE id = 1');
     const headRow = headRows.rows[0];
     const head = headRow ? { seq: Number(headRow.seq), hash: headRow.hash } : undefined;
+    checker.head = head;
     const page = (after: number) =>
       client.query<[number | string, string, string, string, string | null, string | null]>({
         text:
