@@ -163,12 +163,12 @@ export function vouchesForNone(reason: ChainFailureReason): boolean {
 }
 
 function result(checker: ChainChecker, failure: ChainFailure | undefined, head: { seq: number; hash: string } | undefined): ChainVerification {
-  // count: the events before the first bad one, every one of them intact; after an anchor
-  // mismatch, or a log that no longer reaches the anchor, any of those may be the rewritten one. An index row past the last event names a
-  // seq no event has: the events before it are the ones walked.
+  // count: the events before the first bad one, every one of them intact, and never more than
+  // the walk found (a row past the head, or an index row past the last event, names a seq far
+  // beyond them). After an anchor mismatch, or a log that no longer reaches the anchor, any of
+  // them may be the rewritten one.
   if (failure) {
     const before = Math.max(0, failure.firstBadSeq - 1);
-    // Never more than the walk found intact: a row past the head numbers far beyond the events.
     const count = vouchesForNone(failure.reason) ? 0 : Math.min(before, checker.count);
     return { ok: false, ...failure, count };
   }
