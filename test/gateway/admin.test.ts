@@ -208,7 +208,7 @@ describe('what an admin can do', () => {
       decision: 'allow',
       user_id: String(await accountId('admin')),
       role: 'admin',
-      reason: `account.create:account/${id}`,
+      reason: `account.create:account/${id}:role/doctor`,
       purpose_of_use: 'HSYSADMIN',
       client_address: '127.0.0.1',
       user_agent: 'admin-test/1.0',
@@ -231,7 +231,7 @@ describe('what an admin can do', () => {
     const created = await call('POST', '', headers, { username: 'p_two', password: 'p-two-pass-2026', role: 'patient', patient_id: 'P002' });
     expect(created.status).toBe(201);
     expect(created.json).toMatchObject({ role: 'patient', patient_id: 'P002' });
-    expect((await changeEvents()).at(-1)).toMatchObject({ patient_id: 'P002', reason: `account.create:account/${await accountId('p_two')}` });
+    expect((await changeEvents()).at(-1)).toMatchObject({ patient_id: 'P002', reason: `account.create:account/${await accountId('p_two')}:role/patient` });
   });
 
   it('validation errors are 400 and name the field; a taken username is 409', async () => {
@@ -332,7 +332,8 @@ describe('what an admin can do', () => {
     expect(refused.headers['www-authenticate']).toContain('invalid_token');
     await expect(h.authenticator.authenticate({ authorization: `Bearer ${old}` })).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
     await expect(h.authenticator.authenticate(await bearer('dr_grey'))).resolves.toMatchObject({ role: 'nurse' });
-    expect((await changeEvents()).at(-1)).toMatchObject({ reason: `account.set_role:account/${await accountId('dr_grey')}`, role: 'admin' });
+    // What the account could do before and after, for the reviewer (the accounts table keeps only the now).
+    expect((await changeEvents()).at(-1)).toMatchObject({ reason: `account.set_role:account/${await accountId('dr_grey')}:from/doctor:to/nurse`, role: 'admin' });
 
     const toPatient = await call('POST', '/dr_grey/role', await admin(), { role: 'patient', patient_id: 'P003' });
     expect(toPatient.status).toBe(200);
@@ -454,7 +455,7 @@ describe('what an admin can do', () => {
     const adminId = String(await accountId('admin'));
     for (const event of events) {
       expect(event).toMatchObject({ source: 'gateway', decision: 'allow', user_id: adminId, role: 'admin' });
-      expect(event.reason).toMatch(/^account\.[a-z_]+(:ward\/[a-z0-9]+)?:account\/\d+$/);
+      expect(event.reason).toMatch(/^account\.[a-z_]+(:ward\/[a-z0-9]+)?:account\/\d+(:role\/[a-z]+|:from\/[a-z]+:to\/[a-z]+)?$/);
     }
   });
 });

@@ -57,6 +57,17 @@ export function nowIso(): string {
   return new Date().toISOString();
 }
 
+/**
+ * The reason of an `account.change` audit event, the same from the gateway and the CLI: the
+ * change and the account's id (`account.deactivate:account/17`) and, when a role is given or
+ * changed, the role before and after (`account.set_role:account/13:from/nurse:to/admin`), so a
+ * reviewer can tell what an account could do at any time. Never a password or a name.
+ */
+export function accountChangeReason(change: string, accountId: number, role?: { from?: string; to: string }): string {
+  const roles = role === undefined ? '' : role.from === undefined ? `:role/${role.to}` : `:from/${role.from}:to/${role.to}`;
+  return `${change}:account/${accountId}${roles}`;
+}
+
 export async function createAccount(db: Kysely<Tables>, input: NewAccountInput): Promise<Account> {
   if (!USERNAME.test(input.username)) {
     throw new AppError('ERR_VALIDATION', { detail: 'username must be 3-64 characters of letters, digits, _ . @ -' });

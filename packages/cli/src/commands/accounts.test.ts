@@ -92,6 +92,8 @@ describe('accounts CLI', () => {
     expect((await accounts(['set-role', 'front_desk', 'nurse'])).code).toBe(0);
     await expect(authenticator.authenticate(headers)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
     await expect(authenticator.authenticate(await bearerFor('front_desk'))).resolves.toMatchObject({ role: 'nurse' });
+    // The roles before and after are on the record: the accounts table keeps only the now.
+    expect((await changeEvents()).at(-1)?.reason).toMatch(/^account\.set_role:account\/\d+:from\/receptionist:to\/nurse$/);
   });
 
   it('creates an account with a prompted password and never prints or audits the password', async () => {

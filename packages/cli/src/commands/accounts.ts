@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
 import {
+  accountChangeReason,
   assignCareTeam,
   assignWard,
   createAccount,
@@ -93,7 +94,7 @@ function need(values: readonly string[], count: number, what: string): string[] 
  * One `account.change` event per change, after it is made; the reason names the change and
  * the account id, never a password. If the log cannot take it, the command fails loudly.
  */
-async function audited(deps: AccountsDeps, change: string, accountId: number, patientId: string | null = null): Promise<void> {
+async function audited(deps: AccountsDeps, change: string, accountId: number, patientId: string | null = null, role?: { from?: string; to: string }): Promise<void> {
   await deps.audit.record({
     request_id: randomUUID(),
     source: 'cli',
@@ -103,7 +104,7 @@ async function audited(deps: AccountsDeps, change: string, accountId: number, pa
     tool: null,
     patient_id: patientId,
     decision: 'allow',
-    reason: `${change}:account/${accountId}`,
+    reason: accountChangeReason(change, accountId, role),
     break_glass: false,
     purpose_of_use: 'HSYSADMIN',
     redactions: {},
@@ -152,7 +153,7 @@ export async function runAccounts(argv: readonly string[], deps: AccountsDeps): 
         displayName: parsed.options.get('--name') ?? username,
         patientId: parsed.options.get('--patient') ?? null,
       });
-      await audited(deps, 'account.create', account.id, account.patient_id);
+      await audited(deps, 'account.create', account.id, account.patient_id, { to: account.role });
       io.out(`created ${account.username} (${account.role}, id ${account.id})\n`);
       return 0;
     }
@@ -179,8 +180,9 @@ export async function runAccounts(argv: readonly string[], deps: AccountsDeps): 
     case 'set-role': {
       const [username, role] = need(args, 2, '<username> <role>') as [string, string];
       if (!isRole(role)) throw usageError(`role must be one of ${ROLES.join(', ')}`);
+      const before = await requireAccount(db, username);
       const account = await setAccountRole(db, username, role, parsed.options.get('--patient') ?? null);
-      await audited(deps, 'account.set_role', account.id, account.patient_id);
+      await audited(deps, 'account.set_role', account.id, account.patient_id, { from: before.role, to: account.role });
       io.out(`${username} is now ${role}; tokens issued under the old role are refused\n`);
       return 0;
     }

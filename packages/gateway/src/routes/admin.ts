@@ -24,6 +24,7 @@ import {
   resetPassword,
   setAccountActive,
   setAccountRole,
+  accountChangeReason,
 } from '@secure-hospital-ai/core/accounts';
 import { recordOrRefuse, type AuditSink } from '@secure-hospital-ai/core/audit/event';
 import type { Authenticator } from '@secure-hospital-ai/core/authenticate';
@@ -175,13 +176,13 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
   }
 
   /**
-   * One `account.change` event per change, after it is made, in the CLI's reason format
-   * (`account.deactivate:account/17`): a fixed phrase and ids, never a password or a name.
+   * One `account.change` event per change, after it is made, with the CLI's reason
+   * (`accountChangeReason`): a fixed phrase, ids and roles, never a password or a name.
    * The change is already committed when the log refuses it, so the answer says so (503)
    * rather than pretending success.
    */
-  function audited(request: FastifyRequest, change: string, accountId: number, patientId: string | null = null): Promise<void> {
-    return record(request, 'account.change', `${change}:account/${accountId}`, patientId);
+  function audited(request: FastifyRequest, change: string, accountId: number, patientId: string | null = null, role?: { from?: string; to: string }): Promise<void> {
+    return record(request, 'account.change', accountChangeReason(change, accountId, role), patientId);
   }
 
   /** Who read which accounts is on the record before the answer leaves (fail closed, as for tool calls). */
@@ -246,7 +247,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
       displayName: body.display_name ?? body.username,
       patientId: body.patient_id ?? null,
     });
-    await audited(request, 'account.create', account.id, account.patient_id);
+    await audited(request, 'account.create', account.id, account.patient_id, { to: account.role });
     return reply.code(201).send(await detail(account));
   });
 
@@ -284,7 +285,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     }
     await checkPatientLink(body.role, body.patient_id, target);
     const account = await setAccountRole(db, username, body.role, body.patient_id ?? null);
-    await audited(request, 'account.set_role', account.id, account.patient_id);
+    await audited(request, 'account.set_role', account.id, account.patient_id, { from: target.role, to: account.role });
     return detail(account);
   });
 
