@@ -90,3 +90,26 @@ describe("searches in a patient's access log", () => {
     expect(events.filter((e) => e.tool !== 'search_patients').every((e) => e.patient_id === 'P001' && e.listed_patients.length === 0)).toBe(true);
   });
 });
+
+describe('get_audit_log cursors', () => {
+  it('are sealed: they say nothing of the log, and one made up, altered or from another tool is refused', async () => {
+    // Found by a reviewer: "a1.MzMyMTA" decoded to seq 33210, the whole hospital's audit volume.
+    for (let i = 0; i < 3; i += 1) await h.call('yenji100', 'get_patient_overview', { patient_id: 'P001' });
+    const first = await h.call('p001', 'get_audit_log', { limit: 1 });
+    const cursor = (first.structuredContent as { next_cursor: string }).next_cursor;
+    expect(cursor).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+    expect(Buffer.from(cursor, 'base64url').toString('latin1')).not.toMatch(/\d{2,}/);
+    // It pages as before.
+    const second = await h.call('p001', 'get_audit_log', { limit: 1, cursor });
+    const [a] = (first.structuredContent as { events: Array<{ time: string }> }).events;
+    const [b] = (second.structuredContent as { events: Array<{ time: string }> }).events;
+    expect(b!.time <= a!.time).toBe(true);
+
+    const listing = (await h.call('front_desk', 'search_patients', { limit: 1 })).structuredContent as { next_cursor: string };
+    const altered = cursor.slice(0, 20) + (cursor[20] === 'A' ? 'B' : 'A') + cursor.slice(21);
+    for (const forged of [`a1.${Buffer.from('30').toString('base64url')}`, altered, listing.next_cursor]) {
+      const error = await h.refusal('p001', 'get_audit_log', { limit: 1, cursor: forged });
+      expect(error).toMatchObject({ code: 'ERR_VALIDATION', detail: 'cursor is not one this server issued' });
+    }
+  });
+});

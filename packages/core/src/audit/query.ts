@@ -10,6 +10,7 @@ import type { Tables } from '../db/schema.js';
 import type { AuditDecision, Role } from '../domain.js';
 import { AppError } from '../errors.js';
 import { parseInstant } from '../instants.js';
+import { seal, unseal } from '../sealed.js';
 import { listedIds } from './chain.js';
 import { auditDb, type AuditTables } from './tables.js';
 
@@ -74,21 +75,33 @@ export type AuditLogPage<E> = { events: E[]; next_cursor: string | null };
 export const AUDIT_LOG_MAX_LIMIT = 200;
 export const AUDIT_LOG_DEFAULT_LIMIT = 50;
 const CURSOR_PREFIX = 'a1.';
+/** The purpose audit log cursors are sealed for (sealed.ts). */
+const AUDIT_CURSOR = 'audit-log-cursor';
 
-export function encodeCursor(seq: number): string {
-  return CURSOR_PREFIX + Buffer.from(String(seq)).toString('base64url');
+export interface AuditLogOptions {
+  /**
+   * Seals cursors (sealed.ts), as the tool does: a cursor is a seq, which would tell a patient
+   * how many events the whole log holds, and one made up by hand would be taken.
+   */
+  cursorKey?: string;
 }
 
-export function decodeCursor(cursor: string): number {
+export function encodeCursor(seq: number, key?: string): string {
+  return key ? seal(String(seq), key, AUDIT_CURSOR) : CURSOR_PREFIX + Buffer.from(String(seq)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, key?: string): number {
   const bad = () => new AppError('ERR_VALIDATION', { detail: 'cursor is not one this server issued' });
-  if (typeof cursor !== 'string' || !cursor.startsWith(CURSOR_PREFIX)) throw bad();
-  const text = Buffer.from(cursor.slice(CURSOR_PREFIX.length), 'base64url').toString();
-  if (!/^[1-9][0-9]{0,15}$/.test(text)) throw bad();
+  if (typeof cursor !== 'string') throw bad();
+  let text: string | undefined;
+  if (key) text = unseal(cursor, key, AUDIT_CURSOR);
+  else if (cursor.startsWith(CURSOR_PREFIX)) text = Buffer.from(cursor.slice(CURSOR_PREFIX.length), 'base64url').toString();
+  if (text === undefined || !/^[1-9][0-9]{0,15}$/.test(text)) throw bad();
   return Number(text);
 }
 
 /** The page's query (one row more than the limit), after the filters are checked. */
-export function auditLogQuery(database: Database, filters: AuditLogFilters, viewer: AuditLogViewer) {
+export function auditLogQuery(database: Database, filters: AuditLogFilters, viewer: AuditLogViewer, options: AuditLogOptions = {}) {
   const limit = filters.limit ?? AUDIT_LOG_DEFAULT_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > AUDIT_LOG_MAX_LIMIT) {
     throw new AppError('ERR_VALIDATION', { detail: `limit must be an integer from 1 to ${AUDIT_LOG_MAX_LIMIT}` });
@@ -105,7 +118,7 @@ export function auditLogQuery(database: Database, filters: AuditLogFilters, view
   }
   const since = filters.since === undefined ? undefined : parseInstant(filters.since, 'since');
   const until = filters.until === undefined ? undefined : parseInstant(filters.until, 'until');
-  const cursor = filters.cursor === undefined ? undefined : decodeCursor(filters.cursor);
+  const cursor = filters.cursor === undefined ? undefined : decodeCursor(filters.cursor, options.cursorKey);
 
   /**
    * Every condition but the patient's, on audit_events, whatever else the query joins. The
@@ -170,27 +183,31 @@ export function queryAuditLog(
   database: Database,
   filters: AuditLogFilters,
   viewer: { role: 'auditor' },
+  options?: AuditLogOptions,
 ): Promise<AuditLogPage<AuditorAuditEvent>>;
 export function queryAuditLog(
   database: Database,
   filters: AuditLogFilters,
   viewer: { role: 'patient'; patientId: string },
+  options?: AuditLogOptions,
 ): Promise<AuditLogPage<PatientAuditEvent>>;
 export function queryAuditLog(
   database: Database,
   filters: AuditLogFilters,
   viewer: AuditLogViewer,
+  options?: AuditLogOptions,
 ): Promise<AuditLogPage<AuditorAuditEvent | PatientAuditEvent>>;
 export async function queryAuditLog(
   database: Database,
   filters: AuditLogFilters,
   viewer: AuditLogViewer,
+  options: AuditLogOptions = {},
 ): Promise<AuditLogPage<AuditorAuditEvent | PatientAuditEvent>> {
   const limit = filters.limit ?? AUDIT_LOG_DEFAULT_LIMIT;
-  const rows = await auditLogQuery(database, filters, viewer).execute();
+  const rows = await auditLogQuery(database, filters, viewer, options).execute();
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  const next_cursor = rows.length > limit && last ? encodeCursor(Number(last.seq)) : null;
+  const next_cursor = rows.length > limit && last ? encodeCursor(Number(last.seq), options.cursorKey) : null;
 
   if (viewer.role === 'patient') {
     return {

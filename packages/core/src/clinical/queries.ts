@@ -4,11 +4,12 @@
  * patient search takes the policy layer's row filter inside its WHERE, so neither a page
  * nor a cursor can reveal a row the caller may not see.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import { preparedQuery } from '../db/prepared.js';
 import type { Tables } from '../db/schema.js';
 import { AppError } from '../errors.js';
+import { seal, unseal } from '../sealed.js';
 import type {
   AllergyRow,
   ConditionRow,
@@ -139,39 +140,22 @@ function queryFingerprint(classified: Classified): string {
   return createHash('sha256').update(JSON.stringify(classified)).digest('base64url').slice(0, 12);
 }
 
-function keyBytes(key: string | Uint8Array): Buffer {
-  return createHash('sha256').update(typeof key === 'string' ? Buffer.from(key, 'utf8') : key).update('patient-search-cursor').digest();
-}
+/** The purpose search cursors are sealed for (sealed.ts). */
+const SEARCH_CURSOR = 'patient-search-cursor';
 
 export function encodeCursor(value: CursorKey, key?: string | Uint8Array): string {
-  const json = Buffer.from(JSON.stringify(value), 'utf8');
-  if (!key) return json.toString('base64url');
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', keyBytes(key), iv);
-  const sealed = Buffer.concat([cipher.update(json), cipher.final()]);
-  return Buffer.concat([iv, sealed, cipher.getAuthTag()]).toString('base64url');
+  const json = JSON.stringify(value);
+  return key ? seal(json, key, SEARCH_CURSOR) : Buffer.from(json, 'utf8').toString('base64url');
 }
 
 export function decodeCursor(cursor: string, key?: string | Uint8Array): CursorKey {
   const bad = () => new AppError('ERR_VALIDATION', { detail: 'cursor is invalid' });
   if (!/^[A-Za-z0-9_-]{1,2048}$/.test(cursor)) throw bad();
-  let json: Buffer;
-  const raw = Buffer.from(cursor, 'base64url');
-  if (key) {
-    if (raw.length < 12 + 16 + 2) throw bad();
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', keyBytes(key), raw.subarray(0, 12));
-      decipher.setAuthTag(raw.subarray(raw.length - 16));
-      json = Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]);
-    } catch {
-      throw bad();
-    }
-  } else {
-    json = raw;
-  }
+  const opened = key ? unseal(cursor, key, SEARCH_CURSOR) : Buffer.from(cursor, 'base64url').toString('utf8');
+  if (opened === undefined) throw bad();
   let parsed: unknown;
   try {
-    parsed = JSON.parse(json.toString('utf8'));
+    parsed = JSON.parse(opened);
   } catch {
     throw bad();
   }

@@ -67,10 +67,11 @@ export const getAuditLogTool = defineTool({
       ...(args.cursor ? { cursor: args.cursor } : {}),
     };
     // Under own_record the policy allowed one record (ctx.patientId), and the view is the patient's.
+    const sealed = { cursorKey: ctx.cursorKey };
     const page =
       ctx.condition === 'own_record'
-        ? await queryAuditLog(ctx.database, { ...filters, patient_id: ctx.patientId as string }, { role: 'patient', patientId: ctx.patientId as string })
-        : await queryAuditLog(ctx.database, filters, { role: 'auditor' });
+        ? await queryAuditLog(ctx.database, { ...filters, patient_id: ctx.patientId as string }, { role: 'patient', patientId: ctx.patientId as string }, sealed)
+        : await queryAuditLog(ctx.database, filters, { role: 'auditor' }, sealed);
     return { sections: {}, plain: { events: page.events, next_cursor: page.next_cursor } };
   },
 });
