@@ -84,6 +84,10 @@ describe('the researcher never sees an identifier', () => {
       if (cursor) expect(leaks(Buffer.from(cursor, 'base64url').toString('latin1'))).toEqual([]);
     } while (cursor);
     expect(new Set(seen).size).toBe(PATIENT_IDS.length);
+    // In pseudonym order, not the real ids' (where the n-th pseudonym would be P00n's).
+    expect(seen).toEqual([...seen].sort());
+    expect(seen).toEqual(PATIENT_IDS.map((id) => h.pseudonym(id)).sort());
+    expect(seen).not.toEqual(PATIENT_IDS.map((id) => h.pseudonym(id)));
   });
 
   for (const tool of ['get_patient_overview', 'list_encounters', 'get_observations', 'get_medications', 'get_clinical_notes'] as const) {

@@ -268,6 +268,7 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
       addressing: authorised.condition === 'deidentified' ? 'pseudonym' : 'id',
       pseudonymOf: pseudonyms.pseudonymOf,
       resolvePseudonym: pseudonyms.resolve,
+      idsInPseudonymOrder: pseudonyms.idsInPseudonymOrder,
       cursorKey: deps.pseudonymKey,
       overviews,
       now,

@@ -11,12 +11,26 @@ export interface PseudonymDirectory {
   pseudonymOf(patientId: string): string;
   /** The real id behind a pseudonym, or undefined when it names no patient. */
   resolve(pseudonym: string): Promise<string | undefined>;
+  /**
+   * Every patient's id, in the order of their pseudonyms: the order a de-identified listing
+   * goes in, since one in id order would tell the n-th pseudonym's real id (P00n).
+   */
+  idsInPseudonymOrder(): Promise<readonly string[]>;
 }
 
 export function createPseudonymDirectory(database: Database, key: string): PseudonymDirectory {
   const byPseudonym = new Map<string, string>();
   const known = new Set<string>();
   let refreshing: Promise<void> | undefined;
+  /** Sorted anew only after patients were added. */
+  let ordered: { size: number; ids: readonly string[] } = { size: 0, ids: [] };
+
+  function refreshOnce(): Promise<void> {
+    refreshing ??= refresh().finally(() => {
+      refreshing = undefined;
+    });
+    return refreshing;
+  }
 
   async function refresh(): Promise<void> {
     // Patients are never deleted, so a count equal to what we hold means nothing is new and a
@@ -40,11 +54,16 @@ export function createPseudonymDirectory(database: Database, key: string): Pseud
       if (!isPseudonym(pseudonym)) return undefined;
       const hit = byPseudonym.get(pseudonym);
       if (hit !== undefined) return hit;
-      refreshing ??= refresh().finally(() => {
-        refreshing = undefined;
-      });
-      await refreshing;
+      await refreshOnce();
       return byPseudonym.get(pseudonym);
+    },
+    async idsInPseudonymOrder() {
+      await refreshOnce();
+      if (ordered.size !== byPseudonym.size) {
+        const pairs = [...byPseudonym].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        ordered = { size: pairs.length, ids: pairs.map(([, id]) => id) };
+      }
+      return ordered.ids;
     },
   };
 }

@@ -26,6 +26,7 @@ const output = z.strictObject({ patients: z.array(patientOut), next_cursor: next
 
 /** Marks listing cursors, so a search cursor is not taken for one (and the reverse). */
 const LISTING = 'listing';
+const DEIDENTIFIED_LISTING = 'deidentified-listing';
 
 function answer(patients: readonly object[], nextCursor: string | null): Fetched {
   return { sections: { patients: { model: 'patient', rows: patients, shape: 'many' } }, plain: { next_cursor: nextCursor } };
@@ -49,11 +50,57 @@ async function listVisible(ctx: ToolRunContext, args: Input, filter: PatientRowF
 }
 
 /**
+ * The de-identified listing, in pseudonym order: in id order the n-th pseudonym would be
+ * P00n's (found by a reviewer, matching birth year, sex and state against the list's order).
+ * The cursor holds the last pseudonym shown, sealed like every cursor.
+ */
+async function listDeidentified(ctx: ToolRunContext, args: Input): Promise<Fetched> {
+  let after: string | undefined;
+  if (args.cursor) {
+    const cursor = decodeCursor(args.cursor, ctx.cursorKey);
+    if (cursor.q !== DEIDENTIFIED_LISTING) throw new AppError('ERR_VALIDATION', { detail: 'cursor: belongs to a different query' });
+    after = cursor.k[2];
+  }
+  const ids = await ctx.idsInPseudonymOrder();
+  // The first id whose pseudonym sorts after the cursor's: a binary search, a pseudonym (an HMAC) per step.
+  let at = 0;
+  if (after !== undefined) {
+    let high = ids.length;
+    while (at < high) {
+      const middle = (at + high) >>> 1;
+      if (ctx.pseudonymOf(ids[middle]!) <= after) at = middle + 1;
+      else high = middle;
+    }
+  }
+  // Rows the filter lets through, a slice of the order at a time, until a page and one more.
+  const page: Array<{ id: string }> = [];
+  let more = false;
+  while (at < ids.length && !more) {
+    const slice = ids.slice(at, at + args.limit + 1);
+    at += slice.length;
+    const rows = await ctx.db.selectFrom('patients').select(PATIENT_COLUMNS).where(ctx.rowFilter).where('id', 'in', slice).execute();
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    for (const id of slice) {
+      const row = byId.get(id);
+      if (row === undefined) continue;
+      if (page.length === args.limit) {
+        more = true;
+        break;
+      }
+      page.push(row);
+    }
+  }
+  const last = page[page.length - 1];
+  const next = more && last ? encodeCursor({ k: ['', '', ctx.pseudonymOf(last.id)], q: DEIDENTIFIED_LISTING }, ctx.cursorKey) : null;
+  return answer(page, next);
+}
+
+/**
  * De-identified callers never search by name, MRN or birth date: a match would tie a
  * pseudonym to an identity and undo the de-identification. They list, or look a pseudonym up.
  */
 async function deidentifiedSearch(ctx: ToolRunContext, args: Input): Promise<Fetched> {
-  if (args.query === '') return listVisible(ctx, args, ctx.rowFilter);
+  if (args.query === '') return listDeidentified(ctx, args);
   if (!isPseudonym(args.query)) {
     throw new AppError('ERR_VALIDATION', { detail: 'query: de-identified access may only look up a pseudonym (R-…) or list with an empty query' });
   }

@@ -66,6 +66,8 @@ export interface ToolRunContext {
   readonly pseudonymOf: (patientId: string) => string;
   /** Resolves a pseudonym to a real patient id; undefined when it names no patient. */
   readonly resolvePseudonym: (pseudonym: string) => Promise<string | undefined>;
+  /** Every patient id in the order of their pseudonyms (a de-identified listing's order). */
+  readonly idsInPseudonymOrder: () => Promise<readonly string[]>;
   /** Seals paging cursors (they carry names), so a cursor reveals nothing to its holder. */
   readonly cursorKey: string;
   /** Patient overviews, read through the revision-checked chart cache. */
