@@ -136,7 +136,8 @@ describe('policy matrix through the tool backend', () => {
       const error = await h.refusal('researcher1', tool, { patient_id: 'P001' });
       expect(toJsonRpcError(error)).toEqual({ code: -32003, message: 'Forbidden' });
       const [event] = await h.lastAuditEvents(1);
-      expect(event).toMatchObject({ decision: 'deny', reason: 'patient_not_found', patient_id: 'P001' });
+      // Recorded as what it was: a real id where only a pseudonym is accepted.
+      expect(event).toMatchObject({ decision: 'deny', reason: 'not_a_pseudonym', patient_id: 'P001' });
     }
   });
 

@@ -5,6 +5,7 @@
  * so a leak in any field, nested or free text, fails.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toJsonRpcError } from '../../packages/core/src/errors.js';
 import { openHarness, PATIENT_IDS, type Harness } from './harness.js';
 
 let h: Harness;
@@ -127,6 +128,15 @@ describe('the researcher never sees an identifier', () => {
     const result = await h.call('researcher1', 'get_clinical_notes', { patient_id: h.pseudonym('P001'), limit: 100 });
     expect(leaks(JSON.stringify(result))).toEqual([]);
     expect(JSON.stringify(result)).toContain('Internal id [ID] per chart');
+  });
+
+  it('answers a real id like a patient that does not exist, and records it as what it is', async () => {
+    // Found by a reviewer: recorded as patient_not_found, a re-identification attempt looked like a typo.
+    const real = await h.refusal('researcher1', 'get_patient_overview', { patient_id: 'P003' });
+    const [event] = await h.lastAuditEvents(1);
+    expect(event).toMatchObject({ decision: 'deny', reason: 'not_a_pseudonym', patient_id: 'P003', role: 'researcher' });
+    const nobody = await h.refusal('researcher1', 'get_patient_overview', { patient_id: 'R-AAAAAAAAAAAAAAAA' });
+    expect(toJsonRpcError(real)).toEqual(toJsonRpcError(nobody));
   });
 
   it('records the real patient id in the audit log, for the reviewer', async () => {

@@ -23,7 +23,7 @@ import { PURPOSE_OF_USE, type RowCondition } from '@secure-hospital-ai/core/poli
 import { emptyRowContext, loadPatientRelationships, loadRowContexts, type PatientRelationships } from '@secure-hospital-ai/core/policy/relationships';
 import { patientRowFilter } from '@secure-hospital-ai/core/policy/row-filter';
 import { datesYearOnly } from '@secure-hospital-ai/core/redaction/engine';
-import { assertPseudonymKey } from '@secure-hospital-ai/core/redaction/pseudonym';
+import { assertPseudonymKey, isPseudonym } from '@secure-hospital-ai/core/redaction/pseudonym';
 import type { RedactionCounts, RedactModel } from '@secure-hospital-ai/core/redaction/types';
 import { PRESERIALIZED } from '../protocol/jsonrpc.js';
 import type { CallToolResult, McpBackend, RequestContext, ToolDescriptor } from '../protocol/types.js';
@@ -82,6 +82,12 @@ interface Subject {
   /** False for a pseudonym that names no patient: refused like a missing patient. */
   resolved: boolean;
   recordAs: string | null;
+  /**
+   * De-identified access naming a patient by something that is not a pseudonym (a real id):
+   * answered like a missing patient, but recorded as what it is, a possible re-identification
+   * attempt, not a typo.
+   */
+  notPseudonym?: true;
 }
 
 /** Reasons the audit log keeps verbatim are our own fixed phrases; anything else becomes the error code. */
@@ -205,6 +211,7 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
     if (wanted === undefined) return { patientId: null, resolved: true, recordAs: null };
     // De-identified access addresses patients by pseudonym only: a real id names nobody.
     if (condition === 'deidentified') {
+      if (!isPseudonym(wanted)) return { patientId: wanted, resolved: false, recordAs: wanted, notPseudonym: true };
       const real = await pseudonyms.resolve(wanted);
       return real === undefined ? { patientId: wanted, resolved: false, recordAs: wanted } : { patientId: real, resolved: true, recordAs: real };
     }
@@ -238,6 +245,7 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
   async function decide(tool: ToolDefinition, principal: Principal, args: Record<string, unknown>, call: CallRecord, now: Date): Promise<Authorised> {
     const subject = await subjectOf(tool, principal, args);
     call.patientId = subject.recordAs;
+    if (subject.notPseudonym) throw new AppError('ERR_FORBIDDEN', { internalReason: 'not_a_pseudonym' });
     const { context, chartRevision } = await relationshipsOf(principal, subject, now);
     const decision =
       tool.patient === 'none'
