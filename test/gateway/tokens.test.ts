@@ -360,6 +360,16 @@ describe('POST /api/token/verify/', () => {
       expect(answer.json).toEqual(TOKEN_NOT_VALID);
     }
   });
+
+  it('names the caller of a verified but revoked token on the record, as the proxy does', async () => {
+    const pair = await loginPair('yenji100', 'kingjulien100');
+    await post(`${base}/api/token/blacklist/`, JSON.stringify({ refresh: pair.refresh }), { authorization: `Bearer ${pair.access}` });
+    const answer = await post(`${base}/api/token/verify/`, JSON.stringify({ token: pair.access }));
+    expect(answer.status).toBe(401);
+    expect(answer.json).toEqual(TOKEN_NOT_VALID);
+    expect(h.audit.events.at(-1)).toMatchObject({ decision: 'deny', user_id: h.accountIds.yenji100, role: 'doctor' });
+    expect(h.audit.events.at(-1)?.reason).toMatch(/^token\.verify:/);
+  });
 });
 
 describe('POST /api/token/blacklist/', () => {

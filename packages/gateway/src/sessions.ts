@@ -10,7 +10,7 @@ import type { Authenticator } from '@secure-hospital-ai/core/authenticate';
 import type { Account } from '@secure-hospital-ai/core/db/schema';
 import type { Database } from '@secure-hospital-ai/core/db/database';
 import { isRole, type AuditDecision, type Role } from '@secure-hospital-ai/core/domain';
-import { AppError, bearerChallenge } from '@secure-hospital-ai/core/errors';
+import { AppError, bearerChallenge, type AuthenticatedSubject } from '@secure-hospital-ai/core/errors';
 import type { Logger } from '@secure-hospital-ai/core/logger';
 import { burnVerification, verifyPassword } from '@secure-hospital-ai/core/passwords';
 import type { TokenService, TokenSubject, VerifiedClaims } from '@secure-hospital-ai/core/tokens';
@@ -51,10 +51,12 @@ const NOBODY: Actor = { userId: null, role: null };
 const TOKEN_NOT_VALID = 'Token is invalid or expired';
 const NO_ACTIVE_ACCOUNT_FOR_TOKEN = 'No active account found for the given token.';
 
-function tokenNotValid(internalReason: string): AppError {
+/** `subject`: whose token it was, when it verified and the refusal came after (revoked, role changed). */
+function tokenNotValid(internalReason: string, subject?: AuthenticatedSubject): AppError {
   return new AppError('ERR_TOKEN_INVALID', {
     detail: TOKEN_NOT_VALID,
     internalReason,
+    ...(subject !== undefined && { subject }),
     data: { code: 'token_not_valid' },
     headers: bearerChallenge('ERR_TOKEN_INVALID'),
   });
@@ -176,7 +178,8 @@ export class SessionService {
       await this.#deps.authenticator.authenticateToken(token);
       return;
     } catch (error) {
-      if (!(error instanceof AppError && error.code === 'ERR_TOKEN_TYPE')) throw tokenNotValid(reasonOf(error));
+      // The one answer SimpleJWT gives, naming the caller on the record as the proxy does.
+      if (!(error instanceof AppError && error.code === 'ERR_TOKEN_TYPE')) throw tokenNotValid(reasonOf(error), error instanceof AppError ? error.subject : undefined);
     }
     await this.#ledgerEntryFor(token, true);
   }
