@@ -6,6 +6,7 @@
  */
 import { CLINICAL_TERMS } from './lexicon/clinical-terms.js';
 import { COMMON_WORDS } from './lexicon/common-words.js';
+import { foldWord } from './fold.js';
 import { phraseAt } from './protect.js';
 import { type Token, partsOf, tokenize } from './tokens.js';
 import type { Finding, KnownIdentifiers, PhiType } from './types.js';
@@ -44,11 +45,12 @@ interface KnownAddress {
   readonly words: readonly (readonly string[])[];
 }
 
+/** The values as the detectors read text (fold.ts), trimmed, without repeats or near-empty ones. */
 function clean(values: readonly (string | null | undefined)[] | undefined): string[] {
   if (!values) return [];
   const out = new Set<string>();
   for (const v of values) {
-    const trimmed = typeof v === 'string' ? v.trim() : '';
+    const trimmed = typeof v === 'string' ? foldWord(v).trim() : '';
     if (trimmed.length >= 2) out.add(trimmed);
   }
   return [...out];

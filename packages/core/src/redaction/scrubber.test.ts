@@ -268,6 +268,36 @@ describe('identifiers typed with other separators and lookalike characters', () 
     expect(scrub(`Seen on ${value} in clinic`)).toBe('Seen on [DATE] in clinic');
   });
 
+  // Found by a reviewer writing notes as a clinician and reading them as the researcher.
+  it.each([
+    ['Callback 316\u200b555\u200b4020', 'zero-width spaces in the record\'s phone'],
+    ['call ٣١٦-٥٥٥-٤٠٢٠', 'Arabic-Indic digits'],
+    ['call ３１６ ５５５ ４０２０', 'full-width digits'],
+    ['call 3\u20601\u20606-555-4020', 'word joiners'],
+  ])('%s (%s)', (text) => {
+    const out = scrub(text, known);
+    expect(out).toContain('[PHONE]');
+    expect(out.normalize('NFKC').replace(/[^\p{Nd}]/gu, '')).toBe('');
+  });
+
+  it.each([
+    ['Seen with Ana L\u00adopez', 'a soft hyphen'],
+    ['Seen with Ana Lo\u200bpez', 'a zero-width space'],
+    ['Seen with Аna Lоpez', 'Cyrillic А and о'],
+    ['Seen with Ana Lo\u0301pez', 'a combining accent'],
+    ['Seen with Ána Lópéz', 'precomposed accents'],
+    ['Seen with Ｌｏｐｅｚ', 'full-width letters'],
+  ])('the record\'s name %s (%s)', (text) => {
+    const out = scrub(text, known);
+    expect(out).toBe('Seen with [NAME]');
+  });
+
+  it('maps each placeholder back over exactly what was typed, invisible characters and all', () => {
+    expect(scrub('Dx: Sjögren; call ３１６\u200b５５５\u200b４０２０ – José Álvarez’s daughter Ｍａｒｉａ', { names: ['José Álvarez'] })).toBe(
+      'Dx: Sjögren; call [PHONE] – [NAME] daughter [NAME]',
+    );
+  });
+
   it('keeps the text as written around what it removes, and readings that are not identifiers', () => {
     expect(scrub('BP 120/80 – stable; K 4.1 — repeat in 2 weeks; SSN 397–33–8133.')).toBe('BP 120/80 – stable; K 4.1 — repeat in 2 weeks; SSN [SSN].');
     expect(maskSsns('Dose 5 mg – SSN ３９７-３３-８１３３ – ok').text).toBe('Dose 5 mg – SSN ***-**-8133 – ok');

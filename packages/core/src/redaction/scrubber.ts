@@ -7,7 +7,7 @@
  * locations.ts). Overlaps are merged and each placeholder counted once by type. The
  * removed text is never returned or logged: only the counts leave this module.
  */
-import { foldLookalikes } from './fold.js';
+import { foldText, originalSpan } from './fold.js';
 import { compileKnown, findKnown } from './known.js';
 import { findLocations } from './locations.js';
 import { findNames } from './names.js';
@@ -22,17 +22,27 @@ import type { Finding, KnownIdentifiers, ScrubResult } from './types.js';
 export function findPhi(text: string, known?: KnownIdentifiers): Finding[] {
   if (typeof text !== 'string') throw new TypeError('scrubText expects a string');
   if (text.length === 0) return [];
-  // The detectors read the folded text (fold.ts); its offsets are the text's own.
-  const folded = foldLookalikes(text);
+  // The detectors read the folded text (fold.ts); what they find is mapped back to the text.
+  const folded = foldText(text);
+  const plain = folded.text;
   const findings: Finding[] = [];
-  const tokens = tokenize(folded);
-  const clinical = protectClinical(folded, tokens);
+  const tokens = tokenize(plain);
+  const clinical = protectClinical(plain, tokens);
   const knownNames = new Uint8Array(tokens.length);
-  if (known) findKnown(folded, tokens, clinical, compileKnown(known), findings, knownNames);
-  findPatterns(folded, findings);
-  findNames(folded, tokens, clinical, knownNames, findings);
-  findLocations(folded, tokens, clinical, findings);
-  return mergeFindings(findings, folded);
+  if (known) findKnown(plain, tokens, clinical, compileKnown(known), findings, knownNames);
+  findPatterns(plain, findings);
+  findNames(plain, tokens, clinical, knownNames, findings);
+  findLocations(plain, tokens, clinical, findings);
+  const merged = mergeFindings(findings, plain);
+  if (folded.from === null) return merged;
+  // Mapped back, two spans may meet inside one code point (a ligature): merged once more.
+  return mergeFindings(
+    merged.map(({ start, end, type }) => {
+      const [from, to] = originalSpan(folded, start, end);
+      return { start: from, end: to, type };
+    }),
+    text,
+  );
 }
 
 export function scrubText(text: string, known?: KnownIdentifiers): ScrubResult {
@@ -46,17 +56,18 @@ export function scrubText(text: string, known?: KnownIdentifiers): ScrubResult {
  */
 export function maskSsns(text: string): ScrubResult {
   if (typeof text !== 'string') throw new TypeError('maskSsns expects a string');
-  const folded = foldLookalikes(text);
+  const folded = foldText(text);
   const findings: Finding[] = [];
-  findSsns(folded, findings);
+  findSsns(folded.text, findings);
   if (findings.length === 0) return { text, counts: {} };
-  const merged = mergeFindings(findings, folded);
+  const merged = mergeFindings(findings, folded.text);
   let out = '';
   let at = 0;
   for (const { start, end } of merged) {
+    const [from, to] = originalSpan(folded, start, end);
     // The last four digits as ASCII, whatever digits they were typed with.
-    out += text.slice(at, start) + maskLast4(folded.slice(start, end));
-    at = end;
+    out += text.slice(at, from) + maskLast4(folded.text.slice(start, end));
+    at = to;
   }
   return { text: out + text.slice(at), counts: { ssn: merged.length } };
 }
