@@ -339,6 +339,51 @@ describe('importBundle refuses a broken bundle and stores nothing of it', () => 
     await expectRefused(write('control.json', control), 'entry 0 (Patient/broken-ctrl): name.family must not contain control characters');
   });
 
+  // Found by a reviewer, each imported with exit 0 before.
+  it('an id that is not a FHIR id: too long, or with characters an id does not have', async () => {
+    for (const [name, id] of [
+      ['id-long', 'x'.repeat(100_000)],
+      ['id-sql', "x'); DROP TABLE patients;--"],
+      ['id-control', 'a\u202e\u0000\ud800'],
+      ['id-empty', ''],
+    ] as const) {
+      const bundle = asNewPatient(base(), 'placeholder');
+      patientOf(bundle).id = id;
+      await expectRefused(write(`${name}.json`, bundle), /^entry 0 \(Patient\): id is not a FHIR id/);
+    }
+  });
+
+  it('a bundle without a type, and a patient born in the future', async () => {
+    const untyped = asNewPatient(base(), 'broken-untyped') as Bundle & { type?: string };
+    delete untyped.type;
+    await expectRefused(write('untyped.json', untyped), /^Bundle\.type is missing/);
+    const unborn = asNewPatient(base(), 'broken-unborn');
+    patientOf(unborn).birthDate = '3990-01-01';
+    await expectRefused(write('unborn.json', unborn), 'entry 0 (Patient/broken-u…): birthDate is in the future');
+  });
+
+  it('a note whose base64 text decodes to control characters', async () => {
+    const bundle = asNewPatient(base(), 'broken-b64');
+    const patient = bundle.entry.find((e) => e.resource.resourceType === 'Patient') as Entry;
+    const encounter = bundle.entry.find((e) => e.resource.resourceType === 'Encounter') as Entry;
+    bundle.entry.push({
+      resource: {
+        resourceType: 'DocumentReference',
+        id: 'doc-b64',
+        status: 'current',
+        type: { coding: [{ system: 'http://loinc.org', code: '34748-4' }] },
+        subject: { reference: patient.fullUrl as string },
+        date: '2026-01-02T11:00:00Z',
+        content: [{ attachment: { contentType: 'text/plain', data: Buffer.from('Note NUL\u0000 ESC\u001b[2J BEL\u0007').toString('base64') } }],
+        context: { encounter: [{ reference: encounter.fullUrl as string }] },
+      },
+    });
+    await expectRefused(
+      write('b64.json', bundle),
+      `entry ${bundle.entry.length - 1} (DocumentReference/doc-b64): content[0].attachment.data decodes to text that must not contain control characters`,
+    );
+  });
+
   it('an Observation referencing an encounter that is not in the bundle', async () => {
     const bundle = asNewPatient(base(), 'broken-encounter');
     const index = bundle.entry.findIndex((e, i) => i > 10 && e.resource.resourceType === 'Observation' && e.resource.encounter);

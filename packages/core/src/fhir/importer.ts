@@ -150,6 +150,7 @@ function shortId(id: string): string {
 }
 
 const UUID_URN = /^urn:uuid:([0-9a-fA-F-]{36})$/;
+const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 class ImportSession implements References {
   entries = 0;
@@ -165,6 +166,8 @@ class ImportSession implements References {
   private patientsSkipped = 0;
   private readonly patientIds: string[] = [];
   private rootType: string | undefined;
+  /** Bundle.type, which FHIR requires: a file without one is not the bundle it claims to be. */
+  private bundleType: string | undefined;
   private readonly importedAt = new Date().toISOString();
   private readonly flushRows: number;
   private readonly progressEvery: number;
@@ -199,6 +202,7 @@ class ImportSession implements References {
 
   async finish(): Promise<ImportResult> {
     if (this.rootType === undefined) throw new FhirImportError('not a FHIR Bundle: resourceType is missing');
+    if (this.bundleType === undefined) throw new FhirImportError(`Bundle.type is missing (one of ${[...ACCEPTED_BUNDLE_TYPES].join(', ')})`);
     await this.resolveWaiting();
     await this.flush();
     if (this.patientsImported + this.patientsSkipped === 0) throw new FhirImportError('the bundle holds no Patient');
@@ -229,6 +233,7 @@ class ImportSession implements References {
       if (typeof value !== 'string' || !ACCEPTED_BUNDLE_TYPES.has(value)) {
         throw new FhirImportError(`line ${line}: Bundle.type must be one of ${[...ACCEPTED_BUNDLE_TYPES].join(', ')}`);
       }
+      this.bundleType = value;
     }
   }
 
@@ -242,7 +247,12 @@ class ImportSession implements References {
     const type = resource.resourceType;
     if (typeof type !== 'string' || type === '') throw new FhirImportError(`entry ${index}: resource.resourceType is missing`);
     const fullUrl = typeof entry.fullUrl === 'string' ? entry.fullUrl : undefined;
-    const id = typeof resource.id === 'string' && resource.id !== '' ? resource.id : UUID_URN.exec(fullUrl ?? '')?.[1];
+    // FHIR R4 id: it becomes a key of the record (import_sources), so nothing else is taken
+    // (a reviewer stored a 100,000-character id, and one holding a NUL and a lone surrogate).
+    if (resource.id !== undefined && (typeof resource.id !== 'string' || !FHIR_ID.test(resource.id))) {
+      throw new FhirImportError(`entry ${index} (${type.slice(0, 40)}): id is not a FHIR id (letters, digits, '-' and '.', 1 to 64 of them)`);
+    }
+    const id = typeof resource.id === 'string' ? resource.id : UUID_URN.exec(fullUrl ?? '')?.[1];
     const label = `entry ${index} (${type}/${id === undefined ? '?' : shortId(id)})`;
     if (id === undefined) throw new FhirImportError(`${label}: resource has neither an id nor a urn:uuid fullUrl`);
 

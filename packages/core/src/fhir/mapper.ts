@@ -5,6 +5,7 @@
  * time, …); their absence refuses the bundle rather than storing half a record.
  */
 import { createHash } from 'node:crypto';
+import { freeTextProblem } from '../free-text.js';
 import type {
   AllergyRow,
   ConditionRow,
@@ -126,6 +127,8 @@ export function mapPatient(resource: JsonObject, fhirId: string): MappedPatient 
   }
   const birthDate = date(resource.birthDate, 'birthDate');
   if (!birthDate) throw new ResourceError('birthDate is missing');
+  // Every age, and the researcher's "90+", is counted from it.
+  if (birthDate > new Date().toISOString().slice(0, 10)) throw new ResourceError('birthDate is in the future');
   const gender = str(resource.gender, 'gender') ?? 'unknown';
   if (!SEXES.has(gender)) throw new ResourceError('gender is not one of male, female, other, unknown');
   const address = preferred(arr(resource.address, 'address'), 'address', ['home']);
@@ -524,6 +527,10 @@ function attachmentText(attachment: JsonObject, path: string): string | undefine
   if (compact.length % 4 !== 0 || !BASE64.test(compact)) throw new ResourceError(`${path}.data is not valid base64`);
   const text = Buffer.from(compact, 'base64').toString('utf8');
   if (text.includes('\uFFFD')) throw new ResourceError(`${path}.data is not UTF-8 text`);
+  // The decoded note is held to what a FHIR string and a written note are held to: a NUL or
+  // an escape sequence hidden in base64 was stored and served to clinicians.
+  const problem = freeTextProblem(text);
+  if (problem !== undefined) throw new ResourceError(`${path}.data decodes to text that ${problem}`);
   return text;
 }
 
