@@ -193,6 +193,12 @@ describe('what an admin can do', () => {
 
   it('creates an account that can then sign in; audited without the password or the name', async () => {
     const password = 'house-md-secret-2026';
+    // A name that signs notes is held to what a note is: no control characters, lone surrogates or direction overrides.
+    for (const display_name of ['Dr\u0007 House', 'Dr \ud800House', 'Dr \u202eesuoH']) {
+      const refused = await call('POST', '', await admin(), { username: 'dr_house', password, role: 'doctor', display_name });
+      expect(refused.status, JSON.stringify(display_name)).toBe(400);
+      expect(JSON.stringify(refused.json)).toMatch(/display name must not contain|must be valid Unicode/);
+    }
     const answer = await call('POST', '', await admin(), { username: 'dr_house', password, role: 'doctor', display_name: 'Dr House' });
     expect(answer.status).toBe(201);
     expect(answer.json).toMatchObject({ username: 'dr_house', role: 'doctor', display_name: 'Dr House', is_active: true, patient_id: null, care_team: [], wards: [] });

@@ -354,8 +354,7 @@ describe('importBundle refuses a broken bundle and stores nothing of it', () => 
   });
 
   it('a bundle without a type, and a patient born in the future', async () => {
-    const untyped = asNewPatient(base(), 'broken-untyped') as Bundle & { type?: string };
-    delete untyped.type;
+    const { type: _type, ...untyped } = asNewPatient(base(), 'broken-untyped');
     await expectRefused(write('untyped.json', untyped), /^Bundle\.type is missing/);
     const unborn = asNewPatient(base(), 'broken-unborn');
     patientOf(unborn).birthDate = '3990-01-01';
