@@ -185,6 +185,18 @@ describe('refused before the MCP server hears of it', () => {
     await limited.close();
   });
 
+  it('a batch longer than the MCP server takes costs one: it is refused whole and runs nothing', async () => {
+    // Found by a reviewer: charged per element, a 1,300-element batch got a 429 whose
+    // Retry-After could never come, and a refused 1,000-element one spent most of the minute.
+    const limited = await h.startGateway({ env: { RATE_LIMIT_PER_USER: '3' } });
+    const headers = await bearer('nurse_joy');
+    const batch = (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => ({ ...JSON.parse(CALL), id: i })));
+    for (const n of [1300, 101]) expect((await post(`${limited.url}/mcp-proxy/`, batch(n), headers)).status, String(n)).not.toBe(429);
+    expect((await post(`${limited.url}/mcp-proxy/`, CALL, headers)).status).toBe(200);
+    expect((await post(`${limited.url}/mcp-proxy/`, CALL, headers)).status).toBe(429);
+    await limited.close();
+  });
+
   it('GET, PUT, PATCH and DELETE: 405, as a stateless MCP server answers', async () => {
     for (const method of ['PUT', 'PATCH', 'DELETE']) {
       const response = await fetch(proxy, { method, headers: await bearer() });

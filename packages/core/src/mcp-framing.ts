@@ -9,6 +9,12 @@ type HeaderValue = string | string[] | undefined;
 export type Framing = 'json' | 'sse';
 
 /**
+ * Most elements a JSON-RPC batch may have: the MCP server refuses a longer one whole (400),
+ * and the gateway charges the per-user rate for its elements only up to this.
+ */
+export const MAX_BATCH_LENGTH = 100;
+
+/**
  * Both answer forms of the transport: what both SDK lines send, and what the gateway forwards
  * for every client that does not take event streams only. Checked first, so the usual request
  * skips the parse below.

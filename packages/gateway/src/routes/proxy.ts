@@ -24,7 +24,7 @@ import type { Config } from '@secure-hospital-ai/core/config';
 import type { Principal } from '@secure-hospital-ai/core/domain';
 import { AppError } from '@secure-hospital-ai/core/errors';
 import type { Logger } from '@secure-hospital-ai/core/logger';
-import { ACCEPT_BOTH_FRAMINGS, negotiateFraming } from '@secure-hospital-ai/core/mcp-framing';
+import { ACCEPT_BOTH_FRAMINGS, MAX_BATCH_LENGTH, negotiateFraming } from '@secure-hospital-ai/core/mcp-framing';
 import { jsonRpcErrorBody, requestIdIn, sendJsonRpcError, toGatewayError } from '../error-responses.js';
 import type { RateLimiter } from '../rate-limit.js';
 import { auditRefusal } from '../request-context.js';
@@ -73,7 +73,9 @@ function callsIn(body: Buffer): number {
   if (body[at] !== 0x5b) return 1;
   try {
     const parsed: unknown = JSON.parse(body.toString('utf8'));
-    return Array.isArray(parsed) ? Math.max(1, parsed.length) : 1;
+    // A batch longer than the MCP server takes is refused whole, running nothing: it costs one
+    // (charged for its elements, 1,300 of them were a 429 whose Retry-After could never come).
+    return Array.isArray(parsed) && parsed.length <= MAX_BATCH_LENGTH ? Math.max(1, parsed.length) : 1;
   } catch {
     return 1; // not JSON: the MCP server refuses it
   }

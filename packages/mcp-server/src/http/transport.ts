@@ -13,7 +13,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { Principal } from '@secure-hospital-ai/core/domain';
 import { userAgentFrom } from '@secure-hospital-ai/core/client';
 import { AppError, bearerChallenge, isAppError, toAppError } from '@secure-hospital-ai/core/errors';
-import { negotiateFraming, type Framing } from '@secure-hospital-ai/core/mcp-framing';
+import { MAX_BATCH_LENGTH, negotiateFraming, type Framing } from '@secure-hospital-ai/core/mcp-framing';
 import { originAllowList } from '@secure-hospital-ai/core/origins';
 import { createDispatcher, type DispatchOutcome } from '../protocol/dispatcher.js';
 import { headerMismatch, resolveEra, unsupportedVersion, type Era } from '../protocol/era.js';
@@ -66,8 +66,8 @@ function toolCallWithoutId(): AppError {
 
 /** SPEC: bodies over 1 MiB are refused (413). */
 export const MAX_BODY_BYTES = 1024 * 1024;
-/** A batch fans out into that many tool calls; beyond this it is refused rather than amplified. */
-export const MAX_BATCH_LENGTH = 100;
+/** A batch fans out into that many tool calls; beyond MAX_BATCH_LENGTH (core) it is refused rather than amplified. */
+export { MAX_BATCH_LENGTH };
 /** How many of a batch's calls run at once. */
 const BATCH_CONCURRENCY = 4;
 /** A batch's answer stops growing past this many characters of JSON: the calls after it are not run. */
