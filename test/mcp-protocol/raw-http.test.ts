@@ -265,6 +265,18 @@ describe('refusals', () => {
     expect(parse.json).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } });
     const empty = await send({ body: '' });
     expect(empty.status).toBe(400);
+    // Bytes that are not UTF-8, and a byte-order mark: parse errors, not text with U+FFFD in
+    // their place (a reviewer's note was stored as "BP ��� 120/80"), and nothing runs.
+    const call = Buffer.from(JSON.stringify({ ...echoCall(9), params: { name: 'echo_patient', arguments: { patient_id: 'P001', note: 'BP @@ 120/80' } } }));
+    const at = call.indexOf('@@');
+    call[at] = 0xff;
+    call[at + 1] = 0xfe;
+    for (const body of [call, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(echoCall(10)))])]) {
+      const refused = await send({ body });
+      expect(refused.status).toBe(400);
+      expect(refused.json).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } });
+    }
+    expect(server.toolRuns).toEqual([]);
     for (const message of [{ jsonrpc: '1.0', id: 7, method: 'ping' }, { jsonrpc: '2.0', id: 7, method: 42 }, { jsonrpc: '2.0', id: 7, method: 'ping', params: 'x' }, 'ping', []]) {
       const answer = await post(message);
       expect(answer.status, JSON.stringify(message)).toBe(400);

@@ -95,6 +95,13 @@ declare module 'fastify' {
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
+/**
+ * JSON is UTF-8 (RFC 8259 §8.1): bytes that are not are a parse error, not text with U+FFFD in
+ * their place (a note was stored as "BP ��� 120/80"). A byte-order mark stays in the text, so
+ * it is refused as before.
+ */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 export function registerMcpTransport(app: FastifyInstance, options: McpTransportOptions): void {
   const { hooks } = options;
   const dispatch = createDispatcher({
@@ -343,7 +350,7 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
     const body = request.body;
     let value: unknown;
     try {
-      value = JSON.parse(Buffer.isBuffer(body) ? body.toString('utf8') : '');
+      value = JSON.parse(Buffer.isBuffer(body) ? STRICT_UTF8.decode(body) : '');
     } catch {
       return refuse(request, reply, new AppError('ERR_PARSE'));
     }
