@@ -53,6 +53,8 @@ export function syntheticEvent(i: number, start: number): AuditEventFields {
     client_address: `10.0.${(i >> 8) & 255}.${i & 255}`,
     user_agent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
     listed_patients: listed,
+    // Emergency access says why, in the caller's words (migration 0011).
+    justification: breakGlass && !denied ? 'Unconscious in the ED, no care team reachable; allergy history needed' : null,
   };
 }
 

@@ -97,6 +97,10 @@ describe(`listed patients in the audit log (${testDatabaseKind()})`, () => {
     const writer = createAuditWriter(database);
     await expect(writer.record(auditEvent({ ...SEARCH, listed_patients: ['P001', 'P\n002'] }))).rejects.toMatchObject({ code: 'ERR_INTERNAL' });
     await expect(writer.record(auditEvent({ ...SEARCH, listed_patients: [''] }))).rejects.toMatchObject({ code: 'ERR_INTERNAL' });
+    // A justification is kept as written or not at all: never altered on the way in.
+    for (const justification of ['bad\u0000text', '   ', 'x'.repeat(1001), 'lone \ud800']) {
+      await expect(writer.record(auditEvent({ tool: 'break_glass', justification }))).rejects.toMatchObject({ code: 'ERR_INTERNAL' });
+    }
     await writer.close();
     expect(await index()).toHaveLength(5);
   });
@@ -148,6 +152,25 @@ describe(`tampering with a list is detected (${testDatabaseKind()})`, () => {
   ])('the hashed list %s: altered, at that event', async (_kind, value) => {
     await exec(database, `UPDATE audit_events SET listed_patients = ${value} WHERE seq = 4`);
     expect(await verifyAuditChain(database)).toEqual({ ok: false, firstBadSeq: 4, reason: 'altered', count: 3 });
+  });
+
+  it.each([
+    ['edited', 'Routine check'],
+    ['cleared', null],
+  ])('a break-glass justification %s: altered, at that event', async (_kind, value) => {
+    const writer = createAuditWriter(database);
+    await writer.record(auditEvent({ request_id: 'btg', tool: 'break_glass', reason: 'break_glass', break_glass: true, purpose_of_use: 'ETREAT', justification: 'Unconscious in the ED, no care team reachable' }));
+    await writer.close();
+    const [row] = await rows(database, "SELECT seq, justification FROM audit_events WHERE request_id = 'btg'");
+    expect(row?.justification).toBe('Unconscious in the ED, no care team reachable');
+    expect(await verifyAuditChain(database)).toMatchObject({ ok: true });
+    await exec(database, 'UPDATE audit_events SET justification = ? WHERE seq = ?', value, Number(row?.seq));
+    expect(await verifyAuditChain(database)).toMatchObject({ ok: false, firstBadSeq: Number(row?.seq), reason: 'altered' });
+  });
+
+  it('a justification given to an event that had none: altered, at that event', async () => {
+    await exec(database, "UPDATE audit_events SET justification = 'Emergency, patient unconscious' WHERE seq = 1");
+    expect(await verifyAuditChain(database)).toMatchObject({ ok: false, firstBadSeq: 1, reason: 'altered' });
   });
 
   it('a list given to an event that had none: altered, at that event', async () => {

@@ -83,12 +83,26 @@ describe('break_glass', () => {
     await expect(h.call('dr_grey', 'list_encounters', { patient_id: 'P005' })).rejects.toMatchObject({ code: 'ERR_FORBIDDEN' });
   });
 
-  it('lets the auditor pull every flagged access for review', async () => {
+  it('lets the auditor pull every flagged access for review, with each grant\'s justification', async () => {
     const review = await h.call('auditor1', 'get_audit_log', { break_glass: true, limit: 200 });
     const events = (review.structuredContent as { events: Array<Record<string, unknown>> }).events;
     expect(events.length).toBeGreaterThanOrEqual(5);
     for (const e of events) expect(e).toMatchObject({ break_glass: true });
     expect(events.map((e) => e.tool)).toEqual(expect.arrayContaining(['break_glass', 'get_patient_overview', 'add_clinical_note', 'search_patients']));
+    // Why, in the doctor's words (found by reviewers: the justification was in no tool's answer
+    // and outside the hash chain). The refused repeat started nothing; its words are the grant's before it.
+    const grants = events.filter((e) => e.tool === 'break_glass');
+    expect(grants.map((e) => [e.decision, e.justification])).toEqual([
+      ['allow', 'second reaction, still no paediatrician'],
+      ['error', null],
+      ['allow', 'anaphylaxis in ED, paediatrics unreachable'],
+    ]);
+    for (const e of events.filter((e) => e.tool !== 'break_glass')) expect(e.justification).toBeNull();
+  });
+
+  it("keeps the justification out of the patient's own view of the log", async () => {
+    const ownLog = await h.call('p001', 'get_audit_log', { limit: 200 });
+    expect(JSON.stringify(ownLog)).not.toMatch(/justification|anaphylaxis/i);
   });
 
   it('a nurse can break the glass too, and a missing patient is refused like any other', async () => {

@@ -41,16 +41,30 @@ export const CHAIN_COLUMNS = [
 
 /**
  * Every stored column: the chain's, `hash`, then `listed_patients` (migration 0010), the
- * patients a search showed. The hash covers the list as one more value after `prev_hash`, and
- * only when it is set: the events from before it, and every event that lists nobody, hash as
- * they always did. Setting or clearing it changes what is hashed, so either is caught.
+ * patients a search showed, and `justification` (migration 0011), a break-glass event's
+ * reason in the caller's words. The hash covers them after `prev_hash` only when they are set
+ * (`optionalValues`): the events from before them, and every event without them, hash as
+ * they always did. Setting or clearing either changes what is hashed, so either is caught.
  */
-export const STORED_COLUMNS = [...CHAIN_COLUMNS, 'hash', 'listed_patients'] as const;
+export const STORED_COLUMNS = [...CHAIN_COLUMNS, 'hash', 'listed_patients', 'justification'] as const;
 
-/** Index of `prev_hash`, `hash` and `listed_patients` in a row laid out as STORED_COLUMNS. */
+/** Index of `prev_hash`, `hash`, `listed_patients` and `justification` in a row laid out as STORED_COLUMNS. */
 export const PREV_HASH_INDEX = CHAIN_COLUMNS.length - 1;
 export const HASH_INDEX = CHAIN_COLUMNS.length;
 export const LISTED_INDEX = HASH_INDEX + 1;
+export const JUSTIFICATION_INDEX = HASH_INDEX + 2;
+
+/**
+ * The values hashed after the chain's columns (migrations 0010 and 0011): none for most
+ * events, so that they hash as they always did; the list when it is set; and with a
+ * justification, the list's place (null when empty) and then the justification, so that each
+ * value has one position and setting, clearing or moving either changes the hash.
+ */
+function optionalValues(listed: unknown, justification: unknown): unknown[] {
+  const hasListed = listed !== null && listed !== undefined;
+  if (justification !== null && justification !== undefined) return [hasListed ? listed : null, justification];
+  return hasListed ? [listed] : [];
+}
 
 // One-shot crypto.hash (Node >= 20.12) is about twice as fast as createHash for short
 // inputs; verify's throughput is dominated by it.
@@ -80,9 +94,9 @@ export function withSeq(canonicalJson: string, seq: number): string {
   return canonicalJson.replace(/^\[-?\d+,/, `[${seq},`);
 }
 
-/** The hashed values of an event placed at `seq` after `prevHash`: CHAIN_COLUMNS, and its list when it has one. */
+/** The hashed values of an event placed at `seq` after `prevHash`: CHAIN_COLUMNS, then its list and justification when set. */
 export function chainValues(fields: AuditEventFields, seq: number, prevHash: string): unknown[] {
-  const values = [
+  const values: unknown[] = [
     seq,
     fields.time,
     fields.request_id,
@@ -101,7 +115,7 @@ export function chainValues(fields: AuditEventFields, seq: number, prevHash: str
     fields.user_agent,
     prevHash,
   ];
-  if (fields.listed_patients !== null) values.push(fields.listed_patients);
+  values.push(...optionalValues(fields.listed_patients, fields.justification));
   return values;
 }
 
@@ -110,7 +124,7 @@ export function chainEvent(fields: AuditEventFields, seq: number, prevHash: stri
   const values = chainValues(fields, seq, prevHash);
   const hash = hashChainValues(values);
   values.length = HASH_INDEX;
-  values.push(hash, fields.listed_patients);
+  values.push(hash, fields.listed_patients, fields.justification);
   return values;
 }
 
@@ -122,15 +136,14 @@ export function listedIds(listed: string | null): string[] {
 /** The hashed values of a stored row laid out as STORED_COLUMNS. */
 export function hashedValuesOfRow(row: readonly unknown[]): unknown[] {
   const values = row.slice(0, HASH_INDEX);
-  const listed = row[LISTED_INDEX];
-  if (listed !== null && listed !== undefined) values.push(listed);
+  values.push(...optionalValues(row[LISTED_INDEX], row[JUSTIFICATION_INDEX]));
   return values;
 }
 
 /** Hash of a stored event (object form), recomputed from its fields. */
 export function hashStoredEvent(event: Omit<StoredAuditEvent, 'hash'>): string {
   const values: unknown[] = CHAIN_COLUMNS.map((c) => event[c]);
-  if (event.listed_patients !== null && event.listed_patients !== undefined) values.push(event.listed_patients);
+  values.push(...optionalValues(event.listed_patients, event.justification));
   return hashChainValues(values);
 }
 

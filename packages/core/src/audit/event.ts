@@ -57,7 +57,8 @@ export interface AuditEventInput {
   /**
    * A fixed, PHI-free code: 'care_team', 'no_relationship', 'patient_not_found', 'token_expired', …
    * The writer stores it as a slug (lower case, [a-z0-9_.:/-], at most 100 characters), so
-   * pass a code, never free text (a break-glass justification, an exception message).
+   * pass a code, never free text (an exception message; a break-glass justification has a
+   * field of its own).
    */
   reason: string;
   break_glass: boolean;
@@ -73,6 +74,11 @@ export interface AuditEventInput {
    * finds the call. Absent or empty when it showed none, or is about one record (`patient_id`).
    */
   listed_patients?: readonly string[];
+  /**
+   * Why emergency access was asked for: the break-glass caller's own words, kept for the
+   * reviewer the flag is for. Absent on every other event.
+   */
+  justification?: string;
 }
 
 /** Where events go. `record` resolves only once the event is durably committed (fail closed). */
@@ -120,6 +126,8 @@ export interface StoredAuditEvent {
   hash: string;
   /** Canonical JSON of the listed ids (sorted, unique), or null when the event lists none. */
   listed_patients: string | null;
+  /** A break-glass event's justification, or null. */
+  justification: string | null;
 }
 
 /** The event fields the writer fills before the chain position is known. */

@@ -23,6 +23,7 @@ const EVENTS: AuditEventInput[] = [
     purpose_of_use: 'ETREAT',
     reason: 'emergency_override',
     redactions: {},
+    justification: 'Anaphylaxis in the ED, care team unreachable',
   }),
   auditEvent({ time: '2026-01-01T10:05:00.000Z', request_id: 'r-btg-read', tool: 'get_clinical_notes', break_glass: true, purpose_of_use: 'ETREAT' }),
   auditEvent({
@@ -132,6 +133,10 @@ describe(`FHIR AuditEvent export (${testDatabaseKind()})`, () => {
     expect(start.type).toMatchObject({ code: '110113', display: 'Security Alert' });
     expect(start.subtype).toContainEqual({ system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110127', display: 'Emergency Override Started' });
     expect(start.purposeOfEvent?.[0]?.coding[0]?.code).toBe('ETREAT');
+    // Why, for the reviewer, on the query entity; no other event carries one.
+    const details = (resource: FhirAuditEvent) => resource.entity.flatMap((e) => (e.detail as Array<{ type: string; valueString: string }> | undefined) ?? []);
+    expect(details(start)).toContainEqual({ type: 'justification', valueString: 'Anaphylaxis in the ED, care team unreachable' });
+    expect(resources.filter((r) => details(r).some((d) => d.type === 'justification'))).toHaveLength(1);
     const access = byRequest(resources, 'r-btg-read');
     expect(access.type.code).toBe('rest');
     expect(access.subtype.map((c) => c.code)).toEqual(['search', '110127', 'tools/call']);

@@ -162,6 +162,8 @@ function entities(e: StoredAuditEvent): Record<string, unknown>[] {
     const detail: { type: string; valueString: string }[] = [];
     const redactions = JSON.parse(e.redactions) as Record<string, number>;
     for (const [kind, count] of Object.entries(redactions)) detail.push({ type: `redacted.${kind}`, valueString: String(count) });
+    // Emergency access: why, in the caller's words, for the reviewer.
+    if (e.justification !== null && e.justification !== undefined) detail.push({ type: 'justification', valueString: e.justification });
     list.push(
       dropUndefined({
         what: { display: e.tool },

@@ -10,6 +10,7 @@
  * (an exception message, a break-glass justification) cannot be stored as free text.
  */
 import { isRole } from '../domain.js';
+import { freeTextProblem } from '../free-text.js';
 import { AppError } from '../errors.js';
 import { canonicalRedactions } from './chain.js';
 import { AUDIT_ACTIONS, PURPOSES_OF_USE, type AuditEventFields, type AuditEventInput } from './event.js';
@@ -105,7 +106,23 @@ export function normalizeAuditEvent(input: AuditEventInput): AuditEventFields {
     client_address: clientText(input.client_address, MAX_ADDRESS),
     user_agent: clientText(input.user_agent, MAX_USER_AGENT),
     listed_patients: listedPatients(input.listed_patients),
+    justification: justificationOf(input.justification),
   };
+}
+
+/** The break_glass tool takes at most 1,000 characters; the log holds no more. */
+const MAX_JUSTIFICATION = 1000;
+
+/**
+ * Free text, checked as a written note is (core/free-text.ts) and refused rather than altered:
+ * what the reviewer reads must be what the caller wrote, and what the hash covers.
+ */
+function justificationOf(text: string | undefined): string | null {
+  if (text === undefined) return null;
+  if (typeof text !== 'string' || text.trim() === '' || text.length > MAX_JUSTIFICATION || freeTextProblem(text) !== undefined) {
+    throw invalid('justification');
+  }
+  return text;
 }
 
 /** A page of search_patients holds at most 100; anything near this is a programming error. */

@@ -58,6 +58,8 @@ export interface AuditorAuditEvent {
   user_agent: string | null;
   /** The patients a search listed (empty for every other event). */
   listed_patients: string[];
+  /** Why emergency access was asked for, in the caller's words (break_glass events only). */
+  justification: string | null;
 }
 
 /** What a patient sees about an access to their record (HIPAA accounting of disclosures). */
@@ -234,6 +236,7 @@ export async function queryAuditLog(
       client_address: r.client_address,
       user_agent: r.user_agent,
       listed_patients: listedIds(r.listed_patients),
+      justification: r.justification,
     })),
     next_cursor,
   };

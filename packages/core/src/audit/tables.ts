@@ -28,6 +28,8 @@ export interface AuditEventsTable {
   hash: string;
   /** Migration 0010: canonical JSON of the ids a search listed, or null. */
   listed_patients: string | null;
+  /** Migration 0011: a break-glass event's justification, or null. */
+  justification: string | null;
 }
 
 /** Migration 0010: each listed patient of an event, so a patient's log finds it by index. */

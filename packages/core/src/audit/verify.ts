@@ -287,7 +287,8 @@ function verifySqlite(sqlite: BetterSqlite3.Database, options: VerifyOptions): C
     const fast = sqlite
       .prepare(
         'SELECT seq, prev_hash, hash, ' +
-          `CASE WHEN listed_patients IS NULL THEN json_array(${chain}) ELSE json_array(${chain}, listed_patients) END, ` +
+          `CASE WHEN justification IS NOT NULL THEN json_array(${chain}, listed_patients, justification) ` +
+          `WHEN listed_patients IS NULL THEN json_array(${chain}) ELSE json_array(${chain}, listed_patients) END, ` +
           `${LISTING_SQLITE} ` +
           'FROM audit_events WHERE seq >= ? ORDER BY seq',
       )
@@ -361,7 +362,7 @@ const PAGE = 10_000;
 const INTEGER_COLUMNS = new Set<string>(['seq', 'break_glass']);
 const PG_CANONICAL = `'[' || ${CHAIN_COLUMNS.map((c) =>
   INTEGER_COLUMNS.has(c) ? `coalesce(${c}::text, 'null')` : `coalesce(to_json(${c})::text, 'null')`,
-).join(` || ',' || `)} || CASE WHEN listed_patients IS NULL THEN '' ELSE ',' || to_json(listed_patients)::text END || ']'`;
+).join(` || ',' || `)} || CASE WHEN justification IS NOT NULL THEN ',' || coalesce(to_json(listed_patients)::text, 'null') || ',' || to_json(justification)::text WHEN listed_patients IS NULL THEN '' ELSE ',' || to_json(listed_patients)::text END || ']'`;
 
 /** An event's index rows as one JSON array text, in the writer's order (code points, as "C" sorts). */
 function indexedPostgres(seq: string): string {

@@ -53,16 +53,17 @@ describe(`upgrading a database with data in it (${testDatabaseKind()})`, () => {
   });
 
   it('runs exactly the migrations after the one it was on', () => {
-    expect(upgraded).toEqual(['0005_audit_partial_indexes', '0006_access_tokens_in_ledger', '0007_audit_no_replace', '0008_sessions_ended_at', '0009_audit_seq_positive', '0010_audit_listed_patients']);
+    expect(upgraded).toEqual(['0005_audit_partial_indexes', '0006_access_tokens_in_ledger', '0007_audit_no_replace', '0008_sessions_ended_at', '0009_audit_seq_positive', '0010_audit_listed_patients', '0011_audit_justification']);
   });
 
-  it('keeps the audit chain whole, and appends to it under the new indexes, searches with their lists', async () => {
+  it('keeps the audit chain whole, and appends to it under the new indexes, searches with their lists and break-glass with its justification', async () => {
     expect(await verifyAuditChain(database)).toMatchObject({ ok: true, count: 60 });
     const writer = createAuditWriter(database);
     await Promise.all(Array.from({ length: 20 }, (_, i) => writer.record(auditEvent({ request_id: `new-${i}`, decision: 'deny' }))));
     await writer.record(auditEvent({ request_id: 'search', tool: 'search_patients', patient_id: null, listed_patients: ['P001', 'P002'] }));
+    await writer.record(auditEvent({ request_id: 'btg', tool: 'break_glass', break_glass: true, purpose_of_use: 'ETREAT', justification: 'Unconscious in the ED' }));
     await writer.close();
-    expect(await verifyAuditChain(database)).toMatchObject({ ok: true, count: 81 });
+    expect(await verifyAuditChain(database)).toMatchObject({ ok: true, count: 82 });
     const denied = await auditDb(database)
       .selectFrom('audit_events')
       .select((eb) => eb.fn.countAll<number>().as('n'))

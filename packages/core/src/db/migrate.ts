@@ -10,6 +10,7 @@ import * as m0007 from './migrations/0007_audit_no_replace.js';
 import * as m0008 from './migrations/0008_sessions_ended_at.js';
 import * as m0009 from './migrations/0009_audit_seq_positive.js';
 import * as m0010 from './migrations/0010_audit_listed_patients.js';
+import * as m0011 from './migrations/0011_audit_justification.js';
 
 /**
  * Versioned migrations, compiled in (no directory scanning), so the same list runs on
@@ -26,6 +27,7 @@ const MIGRATIONS = {
   '0008_sessions_ended_at': m0008,
   '0009_audit_seq_positive': m0009,
   '0010_audit_listed_patients': m0010,
+  '0011_audit_justification': m0011,
 } satisfies Record<string, Migration>;
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -44,6 +44,7 @@ export const breakGlassTool = defineTool({
       sections: {},
       plain: { patient_id: grant.patient_id, granted_at: grant.granted_at, expires_at: grant.expires_at, minutes: BREAK_GLASS_MINUTES },
       write: record,
+      justification: args.reason,
     };
   },
 });

@@ -33,6 +33,7 @@ const auditorEvent = z.strictObject({
   client_address: z.string().nullable(),
   user_agent: z.string().nullable(),
   listed_patients: z.array(z.string()),
+  justification: z.string().nullable(),
 });
 /** A patient's accounting of disclosures: who, in what role, when, with which tool, on their record. */
 const patientEvent = z.strictObject({

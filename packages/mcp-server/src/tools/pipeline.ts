@@ -66,6 +66,8 @@ interface CallRecord {
   write: (() => Promise<void>) | undefined;
   /** For lists: the patients the answer shows, each of whose access logs must find the call. */
   listed: readonly string[];
+  /** For break_glass: why, in the caller's words. */
+  justification: string | undefined;
 }
 
 /** What the decision step hands the fetch step. */
@@ -190,6 +192,7 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
       user_agent: ctx.userAgent ?? null,
       // Only an answer that goes out shows anyone.
       ...(decision === 'allow' && call.listed.length > 0 && { listed_patients: call.listed }),
+      ...(call.justification !== undefined && { justification: call.justification }),
     };
     await recordOrRefuse(deps.audit, event);
   }
@@ -322,6 +325,7 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
 
     const fetched = await tool.run(runContext(principal, tool, authorised, now), parsed.data);
     call.write = fetched.write;
+    call.justification = fetched.justification;
     if (tool.patient === 'none') {
       call.listed = listedPatients(fetched);
       call.breakGlass = await listedUnderBreakGlass(tool, principal, call.listed, now);
@@ -359,7 +363,7 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
   }
 
   async function runCall(ctx: RequestContext, name: string, args: unknown): Promise<CallToolResult> {
-    const call: CallRecord = { tool: null, patientId: null, reason: 'not_decided', breakGlass: false, redactions: {}, write: undefined, listed: [] };
+    const call: CallRecord = { tool: null, patientId: null, reason: 'not_decided', breakGlass: false, redactions: {}, write: undefined, listed: [], justification: undefined };
     let result: CallToolResult;
     try {
       result = await execute(ctx, name, args, call);

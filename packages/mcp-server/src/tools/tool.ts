@@ -41,6 +41,8 @@ export interface Fetched {
    * never made, the safe way round).
    */
   readonly write?: () => Promise<void>;
+  /** For break_glass: the caller's reason, kept in the call's audit event for the reviewer. */
+  readonly justification?: string;
 }
 
 export interface ToolRunContext {
