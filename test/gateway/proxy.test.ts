@@ -160,12 +160,14 @@ describe('refused before the MCP server hears of it', () => {
     const headers = await bearer('nurse_joy');
     for (let i = 0; i < 3; i += 1) expect((await post(`${limited.url}/mcp-proxy/`, CALL, headers)).status).toBe(200);
     const before = h.upstream.received.length;
-    const refused = await post(`${limited.url}/mcp-proxy/`, CALL, headers);
+    const toolCall = JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'get_patient_overview', arguments: { patient_id: 'P004' } } });
+    const refused = await post(`${limited.url}/mcp-proxy/`, toolCall, headers);
     expect(refused.status).toBe(429);
-    expect(refused.json).toMatchObject({ error: { code: -32029, message: 'Too many requests' } });
+    expect(refused.json).toMatchObject({ id: 9, error: { code: -32029, message: 'Too many requests' } });
     expect(Number(refused.headers['retry-after'])).toBe(20);
     expect(h.upstream.received.length).toBe(before);
-    expect(h.audit.ofAction('request.refused').at(-1)).toMatchObject({ reason: 'rate_limited', user_id: h.accountIds.nurse_joy, role: 'nurse' });
+    // The call it refused is named: a flood on one record shows in that record's history.
+    expect(h.audit.ofAction('request.refused').at(-1)).toMatchObject({ reason: 'rate_limited', user_id: h.accountIds.nurse_joy, role: 'nurse', tool: 'get_patient_overview', patient_id: 'P004' });
     // Another account has its own allowance.
     expect((await post(`${limited.url}/mcp-proxy/`, CALL, await bearer('dr_grey'))).status).toBe(200);
     await limited.close();

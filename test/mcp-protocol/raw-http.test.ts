@@ -277,6 +277,13 @@ describe('refusals', () => {
       expect(refused.json).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } });
     }
     expect(server.toolRuns).toEqual([]);
+    // An id that lost digits in parsing cannot be answered as sent (JSON-RPC 2.0 §5): refused, not echoed changed.
+    for (const body of ['{"jsonrpc":"2.0","id":9007199254740993,"method":"ping"}', '{"jsonrpc":"2.0","id":123456789012345678901234567890,"method":"ping"}']) {
+      const refused = await send({ body });
+      expect(refused.status, body).toBe(400);
+      expect(refused.json).toMatchObject({ id: null, error: { code: -32600 } });
+    }
+    expect((await send({ body: '{"jsonrpc":"2.0","id":9007199254740991,"method":"ping"}' })).json).toMatchObject({ id: 9007199254740991, result: {} });
     for (const message of [{ jsonrpc: '1.0', id: 7, method: 'ping' }, { jsonrpc: '2.0', id: 7, method: 42 }, { jsonrpc: '2.0', id: 7, method: 'ping', params: 'x' }, 'ping', []]) {
       const answer = await post(message);
       expect(answer.status, JSON.stringify(message)).toBe(400);

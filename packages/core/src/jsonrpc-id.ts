@@ -5,9 +5,15 @@
 
 export type JsonRpcId = string | number;
 
-/** MCP forbids a null id, which JSON-RPC merely discourages; a number must be finite. */
+/**
+ * MCP forbids a null id, which JSON-RPC merely discourages. A number must be finite and one
+ * that can be answered as sent: an integer past 2^53 has already lost digits in JSON.parse
+ * (9007199254740993 would come back as …992, JSON-RPC 2.0 §5), so it is refused, not echoed
+ * changed.
+ */
 export function isJsonRpcId(value: unknown): value is JsonRpcId {
-  return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+  if (typeof value === 'string') return true;
+  return typeof value === 'number' && Number.isFinite(value) && (!Number.isInteger(value) || Number.isSafeInteger(value));
 }
 
 /** The id to echo in an error about a message that may be malformed: its own when usable, else null. */

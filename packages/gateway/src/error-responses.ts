@@ -7,6 +7,7 @@
 import type { FastifyReply } from 'fastify';
 import { AppError, toAppError, toJsonRpcError, type ErrorCode } from '@secure-hospital-ai/core/errors';
 import { echoableId, type JsonRpcId } from '@secure-hospital-ai/core/jsonrpc-id';
+import { toolCallFacts } from '@secure-hospital-ai/core/tool-call-facts';
 
 const FRAMEWORK_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'ERR_BODY_TOO_LARGE',
@@ -60,15 +61,17 @@ export function jsonRpcErrorBody(error: AppError, id: JsonRpcId | null = null): 
 }
 
 /**
- * The id of a single JSON-RPC request, read only when a refusal needs it (the proxy forwards
- * bodies unread): a batch, or a body that is not one request with a usable id, gives null.
+ * A body read before its refusal, parsed only then (the proxy forwards bodies unread): the id
+ * of a single request to echo (null for a batch or a body without a usable one), and the tool
+ * and patient a single tools/call names, for the refusal's audit event (core/tool-call-facts.ts).
  */
-export function requestIdIn(body: unknown): JsonRpcId | null {
-  if (!Buffer.isBuffer(body)) return null;
+export function refusedBody(body: unknown): { id: JsonRpcId | null; tool?: string; patientId?: string } {
+  if (!Buffer.isBuffer(body)) return { id: null };
   try {
-    return echoableId(JSON.parse(body.toString('utf8')));
+    const message: unknown = JSON.parse(body.toString('utf8'));
+    return { id: echoableId(message), ...toolCallFacts(message) };
   } catch {
-    return null;
+    return { id: null };
   }
 }
 

@@ -42,6 +42,8 @@ export async function auditRefusal(
   request: FastifyRequest,
   reason: string,
   subject?: AuthenticatedSubject,
+  /** A refused tools/call's tool and patient, when its body was read before the refusal. */
+  call: { tool?: string; patientId?: string } = {},
 ): Promise<void> {
   const client = clientInfo(request);
   try {
@@ -53,6 +55,8 @@ export async function auditRefusal(
         reason,
         clientAddress: client.address,
         userAgent: client.userAgent,
+        tool: call.tool,
+        patientId: call.patientId,
       }),
     );
   } catch (error) {

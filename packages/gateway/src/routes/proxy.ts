@@ -25,7 +25,7 @@ import type { Principal } from '@secure-hospital-ai/core/domain';
 import { AppError } from '@secure-hospital-ai/core/errors';
 import type { Logger } from '@secure-hospital-ai/core/logger';
 import { ACCEPT_BOTH_FRAMINGS, MAX_BATCH_LENGTH, negotiateFraming } from '@secure-hospital-ai/core/mcp-framing';
-import { jsonRpcErrorBody, requestIdIn, sendJsonRpcError, toGatewayError } from '../error-responses.js';
+import { jsonRpcErrorBody, refusedBody, sendJsonRpcError, toGatewayError } from '../error-responses.js';
 import type { RateLimiter } from '../rate-limit.js';
 import { auditRefusal } from '../request-context.js';
 import { noStore, originCheck } from '../route-hooks.js';
@@ -195,14 +195,16 @@ export const proxyRoutes: FastifyPluginAsync<ProxyRoutesOptions> = async (app, o
 
   async function refusePublicly(error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) {
     const refusal = toGatewayError(error);
+    // Refused after the body was read (rate limit, MCP server unreachable or too slow): the
+    // client's id is echoed, and a tools/call's tool and patient go on the record.
+    const { id, ...call } = refusedBody(request.body);
     if (refusal.http < 500) {
       // Refusals are the gateway's to audit; the MCP server audits the calls that reach it.
-      await auditRefusal(audit, logger, request, refusal.internalReason ?? refusal.code, refusal.subject);
+      await auditRefusal(audit, logger, request, refusal.internalReason ?? refusal.code, refusal.subject, call);
     } else {
       logger.warn({ reqId: request.id, code: refusal.code, reason: refusal.internalReason }, 'proxy request failed');
     }
-    // Refused after the body was read (rate limit, MCP server unreachable or too slow): the client's id is echoed.
-    return sendJsonRpcError(reply, refusal, requestIdIn(request.body));
+    return sendJsonRpcError(reply, refusal, id);
   }
 
   app.setErrorHandler(refusePublicly);

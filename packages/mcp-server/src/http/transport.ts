@@ -31,7 +31,7 @@ import {
 } from '../protocol/jsonrpc.js';
 import type { McpBackend, RequestContext, TransportHooks } from '../protocol/types.js';
 import { isModernVersion, isSupportedVersion } from '../protocol/versions.js';
-import { wellFormedPatientId } from '../tools/schemas.js';
+import { toolCallFacts } from '@secure-hospital-ai/core/tool-call-facts';
 import { decodeMcpHeaderValue, requestIdFrom, traceparentFrom } from './headers.js';
 
 export interface McpTransportOptions {
@@ -51,15 +51,6 @@ export interface McpTransportOptions {
  * call nobody is told the outcome of. It is refused (Streamable HTTP: a notification the
  * server cannot accept gets an HTTP error) and audited, not run.
  */
-/** The tool a refused tools/call named and its well-formed patient id, as the audit event records them. */
-function toolCallFacts(message: unknown): { tool?: string; patientId?: string } {
-  if (message === null || typeof message !== 'object' || !isToolCall((message as JsonRpcMessage).method)) return {};
-  const params = paramsObject(message as JsonRpcMessage);
-  const tool = params?.name;
-  const patientId = wellFormedPatientId(params?.arguments);
-  return { ...(typeof tool === 'string' && { tool }), ...(patientId !== null && { patientId }) };
-}
-
 function toolCallWithoutId(): AppError {
   return new AppError('ERR_INVALID_REQUEST', { detail: 'tools/call is a request: it needs an id', internalReason: 'tools_call_without_id' });
 }

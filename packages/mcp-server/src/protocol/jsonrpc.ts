@@ -45,10 +45,7 @@ export function classifyMessage(value: unknown): MessageKind {
   return 'invalid';
 }
 
-/** tools/call, or the design note's dotted spelling of it (SPEC "Fixes to the design note"). */
-export function isToolCall(method: unknown): boolean {
-  return method === 'tools/call' || method === 'tools.call';
-}
+export { isToolCall } from '@secure-hospital-ai/core/tool-call-facts';
 
 /**
  * A tool result's `content` and `structuredContent` as the JSON text they were already

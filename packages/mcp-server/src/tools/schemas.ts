@@ -6,23 +6,19 @@
  */
 import { z } from 'zod';
 import { freeTextProblem } from '@secure-hospital-ai/core/free-text';
+import { PATIENT_ID_MAX, PATIENT_ID_PATTERN } from '@secure-hospital-ai/core/tool-call-facts';
 import { DATE_OR_INSTANT, INSTANT_FORMAT, readInstant } from '@secure-hospital-ai/core/instants';
 
-/** A patient id (P001) or, for the researcher, a pseudonym (R-…). */
+/** A patient id (P001) or, for the researcher, a pseudonym (R-…): core's pattern (tool-call-facts.ts). */
 export const patientIdArg = z
   .string()
   .trim()
   .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash or underscore only')
+  .max(PATIENT_ID_MAX)
+  .regex(PATIENT_ID_PATTERN, 'letters, digits, dot, dash or underscore only')
   .describe('Patient id, e.g. P001 (researchers: the pseudonym shown in de-identified results, e.g. R-ABC…)');
 
-/** A `patient_id` argument when it is a well-formed id (never an arbitrary value, which may be PHI); else null. */
-export function wellFormedPatientId(rawArgs: unknown): string | null {
-  if (rawArgs === null || typeof rawArgs !== 'object' || !Object.hasOwn(rawArgs, 'patient_id')) return null;
-  const named = patientIdArg.safeParse((rawArgs as { patient_id: unknown }).patient_id);
-  return named.success ? named.data : null;
-}
+export { wellFormedPatientId } from '@secure-hospital-ai/core/tool-call-facts';
 
 /** `YYYY-MM-DD` or an ISO-8601 instant with its offset; normalised to a UTC instant. */
 export const instantArg = z
