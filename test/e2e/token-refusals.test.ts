@@ -50,7 +50,7 @@ async function lastSeq(): Promise<number> {
 async function eventsAfter(seq: number) {
   return auditDb(stack.database)
     .selectFrom('audit_events')
-    .select(['action', 'source', 'decision', 'reason', 'user_id', 'role'])
+    .select(['action', 'source', 'decision', 'reason', 'user_id', 'role', 'tool', 'patient_id'])
     .where('seq', '>', seq)
     .orderBy('seq')
     .execute();
@@ -91,7 +91,11 @@ describe('token refusals at both hops', () => {
         const refusals = (await eventsAfter(before)).filter((event) => event.action === 'request.refused');
         expect(refusals, `${hop} audits the refusal`).toHaveLength(1);
         expect(refusals[0]!.source).toBe(hop);
-        const named = caller === 'named' ? { user_id: String(await yenjiId()), role: 'doctor' } : { user_id: null, role: null };
+        // A caller the token proved also has the call they tried named: their body was read.
+        const named =
+          caller === 'named'
+            ? { user_id: String(await yenjiId()), role: 'doctor', tool: 'get_patient_overview', patient_id: 'P001' }
+            : { user_id: null, role: null, tool: null, patient_id: null };
         expect(refusals[0], hop).toMatchObject({ decision: 'deny', ...named });
       }
     });
@@ -116,7 +120,8 @@ describe('token refusals at both hops', () => {
         expectNoPatientData(answer.text);
         const refusals = (await eventsAfter(before)).filter((event) => event.action === 'request.refused');
         expect(refusals, hop).toHaveLength(1);
-        expect(refusals[0], hop).toMatchObject({ source: hop, reason: 'account_inactive', user_id: String(await yenjiId()), role: 'doctor' });
+        // Found by a reviewer: the record a deactivated account tried was missing from the event.
+        expect(refusals[0], hop).toMatchObject({ source: hop, reason: 'account_inactive', user_id: String(await yenjiId()), role: 'doctor', tool: 'get_patient_overview', patient_id: 'P001' });
       }
     } finally {
       await setAccountActive(stack.database.db, 'yenji100', true);

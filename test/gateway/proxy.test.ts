@@ -26,18 +26,25 @@ beforeEach(() => {
 });
 
 const CALL = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+const TOOL_CALL = JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'get_patient_overview', arguments: { patient_id: 'P006' } } });
 
 async function bearer(username: Parameters<Harness['accessToken']>[0] = 'yenji100') {
   return { authorization: `Bearer ${await h.accessToken(username)}` };
 }
 
 describe('refused before the MCP server hears of it', () => {
-  async function expectUnauthorized(headers: Record<string, string>, reason?: string) {
+  /**
+   * `identified`: the token verified and was refused after (revoked, identity headers that
+   * disagree), so the body was read: the id is echoed and the call named on the record.
+   */
+  async function expectUnauthorized(headers: Record<string, string>, reason?: string, identified = false) {
     const before = h.upstream.received.length;
-    const answer = await post(proxy, CALL, headers);
+    const body = identified ? TOOL_CALL : CALL;
+    const answer = await post(proxy, body, headers);
     expect(answer.status).toBe(401);
     expect(answer.headers['www-authenticate']).toMatch(/^Bearer realm="secure-hospital-ai"/);
-    expect(answer.json).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32001 } });
+    expect(answer.json).toMatchObject({ jsonrpc: '2.0', id: identified ? 7 : null, error: { code: -32001 } });
+    if (identified) expect(h.audit.ofAction('request.refused').at(-1)).toMatchObject({ tool: 'get_patient_overview', patient_id: 'P006', user_id: h.accountIds.yenji100 });
     expect(answer.text).not.toContain(UPSTREAM_MARKER);
     expect(answer.headers['cache-control']).toBe('no-store');
     expect(h.upstream.received.length).toBe(before);
@@ -83,21 +90,22 @@ describe('refused before the MCP server hears of it', () => {
       .insertInto('revoked_tokens')
       .values({ jti, account_id: Number(h.accountIds.yenji100), expires_at: new Date(Date.now() + 300_000).toISOString(), revoked_at: new Date().toISOString(), reason: 'test' })
       .execute();
-    await expectUnauthorized({ authorization: `Bearer ${token}` }, 'token_revoked');
+    await expectUnauthorized({ authorization: `Bearer ${token}` }, 'token_revoked', true);
   });
 
   it('X-User-Id or X-User-Role that disagree with the token', async () => {
-    await expectUnauthorized({ ...(await bearer()), 'x-user-id': h.accountIds.dr_grey }, 'x_user_id_mismatch');
-    await expectUnauthorized({ ...(await bearer()), 'x-user-role': 'admin' }, 'x_user_role_mismatch');
+    await expectUnauthorized({ ...(await bearer()), 'x-user-id': h.accountIds.dr_grey }, 'x_user_id_mismatch', true);
+    await expectUnauthorized({ ...(await bearer()), 'x-user-role': 'admin' }, 'x_user_role_mismatch', true);
   });
 
-  it('a deactivated account: 403', async () => {
+  it('a deactivated account: 403, with the record it tried named in the refusal', async () => {
+    // Found by a reviewer: a former employee's attempt on P006 was missing from P006's history.
     const before = h.upstream.received.length;
-    const answer = await post(proxy, CALL, await bearer('former_staff'));
+    const answer = await post(proxy, TOOL_CALL, await bearer('former_staff'));
     expect(answer.status).toBe(403);
-    expect(answer.json).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32003, message: 'Account is deactivated' } });
+    expect(answer.json).toEqual({ jsonrpc: '2.0', id: 7, error: { code: -32003, message: 'Account is deactivated' } });
     expect(h.upstream.received.length).toBe(before);
-    expect(h.audit.ofAction('request.refused').at(-1)?.reason).toBe('account_inactive');
+    expect(h.audit.ofAction('request.refused').at(-1)).toMatchObject({ reason: 'account_inactive', tool: 'get_patient_overview', patient_id: 'P006' });
   });
 
   it('a cookie is not a credential', async () => {

@@ -2,7 +2,8 @@
  * POST /mcp-proxy/: the authenticated door to the MCP server. The checks run as hooks, in
  * this order, before a byte of the body is read: Origin (DNS rebinding, CSRF) -> declared
  * size -> media type -> bearer token (the Authorization header only, never a cookie, which
- * is why no CSRF token is needed: SPEC "Option A") -> per-account rate. Then the body, read
+ * is why no CSRF token is needed: SPEC "Option A"; a token that verified but is refused after
+ * is answered once the body is read, to name the call on the record) -> per-account rate. Then the body, read
  * raw and capped at 1 MiB, goes upstream byte for byte, and the MCP server's status and body
  * come back as they are: event streams and large answers piped as they arrive, a small JSON
  * answer of declared length in one write.
@@ -136,8 +137,28 @@ export const proxyRoutes: FastifyPluginAsync<ProxyRoutesOptions> = async (app, o
     done();
   };
 
+  /** Refusals of identified callers, kept until their body is read (a WeakMap: gone with the request). */
+  const afterTheBody = new WeakMap<FastifyRequest, AppError>();
+
+  /**
+   * A token that verified but is refused after (account deactivated, token revoked, role
+   * changed) names its caller; their body, declared within the limit above, is then read too,
+   * so that the refusal's event names the tool and patient they tried (a former employee's
+   * attempts on a record were missing from its history). Any other failure refuses at once,
+   * before a byte of the body is read.
+   */
   const authenticateBearer: onRequestHookHandler = async (request) => {
-    request.principal = await authenticator.authenticate(request.headers);
+    try {
+      request.principal = await authenticator.authenticate(request.headers);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.subject === undefined) throw error;
+      afterTheBody.set(request, error);
+    }
+  };
+
+  const refuseIdentified: preHandlerHookHandler = async (request) => {
+    const refusal = afterTheBody.get(request);
+    if (refusal !== undefined) throw refusal;
   };
 
   // After the body is read: a batch spends as many as it has elements.
@@ -149,7 +170,7 @@ export const proxyRoutes: FastifyPluginAsync<ProxyRoutesOptions> = async (app, o
   };
 
   const guards = [noStore, checkOrigin, checkDeclaredBody, authenticateBearer];
-  const afterBody = rateLimiter ? [limitRate] : [];
+  const afterBody = rateLimiter ? [refuseIdentified, limitRate] : [refuseIdentified];
 
   async function forward(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const principal = request.principal as Principal;
@@ -194,7 +215,8 @@ export const proxyRoutes: FastifyPluginAsync<ProxyRoutesOptions> = async (app, o
   }
 
   async function refusePublicly(error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) {
-    const refusal = toGatewayError(error);
+    // An identified caller's refusal stands, whatever went wrong with the body after it.
+    const refusal = afterTheBody.get(request) ?? toGatewayError(error);
     // Refused after the body was read (rate limit, MCP server unreachable or too slow): the
     // client's id is echoed, and a tools/call's tool and patient go on the record.
     const { id, ...call } = refusedBody(request.body);

@@ -6,6 +6,8 @@
  * Order of checks, each answering before the next step runs:
  *   onRequest: Origin (403) → HTTP method (405) → bearer token (401/403) → Accept (406) →
  *              MCP-Protocol-Version header (400)            — before any body byte is read
+ *              (but a token that verified and is refused after is answered once the body is
+ *              read, so that its event names the tool and patient tried)
  *   parsing:   Content-Type (415) → size (413)
  *   handler:   JSON (400/-32700) → envelope (400/-32600) → headers vs body (400) → dispatch
  */
@@ -76,6 +78,12 @@ interface McpRequestState {
   principal: Principal | undefined;
   framing: Framing;
   headerVersion: string | undefined;
+  /**
+   * The refusal of a caller whose token verified but who may not call now (deactivated,
+   * revoked, role changed): answered once the body is read, so that its event names the tool
+   * and patient they tried.
+   */
+  identifiedRefusal: AppError | undefined;
 }
 
 declare module 'fastify' {
@@ -153,6 +161,7 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
       principal: undefined,
       framing: 'json',
       headerVersion: undefined,
+      identifiedRefusal: undefined,
     };
     request.mcpTransport = state;
     reply.header('x-request-id', state.requestId);
@@ -171,7 +180,10 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
     } catch (error) {
       const appError = toAppError(error);
       logInternal(request, state, appError);
-      return refuse(request, reply, appError);
+      // Anyone else is refused before a byte of the body is read.
+      if (appError.subject === undefined) return refuse(request, reply, appError);
+      state.identifiedRefusal = appError;
+      return undefined;
     }
 
     const framing = negotiateFraming(headers.accept);
@@ -343,8 +355,9 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
     try {
       value = JSON.parse(Buffer.isBuffer(body) ? STRICT_UTF8.decode(body) : '');
     } catch {
-      return refuse(request, reply, new AppError('ERR_PARSE'));
+      return refuse(request, reply, state.identifiedRefusal ?? new AppError('ERR_PARSE'));
     }
+    if (state.identifiedRefusal !== undefined) return refuse(request, reply, state.identifiedRefusal, echoableId(value), value);
     return Array.isArray(value) ? handleBatch(request, reply, state, value) : handleSingle(request, reply, state, value);
   }
 
@@ -352,7 +365,8 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
   async function onError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const state = request.mcpTransport;
     if (state !== null) reply.header('x-request-id', state.requestId);
-    const appError = fromFastifyError(error);
+    // An identified caller's refusal stands, whatever went wrong with the body after it.
+    const appError = state?.identifiedRefusal ?? fromFastifyError(error);
     if (state !== null) logInternal(request, state, appError);
     return refuse(request, reply, appError);
   }
