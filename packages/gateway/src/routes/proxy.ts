@@ -2,8 +2,9 @@
  * POST /mcp-proxy/: the authenticated door to the MCP server. The checks run as hooks, in
  * this order, before a byte of the body is read: Origin (DNS rebinding, CSRF) -> declared
  * size -> media type -> bearer token (the Authorization header only, never a cookie, which
- * is why no CSRF token is needed: SPEC "Option A"; a token that verified but is refused after
- * is answered once the body is read, to name the call on the record) -> per-account rate. Then the body, read
+ * is why no CSRF token is needed: SPEC "Option A"; a token that verified but is refused
+ * after is answered once the body is read, to name the call on the record) -> per-account
+ * rate. Then the body, read
  * raw and capped at 1 MiB, goes upstream byte for byte, and the MCP server's status and body
  * come back as they are: event streams and large answers piped as they arrive, a small JSON
  * answer of declared length in one write.

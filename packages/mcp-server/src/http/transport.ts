@@ -17,6 +17,7 @@ import { userAgentFrom } from '@secure-hospital-ai/core/client';
 import { AppError, bearerChallenge, isAppError, toAppError } from '@secure-hospital-ai/core/errors';
 import { MAX_BATCH_LENGTH, negotiateFraming, type Framing } from '@secure-hospital-ai/core/mcp-framing';
 import { originAllowList } from '@secure-hospital-ai/core/origins';
+import { toolCallFacts } from '@secure-hospital-ai/core/tool-call-facts';
 import { createDispatcher, type DispatchOutcome } from '../protocol/dispatcher.js';
 import { headerMismatch, resolveEra, unsupportedVersion, type Era } from '../protocol/era.js';
 import {
@@ -33,7 +34,6 @@ import {
 } from '../protocol/jsonrpc.js';
 import type { McpBackend, RequestContext, TransportHooks } from '../protocol/types.js';
 import { isModernVersion, isSupportedVersion } from '../protocol/versions.js';
-import { toolCallFacts } from '@secure-hospital-ai/core/tool-call-facts';
 import { decodeMcpHeaderValue, requestIdFrom, traceparentFrom } from './headers.js';
 
 export interface McpTransportOptions {
@@ -59,8 +59,6 @@ function toolCallWithoutId(): AppError {
 
 /** SPEC: bodies over 1 MiB are refused (413). */
 export const MAX_BODY_BYTES = 1024 * 1024;
-/** A batch fans out into that many tool calls; beyond MAX_BATCH_LENGTH (core) it is refused rather than amplified. */
-export { MAX_BATCH_LENGTH };
 /** How many of a batch's calls run at once. */
 const BATCH_CONCURRENCY = 4;
 /** A batch's answer stops growing past this many characters of JSON: the calls after it are not run. */
