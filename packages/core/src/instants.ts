@@ -18,11 +18,14 @@ export function readInstant(value: unknown): { instant: string } | { problem: st
   if (typeof value !== 'string' || !DATE_OR_INSTANT.test(value)) return wrongFormat;
   const time = Date.parse(value);
   if (Number.isNaN(time)) return wrongFormat;
-  // A real calendar day: Date.parse rolls 2026-02-30 over to 2 March instead of refusing it.
-  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return { problem: 'not a real date' };
+  if (!isCalendarDate(value.slice(0, 10))) return { problem: 'not a real date' };
   return { instant: new Date(time).toISOString() };
+}
+
+/** YYYY-MM-DD that names a real day: Date.parse rolls 2026-02-30 over to 2 March instead of refusing it. */
+export function isCalendarDate(value: string): boolean {
+  const ms = Date.parse(`${value}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === value;
 }
 
 /** The instant as stored, or undefined when `value` is not one. */

@@ -9,6 +9,7 @@ import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool
 import { preparedQuery } from '../db/prepared.js';
 import type { Tables } from '../db/schema.js';
 import { AppError } from '../errors.js';
+import { isCalendarDate } from '../instants.js';
 import { seal, unseal } from '../sealed.js';
 import type {
   AllergyRow,
@@ -110,11 +111,6 @@ export function classifyQuery(raw: string): Classified {
   return { kind: 'name', branches };
 }
 
-/** YYYY-MM-DD that names a real day (Date.parse accepts February 30th). */
-function isCalendarDate(value: string): boolean {
-  const ms = Date.parse(`${value}T00:00:00Z`);
-  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === value;
-}
 
 /** The smallest string above every string that starts with `prefix` (code-unit order). */
 function prefixUpperBound(prefix: string): string {

@@ -5,6 +5,7 @@
  */
 
 import { freeTextProblem } from '../free-text.js';
+import { isCalendarDate } from '../instants.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -122,10 +123,6 @@ export function date(value: Json | undefined, path: string): string | undefined 
   return full;
 }
 
-function isCalendarDate(value: string): boolean {
-  const ms = Date.parse(`${value}T00:00:00Z`);
-  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === value;
-}
 
 function padDate(text: string): string {
   if (text.length === 4) return `${text}-01-01`;
