@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { AppError } from '@secure-hospital-ai/core/errors';
 import type { Principal } from '@secure-hospital-ai/core/domain';
 import { registerMcpTransport } from '../../packages/mcp-server/src/http/transport.js';
+import type { AnswerBudgetLimits } from '../../packages/mcp-server/src/http/answer-budget.js';
 import type { McpBackend, RequestContext, ToolDescriptor, TransportHooks } from '../../packages/mcp-server/src/protocol/types.js';
 
 export const SERVER_INFO = { name: 'test-hospital', version: '9.9.9' };
@@ -51,7 +52,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(): Promise<TestServer> {
+export async function startTestServer(options: { answerBudget?: AnswerBudgetLimits } = {}): Promise<TestServer> {
   const seen: SeenRequest[] = [];
   const refused: TestServer['refused'] = [];
   const toolRuns: TestServer['toolRuns'] = [];
@@ -90,6 +91,7 @@ export async function startTestServer(): Promise<TestServer> {
     backend,
     allowedOrigins: [ALLOWED_ORIGIN],
     serverInfo: SERVER_INFO,
+    ...(options.answerBudget !== undefined && { answerBudget: options.answerBudget }),
     hooks: {
       async authenticate(request) {
         if (request.headers.authorization === `Bearer ${GOOD_TOKEN}`) return PRINCIPAL;

@@ -34,6 +34,7 @@ import {
 } from '../protocol/jsonrpc.js';
 import type { McpBackend, RequestContext, TransportHooks } from '../protocol/types.js';
 import { isModernVersion, isSupportedVersion } from '../protocol/versions.js';
+import { createAnswerBudget, DEFAULT_ANSWER_BUDGET, type AnswerBudgetLimits, type AnswerTicket } from './answer-budget.js';
 import { decodeMcpHeaderValue, requestIdFrom, traceparentFrom } from './headers.js';
 
 export interface McpTransportOptions {
@@ -46,6 +47,8 @@ export interface McpTransportOptions {
   paths?: string[];
   /** One line for the client's model; a default is used when absent. */
   instructions?: string;
+  /** Tool calls running at once, and characters of answers in flight (answer-budget.ts). */
+  answerBudget?: AnswerBudgetLimits;
 }
 
 /**
@@ -65,6 +68,18 @@ const BATCH_CONCURRENCY = 4;
 export const MAX_BATCH_ANSWER_CHARS = 16 * 1024 * 1024;
 
 /**
+ * A tool call the answers in flight leave no room for: not run, answered at once (503 with
+ * Retry-After on its own, in-band in a batch), and audited.
+ */
+function busy(): AppError {
+  return new AppError('ERR_UNAVAILABLE', {
+    detail: 'The server is busy sending large answers; this call was not run. Try again in a moment.',
+    internalReason: 'answer_budget',
+    headers: { 'retry-after': '1' },
+  });
+}
+
+/**
  * Errors that keep their own HTTP status when a single request's dispatch raises them (the
  * SPEC's 403 for a forbidden patient); every other JSON-RPC error is answered in-band on 200,
  * which is what SDK clients expect.
@@ -82,6 +97,8 @@ interface McpRequestState {
    * and patient they tried.
    */
   identifiedRefusal: AppError | undefined;
+  /** The tool calls this request has admitted, given back once its answer has gone. */
+  tickets: AnswerTicket[] | undefined;
 }
 
 declare module 'fastify' {
@@ -108,6 +125,46 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
   });
   const originAllowed = originAllowList(options.allowedOrigins);
   const paths = routePaths(app, options.paths ?? ['/mcp/', '/mcp']);
+  const budget = createAnswerBudget(options.answerBudget ?? DEFAULT_ANSWER_BUDGET);
+
+  /**
+   * A slot and a booking for a tools/call (answer-budget.ts): `undefined` for any other
+   * method, which is not counted; null when there is no room. The booking is given back when
+   * the response closes, however it ends.
+   */
+  async function admit(reply: FastifyReply, state: McpRequestState, message: JsonRpcMessage): Promise<AnswerTicket | null | undefined> {
+    if (!isToolCall(message.method)) return undefined;
+    const name = paramsObject(message)?.name;
+    const ticket = await budget.admit(typeof name === 'string' ? name : '');
+    if (ticket === null) return null;
+    if (state.tickets === undefined) {
+      const tickets: AnswerTicket[] = (state.tickets = []);
+      reply.raw.once('close', () => {
+        for (const held of tickets) held.release();
+      });
+    }
+    state.tickets.push(ticket);
+    return ticket;
+  }
+
+  /** Runs an admitted call; its slot passes on as soon as it has run. */
+  async function dispatchAdmitted(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    state: McpRequestState,
+    message: JsonRpcMessage & { id: JsonRpcId },
+    era: Era,
+    ctx: RequestContext,
+    ticket: AnswerTicket | undefined,
+  ): Promise<DispatchOutcome> {
+    try {
+      return await safeDispatch(request, state, message, era, ctx);
+    } finally {
+      ticket?.ran();
+      // A client gone before the call was admitted: 'close' has fired already and will not again.
+      if (reply.raw.closed) ticket?.release();
+    }
+  }
 
   /** `message`: the JSON-RPC message refused, when it is a tools/call, so the record names its tool and patient. */
   async function notifyRefused(request: FastifyRequest, state: McpRequestState | null, error: AppError, message?: unknown): Promise<void> {
@@ -160,6 +217,7 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
       framing: 'json',
       headerVersion: undefined,
       identifiedRefusal: undefined,
+      tickets: undefined,
     };
     request.mcpTransport = state;
     reply.header('x-request-id', state.requestId);
@@ -263,21 +321,31 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
     }
 
     const call = message as JsonRpcMessage & { id: JsonRpcId };
-    const outcome = await safeDispatch(request, state, call, era.era, contextFor(request, state, era.version));
+    const ticket = await admit(reply, state, call);
+    if (ticket === null) return refuse(request, reply, busy(), call.id, call);
+    const outcome = await dispatchAdmitted(request, reply, state, call, era.era, contextFor(request, state, era.version), ticket);
     const error = outcome.error;
     if (error !== undefined) {
       const status = STATUS_CARRYING_ERRORS.has(error.http) ? error.http : 200;
       return sendError(reply, status, error, call.id);
     }
-    return state.framing === 'sse' ? sendEvents(reply, [outcome.response]) : sendJson(reply, 200, outcome.response);
+    if (state.framing === 'sse') {
+      const body = eventStream([serializeResponse(outcome.response)]);
+      ticket?.settle(body.length);
+      return sendEventStream(reply, body);
+    }
+    const body = responseBody(outcome.response);
+    ticket?.settle(body.length);
+    return sendJsonText(reply, 200, body);
   }
 
-  async function handleBatchElement(request: FastifyRequest, state: McpRequestState, value: unknown): Promise<JsonRpcResponse | undefined> {
+  /** One element of a batch, answered as JSON text; undefined for a notification, which gets none. */
+  async function handleBatchElement(request: FastifyRequest, reply: FastifyReply, state: McpRequestState, value: unknown): Promise<string | undefined> {
     const kind = classifyMessage(value);
     if (kind === 'invalid') {
       const error = new AppError('ERR_INVALID_REQUEST');
       await notifyRefused(request, state, error);
-      return errorResponse(echoableId(value), error);
+      return serializeResponse(errorResponse(echoableId(value), error));
     }
     if (kind !== 'request') {
       // A tool call sent as a notification is refused in the batch's answer (id null, as for an
@@ -285,7 +353,7 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
       if (kind === 'notification' && isToolCall((value as JsonRpcMessage).method)) {
         const refusal = toolCallWithoutId();
         await notifyRefused(request, state, refusal, value);
-        return errorResponse(null, refusal);
+        return serializeResponse(errorResponse(null, refusal));
       }
       return undefined;
     }
@@ -294,10 +362,18 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
     if (isAppError(era) || era.era === 'modern') {
       const refusal = isAppError(era) ? era : new AppError('ERR_INVALID_REQUEST', { detail: 'Batches are not part of protocol revision 2026-07-28' });
       await notifyRefused(request, state, refusal);
-      return errorResponse(message.id, refusal);
+      return serializeResponse(errorResponse(message.id, refusal));
     }
-    const outcome = await safeDispatch(request, state, message, 'legacy', contextFor(request, state, era.version));
-    return outcome.response;
+    const ticket = await admit(reply, state, message);
+    if (ticket === null) {
+      const refusal = busy();
+      await notifyRefused(request, state, refusal, message);
+      return serializeResponse(errorResponse(message.id, refusal));
+    }
+    const outcome = await dispatchAdmitted(request, reply, state, message, 'legacy', contextFor(request, state, era.version), ticket);
+    const answer = serializeResponse(outcome.response);
+    ticket?.settle(answer.length);
+    return answer;
   }
 
   /** JSON-RPC batches (2025-era clients); every element's error stays in-band, the batch answers 200. */
@@ -324,16 +400,16 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
           answers[i] = await notRun(request, state, element);
           continue;
         }
-        const answer = await handleBatchElement(request, state, element);
+        const answer = await handleBatchElement(request, reply, state, element);
         if (answer === undefined) continue;
-        answers[i] = serializeResponse(answer);
-        size += answers[i]!.length;
+        answers[i] = answer;
+        size += answer.length;
       }
     };
     await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, batch.length) }, work));
     const responses = answers.filter((answer): answer is string => answer !== undefined);
     if (responses.length === 0) return reply.code(202).send();
-    return state.framing === 'sse' ? sendSerializedEvents(reply, responses) : sendJsonText(reply, 200, `[${responses.join(',')}]`);
+    return state.framing === 'sse' ? sendEventStream(reply, eventStream(responses)) : sendJsonText(reply, 200, `[${responses.join(',')}]`);
   }
 
   /** A batch request left unrun once the batch's answer is full: refused in-band, and audited. */
@@ -393,13 +469,13 @@ function applyErrorHeaders(reply: FastifyReply, error: AppError): void {
 }
 
 /** Each message as one `message` event; JSON.stringify never emits a raw newline, so one data line each. */
-function sendEvents(reply: FastifyReply, messages: readonly JsonRpcResponse[]): FastifyReply {
-  return sendSerializedEvents(reply, messages.map(serializeResponse));
-}
-
-function sendSerializedEvents(reply: FastifyReply, messages: readonly string[]): FastifyReply {
+function eventStream(messages: readonly string[]): string {
   let body = '';
   for (const message of messages) body += `event: message\ndata: ${message}\n\n`;
+  return body;
+}
+
+function sendEventStream(reply: FastifyReply, body: string): FastifyReply {
   return reply.code(200).header('content-type', 'text/event-stream').header('cache-control', 'no-cache').send(body);
 }
 

@@ -28,7 +28,6 @@ import type { RedactionCounts, RedactModel } from '@secure-hospital-ai/core/reda
 import { PRESERIALIZED } from '../protocol/jsonrpc.js';
 import type { CallToolResult, McpBackend, RequestContext, ToolDescriptor } from '../protocol/types.js';
 import { createAnswerMemo, type ShapedAnswer } from './answer-memo.js';
-import { createCallSlots } from './call-slots.js';
 import { describeTool } from './describe.js';
 import { createPseudonymDirectory } from './pseudonyms.js';
 import { redactFetched } from './redact.js';
@@ -47,12 +46,9 @@ export interface ToolBackendDeps {
    * as many shaped answers to them (answer-memo.ts); default 500, 0 = both off.
    */
   chartCacheEntries?: number;
-  /** Tool calls run at once; more wait their turn (call-slots.ts). Default 64. */
-  concurrentCalls?: number;
 }
 
 const DEFAULT_CHART_CACHE_ENTRIES = 500;
-const DEFAULT_CONCURRENT_CALLS = 64;
 
 /** What the audit event of one call says, filled in as the call goes down the pipeline. */
 interface CallRecord {
@@ -165,7 +161,6 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
   const pseudonyms = createPseudonymDirectory(deps.database, deps.pseudonymKey);
   const overviews = createOverviewReader(deps.chartCacheEntries ?? DEFAULT_CHART_CACHE_ENTRIES);
   const answers = createAnswerMemo(deps.chartCacheEntries ?? DEFAULT_CHART_CACHE_ENTRIES);
-  const slots = createCallSlots(deps.concurrentCalls ?? DEFAULT_CONCURRENT_CALLS);
 
   /** tools/list: what the policy lets this role ever call; derived from the policy data. */
   function listTools(principal: Principal): readonly ToolDescriptor[] {
@@ -358,11 +353,9 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
     return contexts.some((c) => isAllowed(tool.model, tool.action, principal.role, principal.userId, c).breakGlass);
   }
 
-  function callTool(ctx: RequestContext, name: string, args: unknown): Promise<CallToolResult> {
-    return slots.run(() => runCall(ctx, name, args));
-  }
-
-  async function runCall(ctx: RequestContext, name: string, args: unknown): Promise<CallToolResult> {
+  // How many calls run at once, and the memory their answers hold, is the transport's to
+  // limit (http/answer-budget.ts): it alone sees an answer until it has gone.
+  async function callTool(ctx: RequestContext, name: string, args: unknown): Promise<CallToolResult> {
     const call: CallRecord = { tool: null, patientId: null, reason: 'not_decided', breakGlass: false, redactions: {}, write: undefined, listed: [], justification: undefined };
     let result: CallToolResult;
     try {
