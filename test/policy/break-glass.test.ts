@@ -67,7 +67,15 @@ describe('break_glass', () => {
     const again = await h.refusal('dr_grey', 'break_glass', { patient_id: 'P005', reason: '  Anaphylaxis in ED, paediatrics unreachable ' });
     expect(again.code).toBe('ERR_CONFLICT');
     expect(again.detail).toMatch(/^reason:/);
-    expect((await h.lastAuditEvents(1))[0]).toMatchObject({ tool: 'break_glass', decision: 'error', reason: 'break_glass_reason_reused' });
+    // It started nothing, so it is not flagged as emergency access; its words are kept, trimmed.
+    expect((await h.lastAuditEvents(1))[0]).toMatchObject({
+      tool: 'break_glass',
+      decision: 'error',
+      reason: 'break_glass_reason_reused',
+      break_glass: 0,
+      purpose_of_use: 'TREAT',
+      justification: 'Anaphylaxis in ED, paediatrics unreachable',
+    });
 
     // Without a new grant, access ends at minute 60.
     h.clock.now = at(60);
@@ -90,14 +98,23 @@ describe('break_glass', () => {
     for (const e of events) expect(e).toMatchObject({ break_glass: true });
     expect(events.map((e) => e.tool)).toEqual(expect.arrayContaining(['break_glass', 'get_patient_overview', 'add_clinical_note', 'search_patients']));
     // Why, in the doctor's words (found by reviewers: the justification was in no tool's answer
-    // and outside the hash chain). The refused repeat started nothing; its words are the grant's before it.
+    // and outside the hash chain). The refused repeat started nothing: it is not among them.
     const grants = events.filter((e) => e.tool === 'break_glass');
     expect(grants.map((e) => [e.decision, e.justification])).toEqual([
       ['allow', 'second reaction, still no paediatrician'],
-      ['error', null],
       ['allow', 'anaphylaxis in ED, paediatrics unreachable'],
     ]);
     for (const e of events.filter((e) => e.tool !== 'break_glass')) expect(e.justification).toBeNull();
+    // Refused attempts are found with the other refusals, each with the words it gave; a
+    // reason too short to pass (the first test's) is not kept: it was never read as one.
+    const refused = await h.call('auditor1', 'get_audit_log', { decision: 'error', limit: 200 });
+    const attempts = (refused.structuredContent as { events: Array<Record<string, unknown>> }).events.filter((e) => e.tool === 'break_glass');
+    expect(attempts.map((e) => [e.reason, e.break_glass, e.justification])).toEqual([
+      ['break_glass_reason_reused', false, 'Anaphylaxis in ED, paediatrics unreachable'],
+      ['invalid_input', false, null],
+      ['invalid_input', false, null],
+      ['invalid_input', false, null],
+    ]);
   });
 
   it("keeps the justification out of the patient's own view of the log", async () => {
@@ -111,6 +128,12 @@ describe('break_glass', () => {
     await expect(h.call('nurse_joy', 'get_observations', { patient_id: 'P006', category: 'vital-signs' })).resolves.toBeDefined();
     const missing = await h.refusal('nurse_joy', 'break_glass', { patient_id: 'P999', reason: 'cardiac arrest on ward W2, covering nurse' });
     expect(missing.code).toBe('ERR_FORBIDDEN');
-    expect((await h.lastAuditEvents(1))[0]).toMatchObject({ decision: 'deny', reason: 'patient_not_found', patient_id: 'P999' });
+    expect((await h.lastAuditEvents(1))[0]).toMatchObject({
+      decision: 'deny',
+      reason: 'patient_not_found',
+      patient_id: 'P999',
+      break_glass: 0,
+      justification: 'cardiac arrest on ward W2, covering nurse',
+    });
   });
 });

@@ -38,13 +38,13 @@ export const breakGlassTool = defineTool({
   action: 'break_glass',
   patient: 'required',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  justification: (args) => args.reason,
   async run(ctx, args: z.infer<typeof input>) {
     const { grant, record } = await planBreakGlass(ctx.db, ctx.principal, ctx.patientId as string, args.reason, ctx.now);
     return {
       sections: {},
       plain: { patient_id: grant.patient_id, granted_at: grant.granted_at, expires_at: grant.expires_at, minutes: BREAK_GLASS_MINUTES },
       write: record,
-      justification: args.reason,
     };
   },
 });

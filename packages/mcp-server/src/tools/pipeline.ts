@@ -251,8 +251,8 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
         : isAllowed(tool.model, tool.action, principal.role, principal.userId, context);
     if (!decision.allowed) throw forbidden(decision);
     call.reason = decision.reason;
-    // Starting emergency access is itself flagged, as is every access it allows.
-    call.breakGlass = decision.breakGlass || tool.action === 'break_glass';
+    // Every access an emergency grant allows is flagged (starting one is, once it is planned).
+    call.breakGlass = decision.breakGlass;
     // Sections of a composite answer are decided one by one, on the same relationships.
     const readable = new Set<Model>([tool.model]);
     for (const model of tool.sectionModels ?? []) {
@@ -314,13 +314,16 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
       throw invalidInput(others.length > 0 ? others : parsed.error.issues);
     }
 
+    call.justification = tool.justification?.(parsed.data);
     refuseFinerThanYear(tool, principal, parsed.data as Record<string, unknown>);
 
     const authorised = await decide(tool, principal, parsed.data as Record<string, unknown>, call, now);
 
     const fetched = await tool.run(runContext(principal, tool, authorised, now), parsed.data);
     call.write = fetched.write;
-    call.justification = fetched.justification;
+    // Starting emergency access is flagged once it will happen: an attempt refused on the way
+    // (a reason used before) started nothing, and is on the record with its words, unflagged.
+    if (tool.action === 'break_glass') call.breakGlass = true;
     if (tool.patient === 'none') {
       call.listed = listedPatients(fetched);
       call.breakGlass = await listedUnderBreakGlass(tool, principal, call.listed, now);

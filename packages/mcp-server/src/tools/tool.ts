@@ -41,8 +41,6 @@ export interface Fetched {
    * never made, the safe way round).
    */
   readonly write?: () => Promise<void>;
-  /** For break_glass: the caller's reason, kept in the call's audit event for the reviewer. */
-  readonly justification?: string;
 }
 
 export interface ToolRunContext {
@@ -92,6 +90,11 @@ export interface ToolDefinition<Input = unknown> {
    */
   readonly sectionModels?: readonly Model[];
   readonly annotations: Readonly<Record<string, unknown>>;
+  /**
+   * The caller's reason in their own words (break_glass), kept in the call's audit event for
+   * the reviewer once the arguments are read: in a refused attempt's event too.
+   */
+  justification?(input: Input): string;
   run(ctx: ToolRunContext, input: Input): Promise<Fetched>;
 }
 
