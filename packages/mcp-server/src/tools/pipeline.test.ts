@@ -108,6 +108,8 @@ describe('tool pipeline', () => {
       ['add_clinical_note', { patient_id: 'P001', text: '   ' }, /^text:/],
       ['add_clinical_note', { patient_id: 'P001', text: `ring ${'\u0007'.repeat(50)}` }, /^text: must not contain control characters/],
       ['add_clinical_note', { patient_id: 'P001', text: 'lone \ud800 surrogate' }, /^text: must be valid Unicode text/],
+      ['add_clinical_note', { patient_id: 'P001', text: '\u200b\u2060\u200b'.repeat(20) }, /^text: must contain visible text/],
+      ['add_clinical_note', { patient_id: 'P001', text: '\u0301\u0301 \ufe0f' }, /^text: must contain visible text/],
       ['break_glass', { patient_id: 'P003', reason: '\u200b'.repeat(12) }, /^reason: must be at least 10 characters/],
       ['break_glass', { patient_id: 'P003', reason: `${'\u0000'.repeat(10)}` }, /^reason:/],
       ['get_clinical_notes', { patient_id: 'P001', since: '2026-02-30' }, /^since: not a real date/],

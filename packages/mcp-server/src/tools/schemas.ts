@@ -5,7 +5,7 @@
  * a caller gets is the redaction views' decision, per role.
  */
 import { z } from 'zod';
-import { freeTextProblem } from '@secure-hospital-ai/core/free-text';
+import { freeTextProblem, visibleLength } from '@secure-hospital-ai/core/free-text';
 import { PATIENT_ID_MAX, PATIENT_ID_PATTERN } from '@secure-hospital-ai/core/tool-call-facts';
 import { DATE_OR_INSTANT, INSTANT_FORMAT, readInstant } from '@secure-hospital-ai/core/instants';
 
@@ -32,7 +32,11 @@ export const instantArg = z
     return z.NEVER;
   });
 
-/** Free text written into the record, trimmed: well-formed, no control characters (core/free-text.ts). */
+/**
+ * Free text written into the record, trimmed: well-formed, no control characters
+ * (core/free-text.ts), and something a reader can see (a note of zero-width spaces was stored
+ * as a blank note).
+ */
 export const freeTextArg = (max: number) =>
   z
     .string()
@@ -40,7 +44,7 @@ export const freeTextArg = (max: number) =>
     .min(1)
     .max(max)
     .superRefine((value, ctx) => {
-      const problem = freeTextProblem(value);
+      const problem = freeTextProblem(value) ?? (visibleLength(value) === 0 ? 'must contain visible text' : undefined);
       if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
     });
 
