@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,6 +69,19 @@ describe('import', () => {
     expect(stdout).toMatch(new RegExp(`^skipped  \\S+Luigi_Wiegand\\S+\\.json \\(already imported as ${created}\\)$`, 'm'));
     expect(stdout).toMatch(/^imported 0 patients \(0 rows\) from 0 bundles; skipped 3 patients already present; refused 0 bundles; /m);
     expect(await patientCount()).toBe(3);
+  });
+
+  it('follows links to bundles but not links to folders: a link to a parent does not stop the import', async () => {
+    const folder = join(dir, 'bundles');
+    mkdirSync(join(folder, 'nested'), { recursive: true });
+    const [first, second] = readdirSync(FIXTURES).filter((name) => name.endsWith('.json')).sort();
+    copyFileSync(join(FIXTURES, first as string), join(folder, 'nested', 'a.json'));
+    symlinkSync(join(FIXTURES, second as string), join(folder, 'linked.json'));
+    symlinkSync('..', join(folder, 'nested', 'loop'));
+    symlinkSync(join(dir, 'nowhere.json'), join(folder, 'dangling.json'));
+    expect(await run([folder])).toBe(0);
+    expect(stdout).toMatch(/^imported 2 patients \([\d,]+ rows\) from 2 bundles; skipped 0 patients already present; refused 0 bundles; /m);
+    expect(await patientCount()).toBe(2);
   });
 
   it('refuses a broken bundle, names the problem, imports the rest and exits non-zero', async () => {

@@ -5,7 +5,7 @@
  * fault. Exits non-zero when any bundle was refused.
  */
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { openDatabase } from '@secure-hospital-ai/core/db/database';
 import { migrateToLatest } from '@secure-hospital-ai/core/db/migrate';
 import { importBundleFile, type ImportResult } from '@secure-hospital-ai/core/fhir/index';
@@ -56,11 +56,30 @@ function bundleFiles(path: string): string[] {
   }
   if (stat.isFile()) return [path];
   if (!stat.isDirectory()) throw new Error(`not a file or folder: ${path}`);
-  return readdirSync(path, { recursive: true, encoding: 'utf8' })
-    .filter((name) => name.toLowerCase().endsWith('.json'))
-    .sort()
-    .map((name) => join(path, name))
-    .filter((file) => statSync(file).isFile());
+  const found: string[] = [];
+  jsonFilesBelow(path, found);
+  return found.sort((a, b) => (relative(path, a) < relative(path, b) ? -1 : 1));
+}
+
+/**
+ * Every *.json file below a folder. Links to files are followed, links to folders are not: a
+ * link to a parent folder made the walk endless, and the import stopped on the paths it grew.
+ */
+function jsonFilesBelow(folder: string, found: string[]): void {
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) jsonFilesBelow(path, found);
+    else if (entry.name.toLowerCase().endsWith('.json') && (entry.isFile() || (entry.isSymbolicLink() && isFile(path)))) found.push(path);
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    // A dangling link names nothing to import.
+    return false;
+  }
 }
 
 class Report {
