@@ -94,6 +94,24 @@ describe('TokenService (HS256 fast path)', () => {
     expect(await codeOf(service.verify(token, 'access'))).toBe(code);
   });
 
+  it('says why an unsigned or wrongly signed token was refused, without repeating what its header made up', async () => {
+    const reasonOf = async (token: string) => {
+      try {
+        await service.verify(token, 'access');
+      } catch (error) {
+        return (error as { internalReason?: string }).internalReason;
+      }
+      return 'accepted';
+    };
+    const unsigned = forge({ alg: 'none', typ: 'JWT' }, base()).split('.').slice(0, 2).join('.') + '.';
+    expect(await reasonOf(unsigned)).toBe('algorithm none is not the configured one');
+    expect(await reasonOf(forge({ alg: 'HS512' }, base()))).toBe('algorithm HS512 is not the configured one');
+    for (const alg of ['x'.repeat(5000), 'SSN 123-45-6789', 7, null]) {
+      expect(await reasonOf(forge({ alg }, base()))).toBe('algorithm (not a JOSE algorithm) is not the configured one');
+    }
+    expect(await reasonOf(`${forge({ alg: 'HS256' }, base())}=`)).toBe('segment not in canonical base64url');
+  });
+
   it('refuses a token issued in the future beyond the 30 s leeway (it would outlive the ending of its sessions)', async () => {
     expect(await codeOf(service.verify(forge({ alg: 'HS256', typ: 'JWT' }, { ...base(), iat: nowSeconds() + 25 }), 'access'))).toBe('accepted');
     expect(await codeOf(service.verify(forge({ alg: 'HS256', typ: 'JWT' }, { ...base(), iat: nowSeconds() + 86_400 }), 'access'))).toBe('ERR_TOKEN_INVALID');

@@ -132,7 +132,7 @@ export class TokenService {
   async verify(token: string, expected: TokenType, now = nowSeconds()): Promise<VerifiedClaims> {
     let payload = this.#signed.get(token);
     if (payload === undefined) {
-      const segments = compactSegments(token);
+      const segments = compactSegments(token, this.#alg);
       payload = this.#hmacKey ? this.#verifyHs256(segments) : await this.#verifyAsymmetric(token);
       this.#remember(token, payload);
     }
@@ -155,9 +155,8 @@ export class TokenService {
   }
 
   #verifyHs256([header64, payload64, signature64]: CompactSegments): Record<string, unknown> {
+    // The algorithm is pinned already (compactSegments).
     const header = parseSegment(header64, 'header');
-    // Pin the algorithm (RFC 8725 §3.1): the header may not choose it, `none` least of all.
-    if (header.alg !== this.#alg) throw invalid(`algorithm ${String(header.alg)} is not the configured one`);
     if (header.crit !== undefined) throw invalid('unsupported crit header');
     const given = Buffer.from(signature64, 'base64url');
     const expected = createHmac('sha256', this.#hmacKey as Buffer).update(`${header64}.${payload64}`).digest();
@@ -245,16 +244,32 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
  * padding, no `+` or `/`, no stray bits in the last character. Node's decoder forgives all
  * three, so one signed token had many accepted spellings; now it has exactly one.
  */
-function compactSegments(token: string): CompactSegments {
+function compactSegments(token: string, pinned: JwtAlgorithm): CompactSegments {
   if (typeof token !== 'string' || token.length > 8192) throw invalid('token too long or not a string');
   const segments = token.split('.');
   if (segments.length !== 3) throw invalid('not a compact JWS');
-  for (const segment of segments) {
-    if (!BASE64URL.test(segment) || Buffer.from(segment, 'base64url').toString('base64url') !== segment) {
-      throw invalid('segment not in canonical base64url');
-    }
-  }
+  canonicalSegment(segments[0] as string);
+  // Pin the algorithm (RFC 8725 §3.1) before anything else is read: the header may not choose
+  // it, `none` least of all, and an unsigned token is refused as that, not for the empty
+  // signature segment it comes with.
+  const alg = parseSegment(segments[0] as string, 'header').alg;
+  if (alg !== pinned) throw invalid(`algorithm ${algorithmName(alg)} is not the configured one`);
+  canonicalSegment(segments[1] as string);
+  canonicalSegment(segments[2] as string);
   return segments as unknown as CompactSegments;
+}
+
+function canonicalSegment(segment: string): void {
+  if (!BASE64URL.test(segment) || Buffer.from(segment, 'base64url').toString('base64url') !== segment) {
+    throw invalid('segment not in canonical base64url');
+  }
+}
+
+const JOSE_ALGORITHM = /^(?:none|EdDSA|ES256K|(?:HS|RS|ES|PS)(?:256|384|512))$/;
+
+/** A header's `alg` for the audit reason: a JOSE name as it is, anything else (any length, any text) not repeated. */
+function algorithmName(alg: unknown): string {
+  return typeof alg === 'string' && JOSE_ALGORITHM.test(alg) ? alg : '(not a JOSE algorithm)';
 }
 
 function parseSegment(segment: string, what: string): Record<string, unknown> {
