@@ -52,7 +52,7 @@ describe(`listed patients in the audit log (${testDatabaseKind()})`, () => {
     const p001 = await queryAuditLog(database, {}, { role: 'patient', patientId: 'P001' });
     expect(p001.events.map((e) => e.tool)).toEqual(['search_patients', 'get_patient_overview']);
     // The patient learns who searched and when; not whom else the search showed.
-    expect(p001.events[0]).toEqual({ time: expect.any(String), user_id: '3', role: 'receptionist', tool: 'search_patients', patient_id: 'P001' });
+    expect(p001.events[0]).toEqual({ time: expect.any(String), user_id: '3', user_name: null, role: 'receptionist', tool: 'search_patients', patient_id: 'P001' });
     expect(JSON.stringify(p001)).not.toMatch(/P00[23]/);
 
     const p003 = await queryAuditLog(database, {}, { role: 'patient', patientId: 'P003' });

@@ -5,6 +5,7 @@
  * pseudonyms). It never names the others a search showed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_ACCOUNTS } from '@secure-hospital-ai/core/db/seed';
 import { openHarness, type Harness } from './harness.js';
 
 let h: Harness;
@@ -15,7 +16,9 @@ afterAll(async () => {
   await h?.close();
 });
 
-type PatientEvent = { time: string; user_id: string | null; role: string | null; tool: string | null; patient_id: string };
+type PatientEvent = { time: string; user_id: string | null; user_name: string | null; role: string | null; tool: string | null; patient_id: string };
+
+const displayName = (username: string) => DEMO_ACCOUNTS.find((a) => a.username === username)?.displayName;
 
 /** P001's access log, without P001's own reads of it (each call here is one). */
 async function accessLog(): Promise<PatientEvent[]> {
@@ -38,6 +41,8 @@ describe("searches in a patient's access log", () => {
     expect(after[0]).toEqual({
       time: expect.any(String),
       user_id: h.principals.front_desk.userId,
+      // By name: an account id means nothing to a patient.
+      user_name: displayName('front_desk'),
       role: 'receptionist',
       tool: 'search_patients',
       patient_id: 'P001',
@@ -70,7 +75,7 @@ describe("searches in a patient's access log", () => {
     expect(JSON.stringify(listing.structuredContent)).not.toContain('P001');
     const after = await accessLog();
     expect(after).toHaveLength(count + 1);
-    expect(after[0]).toMatchObject({ role: 'researcher', tool: 'search_patients', patient_id: 'P001' });
+    expect(after[0]).toMatchObject({ role: 'researcher', user_name: displayName('researcher1'), tool: 'search_patients', patient_id: 'P001' });
   });
 
   it('does not show a refused search, which showed nothing', async () => {

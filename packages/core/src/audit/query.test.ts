@@ -29,6 +29,14 @@ beforeAll(async () => {
       }),
     );
   }
+  // Accounts 1 and 2 exist (3 has no row: a patient's view then names nobody).
+  const at = '2026-01-01T00:00:00.000Z';
+  for (const [id, name] of [[1, 'Dr. One'], [2, 'Dr. Two']] as const) {
+    await database.db
+      .insertInto('accounts')
+      .values({ id, username: `user${id}`, password_hash: 'not-a-hash', role: 'doctor', display_name: name, patient_id: null, is_active: 1, is_demo: 0, created_at: at, updated_at: at })
+      .execute();
+  }
   await writer.record(auditEvent({ time: '2026-01-01T09:00:00.000Z', action: 'request.refused', tool: null, patient_id: 'P001', decision: 'deny', reason: 'token_expired' }));
   await writer.record(auditEvent({ time: '2026-01-01T09:01:00.000Z', source: 'gateway', action: 'login.success', tool: null, patient_id: null, reason: 'password' }));
   await writer.close();
@@ -132,10 +140,16 @@ describe(`get_audit_log query (${testDatabaseKind()})`, () => {
   describe('a patient', () => {
     const p001 = { role: 'patient', patientId: 'P001' } as const;
 
-    it('sees who accessed their own record: user, role, time, tool, the record, and nothing else', async () => {
+    it('sees who accessed their own record: user (by name), role, time, tool, the record, and nothing else', async () => {
       const page = await queryAuditLog(database, { limit: 200 }, p001);
       expect(page.events.length).toBeGreaterThan(0);
-      for (const e of page.events) expect(Object.keys(e).sort()).toEqual(['patient_id', 'role', 'time', 'tool', 'user_id']);
+      for (const e of page.events) expect(Object.keys(e).sort()).toEqual(['patient_id', 'role', 'time', 'tool', 'user_id', 'user_name']);
+      const names = new Map(page.events.map((e) => [e.user_id, e.user_name]));
+      expect([...names].sort()).toEqual([
+        ['1', 'Dr. One'],
+        ['2', 'Dr. Two'],
+        ['3', null],
+      ]);
       expect(page.events.every((e) => e.patient_id === 'P001')).toBe(true);
       // Only allowed tool calls on P001 (15 even-numbered calls, 2 of them denied), not the refused request.
       const expected = Array.from({ length: 30 }, (_, i) => i).filter((i) => i % 2 === 0 && i % 7 !== 6);

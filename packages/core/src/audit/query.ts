@@ -66,6 +66,11 @@ export interface AuditorAuditEvent {
 export interface PatientAuditEvent {
   time: string;
   user_id: string | null;
+  /**
+   * The account's name as it is now (HIPAA's accounting names who saw the record; an id means
+   * nothing to a patient). Null for an event with no account behind it.
+   */
+  user_name: string | null;
   role: Role | null;
   tool: string | null;
   /** Always the patient's own, also for a search that listed them among others (whom it does not name). */
@@ -77,6 +82,14 @@ export type AuditLogPage<E> = { events: E[]; next_cursor: string | null };
 export const AUDIT_LOG_MAX_LIMIT = 200;
 export const AUDIT_LOG_DEFAULT_LIMIT = 50;
 const CURSOR_PREFIX = 'a1.';
+/** Display names of the accounts a page's events name, by the id the events carry. */
+async function accountNames(database: Database, userIds: ReadonlyArray<string | null>): Promise<Map<string, string>> {
+  const ids = [...new Set(userIds.filter((id): id is string => id !== null && /^[1-9][0-9]{0,14}$/.test(id)).map(Number))];
+  if (ids.length === 0) return new Map();
+  const rows = await database.db.selectFrom('accounts').select(['id', 'display_name']).where('id', 'in', ids).execute();
+  return new Map(rows.map((row) => [String(row.id), row.display_name]));
+}
+
 /** The purpose audit log cursors are sealed for (sealed.ts). */
 const AUDIT_CURSOR = 'audit-log-cursor';
 
@@ -212,8 +225,16 @@ export async function queryAuditLog(
   const next_cursor = rows.length > limit && last ? encodeCursor(Number(last.seq), options.cursorKey) : null;
 
   if (viewer.role === 'patient') {
+    const names = await accountNames(database, page.map((r) => r.user_id));
     return {
-      events: page.map((r) => ({ time: r.time, user_id: r.user_id, role: r.role as Role | null, tool: r.tool, patient_id: viewer.patientId })),
+      events: page.map((r) => ({
+        time: r.time,
+        user_id: r.user_id,
+        user_name: (r.user_id !== null && names.get(r.user_id)) || null,
+        role: r.role as Role | null,
+        tool: r.tool,
+        patient_id: viewer.patientId,
+      })),
       next_cursor,
     };
   }

@@ -35,10 +35,11 @@ const auditorEvent = z.strictObject({
   listed_patients: z.array(z.string()),
   justification: z.string().nullable(),
 });
-/** A patient's accounting of disclosures: who, in what role, when, with which tool, on their record. */
+/** A patient's accounting of disclosures: who (by name), in what role, when, with which tool, on their record. */
 const patientEvent = z.strictObject({
   time: z.string(),
   user_id: z.string().nullable(),
+  user_name: z.string().nullable(),
   role: z.string().nullable(),
   tool: z.string().nullable(),
   patient_id: z.string(),
