@@ -188,8 +188,21 @@ function cuedBefore(text: string, start: number): boolean {
   return ANY_CUE_BEFORE.test(text.slice(Math.max(0, start - 40), start));
 }
 
-/** Two-part plates such as "ABC 1234" after a plate cue. */
-const PLATE = /\b(?:[Ll]icen[sc]e [Pp]late|[Pp]late)[ \t]*(?:number|no\.?|#)?[ \t:#]*([A-Z0-9]{2,4}[ -][A-Z0-9]{2,4})\b/gd;
+/**
+ * A plate after a plate cue: "licence plate 7XKL 329", "plates: CA 7XKL329", "plate number
+ * reads 7-XKL-329". Up to three parts (a state's two letters may come first), upper case only,
+ * and kept (plateShaped) only with a digit, four to ten characters in all, and a letter unless
+ * five or more, so that "plate 2 of 3", "Plate: 10 mm", "agar plate 24 h" and "plates and
+ * screws" stay. The value was once one part only: "plate is 7XKL 329" left "329".
+ */
+const PLATE =
+  /\b(?:[Ll]icen[sc]e[ \t]+[Pp]lates?|[Pp]lates?)(?:[ \t]+(?:[Nn]umber|[Nn]o\.?))?(?:[ \t]*[:#]|[ \t]+(?:is|was|reads|read|shows|of))*[ \t]*["'(]?((?:[A-Z]{2}[ \t]+)?[A-Z0-9]{1,8}(?:[ -][A-Z0-9]{1,4}){0,2})(?![A-Za-z0-9])/dg;
+
+function plateShaped(m: RegExpExecArray): PhiType | null {
+  const plate = (m[1] ?? '').replace(/[ \t-]/g, '');
+  const shaped = plate.length >= 4 && plate.length <= 10 && /\d/.test(plate) && (/[A-Z]/.test(plate) || plate.length >= 5);
+  return shaped ? 'vehicle' : null;
+}
 const VIN = /(?<![A-Z0-9])[A-HJ-NPR-Z0-9]{17}(?![A-Z0-9])/g;
 /** Letters then five or more digits: record, account and member numbers without a cue. */
 const PREFIXED_NUMBER = /(?<![\w-])[A-Z]{1,4}-?\d{5,12}(?:-\d{1,6})?(?![\w-])/g;
@@ -399,7 +412,7 @@ export function findPatterns(text: string, out: Finding[]): void {
   for (const [type, regex] of BARE_CUES) scan(text, regex, (m) => (identifierShaped(m[1]!) ? type : null), emit, 1);
   scan(text, MBI, 'health_plan', emit);
   if (text.includes(':') || text.includes('-')) scan(text, MAC, 'device', emit);
-  scan(text, PLATE, 'vehicle', emit, 1);
+  scan(text, PLATE, plateShaped, emit, 1);
   scan(text, VIN, (m) => (/\d/.test(m[0]) && /[A-Z]/.test(m[0]) ? 'vehicle' : null), emit);
   scan(text, PREFIXED_NUMBER, 'id', emit);
   LONG_NUMBER.lastIndex = 0;

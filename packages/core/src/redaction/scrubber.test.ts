@@ -63,6 +63,12 @@ describe('scrubText: shaped identifiers', () => {
     ["driver's license number S12345678", 'S12345678', '[LICENSE]'],
     ['pacemaker serial number PJN702915', 'PJN702915', '[DEVICE]'],
     ['license plate 7XKL329', '7XKL329', '[VEHICLE]'],
+    ['his licence plate is 7XKL 329.', '329', '[VEHICLE]'],
+    ['plate number 7 XKL 329', 'XKL', '[VEHICLE]'],
+    ['license plate # CA 7XKL329', '7XKL329', '[VEHICLE]'],
+    ['plates ABC-1234', 'ABC-1234', '[VEHICLE]'],
+    ['license plate reads 7XKL329', '7XKL329', '[VEHICLE]'],
+    ['license plate "7XKL-329"', '7XKL-329', '[VEHICLE]'],
     ['VIN 1HGCM82633A004352', '1HGCM82633A004352', '[VEHICLE]'],
   ])('record, account, licence, device and vehicle numbers: %s', (text, secret, placeholder) =>
     expectRemoved(text, secret, placeholder),
@@ -190,6 +196,8 @@ describe('scrubText: names', () => {
       'Foley catheter placed; Babinski sign negative; Glasgow Coma Scale 15; Holter monitor ordered.',
       'Smith fracture of the wrist; Jones fracture; Colles fracture.',
       'Diagnosed in 2019; on therapy since 2015.',
+      'Distal radius ORIF with plate 3.5 mm LCP and 6 screws; growth plate 2 mm; plate 2 of 3; Plate: 10 mm.',
+      'Blood agar plate 24 h: no growth. Plates and screws intact.',
     ];
     for (const text of clinical) expect(scrub(text)).toBe(text);
   });
