@@ -323,6 +323,16 @@ describe('importBundle refuses a broken bundle and stores nothing of it', () => 
     await expectRefused(write('type.json', bundle), `entry ${index} (Observation/${String(observation.id).slice(0, 8)}…): valueQuantity.value is not a number`);
   });
 
+  it('a number with more digits than a stored value keeps: refused with its line, not rounded', async () => {
+    const text = JSON.stringify(asNewPatient(base(), 'broken-digits'), null, 2);
+    const at = text.indexOf('"value": ', text.indexOf('"valueQuantity"'));
+    const end = at + (/^"value": -?[\d.eE+-]+/.exec(text.slice(at))?.[0].length ?? 0);
+    const digits = '123456789012345678901234567890123456789';
+    const file = join(tmp, 'digits.json');
+    writeFileSync(file, `${text.slice(0, at)}"value": ${digits}${text.slice(end)}`);
+    await expectRefused(file, new RegExp(`^line ${text.slice(0, at).split('\n').length}: the number ${digits} cannot be stored exactly`));
+  });
+
   it('a patient without a birth date', async () => {
     const bundle = asNewPatient(base(), 'broken-patient');
     delete patientOf(bundle).birthDate;

@@ -25,6 +25,7 @@ import {
   type References,
   type Target,
 } from './mapper.js';
+import { firstInexactNumber } from './exact-numbers.js';
 import { isObject, ResourceError, str, type JsonObject } from './resources.js';
 import { BundleSyntaxError, locateJsonError, splitBundle, type BundleItem } from './splitter.js';
 
@@ -194,6 +195,12 @@ class ImportSession implements References {
     } catch {
       const where = locateJsonError(item.text);
       throw new FhirImportError(`line ${item.line + where.lineOffset}: ${where.problem} (entry ${item.index})`);
+    }
+    // Checked on the text, which still has every digit: parsing has already rounded them.
+    const inexact = firstInexactNumber(item.text);
+    if (inexact !== undefined) {
+      const shown = inexact.literal.length > 40 ? `${inexact.literal.slice(0, 40)}…` : inexact.literal;
+      throw new FhirImportError(`line ${item.line + inexact.lineOffset}: the number ${shown} cannot be stored exactly (a double holds 15 to 17 digits) (entry ${item.index})`);
     }
     await this.acceptEntry(entry, item.index);
     if (this.entries % this.progressEvery === 0) this.options.onProgress?.({ entries: this.entries, rowsWritten: this.written });
