@@ -57,11 +57,30 @@ describe('search paging reveals nothing beyond the care team', () => {
     expect(wide).toEqual({ ids: ['P001', 'P002'], next: null });
   });
 
-  it('a cursor taken from another caller still yields only the care team', async () => {
+  it('a cursor opens for the account (and role) it was given to only', async () => {
     const reception = await page('front_desk', { query: 'r', limit: 1 });
     expect(reception.next).not.toBeNull();
-    const borrowed = await page('yenji100', { query: 'r', limit: 1, cursor: reception.next });
-    for (const id of borrowed.ids) expect(['P001', 'P002']).toContain(id);
+    const borrowed = await h.refusal('yenji100', 'search_patients', { query: 'r', limit: 1, cursor: reception.next });
+    expect(borrowed).toMatchObject({ code: 'ERR_VALIDATION', detail: 'cursor is invalid' });
+    // Its own holder still pages with it.
+    expect((await page('front_desk', { query: 'r', limit: 1, cursor: reception.next! })).ids).toHaveLength(1);
+  });
+
+  it("a researcher cannot use another account's listing cursors to place a pseudonym among the record ids", async () => {
+    // The attack a reviewer made work: the receptionist's cursor "after P00n" on a pseudonym
+    // lookup answered the row only when the pseudonym's patient sorted after P00n.
+    const listing = await page('front_desk', { limit: 1 });
+    const pseudonym = h.pseudonym('P005');
+    const withForeign = await h.refusal('researcher1', 'search_patients', { query: pseudonym, cursor: listing.next });
+    expect(withForeign.code).toBe('ERR_VALIDATION');
+    // Nor its own listing cursors: a lookup has one page.
+    const own = await page('researcher1', { limit: 1 });
+    expect(own.next).not.toBeNull();
+    const withOwn = await h.refusal('researcher1', 'search_patients', { query: pseudonym, cursor: own.next });
+    expect(withOwn).toMatchObject({ code: 'ERR_VALIDATION', detail: expect.stringMatching(/^cursor:/) });
+    // The lookup without a cursor still answers, under the pseudonym only.
+    const found = await page('researcher1', { query: pseudonym });
+    expect(found).toEqual({ ids: [pseudonym], next: null });
   });
 
   it('cursors are sealed: they carry no name, and a forged one is refused naming the field', async () => {

@@ -4,13 +4,24 @@
  * cursor that said "seq 33210" told a patient how busy the whole hospital's log is) nor make
  * one up, and a value sealed for one purpose does not open for another.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
 function keyFor(key: string | Uint8Array, purpose: string): Buffer {
   return createHash('sha256').update(typeof key === 'string' ? Buffer.from(key, 'utf8') : key).update(purpose).digest();
+}
+
+/**
+ * A key of `key`'s own for one holder (an account in a role): what is sealed under it opens
+ * for that holder only. Cursors sealed under the server's key alone opened for anyone, and a
+ * receptionist's listing cursor let a researcher walk pseudonyms back to record ids.
+ */
+export function holderKey(key: string | Uint8Array, holder: string): Buffer {
+  return createHmac('sha256', typeof key === 'string' ? Buffer.from(key, 'utf8') : key)
+    .update(`holder\0${holder}`)
+    .digest();
 }
 
 export function seal(plain: string, key: string | Uint8Array, purpose: string): string {

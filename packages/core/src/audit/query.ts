@@ -98,14 +98,14 @@ export interface AuditLogOptions {
    * Seals cursors (sealed.ts), as the tool does: a cursor is a seq, which would tell a patient
    * how many events the whole log holds, and one made up by hand would be taken.
    */
-  cursorKey?: string;
+  cursorKey?: string | Uint8Array;
 }
 
-export function encodeCursor(seq: number, key?: string): string {
+export function encodeCursor(seq: number, key?: string | Uint8Array): string {
   return key ? seal(String(seq), key, AUDIT_CURSOR) : CURSOR_PREFIX + Buffer.from(String(seq)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, key?: string): number {
+export function decodeCursor(cursor: string, key?: string | Uint8Array): number {
   const bad = () => new AppError('ERR_VALIDATION', { detail: 'cursor is not one this server issued' });
   if (typeof cursor !== 'string') throw bad();
   let text: string | undefined;

@@ -289,7 +289,7 @@ describe('tool pipeline', () => {
   it('shows a patient who accessed their record, and nobody else’s trail', async () => {
     const trail = (await h.call('p001', 'get_audit_log', {})).structuredContent as { events: Array<Record<string, unknown>> };
     expect(trail.events.length).toBeGreaterThan(0);
-    for (const e of trail.events) expect(Object.keys(e).sort()).toEqual(['patient_id', 'role', 'time', 'tool', 'user_id']);
+    for (const e of trail.events) expect(Object.keys(e).sort()).toEqual(['patient_id', 'role', 'time', 'tool', 'user_id', 'user_name']);
     expect((await refusal(h.call('p001', 'get_audit_log', { patient_id: 'P002' }))).code).toBe('ERR_FORBIDDEN');
   });
 

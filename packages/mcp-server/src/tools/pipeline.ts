@@ -25,6 +25,7 @@ import { patientRowFilter } from '@secure-hospital-ai/core/policy/row-filter';
 import { datesYearOnly } from '@secure-hospital-ai/core/redaction/engine';
 import { assertPseudonymKey, isPseudonym } from '@secure-hospital-ai/core/redaction/pseudonym';
 import type { RedactionCounts, RedactModel } from '@secure-hospital-ai/core/redaction/types';
+import { holderKey } from '@secure-hospital-ai/core/sealed';
 import { PRESERIALIZED } from '../protocol/jsonrpc.js';
 import type { CallToolResult, McpBackend, RequestContext, ToolDescriptor } from '../protocol/types.js';
 import { createAnswerMemo, type ShapedAnswer } from './answer-memo.js';
@@ -275,7 +276,10 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
       pseudonymOf: pseudonyms.pseudonymOf,
       resolvePseudonym: pseudonyms.resolve,
       idsInPseudonymOrder: pseudonyms.idsInPseudonymOrder,
-      cursorKey: deps.pseudonymKey,
+      // Derived when a tool pages, not on every call.
+      get cursorKey() {
+        return holderKey(deps.pseudonymKey, `${principal.userId}:${principal.role}`);
+      },
       overviews,
       now,
     };

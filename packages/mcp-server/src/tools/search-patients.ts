@@ -104,6 +104,8 @@ async function deidentifiedSearch(ctx: ToolRunContext, args: Input): Promise<Fet
   if (!isPseudonym(args.query)) {
     throw new AppError('ERR_VALIDATION', { detail: 'query: de-identified access may only look up a pseudonym (R-…) or list with an empty query' });
   }
+  // A lookup has one page: a cursor here could only be used to probe where the id sorts.
+  if (args.cursor !== undefined) throw new AppError('ERR_VALIDATION', { detail: 'cursor: a pseudonym lookup has no further pages' });
   const id = await ctx.resolvePseudonym(args.query);
   if (id === undefined) return answer([], null);
   const base = ctx.rowFilter;

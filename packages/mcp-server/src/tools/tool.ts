@@ -68,8 +68,11 @@ export interface ToolRunContext {
   readonly resolvePseudonym: (pseudonym: string) => Promise<string | undefined>;
   /** Every patient id in the order of their pseudonyms (a de-identified listing's order). */
   readonly idsInPseudonymOrder: () => Promise<readonly string[]>;
-  /** Seals paging cursors (they carry names), so a cursor reveals nothing to its holder. */
-  readonly cursorKey: string;
+  /**
+   * Seals paging cursors (they carry names), so that a cursor reveals nothing to its holder and
+   * opens for that account in that role only (core/sealed.ts holderKey).
+   */
+  readonly cursorKey: Uint8Array;
   /** Patient overviews, read through the revision-checked chart cache. */
   readonly overviews: OverviewReader;
   readonly now: Date;
