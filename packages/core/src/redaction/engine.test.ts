@@ -163,9 +163,9 @@ describe('researcher: Safe Harbor', () => {
     expect(output.contacts).toEqual([]);
   });
 
-  it('gives ages under 90 in years and the birth year', () => {
+  it('gives ages under 90 as reached in the year, and the birth year', () => {
     const { row } = redactRow('patient', 'researcher', { ...patient, birth_date: '1980-06-01' }, { pseudonymKey: KEY, now: NOW });
-    expect(row).toMatchObject({ age: 45, birth_date: '1980' });
+    expect(row).toMatchObject({ age: 46, birth_date: '1980' });
   });
 
   it('counts what it removed by type, without the values', () => {

@@ -11,18 +11,22 @@ describe('Safe Harbor transforms', () => {
     expect(yearOnly('April 12, 1987')).toBeNull();
   });
 
-  it('computes ages with the birthday boundary', () => {
-    expect(ageInYears('1936-03-15', NOW)).toBe(90);
-    expect(ageInYears('1936-03-16', NOW)).toBe(89);
+  it('gives the age reached in the year, the same on every day of it: no birthday can be read off it', () => {
+    for (const birthDate of ['1980-01-01', '1980-03-15', '1980-03-16', '1980-12-31']) {
+      for (const day of ['2026-01-01T00:00:00Z', '2026-03-15T12:00:00Z', '2026-03-16T00:00:00Z', '2026-12-31T23:59:59Z']) {
+        expect(ageInYears(birthDate, new Date(day)), `${birthDate} on ${day}`).toBe(46);
+      }
+    }
+    expect(ageInYears('2027-01-01', NOW)).toBeNull();
     expect(ageInYears('not a date', NOW)).toBeNull();
   });
 
   it('aggregates ages over 89 into 90+ and withholds their birth year', () => {
-    expect(ageBucket('1936-03-16', NOW)).toBe(89);
-    expect(ageBucket('1936-03-15', NOW)).toBe('90+');
+    expect(ageBucket('1937-12-31', NOW)).toBe(89);
+    expect(ageBucket('1936-12-31', NOW)).toBe('90+');
     expect(ageBucket('1920-01-01', NOW)).toBe('90+');
-    expect(birthYear('1936-03-16', NOW)).toBe('1936');
-    expect(birthYear('1930-01-01', NOW)).toBeNull();
+    expect(birthYear('1937-01-01', NOW)).toBe('1937');
+    expect(birthYear('1936-12-31', NOW)).toBeNull();
   });
 
   it('cuts ZIP codes to three digits, 000 for the restricted prefixes', () => {

@@ -21,17 +21,20 @@ export function yearOnly(value: string): string | null {
   return match ? match[1]! : null;
 }
 
-/** Whole years between a `YYYY-MM-DD` birth date and `at`, or null if unreadable. */
+/**
+ * The age a person born on `birthDate` reaches in `at`'s year (`at`'s year less the birth
+ * year), or null if unreadable. Not the age on the day: beside the birth year that one told
+ * whether the birthday had passed, and asked for day after day, it moved on the birthday
+ * itself (a reviewer read 2001-12-12 off "2001, 24" turning "2001, 25"). Safe Harbor keeps
+ * no element of a date but the year.
+ */
 export function ageInYears(birthDate: string, at: Date): number | null {
   const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(birthDate.trim());
   if (!match) return null;
-  const year = Number(match[1]);
   const month = Number(match[2]);
   const day = Number(match[3]);
   if (month < 1 || month > 12 || day < 1 || day > 31) return null;
-  let age = at.getUTCFullYear() - year;
-  const beforeBirthday = at.getUTCMonth() + 1 < month || (at.getUTCMonth() + 1 === month && at.getUTCDate() < day);
-  if (beforeBirthday) age -= 1;
+  const age = at.getUTCFullYear() - Number(match[1]);
   return age >= 0 ? age : null;
 }
 
