@@ -6,14 +6,18 @@
  * - No control characters but tab and line breaks: they mean nothing in a note, and each one
  *   leaves as six characters of JSON escape, twice per answer (a 20,000-character note of BEL
  *   answered 260 KB).
- * - A justification says something: only visible characters count toward its length, so ten
- *   zero-width spaces or NULs are not a reason.
+ * - A justification says something: only letters and digits a reader can see count toward
+ *   its length, so ten zero-width spaces, braille blanks, Hangul fillers or dots are not a
+ *   reason.
  */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 // C0 controls but TAB, LF and CR; DEL; C1 controls.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/gu;
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/gu;
+/** Letters and symbols that render as nothing: the Hangul fillers and the braille blank. */
+const BLANK_LOOKING = /[\u115F\u1160\u3164\uFFA0\u2800]/gu;
 
 /** Why `text` cannot be stored as free text, or undefined when it can. */
 export function freeTextProblem(text: string): string | undefined {
@@ -24,5 +28,10 @@ export function freeTextProblem(text: string): string | undefined {
 
 /** Letters, digits, punctuation and symbols: what a reader can see. */
 export function visibleLength(text: string): number {
-  return text.match(VISIBLE)?.length ?? 0;
+  return text.replace(BLANK_LOOKING, '').match(VISIBLE)?.length ?? 0;
+}
+
+/** Letters and digits a reader can see: what words are written in ("………." is not a reason). */
+export function wordLength(text: string): number {
+  return text.replace(BLANK_LOOKING, '').match(LETTER_OR_DIGIT)?.length ?? 0;
 }

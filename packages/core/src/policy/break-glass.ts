@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Principal } from '../domain.js';
 import type { Tables } from '../db/schema.js';
 import { AppError } from '../errors.js';
-import { freeTextProblem, visibleLength } from '../free-text.js';
+import { freeTextProblem, wordLength } from '../free-text.js';
 import { roleMayEver } from './engine.js';
 import { BREAK_GLASS_MIN_REASON, BREAK_GLASS_MINUTES } from './policy.js';
 import { accountIdOf } from './relationships.js';
@@ -29,8 +29,11 @@ function sameReason(a: string, b: string): boolean {
 
 /** What is wrong with a trimmed justification, or undefined: the one rule, for the tool's schema too. */
 export function breakGlassReasonProblem(text: string): string | undefined {
-  // Only what a reviewer can read counts: ten zero-width spaces are no reason.
-  return freeTextProblem(text) ?? (visibleLength(text) < BREAK_GLASS_MIN_REASON ? `must be at least ${BREAK_GLASS_MIN_REASON} characters` : undefined);
+  // Only what a reviewer can read counts: ten zero-width spaces, braille blanks or dots are no reason.
+  return (
+    freeTextProblem(text) ??
+    (wordLength(text) < BREAK_GLASS_MIN_REASON ? `must be at least ${BREAK_GLASS_MIN_REASON} characters (letters and digits)` : undefined)
+  );
 }
 
 /** The justification, trimmed; refused (naming the field) when too short to mean anything. */

@@ -11,13 +11,13 @@ const input = z.strictObject({
     .string()
     .trim()
     // Published in the input schema; breakGlassReasonProblem counts visible characters only.
-    .min(BREAK_GLASS_MIN_REASON, `must be at least ${BREAK_GLASS_MIN_REASON} characters`)
+    .min(BREAK_GLASS_MIN_REASON, `must be at least ${BREAK_GLASS_MIN_REASON} characters (letters and digits)`)
     .max(1000)
     .superRefine((value, ctx) => {
       const problem = breakGlassReasonProblem(value);
       if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
     })
-    .describe(`Why emergency access is needed (at least ${BREAK_GLASS_MIN_REASON} characters); reviewed by compliance`),
+    .describe(`Why emergency access is needed (at least ${BREAK_GLASS_MIN_REASON} letters and digits); reviewed by compliance`),
 });
 const output = z.strictObject({
   patient_id: z.string(),

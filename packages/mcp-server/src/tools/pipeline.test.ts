@@ -111,6 +111,11 @@ describe('tool pipeline', () => {
       ['add_clinical_note', { patient_id: 'P001', text: '\u200b\u2060\u200b'.repeat(20) }, /^text: must contain visible text/],
       ['add_clinical_note', { patient_id: 'P001', text: '\u0301\u0301 \ufe0f' }, /^text: must contain visible text/],
       ['break_glass', { patient_id: 'P003', reason: '\u200b'.repeat(12) }, /^reason: must be at least 10 characters/],
+      // Blank to a reviewer: the braille blank, the Hangul filler, dots (a reviewer found all three granted).
+      ['break_glass', { patient_id: 'P003', reason: '\u2800'.repeat(11) }, /^reason: must be at least 10 characters/],
+      ['break_glass', { patient_id: 'P003', reason: '\u3164'.repeat(11) }, /^reason: must be at least 10 characters/],
+      ['break_glass', { patient_id: 'P003', reason: '..........!!' }, /^reason: must be at least 10 characters \(letters and digits\)/],
+      ['break_glass', { patient_id: 'P003', reason: 'VF arrest!' }, /^reason: must be at least 10 characters/],
       ['break_glass', { patient_id: 'P003', reason: `${'\u0000'.repeat(10)}` }, /^reason:/],
       ['get_clinical_notes', { patient_id: 'P001', since: '2026-02-30' }, /^since: not a real date/],
       ['get_clinical_notes', { patient_id: 'P001', since: '2026-04-31T10:00:00Z' }, /^since: not a real date/],
@@ -137,7 +142,7 @@ describe('tool pipeline', () => {
 
   it('names each complaint once', async () => {
     const error = await refusal(h.call('yenji100', 'break_glass', { patient_id: 'P003', reason: 'short' }));
-    expect(error.detail).toBe('reason: must be at least 10 characters');
+    expect(error.detail).toBe('reason: must be at least 10 characters (letters and digits)');
   });
 
   it('refuses a role that may never call the tool before reading its arguments', async () => {
@@ -334,7 +339,8 @@ describe('tool pipeline', () => {
   });
 
   it('takes a de-identified age at the day of the call, not the day an answer was first shaped', async () => {
-    // P001 was born on 1956-04-12: 69 the day before, 70 from midnight UTC.
+    // P001 was born on 1956-04-12: 69 in 2025, 70 from the first instant of 2026 (the age
+    // reached in the year, so that the birthday itself never shows).
     const before = h.clock.now;
     const age = async (at: string) => {
       h.clock.now = new Date(at);
@@ -342,10 +348,12 @@ describe('tool pipeline', () => {
       return (answer.structuredContent as { patient: { age: unknown } }).patient.age;
     };
     try {
-      expect(await age('2026-04-11T23:59:59.000Z')).toBe(69);
-      expect(await age('2026-04-11T23:59:59.500Z')).toBe(69);
+      expect(await age('2025-12-31T23:59:59.000Z')).toBe(69);
+      expect(await age('2025-12-31T23:59:59.500Z')).toBe(69);
+      expect(await age('2026-01-01T00:00:00.000Z')).toBe(70);
+      expect(await age('2025-12-31T23:59:59.999Z')).toBe(69);
+      expect(await age('2026-04-11T23:59:59.000Z')).toBe(70);
       expect(await age('2026-04-12T00:00:00.000Z')).toBe(70);
-      expect(await age('2026-04-11T23:59:59.999Z')).toBe(69);
     } finally {
       h.clock.now = before;
     }
