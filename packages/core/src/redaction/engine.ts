@@ -210,6 +210,7 @@ export function knownIdentifiersOf(patient: PatientRow, contacts: readonly Conta
     zips: [patient.postal_code],
     // The record's own id, which a clinician may write into a note ("see P002").
     other: [patient.id],
+    birthDates: [patient.birth_date],
   };
 }
 

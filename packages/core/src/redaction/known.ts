@@ -29,7 +29,14 @@ export interface KnownMatcher {
   /** Their user names, when distinctive enough to stand for the person on their own ("mokafor"). */
   readonly handles: readonly string[];
   readonly addresses: readonly KnownAddress[];
+  readonly birthDates: readonly KnownDate[];
   readonly empty: boolean;
+}
+
+interface KnownDate {
+  readonly year: string;
+  readonly month: number;
+  readonly day: number;
 }
 
 interface KnownNumber {
@@ -122,9 +129,20 @@ function compile(known: KnownIdentifiers): KnownMatcher {
       .map((w) => ABBREVIATION_OF.get(w) ?? [w]);
     if (words.length > 0) addresses.push({ number: head[1]!.toLowerCase(), words });
   }
+  const birthDates: KnownDate[] = [];
+  for (const value of clean(known.birthDates)) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+    if (m) birthDates.push({ year: m[1]!, month: Number(m[2]), day: Number(m[3]) });
+  }
   const empty =
-    nameKeys.size === 0 && cityPhrases.size === 0 && numbers.length === 0 && emails.length === 0 && addresses.length === 0 && literals.length === 0;
-  return { nameKeys, cityPhrases, numbers, emails, literals, handles, addresses, empty };
+    nameKeys.size === 0 &&
+    cityPhrases.size === 0 &&
+    numbers.length === 0 &&
+    emails.length === 0 &&
+    addresses.length === 0 &&
+    literals.length === 0 &&
+    birthDates.length === 0;
+  return { nameKeys, cityPhrases, numbers, emails, literals, handles, addresses, birthDates, empty };
 }
 
 const BY_OBJECT = new WeakMap<KnownIdentifiers, KnownMatcher>();
@@ -268,4 +286,44 @@ export function findKnown(
     for (const literal of matcher.literals) findLiteral(lower, literal, WORD_CHAR, 'id', out);
   }
   if (matcher.addresses.length > 0) findAddresses(text, matcher.addresses, out);
+  if (matcher.birthDates.length > 0) findBirthDates(text, matcher.birthDates, out);
+}
+
+/**
+ * Numbers that could spell a date: three groups with a dot, slash, dash or space between
+ * ("9.3.71", "09 03 1971"), or six or eight digits in one ("090371", "19710903").
+ */
+const NUMERIC_DATE = /(?<![\d.])(?:\d{1,4}(?:[ \t]?[./-][ \t]?|[ \t])\d{1,2}(?:[ \t]?[./-][ \t]?|[ \t])\d{2,4}|\d{8}|\d{6})(?![\d]|[./-]\d)/g;
+
+/**
+ * The record's own birth date however it is spelt in numbers: day and month either way
+ * round, the year in two digits or four, first or last. Only that one date is looked for,
+ * so the spellings the general date patterns leave alone ("DOB: 9.3.71", "DOB 090371", which
+ * are as often something else) are safe to take here.
+ */
+function findBirthDates(text: string, dates: readonly KnownDate[], out: Finding[]): void {
+  NUMERIC_DATE.lastIndex = 0;
+  for (let m = NUMERIC_DATE.exec(text); m !== null; m = NUMERIC_DATE.exec(text)) {
+    const written = m[0];
+    const groups = /^\d+$/.test(written) ? compactGroups(written) : [written.split(/[^\d]+/)];
+    if (dates.some((date) => groups.some((parts) => spellsDate(parts, date)))) out.push({ start: m.index, end: m.index + written.length, type: 'date' });
+  }
+}
+
+/** The ways six or eight digits split into a year, a month and a day. */
+function compactGroups(digits: string): string[][] {
+  if (digits.length === 6) return [[digits.slice(0, 2), digits.slice(2, 4), digits.slice(4)], [digits.slice(0, 2), digits.slice(2, 4), digits.slice(4)].reverse()];
+  return [
+    [digits.slice(0, 2), digits.slice(2, 4), digits.slice(4)],
+    [digits.slice(0, 4), digits.slice(4, 6), digits.slice(6)],
+  ];
+}
+
+function spellsDate(parts: readonly string[], date: KnownDate): boolean {
+  if (parts.length !== 3) return false;
+  const [a, b, c] = parts as [string, string, string];
+  const isYear = (part: string) => part === date.year || (part.length === 2 && part === date.year.slice(2));
+  const dayAndMonth = (x: string, y: string) =>
+    (Number(x) === date.month && Number(y) === date.day) || (Number(x) === date.day && Number(y) === date.month);
+  return (isYear(c) && dayAndMonth(a, b)) || (isYear(a) && dayAndMonth(b, c));
 }

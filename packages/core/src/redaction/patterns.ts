@@ -204,6 +204,12 @@ function plateShaped(m: RegExpExecArray): PhiType | null {
   return shaped ? 'vehicle' : null;
 }
 const VIN = /(?<![A-Z0-9])[A-HJ-NPR-Z0-9]{17}(?![A-Z0-9])/g;
+/**
+ * This system's own record ids, whosever they are: the demo's P001, generated G000123,
+ * imported F + 12 hex digits. A note that names another patient's record ("see P004")
+ * would give a de-identified reader that record's real id beside the pseudonyms.
+ */
+const RECORD_ID = /(?<![A-Za-z0-9-])(?:P0\d{2}|G\d{6}|F[0-9a-f]{12})(?![A-Za-z0-9])/g;
 /** Letters then five or more digits: record, account and member numbers without a cue. */
 const PREFIXED_NUMBER = /(?<![\w-])[A-Z]{1,4}-?\d{5,12}(?:-\d{1,6})?(?![\w-])/g;
 /** Seven or more digits in a row that are not a measurement. */
@@ -248,6 +254,20 @@ const DATE_DAY_FIRST = new RegExp(
 );
 const DATE_DAY_MON_YEAR = new RegExp(String.raw`(?<![\w])${DAY}[-/ ]${MONTH}[-/ ](?:${YEAR}|\d\d)(?!\d)`, 'g');
 const DATE_MONTH_YEAR = new RegExp(String.raw`(?<![A-Za-z])${MONTH},?[ \t]+(?:of[ \t]+)?(?:${YEAR}|'\d\d)(?!\d)`, 'g');
+/**
+ * Written without spaces, as charts and orders do: "20NOV2026", "19NOV26", "03SEP1971",
+ * "19-Nov", "Nov19". Three-letter months only, capitalised or in capitals, so that words
+ * ("Mayo", "Decadron 4", "mar5") stay.
+ */
+const MON3 = String.raw`(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEPT?|OCT|NOV|DEC|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)`;
+const DAY_NUMBER = String.raw`(?:[12]\d|3[01]|0?[1-9])`;
+const DATE_COMPACT = new RegExp(
+  String.raw`(?<![A-Za-z0-9])(?:${DAY_NUMBER}${MON3}(?:\d{4}|\d{2})?|${DAY_NUMBER}-${MON3}(?:-(?:\d{4}|\d{2}))?|${MON3}${DAY_NUMBER})(?![A-Za-z0-9])`,
+  'g',
+);
+/** A weekday and the day of the month: "Tuesday the 24th", "Fri 3rd". */
+const DATE_WEEKDAY_ORDINAL =
+  /\b(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|Mon|Tue|Wed|Thu|Fri|Sat|Sun)\.?,?[ \t]+(?:the[ \t]+)?(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)\b/gi;
 const MONTH_ALONE_CUE = new RegExp(
   String.raw`\b(?:[Ii]n|[Ss]ince|[Dd]uring|[Uu]ntil|[Tt]ill|[Ff]rom|[Bb]y|[Ee]arly|[Ll]ate|[Mm]id-?|[Ll]ast|[Nn]ext|[Tt]his|[Oo]f|[Oo]n|[Tt]hrough|[Bb]efore|[Aa]fter|[Ee]nd of|[Bb]eginning of)[ \t]+(?:(?:early|late|mid)-?[ \t]*)?(${MONTH_FULL.join('|')}|Sept)(?![A-Za-z])`,
   'gd',
@@ -304,7 +324,11 @@ const AGE_PERSON_IS = new RegExp(
 );
 /** A year of birth is a date element Safe Harbor keeps only while it does not tell an age over 89. */
 const BIRTH_YEAR = /\b(?:[Bb]orn|[Bb]\.|DOB|[Dd]ate of [Bb]irth|[Yy]ear of [Bb]irth)[ \t:]*(?:in[ \t]+)?((?:18|19|20)\d\d)(?![\d\/-])/dg;
-const AGE_WORDS = /\b(?:nonagenarian|centenarian|(?:ninety|one hundred)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?[- ]years?[- ]old)\b/gi;
+const AGE_NUMBER_WORDS = String.raw`(?:ninety|one hundred|a hundred)(?:[- ](?:and[- ])?(?:one|two|three|four|five|six|seven|eight|nine))?`;
+const AGE_WORDS = new RegExp(
+  String.raw`\b(?:nonagenarian|centenarian|${AGE_NUMBER_WORDS}[- ](?:years?[- ]old|yo|y\/o|y\.o\.|yrs?[- ]old)|(?:aged|age of|age)[ \t]+${AGE_NUMBER_WORDS})(?![A-Za-z-])`,
+  'gi',
+);
 const TEMP_BEFORE = /(?:\bT|temp(?:erature)?|Tmax|°)[\s:]*$/i;
 
 // ---------------------------------------------------------------- street addresses, ZIP, state
@@ -415,6 +439,7 @@ export function findPatterns(text: string, out: Finding[]): void {
   scan(text, PLATE, plateShaped, emit, 1);
   scan(text, VIN, (m) => (/\d/.test(m[0]) && /[A-Z]/.test(m[0]) ? 'vehicle' : null), emit);
   scan(text, PREFIXED_NUMBER, 'id', emit);
+  scan(text, RECORD_ID, 'id', emit);
   LONG_NUMBER.lastIndex = 0;
   for (let m = LONG_NUMBER.exec(text); m !== null; m = LONG_NUMBER.exec(text)) {
     const end = m.index + m[0].length;
@@ -433,6 +458,8 @@ export function findPatterns(text: string, out: Finding[]): void {
   scan(text, DATE_DAY_MON_YEAR, 'date', emit);
   scan(text, DATE_MONTH_YEAR, 'date', emit);
   scan(text, MONTH_ALONE_CUE, 'date', emit, 1);
+  scan(text, DATE_COMPACT, 'date', emit);
+  scan(text, DATE_WEEKDAY_ORDINAL, 'date', emit);
   MONTH_DAY.lastIndex = 0;
   for (let m = MONTH_DAY.exec(text); m !== null; m = MONTH_DAY.exec(text)) {
     const before = text.slice(Math.max(0, m.index - 24), m.index);

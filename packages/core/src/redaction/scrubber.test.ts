@@ -12,6 +12,47 @@ function expectRemoved(text: string, secret: string, placeholder: string, known?
   expect(out).toContain(placeholder);
 }
 
+describe("scrubText: what a reviewer found left in a researcher's notes", () => {
+  it.each([
+    ['Pt arrived 19-Nov', '19-Nov'],
+    ['CT 20NOV2026 unremarkable', '20NOV2026'],
+    ['seen 19NOV26', '19NOV26'],
+    ['surgery Nov19', 'Nov19'],
+    ['born 03SEP1971', '03SEP1971'],
+    ['Discharged Tuesday the 24th', '24th'],
+    ['back on Fri 3rd', '3rd'],
+  ])('a date written compactly: %s', (text, secret) => expectRemoved(text, secret, '[DATE]'));
+
+  it.each([
+    ['a ninety-two yo widow', 'ninety-two'],
+    ['Father, aged ninety-four', 'ninety-four'],
+    ['at the age of one hundred and two', 'one hundred and two'],
+  ])('an age over 89 in words: %s', (text, secret) => expectRemoved(text, secret, '[AGE]'));
+
+  it.each([
+    ['Walter Kowalski (P004) visited', 'P004'],
+    ['see also chart of P001', 'P001'],
+    ['merged into G000123', 'G000123'],
+    ['imported as F2db3ebf6a676', 'F2db3ebf6a676'],
+  ])("this system's record ids, whosever they are: %s", (text, secret) => expectRemoved(text, secret, '[ID]'));
+
+  it.each(['DOB: 9.3.71', 'DOB 090371', 'DOB 09 03 71', 'Pt reports DOB as 09 03 1971', 'dob 3/9/1971', 'DOB 03.09.1971', 'born 03 Sep 1971'])(
+    "the record's own birth date in any numeric spelling: %s",
+    (text) => {
+      const out = scrub(text, { birthDates: ['1971-09-03'] });
+      expect(out).toContain('[DATE]');
+      expect(out).not.toMatch(/\d/);
+    },
+  );
+
+  it('leaves numbers that only look like some date, and months in words, alone', () => {
+    const known = { birthDates: ['1971-09-03'] };
+    for (const text of ['BP 93/71, HR 93 RR 71', 'INR 9.3, Hb 7.1', 'CBC 09 03 2026 normal', 'count 9371', 'Mayo clinic', 'Decadron 4 mg', 'cytochrome P450 inhibitor', 'P1 and P2 segments']) {
+      expect(scrub(text, known)).toBe(text);
+    }
+  });
+});
+
 describe('scrubText: shaped identifiers', () => {
   it.each([
     ['SSN 123-45-6789 on file', '123-45-6789', '[SSN]'],

@@ -120,6 +120,8 @@ export interface KnownIdentifiers {
   readonly zips?: readonly (string | null | undefined)[];
   /** Any other literal identifier (account numbers, device serials). */
   readonly other?: readonly (string | null | undefined)[];
+  /** Birth dates, `YYYY-MM-DD`: found in any numeric spelling ("9.3.71", "090371", "09 03 1971"). */
+  readonly birthDates?: readonly (string | null | undefined)[];
 }
 
 /** One identifier found in free text: [start, end) offsets into the input. */
