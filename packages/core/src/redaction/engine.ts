@@ -254,14 +254,14 @@ export function createRedactor(options: RedactorOptions): Redactor {
   const counts: RedactionCounts = {};
   // Merged identifier sets are cached per input object so the scrubber's compiled matcher is reused.
   const merged = new WeakMap<KnownIdentifiers, KnownIdentifiers>();
-  const staffOnly: KnownIdentifiers = { names: staffNames };
+  const staffOnly: KnownIdentifiers = { staffNames };
 
   const withStaff = (known: KnownIdentifiers | undefined): KnownIdentifiers => {
     if (!known) return staffOnly;
     if (staffNames.length === 0) return known;
     let out = merged.get(known);
     if (!out) {
-      out = { ...known, names: [...(known.names ?? []), ...staffNames] };
+      out = { ...known, staffNames: [...(known.staffNames ?? []), ...staffNames] };
       merged.set(known, out);
     }
     return out;

@@ -6,9 +6,11 @@
  */
 import { CLINICAL_TERMS } from './lexicon/clinical-terms.js';
 import { COMMON_WORDS } from './lexicon/common-words.js';
+import { FIRST_NAMES } from './lexicon/first-names.js';
+import { SURNAMES } from './lexicon/surnames.js';
 import { foldWord } from './fold.js';
 import { phraseAt } from './protect.js';
-import { type Token, partsOf, tokenize } from './tokens.js';
+import { type Token, partsOf, startsSentence, tokenize } from './tokens.js';
 import type { Finding, KnownIdentifiers, PhiType } from './types.js';
 
 /** Words in a name that are not the person's: titles, suffixes, degrees. */
@@ -19,6 +21,8 @@ const NOT_NAME_PARTS = new Set([
 
 export interface KnownMatcher {
   readonly nameKeys: ReadonlySet<string>;
+  /** Keys of the staff directory's names that no name of the record's has. */
+  readonly staffKeys: ReadonlySet<string>;
   readonly cityPhrases: ReadonlyMap<string, readonly string[][]>;
   /** Numbers by their digits alone, so any punctuation between them matches. */
   readonly numbers: readonly KnownNumber[];
@@ -75,15 +79,21 @@ for (const [long, short] of Object.entries(STREET_ABBREVIATIONS)) {
   ABBREVIATION_OF.set(short, [...(ABBREVIATION_OF.get(short) ?? [short]), long]);
 }
 
-function compile(known: KnownIdentifiers): KnownMatcher {
-  const nameKeys = new Set<string>();
-  for (const name of clean(known.names)) {
+function nameKeysOf(names: readonly (string | null | undefined)[] | undefined): Set<string> {
+  const keys = new Set<string>();
+  for (const name of clean(names)) {
     for (const token of tokenize(name)) {
       for (const key of [token.key, ...partsOf(token.key)]) {
-        if (key.length >= 2 && !NOT_NAME_PARTS.has(key)) nameKeys.add(key);
+        if (key.length >= 2 && !NOT_NAME_PARTS.has(key)) keys.add(key);
       }
     }
   }
+  return keys;
+}
+
+function compile(known: KnownIdentifiers): KnownMatcher {
+  const nameKeys = nameKeysOf(known.names);
+  const staffKeys = new Set([...nameKeysOf(known.staffNames)].filter((key) => !nameKeys.has(key)));
   const cityPhrases = new Map<string, string[][]>();
   for (const city of clean(known.cities)) {
     const keys = tokenize(city).map((t) => t.key);
@@ -136,13 +146,14 @@ function compile(known: KnownIdentifiers): KnownMatcher {
   }
   const empty =
     nameKeys.size === 0 &&
+    staffKeys.size === 0 &&
     cityPhrases.size === 0 &&
     numbers.length === 0 &&
     emails.length === 0 &&
     addresses.length === 0 &&
     literals.length === 0 &&
     birthDates.length === 0;
-  return { nameKeys, cityPhrases, numbers, emails, literals, handles, addresses, birthDates, empty };
+  return { nameKeys, staffKeys, cityPhrases, numbers, emails, literals, handles, addresses, birthDates, empty };
 }
 
 const BY_OBJECT = new WeakMap<KnownIdentifiers, KnownMatcher>();
@@ -162,6 +173,19 @@ export function compileKnown(known: KnownIdentifiers): KnownMatcher {
   }
   BY_OBJECT.set(known, matcher);
   return matcher;
+}
+
+/**
+ * A word a known name shares with ordinary English, capitalised only because it starts the
+ * sentence, and with no other part of a known name beside it: "Former smoker." (the staff
+ * directory's "Dr. Former Staff"), "Front desk called.", "Research analyst reviewed.". Only
+ * words no name list knows are let go this way: "Joy improved." is still taken for Nurse Joy.
+ */
+function unnamedSentenceStart(text: string, tokens: readonly Token[], i: number, staffKeys: ReadonlySet<string>): boolean {
+  const token = tokens[i]!;
+  if (token.allCaps || FIRST_NAMES.has(token.key) || SURNAMES.has(token.key) || !startsSentence(text, token)) return false;
+  const next = tokens[i + 1];
+  return next === undefined || !next.capitalised || !staffKeys.has(next.key);
 }
 
 /** A known word written in lower case is the word, not the person: "hope", "young". */
@@ -257,7 +281,7 @@ export function findKnown(
   names: Uint8Array,
 ): void {
   if (matcher.empty) return;
-  if (matcher.nameKeys.size > 0 || matcher.cityPhrases.size > 0) {
+  if (matcher.nameKeys.size > 0 || matcher.staffKeys.size > 0 || matcher.cityPhrases.size > 0) {
     for (let i = 0; i < tokens.length; i++) {
       const token = tokens[i]!;
       const phrases = matcher.cityPhrases.get(token.key);
@@ -270,9 +294,10 @@ export function findKnown(
       if (clinical[i] || lowercaseOrdinary(token)) continue;
       // Parts of a hyphenated word count only when every part is capitalised: "Smith-Jones",
       // not "long-term" or "Faith-based".
-      const known =
-        matcher.nameKeys.has(token.key) ||
-        (token.capitalised && !/-[a-z]/.test(token.text) && partsOf(token.key).some((p) => p.length >= 2 && matcher.nameKeys.has(p)));
+      const knows = (keys: ReadonlySet<string>) =>
+        keys.has(token.key) || (token.capitalised && !/-[a-z]/.test(token.text) && partsOf(token.key).some((p) => p.length >= 2 && keys.has(p)));
+      // Staff names only as names are written, capitalised: "front desk" is a place in the ward.
+      const known = knows(matcher.nameKeys) || (token.capitalised && knows(matcher.staffKeys) && !unnamedSentenceStart(text, tokens, i, matcher.staffKeys));
       if (known) {
         out.push({ start: token.start, end: token.end, type: 'name' });
         names[i] = 1;

@@ -45,6 +45,16 @@ describe("scrubText: what a reviewer found left in a researcher's notes", () => 
     },
   );
 
+  it("takes a staff name's ordinary words for words at a sentence's start, and the record's own names never", () => {
+    const staff = { staffNames: ['Dr. Former Staff', 'Front Desk', 'Research Analyst', 'Nurse Joy Tanaka'] };
+    for (const text of ['Former smoker.', 'Front desk called.', 'Research analyst reviewed the file.', 'Staff member present.']) expect(scrub(text, staff)).toBe(text);
+    expect(scrub('Seen by Former Staff today. Former Staff reviewed the chart.', staff)).toBe('Seen by [NAME] today. [NAME] reviewed the chart.');
+    // A word a name list knows is still the person.
+    expect(scrub('Joy improved the plan.', staff)).toBe('[NAME] improved the plan.');
+    // The same words as the patient's own name are always taken.
+    expect(scrub('Former smoker. Front desk called.', { names: ['Former Front'] })).toBe('[NAME] smoker. [NAME] desk called.');
+  });
+
   it('leaves numbers that only look like some date, and months in words, alone', () => {
     const known = { birthDates: ['1971-09-03'] };
     for (const text of ['BP 93/71, HR 93 RR 71', 'INR 9.3, Hb 7.1', 'CBC 09 03 2026 normal', 'count 9371', 'Mayo clinic', 'Decadron 4 mg', 'cytochrome P450 inhibitor', 'P1 and P2 segments']) {

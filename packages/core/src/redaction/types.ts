@@ -110,6 +110,12 @@ export type ViewTable = Readonly<Record<Role, RoleViews>>;
 export interface KnownIdentifiers {
   /** Full names: the patient, their contacts, staff. "John Smith" also finds "SMITH, JOHN". */
   readonly names?: readonly (string | null | undefined)[];
+  /**
+   * The staff directory's names. Found like `names`, except that a word of theirs no name
+   * list knows, capitalised only by starting a sentence, needs another part of the name beside
+   * it: the demo's "Dr. Former Staff" took "Former smoker." for a name.
+   */
+  readonly staffNames?: readonly (string | null | undefined)[];
   readonly mrns?: readonly (string | null | undefined)[];
   readonly ssns?: readonly (string | null | undefined)[];
   readonly phones?: readonly (string | null | undefined)[];
