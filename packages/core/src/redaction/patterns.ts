@@ -135,9 +135,11 @@ const ID_CUES: readonly [PhiType, string, string][] = [
   ['mrn', String.raw`MRN|MR#|MRNo|Med[ \t]?Rec`, String.raw`[Mm]edical [Rr]ecord|[Cc]hart|[Hh]ospital|[Pp]atient|[Pp]t|[Uu]nit|MR`],
   ['account', String.raw`[Aa]cct\.?|FIN`, String.raw`[Aa]ccount|[Bb]illing|[Ii]nvoice|[Cc]laim|[Vv]isit|[Ee]ncounter|[Cc]ase`],
   ['health_plan', String.raw`MBI|BCBS|HMO|PPO`, String.raw`[Mm]ember|[Ss]ubscriber|[Pp]olicy|[Gg]roup|[Ii]nsurance|[Hh]ealth [Pp]lan|[Pp]lan|[Mm]edicare|[Mm]edicaid|[Bb]eneficiary`],
-  ['license', String.raw`DEA|NPI`, String.raw`[Ll]icen[sc]e|[Ll]ic\.?|[Cc]ertificate|[Dd]river'?s [Ll]icen[sc]e|DL|[Pp]assport`],
+  ['license', String.raw`DEA|NPI|DL`, String.raw`[Ll]icen[sc]e|[Ll]ic\.?|[Cc]ertificate|[Dd]river'?s [Ll]icen[sc]e|[Pp]assport`],
   ['device', String.raw`S\/N|SN|UDI`, String.raw`[Ss]erial|[Dd]evice|[Ll]ot|[Ii]mplant|[Pp]acemaker|[Mm]odel`],
   ['vehicle', String.raw`VIN|[Ll]icen[sc]e [Pp]late|[Pp]late [Nn]umber`, String.raw`[Pp]late|[Tt]ag|[Vv]ehicle`],
+  // Any other unique number (Safe Harbor's (R)): lab accessions, specimens, transplant registry ids.
+  ['id', String.raw`UNOS`, String.raw`[Aa]ccession|[Ss]pecimen|[Rr]equisition|[Rr]egistry`],
 ];
 /**
  * All cues in two regexes (acronyms, and words that need a marker), one capture group per
@@ -159,6 +161,7 @@ const ID_VALUE_GROUP = ID_CUES.length + 1;
 const BARE_CUES: readonly [PhiType, RegExp][] = [
   ['health_plan', /\b(?:[Mm]edicare|[Mm]edicaid|[Mm]ember|[Ss]ubscriber|[Bb]eneficiary|[Pp]olicy)[ \t]+(?=([A-Za-z0-9][A-Za-z0-9-]{3,24}[A-Za-z0-9])(?![A-Za-z0-9]))/dg],
   ['device', /\b(?:[Ss]erial|[Ii]mplant|[Pp]acemaker|[Dd]evice)[ \t]+(?=([A-Za-z0-9][A-Za-z0-9-]{3,24}[A-Za-z0-9])(?![A-Za-z0-9]))/dg],
+  ['id', /\b(?:[Aa]ccession|[Ss]pecimen|[Rr]equisition)[ \t]+(?=([A-Za-z0-9][A-Za-z0-9-]{3,24}[A-Za-z0-9])(?![A-Za-z0-9]))/dg],
 ];
 
 function identifierShaped(value: string): boolean {
@@ -196,7 +199,7 @@ function cuedBefore(text: string, start: number): boolean {
  * screws" stay. The value was once one part only: "plate is 7XKL 329" left "329".
  */
 const PLATE =
-  /\b(?:[Ll]icen[sc]e[ \t]+[Pp]lates?|[Pp]lates?)(?:[ \t]+(?:[Nn]umber|[Nn]o\.?))?(?:[ \t]*[:#]|[ \t]+(?:is|was|reads|read|shows|of))*[ \t]*["'(]?((?:[A-Z]{2}[ \t]+)?[A-Z0-9]{1,8}(?:[ -][A-Z0-9]{1,4}){0,2})(?![A-Za-z0-9])/dg;
+  /\b(?:[Ll]icen[sc]e[ \t]+[Pp]lates?|[Pp]lates?|[Tt]ags?)(?:[ \t]+(?:[Nn]umber|[Nn]o\.?))?(?:[ \t]*[:#]|[ \t]+(?:is|was|reads|read|shows|of))*[ \t]*["'(]?((?:[A-Z]{2}[ \t]+)?[A-Z0-9]{1,8}(?:[ -][A-Z0-9]{1,4}){0,2})(?![A-Za-z0-9])/dg;
 
 function plateShaped(m: RegExpExecArray): PhiType | null {
   const plate = (m[1] ?? '').replace(/[ \t-]/g, '');
@@ -319,7 +322,7 @@ const AGE_SEX = new RegExp(String.raw`(?<![\d.\w])(${AGE_NUMBER})(?:M|F|yoM|yoF|
 const AGE_DECADE = /\b(?:in (?:his|her|their) (?:early |mid-?|late )?)((?:9|10)0s|nineties)\b/gid;
 /** "She is 91.", "pt was 93": a person's age after who it is, not a dose or a reading. */
 const AGE_PERSON_IS = new RegExp(
-  String.raw`\b(?:[Ss]he|[Hh]e|[Pp]atient|[Pp]t|[Tt]hey)(?:['’]s|[ \t]+(?:is|was|are|were)(?:[ \t]+now)?)[ \t]+(${AGE_NUMBER})(?!\d|\.\d|[ \t]*(?:mg|mcg|g\b|%|kg|lbs?|cm|mm|units?|mL|degrees?|°|bpm|mmHg|beats|breaths|\/))`,
+  String.raw`\b(?:[Ss]he|[Hh]e|[Pp]atient|[Pp]t|[Tt]hey|(?:[Gg]rand|[Gg]reat-grand)?(?:[Mm]other|[Ff]ather|[Mm]om|[Dd]ad|[Ss]on|[Dd]aughter|[Pp]arent)|[Ss]ister|[Bb]rother|[Hh]usband|[Ww]ife|[Ss]pouse|[Pp]artner|[Aa]unt|[Uu]ncle)(?:['’]s|[ \t]+(?:is|was|are|were)(?:[ \t]+now)?)[ \t]+(${AGE_NUMBER})(?!\d|\.\d|[ \t]*(?:mg|mcg|g\b|%|kg|lbs?|cm|mm|units?|mL|degrees?|°|bpm|mmHg|beats|breaths|\/))`,
   'gd',
 );
 /** A year of birth is a date element Safe Harbor keeps only while it does not tell an age over 89. */

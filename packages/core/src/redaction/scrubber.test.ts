@@ -30,6 +30,15 @@ describe("scrubText: what a reviewer found left in a researcher's notes", () => 
   ])('an age over 89 in words: %s', (text, secret) => expectRemoved(text, secret, '[AGE]'));
 
   it.each([
+    ['Accession no. 26-HEM-00412 sent', '26-HEM-00412', '[ID]'],
+    ['specimen S26-4412 labelled', 'S26-4412', '[ID]'],
+    ['UNOS ID ABC1234 listed', 'ABC1234', '[ID]'],
+    ['DL K01-23-4567 on file', 'K01-23-4567', '[LICENSE]'],
+    ['Kansas tag ABC 123', 'ABC 123', '[VEHICLE]'],
+    ['Grandmother is 102 and lives alone', '102', '[AGE]'],
+  ])('an identifier or age after a cue: %s', (text, secret, placeholder) => expectRemoved(text, secret, placeholder));
+
+  it.each([
     ['Walter Kowalski (P004) visited', 'P004'],
     ['see also chart of P001', 'P001'],
     ['merged into G000123', 'G000123'],
@@ -57,7 +66,7 @@ describe("scrubText: what a reviewer found left in a researcher's notes", () => 
 
   it('leaves numbers that only look like some date, and months in words, alone', () => {
     const known = { birthDates: ['1971-09-03'] };
-    for (const text of ['BP 93/71, HR 93 RR 71', 'INR 9.3, Hb 7.1', 'CBC 09 03 2026 normal', 'count 9371', 'Mayo clinic', 'Decadron 4 mg', 'cytochrome P450 inhibitor', 'P1 and P2 segments']) {
+    for (const text of ['BP 93/71, HR 93 RR 71', 'INR 9.3, Hb 7.1', 'CBC 09 03 2026 normal', 'count 9371', 'Mayo clinic', 'Decadron 4 mg', 'cytochrome P450 inhibitor', 'P1 and P2 segments', 'skin tag 2 mm', 'Father is 102.4 F febrile', 'specimen adequate']) {
       expect(scrub(text, known)).toBe(text);
     }
   });
