@@ -285,10 +285,14 @@ const DATE_ISO = new RegExp(
 const DATE_NUMERIC = /(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/-]|\.\d)/g;
 const DATE_MONTH_SLASH_YEAR = new RegExp(String.raw`(?<![\d/.-])(?:0?[1-9]|1[0-2])[/-]${YEAR}(?![\d/-])`, 'g');
 const DATE_YEAR_MONTH = new RegExp(String.raw`(?<![\d/-])${YEAR}-(?:0[1-9]|1[0-2])(?![\d/-])`, 'g');
-/** Month/day without a year ("on 3/14") is a date only after a word that says so. */
-const MONTH_DAY = /(?<![\d/.])(?:0?[1-9]|1[0-2])\/(?:[12]\d|3[01]|0?[1-9])(?![\d/]|\.\d)/g;
+/**
+ * Month/day without a year ("on 3/14", "seen 11-19") is a date only after a word that says
+ * so. With a dash both halves have two digits, and no unit may follow: "for 10-14 days".
+ */
+const MONTH_DAY = /(?<![\d/.-])(?:(?:0?[1-9]|1[0-2])\/(?:[12]\d|3[01]|0?[1-9])|(?:0[1-9]|1[0-2])-(?:[12]\d|3[01]|0[1-9]))(?![\d/-]|\.\d)/g;
+const UNIT_AFTER_RANGE = /^[ \t]*(?:days?|d\b|weeks?|wks?|months?|mos?|years?|yrs?|hours?|hrs?|h\b|min|times|x\b|mg|mcg|g\b|mL|units?|%|mmHg|bpm|cm|mm|kg|lbs?|tabs?|caps?|doses?|patients?|nodes?|of\b)/i;
 const MONTH_DAY_CUE_BEFORE =
-  /(?:\b(?:on|since|from|until|till|by|dated|through|thru|to|dos|dob|seen|admitted|discharged|born|starting|effective|before|after|date|f\/u|follow-?up|appt|visit)(?:[ \t]+(?:again|back|last|first|initially|previously|originally|next))?|(?:mon|tues|wednes|thurs|fri|satur|sun)day,?|\b(?:mon|tue|wed|thu|fri|sat|sun)\.?,?)[ \t:]+(?:the[ \t]+)?$/i;
+  /(?:\b(?:on|since|from|until|till|by|dated|through|thru|to|dos|dob|seen|admitted|discharged|born|starting|effective|before|after|date|f\/u|follow-?up|appt|visit|last|draw|drawn|collected|wk of|week of)(?:[ \t]+(?:again|back|last|first|initially|previously|originally|next))?|(?:mon|tues|wednes|thurs|fri|satur|sun)day,?|\b(?:mon|tue|wed|thu|fri|sat|sun)\.?,?)[ \t:]+(?:the[ \t]+)?$/i;
 /** A time after it: "drawn 4/8 @ 0600", "4/8 at 10:30". */
 const MONTH_DAY_TIME_AFTER = /^[ \t]*(?:@|at[ \t]+\d{1,2}(?::\d{2})|\d{1,2}:\d{2})/;
 /** The second half of a range: "3/4-3/9". */
@@ -468,6 +472,7 @@ export function findPatterns(text: string, out: Finding[]): void {
     const before = text.slice(Math.max(0, m.index - 24), m.index);
     const end = m.index + m[0].length;
     const after = text.slice(end, end + 12);
+    if (UNIT_AFTER_RANGE.test(after)) continue;
     if (MONTH_DAY_CUE_BEFORE.test(before) || MONTH_DAY_RANGE_BEFORE.test(before) || MONTH_DAY_TIME_AFTER.test(after)) {
       emit(m.index, end, 'date');
     }

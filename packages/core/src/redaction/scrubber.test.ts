@@ -21,6 +21,9 @@ describe("scrubText: what a reviewer found left in a researcher's notes", () => 
     ['born 03SEP1971', '03SEP1971'],
     ['Discharged Tuesday the 24th', '24th'],
     ['back on Fri 3rd', '3rd'],
+    ['seen 11-19, INR draw 12-02', '12-02'],
+    ['seen 11-19, INR draw 12-02', '11-19'],
+    ['f/u wk of 12/7', '12/7'],
   ])('a date written compactly: %s', (text, secret) => expectRemoved(text, secret, '[DATE]'));
 
   it.each([
@@ -66,7 +69,7 @@ describe("scrubText: what a reviewer found left in a researcher's notes", () => 
 
   it('leaves numbers that only look like some date, and months in words, alone', () => {
     const known = { birthDates: ['1971-09-03'] };
-    for (const text of ['BP 93/71, HR 93 RR 71', 'INR 9.3, Hb 7.1', 'CBC 09 03 2026 normal', 'count 9371', 'Mayo clinic', 'Decadron 4 mg', 'cytochrome P450 inhibitor', 'P1 and P2 segments', 'skin tag 2 mm', 'Father is 102.4 F febrile', 'specimen adequate']) {
+    for (const text of ['BP 93/71, HR 93 RR 71', 'INR 9.3, Hb 7.1', 'CBC 09 03 2026 normal', 'count 9371', 'Mayo clinic', 'Decadron 4 mg', 'cytochrome P450 inhibitor', 'P1 and P2 segments', 'skin tag 2 mm', 'Father is 102.4 F febrile', 'specimen adequate', 'for 10-14 days', 'from 10-12 mg', 'dose 10-12 units']) {
       expect(scrub(text, known)).toBe(text);
     }
   });
