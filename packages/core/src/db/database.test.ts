@@ -1,7 +1,8 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../../../test/support/test-database.js';
-import type { Database } from './database.js';
+import { openDatabase, type Database } from './database.js';
 import { openTestDatabase, testDatabaseKind } from './test-database.js';
 
 /** A statement shaped like the batched lookups: arrays in, one row per element out. */
@@ -39,5 +40,62 @@ describe.runIf(testDatabaseKind() === 'postgres')('PostgreSQL pools', () => {
     await other.cleanup();
     await expect(pool?.query('SELECT 1')).rejects.toThrow(/after calling end/);
     await expect(other.database.close()).resolves.toBeUndefined();
+  });
+});
+
+/** A TCP relay in front of PostgreSQL whose connections can be cut, as a network blip or a failover cuts them. */
+async function relayTo(target: URL): Promise<{ port: number; cut(): void; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((incoming) => {
+    const outgoing = connect(Number(target.port || 5432), target.hostname);
+    for (const socket of [incoming, outgoing]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => sockets.delete(socket));
+    }
+    incoming.pipe(outgoing).pipe(incoming);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return {
+    port: address.port,
+    cut: () => {
+      for (const socket of sockets) socket.destroy();
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe.runIf(testDatabaseKind() === 'postgres')('PostgreSQL connections that drop', () => {
+  it('survive a connection cut while a client is checked out, on both pools: the query fails, the process stays, the next query works', async () => {
+    const test = await openTestDatabase();
+    const target = new URL(process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+    const relay = await relayTo(target);
+    const url = new URL((test.database.location as string).replace('***', ''));
+    url.host = `127.0.0.1:${relay.port}`;
+    const database = openDatabase({ dataDir: '.', databaseUrl: url.toString(), poolSize: 2 });
+    try {
+      // Checked out from the query builder's pool and from the raw pool, each cut mid-use.
+      const held = database.db.connection().execute(async (connection) => {
+        await sql`SELECT 1`.execute(connection);
+        relay.cut();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return sql`SELECT 1`.execute(connection);
+      });
+      await expect(held).rejects.toThrow();
+      const raw = await database.pool!.connect();
+      relay.cut();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await expect(raw.query('SELECT 1')).rejects.toThrow();
+      raw.release(true);
+      // Once the network is back, both pools answer again.
+      await expect(sql<{ one: number }>`SELECT 1 AS one`.execute(database.db)).resolves.toMatchObject({ rows: [{ one: 1 }] });
+      await expect(database.pool!.query('SELECT 1 AS one')).resolves.toMatchObject({ rows: [{ one: 1 }] });
+    } finally {
+      await database.close();
+      await relay.close();
+      await test.cleanup();
+    }
   });
 });

@@ -159,10 +159,14 @@ function withStatementCache(sqlite: BetterSqlite3.Database, turnReads: TurnReads
 function openPostgres(url: string, poolSize: number): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   const raw = new pg.Pool({ connectionString: url, max: poolSize, options: '-c plan_cache_mode=force_generic_plan' });
-  // An idle client's error (server restart) must not crash the process; the next query
-  // gets a fresh connection.
-  pool.on('error', () => undefined);
-  raw.on('error', () => undefined);
+  // A connection's error must not crash the process. The pool hears of an idle client's (a
+  // server restart); a client checked out has only its own 'error' event, and without a
+  // listener a network blip mid-request killed the server. Its query fails and the pool drops
+  // it on release; the next query gets a fresh connection.
+  for (const each of [pool, raw]) {
+    each.on('error', () => undefined);
+    each.on('connect', (client) => client.on('error', () => undefined));
+  }
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   let closing: Promise<void> | undefined;
   return {
