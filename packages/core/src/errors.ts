@@ -103,12 +103,32 @@ export function isAppError(error: unknown): error is AppError {
 /** SQLite's answer when another process holds the lock past the wait: a moment's unavailability, not a fault. */
 const DATABASE_BUSY = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_TIMEOUT', 'SQLITE_LOCKED']);
 
+/**
+ * The database out of reach for a moment (a network blip, a failover, a restart): a socket's
+ * error codes, PostgreSQL's connection exceptions (class 08), shutdowns (57P01–57P03) and a
+ * full server (53300), and node-postgres's own words for a connection that ended. Answered
+ * 503 with Retry-After, as /readyz already says, not 500.
+ */
+const DATABASE_UNREACHABLE = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN',
+  '08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03', '53300',
+]);
+const CONNECTION_ENDED = /^(?:Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/;
+
 /** Any thrown value as an AppError; unknown errors become ERR_INTERNAL without leaking their text. */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && DATABASE_BUSY.has(code)) {
     return new AppError('ERR_UNAVAILABLE', { detail: 'The database is busy; try again shortly', internalReason: `database_busy:${code.toLowerCase()}`, headers: { 'retry-after': '1' } });
+  }
+  const message = error instanceof Error ? error.message : '';
+  if ((typeof code === 'string' && DATABASE_UNREACHABLE.has(code)) || CONNECTION_ENDED.test(message)) {
+    return new AppError('ERR_UNAVAILABLE', {
+      detail: 'The database cannot be reached; try again shortly',
+      internalReason: `database_unreachable:${typeof code === 'string' ? code.toLowerCase() : 'connection_ended'}`,
+      headers: { 'retry-after': '1' },
+    });
   }
   return new AppError('ERR_INTERNAL', { internalReason: error instanceof Error ? error.message : String(error) });
 }

@@ -2,6 +2,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../../../test/support/test-database.js';
+import { toAppError } from '../errors.js';
 import { openDatabase, type Database } from './database.js';
 import { openTestDatabase, testDatabaseKind } from './test-database.js';
 
@@ -83,7 +84,9 @@ describe.runIf(testDatabaseKind() === 'postgres')('PostgreSQL connections that d
         await new Promise((resolve) => setTimeout(resolve, 200));
         return sql`SELECT 1`.execute(connection);
       });
-      await expect(held).rejects.toThrow();
+      const failure = await held.then(() => undefined, (error: unknown) => error);
+      // Answered as the moment's unavailability it is: 503 with Retry-After, not 500.
+      expect(toAppError(failure)).toMatchObject({ code: 'ERR_UNAVAILABLE', http: 503, headers: { 'retry-after': '1' } });
       const raw = await database.pool!.connect();
       relay.cut();
       await new Promise((resolve) => setTimeout(resolve, 200));
