@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildOnce, freePort, spawnCli } from '../support/processes.js';
@@ -71,6 +72,25 @@ describe('production refusals (real processes)', () => {
       expect(output).not.toMatch(/listening/);
     }
   });
+
+  it('exits, and at once, when it cannot listen: also with Redis clients and database pools open', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const busy = String((taken.address() as { port: number }).port);
+    try {
+      for (const server of ['gateway', 'mcp-server']) {
+        const started = Date.now();
+        const env = { NODE_ENV: 'development', JWT_SECRET: randomBytes(32).toString('hex'), REDIS_URL: 'redis://127.0.0.1:6379/7', LOG_LEVEL: 'warn' };
+        const { code, output } = await runToExit([server], cwd, { ...env, GATEWAY_PORT: busy, MCP_PORT: busy });
+        // It stayed up, silent and not listening, when Redis was configured: no supervisor restarts that.
+        expect(code, output).toBe(1);
+        expect(output).toMatch(/EADDRINUSE/);
+        expect(Date.now() - started).toBeLessThan(15_000);
+      }
+    } finally {
+      taken.close();
+    }
+  }, 60_000);
 
   it('refuses to run while demo accounts exist, and refuses to seed them', async () => {
     const server = await runToExit(['mcp-server'], cwd, good());

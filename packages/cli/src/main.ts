@@ -55,5 +55,8 @@ main(process.argv.slice(2)).then(
     process.stderr.write(`error: ${message}\n`);
     if (process.env.SHAI_DEBUG) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
     process.exitCode = 1;
+    // Whatever a failed command left open must not keep the process alive: a supervisor
+    // restarts a process that exits, not one that hangs. Unref'd, so a clean exit is not delayed.
+    setTimeout(() => process.exit(1), 1000).unref();
   },
 );

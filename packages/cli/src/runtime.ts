@@ -104,6 +104,20 @@ interface ClosableServer {
  * connection closes), close what is still open after SHUTDOWN_GRACE_MS, then flush the audit
  * log and close the database. Exits 0 when all of that worked, 1 otherwise.
  */
+/**
+ * Runs a start-up step; when it fails, closes what was already open (database pools, Redis
+ * clients, the server) before the error goes on. Left open, they kept a gateway that could not
+ * listen alive and silent, so no supervisor restarted it.
+ */
+export async function startOrClose<T>(opened: { close(): unknown }, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    await Promise.resolve(opened.close()).catch(() => undefined);
+    throw error;
+  }
+}
+
 export function onShutdown(logger: Logger, app: ClosableServer, runtime: Runtime): void {
   let closing = false;
   const handler = (signal: NodeJS.Signals) => {
