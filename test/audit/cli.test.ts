@@ -9,7 +9,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { run } from '../../packages/cli/src/commands/audit.js';
 import { createAuditWriter } from '../../packages/core/src/audit/writer.js';
 import type { Database } from '../../packages/core/src/db/database.js';
-import { testDatabaseKind } from '../../packages/core/src/db/test-database.js';
+import { pendingMigrations } from '../../packages/core/src/db/migrate.js';
+import { openTestDatabase, testDatabaseKind } from '../../packages/core/src/db/test-database.js';
 import { useTestDatabase } from '../support/test-database.js';
 import { auditEvent, dropGuards, exec } from './support.js';
 
@@ -98,6 +99,22 @@ describe(`audit CLI (${testDatabaseKind()})`, () => {
       expect(existsSync(missing)).toBe(false);
     } finally {
       Object.assign(process.env, { DATABASE_URL: before.url, DATA_DIR: before.dir });
+    }
+  });
+
+  it('verify and export: a database that is there but not migrated is said so, and left unmigrated', async () => {
+    const fresh = await openTestDatabase({ migrate: false });
+    const before = { url: process.env.DATABASE_URL, dir: process.env.DATA_DIR };
+    const location = fresh.database.location;
+    Object.assign(process.env, fresh.database.dialect === 'postgres' ? { DATABASE_URL: location } : { DATABASE_URL: '', DATA_DIR: dirname(location) });
+    try {
+      // An empty database (a mistyped name, a copy) had been migrated and called intact with 0 events.
+      await expect(cli('verify')).rejects.toThrow(/not migrated.*npm run migrate/);
+      await expect(cli('export')).rejects.toThrow(/not migrated/);
+      expect((await pendingMigrations(fresh.database)).length).toBeGreaterThan(10);
+    } finally {
+      Object.assign(process.env, { DATABASE_URL: before.url, DATA_DIR: before.dir });
+      await fresh.cleanup();
     }
   });
 

@@ -3,6 +3,7 @@
  * service, authenticator and audit writer. Production refusals (SPEC config table) are
  * enforced here, before a port is opened.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { accountStateLookup } from '@secure-hospital-ai/core/account-state';
 import { Authenticator } from '@secure-hospital-ai/core/authenticate';
@@ -10,7 +11,7 @@ import { createAuditWriter } from '@secure-hospital-ai/core/audit/writer';
 import type { AuditSink } from '@secure-hospital-ai/core/audit/event';
 import { ConfigError, loadConfig, serverJwtConfig, type Config } from '@secure-hospital-ai/core/config';
 import { missingServerEnvironment, missingServerNodeFlags } from '@secure-hospital-ai/core/node-flags';
-import { openDatabase, SERVER_BUSY_TIMEOUT_MS, type Database } from '@secure-hospital-ai/core/db/database';
+import { openDatabase, SERVER_BUSY_TIMEOUT_MS, sqliteFile, type Database } from '@secure-hospital-ai/core/db/database';
 import { pendingMigrations } from '@secure-hospital-ai/core/db/migrate';
 import { demoAccountsPresent } from '@secure-hospital-ai/core/db/seed';
 import { createLogger, type Logger } from '@secure-hospital-ai/core/logger';
@@ -72,6 +73,26 @@ export async function assertSchemaCurrent(database: Database): Promise<void> {
   if (pending.length > 0) {
     throw new ConfigError(`the database at ${database.location} is not migrated (pending: ${pending.join(', ')}); run \`npm run migrate\` first`);
   }
+}
+
+/**
+ * The configured database for an operator's command (`accounts`, `audit`), only when it is
+ * there and migrated. Such a command never creates or migrates one: pointed at a mistyped
+ * name or a forensic copy, `audit verify` had migrated it and called it intact with 0 events,
+ * and `accounts create` had given it a schema and a first account.
+ */
+export async function openExistingDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, poolSize?: number): Promise<Database> {
+  if (!config.databaseUrl && !existsSync(sqliteFile(config.dataDir))) {
+    throw new ConfigError(`no database at ${sqliteFile(config.dataDir)} (set DATA_DIR or DATABASE_URL, or run \`npm run migrate\` to create it)`);
+  }
+  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, ...(poolSize !== undefined && { poolSize }) });
+  try {
+    await assertSchemaCurrent(database);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return database;
 }
 
 /** Production refuses to run while a demo account (with its published password) exists. */

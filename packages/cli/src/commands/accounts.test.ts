@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,8 @@ import { Authenticator } from '@secure-hospital-ai/core/authenticate';
 import { auditDb } from '@secure-hospital-ai/core/audit/tables';
 import { createAuditWriter, type AuditWriter } from '@secure-hospital-ai/core/audit/writer';
 import { loadConfig } from '@secure-hospital-ai/core/config';
-import type { Database } from '@secure-hospital-ai/core/db/database';
+import { openDatabase, sqliteFile, type Database } from '@secure-hospital-ai/core/db/database';
+import { migrateToLatest, pendingMigrations } from '@secure-hospital-ai/core/db/migrate';
 import { seedDemoData } from '@secure-hospital-ai/core/db/seed';
 import { AppError } from '@secure-hospital-ai/core/errors';
 import { nowSeconds, TokenService } from '@secure-hospital-ai/core/tokens';
@@ -156,7 +157,7 @@ describe('accounts CLI', () => {
 });
 
 describe('accounts command entry point', () => {
-  it('opens the configured database, migrates it, and exits 0 / 1 / 2 for done / refused / misused', async () => {
+  it('opens the configured database only once it is migrated, and exits 0 / 1 / 2 for done / refused / misused', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'shai-accounts-'));
     const saved = { DATA_DIR: process.env.DATA_DIR, DATABASE_URL: process.env.DATABASE_URL, NODE_ENV: process.env.NODE_ENV };
     // The embedded database in a fresh directory; an empty DATABASE_URL counts as unset.
@@ -166,6 +167,20 @@ describe('accounts command entry point', () => {
     process.stderr.write = (() => true) as typeof process.stderr.write;
     process.stdout.write = (() => true) as typeof process.stdout.write;
     try {
+      // No database there: said so, and none is created (a mistyped DATA_DIR or DATABASE_URL).
+      await expect(run(['create', 'night_auditor', '--role', 'auditor', '--password', 'a-long-enough-password'])).rejects.toThrow(/no database at/);
+      expect(existsSync(sqliteFile(dataDir))).toBe(false);
+      // A database that is there but not migrated: said so, and left as it was.
+      const empty = openDatabase({ dataDir });
+      await empty.close();
+      await expect(run(['list'])).rejects.toThrow(/not migrated.*npm run migrate/);
+      const migrated = openDatabase({ dataDir });
+      try {
+        expect(await pendingMigrations(migrated)).not.toEqual([]);
+        await migrateToLatest(migrated);
+      } finally {
+        await migrated.close();
+      }
       expect(await run(['create', 'night_auditor', '--role', 'auditor', '--password', 'a-long-enough-password'])).toBe(0);
       expect(await run(['deactivate', 'night_auditor'])).toBe(0);
       expect(await run(['deactivate', 'nobody_at_all'])).toBe(1);

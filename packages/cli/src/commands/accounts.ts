@@ -21,11 +21,10 @@ import {
 } from '@secure-hospital-ai/core/accounts';
 import { createAuditWriter } from '@secure-hospital-ai/core/audit/writer';
 import type { AuditSink } from '@secure-hospital-ai/core/audit/event';
-import { openDatabase, type Database } from '@secure-hospital-ai/core/db/database';
-import { migrateToLatest } from '@secure-hospital-ai/core/db/migrate';
+import type { Database } from '@secure-hospital-ai/core/db/database';
 import { isRole, ROLES } from '@secure-hospital-ai/core/domain';
 import { AppError, isAppError } from '@secure-hospital-ai/core/errors';
-import { loadRuntimeConfig } from '../runtime.js';
+import { loadRuntimeConfig, openExistingDatabase } from '../runtime.js';
 
 export const USAGE = `usage: accounts <command>
   list
@@ -261,10 +260,9 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const config = loadRuntimeConfig();
-  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openExistingDatabase(config);
   const audit = createAuditWriter(database);
   try {
-    await migrateToLatest(database);
     return await runAccounts(argv, { database, audit, io: consoleIo });
   } catch (error) {
     if (!isAppError(error)) throw error;

@@ -5,14 +5,14 @@
  *   audit export [--since ISO] [--until ISO] [--out FILE]   FHIR R4 AuditEvent as NDJSON
  */
 import { once } from 'node:events';
-import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { exportAuditEvents } from '@secure-hospital-ai/core/audit/export';
 import { verifyAuditChain, vouchesForNone, type ChainFailureReason } from '@secure-hospital-ai/core/audit/verify';
 import { loadConfig } from '@secure-hospital-ai/core/config';
-import { openDatabase, sqliteFile, type Database } from '@secure-hospital-ai/core/db/database';
-import { migrateToLatest } from '@secure-hospital-ai/core/db/migrate';
+import type { Database } from '@secure-hospital-ai/core/db/database';
+import { openExistingDatabase } from '../runtime.js';
 
 const USAGE = `usage: audit verify [--anchor SEQ:HASH]
        audit export [--since ISO-8601] [--until ISO-8601] [--out FILE]
@@ -45,13 +45,8 @@ export async function run(argv: string[]): Promise<number> {
 
 async function withDatabase<T>(work: (database: Database) => Promise<T>): Promise<T> {
   const config = loadConfig(process.env, { envFile: resolve('.env') });
-  // Verifying a database that is not there would create an empty one and call it intact.
-  if (!config.databaseUrl && !existsSync(sqliteFile(config.dataDir))) {
-    throw new Error(`no database at ${sqliteFile(config.dataDir)} (set DATA_DIR or DATABASE_URL)`);
-  }
-  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
+  const database = await openExistingDatabase(config, 2);
   try {
-    await migrateToLatest(database);
     return await work(database);
   } finally {
     await database.close();
