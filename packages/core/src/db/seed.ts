@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import { assignCareTeam, assignWard, createAccount, findAccountByUsername, nowIso, setAccountActive } from '../accounts.js';
 import type { Role } from '../domain.js';
+import { verifyPassword } from '../passwords.js';
 import { insertPatientBundle } from '../clinical/store.js';
 import { demoPatientBundles } from '../synthetic/index.js';
 import type { Tables } from './schema.js';
@@ -86,14 +87,24 @@ export async function seedDemoData(db: Kysely<Tables>): Promise<SeedSummary> {
   return summary;
 }
 
-/** Production must not run with a published demo password in the account table. */
+/**
+ * Production must not run with a published demo password in the account table: an account
+ * seeded as a demo one, or one with a demo user name whose password is still the published
+ * one. An operator's own `admin` with a password of its own is not a demo account; refusing
+ * it had left no way out but SQL, as accounts are never deleted.
+ */
 export async function demoAccountsPresent(db: Kysely<Tables>): Promise<string[]> {
   const rows = await db
     .selectFrom('accounts')
-    .select('username')
+    .select(['username', 'password_hash', 'is_demo'])
     .where((eb) => eb.or([eb('is_demo', '=', 1), eb('username', 'in', DEMO_ACCOUNTS.map((a) => a.username))]))
     .execute();
-  return rows.map((r) => r.username);
+  const present: string[] = [];
+  for (const row of rows) {
+    const published = DEMO_ACCOUNTS.find((a) => a.username === row.username)?.password;
+    if (row.is_demo === 1 || (published !== undefined && (await verifyPassword(row.password_hash, published)))) present.push(row.username);
+  }
+  return present;
 }
 
 export { nowIso };
