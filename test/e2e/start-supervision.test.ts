@@ -167,9 +167,11 @@ describe('npm start supervision', () => {
     socket.destroy();
   }, 90_000);
 
-  it('stops both servers when its parent goes away', async () => {
-    const { process: shell, urls } = await start(true);
+  it('stops both servers when its parent goes away, saying why', async () => {
+    const { process: shell, urls, output } = await start(true);
     shell.kill('SIGKILL');
     expect(await allStopped(urls, 10_000)).toBe(true);
+    // The servers' output still reaches this pipe: the supervisor holds it, not the shell.
+    expect(output()).toMatch(/the process that ran `start` \(pid \d+\) has ended; stopping both servers/);
   }, 90_000);
 });

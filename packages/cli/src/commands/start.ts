@@ -82,7 +82,14 @@ export async function run(_argv: string[]): Promise<number> {
   // process and both servers were left running, holding their ports.
   const parent = process.ppid;
   setInterval(() => {
-    if (process.ppid !== parent) void stopAll('SIGTERM');
+    if (process.ppid === parent || stopping !== undefined) return;
+    // Said, since it also ends a `nohup … &` from a shell that then exits: that is not how to
+    // run the servers detached.
+    process.stderr.write(
+      `the process that ran \`start\` (pid ${parent}) has ended; stopping both servers. ` +
+        'To run them detached, run `gateway` and `mcp-server` under a process manager.\n',
+    );
+    void stopAll('SIGTERM');
   }, 500).unref();
 
   const gatewayUrl = `http://${hostForUrl(config.gateway.host)}:${config.gateway.port}`;
