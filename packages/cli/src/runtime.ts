@@ -120,12 +120,6 @@ interface ClosableServer {
 }
 
 /**
- * Ends the process on SIGINT/SIGTERM, saying so: stop accepting connections, let requests in
- * flight finish (a request arriving on a kept-alive connection is still served, and told the
- * connection closes), close what is still open after SHUTDOWN_GRACE_MS, then flush the audit
- * log and close the database. Exits 0 when all of that worked, 1 otherwise.
- */
-/**
  * Runs a start-up step; when it fails, closes what was already open (database pools, Redis
  * clients, the server) before the error goes on. Left open, they kept a gateway that could not
  * listen alive and silent, so no supervisor restarted it.
@@ -139,6 +133,12 @@ export async function startOrClose<T>(opened: { close(): unknown }, step: () => 
   }
 }
 
+/**
+ * Ends the process on SIGINT/SIGTERM, saying so: stop accepting connections, let requests in
+ * flight finish (a request arriving on a kept-alive connection is still served, and told the
+ * connection closes), close what is still open after SHUTDOWN_GRACE_MS, then flush the audit
+ * log and close the database. Exits 0 when all of that worked, 1 otherwise.
+ */
 export function onShutdown(logger: Logger, app: ClosableServer, runtime: Runtime): void {
   let closing = false;
   const handler = (signal: NodeJS.Signals) => {
