@@ -82,6 +82,15 @@ describe(`audit CLI (${testDatabaseKind()})`, () => {
     expect((await cli('verify', '--anchor', 'nonsense')).code).toBe(2);
     expect((await cli('verify', '--unknown')).code).toBe(2);
     expect((await cli('shred')).code).toBe(2);
+    // No sub-command is a misuse too: a script that forgot it must not pass.
+    expect((await cli()).code).toBe(2);
+    // Read as the export reads them: a time without an offset, and an empty window, are misuse.
+    const noOffset = await cli('export', '--since', '2026-12-07T10:00:00');
+    expect(noOffset.code).toBe(2);
+    expect(noOffset.stderr).toMatch(/--since must be .*with offset/);
+    const empty = await cli('export', '--since', '2026-01-04', '--until', '2026-01-02');
+    expect(empty).toMatchObject({ code: 2, stdout: '' });
+    expect(empty.stderr).toMatch(/--since must be before --until/);
   });
 
   it('export: a file that cannot be written is an error, not a silent success', async () => {

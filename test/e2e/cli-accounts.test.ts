@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findAccountByUsername } from '@secure-hospital-ai/core/accounts';
@@ -75,6 +75,21 @@ describe('accounts CLI, as a process', () => {
     expect(listed.out).toMatch(/yenji100/);
     expect(listed.code).toBe(0);
     expect(listed.err).not.toMatch(/\n\s+at |EPIPE/);
+  });
+
+  it('says in a line, and exits 1, when its output cannot be written at all (a full disk)', async () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const child = spawn(process.execPath, [CLI, 'accounts', 'list'], { cwd: dir, env, stdio: ['ignore', full, 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(code).toBe(1);
+      expect(err).toMatch(/^error: cannot write the output: ENOSPC$/m);
+      expect(err).not.toMatch(/\n\s+at /);
+    } finally {
+      closeSync(full);
+    }
   });
 
   it('answers --help on standard output', async () => {

@@ -40,9 +40,11 @@ async function main(argv: string[]): Promise<number> {
 }
 
 // Output piped into a reader that stopped early (`accounts list | head`): nothing more to say.
+// Output that cannot be written at all (a full disk, /dev/full): said in a line, exit 1, no stack.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
+  process.stderr.write(`error: cannot write the output: ${error.code ?? error.message}\n`);
+  process.exit(1);
 });
 
 main(process.argv.slice(2)).then(

@@ -186,6 +186,7 @@ describe('accounts command entry point', () => {
       expect(await run(['deactivate', 'nobody_at_all'])).toBe(1);
       expect(await run(['create', 'x_user', '--role', 'wizard', '--password', 'a-long-enough-password'])).toBe(2);
       expect(await run(['--help'])).toBe(0);
+      expect(await run([])).toBe(2);
     } finally {
       process.stderr.write = stderr;
       process.stdout.write = stdout;

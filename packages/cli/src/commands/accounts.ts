@@ -255,9 +255,14 @@ const consoleIo: AccountsIo = {
 };
 
 export async function run(argv: string[]): Promise<number> {
-  if (argv.length === 0 || argv[0] === '--help' || argv[0] === 'help') {
+  if (argv[0] === '--help' || argv[0] === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return 0;
+  }
+  // No sub-command is a misuse (exit 2), as an unknown one is: a script that forgot it must not pass.
+  if (argv.length === 0) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
   }
   const config = loadRuntimeConfig();
   const database = await openExistingDatabase(config);

@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { exportAuditEvents } from '@secure-hospital-ai/core/audit/export';
 import { verifyAuditChain, vouchesForNone, type ChainFailureReason } from '@secure-hospital-ai/core/audit/verify';
 import { loadConfig } from '@secure-hospital-ai/core/config';
+import { readInstant } from '@secure-hospital-ai/core/instants';
 import type { Database } from '@secure-hospital-ai/core/db/database';
 import { openExistingDatabase } from '../runtime.js';
 
@@ -35,7 +36,7 @@ export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === 'verify') return verify(rest);
   if (sub === 'export') return exportNdjson(rest);
-  if (sub === undefined || sub === '--help') {
+  if (sub === '--help') {
     process.stdout.write(USAGE);
     return 0;
   }
@@ -106,12 +107,22 @@ async function verify(argv: string[]): Promise<number> {
 async function exportNdjson(argv: string[]): Promise<number> {
   const values = parse(argv, { since: { type: 'string' }, until: { type: 'string' }, out: { type: 'string' } });
   if (!values) return 2;
+  // Read here as the export will read them (core/instants.ts), so that a misused option is
+  // exit 2 before the database is opened, and an empty window is not a silent empty export.
+  const bounds: Partial<Record<'since' | 'until', string>> = {};
   for (const name of ['since', 'until'] as const) {
     const value = values[name];
-    if (value !== undefined && (value.trim() === '' || Number.isNaN(Date.parse(value)))) {
-      process.stderr.write(`--${name} must be an ISO-8601 date or date-time\n`);
+    if (value === undefined) continue;
+    const read = readInstant(value);
+    if ('problem' in read) {
+      process.stderr.write(`--${name} ${read.problem}\n`);
       return 2;
     }
+    bounds[name] = read.instant;
+  }
+  if (bounds.since !== undefined && bounds.until !== undefined && bounds.since >= bounds.until) {
+    process.stderr.write('--since must be before --until (the window is [since, until))\n');
+    return 2;
   }
   const out = values.out ? await openForWriting(values.out) : process.stdout;
   return withDatabase(async (database) => {
