@@ -82,7 +82,7 @@ describe('accounts CLI, as a process', () => {
     try {
       const child = spawn(process.execPath, [CLI, 'accounts', 'list'], { cwd: dir, env, stdio: ['ignore', full, 'pipe'] });
       let err = '';
-      child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+      child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
       const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
       expect(code).toBe(1);
       expect(err).toMatch(/^error: cannot write the output: ENOSPC$/m);

@@ -66,7 +66,9 @@ export class TestUpstream {
     const upstream = new TestUpstream(app);
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 4 * 1024 * 1024 }, (_req, body, done) => done(null, body));
-    app.get('/healthz', async (_request, reply) => reply.code(upstream.healthy ? 200 : 503).send({ status: upstream.healthy ? 'ok' : 'down' }));
+    app.get('/healthz', async (_request, reply) => reply.code(200).send({ status: 'ok' }));
+    // Alive but not ready (its database down) when `healthy` is false: the gateway asks this one.
+    app.get('/readyz', async (_request, reply) => reply.code(upstream.healthy ? 200 : 503).send({ status: upstream.healthy ? 'ready' : 'unavailable' }));
     app.post('/mcp/', async (req, reply) => {
       upstream.received.push({ url: req.url, headers: { ...req.headers }, body: req.body as Buffer });
       switch (upstream.mode) {

@@ -48,11 +48,15 @@ export class McpUpstream {
     }
   }
 
-  /** Whether the MCP server answers its liveness probe (GET /healthz) with 200 in time. */
-  async isHealthy(timeoutMs = Math.min(HEALTH_TIMEOUT_MS, this.#timeoutMs)): Promise<boolean> {
+  /**
+   * Whether the MCP server says it is ready (GET /readyz: its database answers and takes the
+   * audit log's writes) with 200 in time. Its liveness alone had the gateway report ready while
+   * every tool call would fail on the MCP server's database.
+   */
+  async isReady(timeoutMs = Math.min(HEALTH_TIMEOUT_MS, this.#timeoutMs)): Promise<boolean> {
     try {
       const response = await this.#pool.request({
-        path: '/healthz',
+        path: '/readyz',
         method: 'GET',
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,

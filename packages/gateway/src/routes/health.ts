@@ -18,7 +18,7 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {
-    const [databaseCheck, mcpCheck] = await Promise.all([databaseReadiness(database), upstream.isHealthy()]);
+    const [databaseCheck, mcpCheck] = await Promise.all([databaseReadiness(database), upstream.isReady()]);
     const answer = readinessAnswer({ ...databaseChecks(databaseCheck), mcp_server: mcpCheck });
     return reply.code(answer.code).send(answer.body);
   });
