@@ -335,9 +335,9 @@ function findBirthDates(text: string, dates: readonly KnownDate[], out: Finding[
   }
 }
 
-/** The ways six or eight digits split into a year, a month and a day. */
+/** The ways six or eight digits split into a year, a month and a day (spellsDate tries the year first and last). */
 function compactGroups(digits: string): string[][] {
-  if (digits.length === 6) return [[digits.slice(0, 2), digits.slice(2, 4), digits.slice(4)], [digits.slice(0, 2), digits.slice(2, 4), digits.slice(4)].reverse()];
+  if (digits.length === 6) return [[digits.slice(0, 2), digits.slice(2, 4), digits.slice(4)]];
   return [
     [digits.slice(0, 2), digits.slice(2, 4), digits.slice(4)],
     [digits.slice(0, 4), digits.slice(4, 6), digits.slice(6)],

@@ -108,7 +108,7 @@ export type ViewTable = Readonly<Record<Role, RoleViews>>;
  * their case or order. Values may be null/empty (ignored).
  */
 export interface KnownIdentifiers {
-  /** Full names: the patient, their contacts, staff. "John Smith" also finds "SMITH, JOHN". */
+  /** Full names: the patient, their contacts. "John Smith" also finds "SMITH, JOHN". */
   readonly names?: readonly (string | null | undefined)[];
   /**
    * The staff directory's names. Found like `names`, except that a word of theirs no name

@@ -669,7 +669,9 @@ const KINDS: Record<NoteKind, (c: Ctx) => Seg> = {
 function knownFor(c: Ctx): KnownIdentifiers {
   const p = c.patient;
   return {
-    names: [`${p.given} ${p.family}`, ...c.contacts.map((k) => `${k.given} ${k.family}`), ...c.staff.map((k) => `${k.given} ${k.family}`)],
+    names: [`${p.given} ${p.family}`, ...c.contacts.map((k) => `${k.given} ${k.family}`)],
+    // As the tools pass them (createRedactor's staffNames): the staff directory apart.
+    staffNames: c.staff.map((k) => `${k.given} ${k.family}`),
     mrns: [p.mrn],
     ssns: [p.ssn],
     phones: [p.phone, ...c.contacts.map((k) => k.phone)],
