@@ -230,6 +230,39 @@ function findNumbers(text: string, numbers: readonly KnownNumber[], out: Finding
   }
 }
 
+const DIGIT_WORDS: Readonly<Record<string, string>> = {
+  zero: '0', oh: '0', o: '0', one: '1', two: '2', three: '3', four: '4', five: '5', six: '6', seven: '7', eight: '8', nine: '9',
+};
+/**
+ * Digits spelt out, alone or mixed with digits: "three one six, five five five, four zero two
+ * zero", "five one two 44 9876". Read aloud and typed as heard, a known number has no digits
+ * in a row for the search by digits to find.
+ */
+const SPELT_RUN =
+  /\b(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|\d+)(?:[\s,.()-]{1,3}(?:zero|oh|o|one|two|three|four|five|six|seven|eight|nine|\d+)\b){3,}/gi;
+
+function findSpeltNumbers(text: string, numbers: readonly KnownNumber[], out: Finding[]): void {
+  SPELT_RUN.lastIndex = 0;
+  for (let m = SPELT_RUN.exec(text); m !== null; m = SPELT_RUN.exec(text)) {
+    if (!/[a-z]/i.test(m[0])) continue; // digits alone: findNumbers has it
+    let digits = '';
+    const starts: number[] = [];
+    const ends: number[] = [];
+    for (const part of m[0].matchAll(/[a-z]+|\d/gi)) {
+      const value = /\d/.test(part[0]) ? part[0] : DIGIT_WORDS[part[0].toLowerCase()];
+      if (value === undefined) continue;
+      digits += value;
+      starts.push(m.index + part.index);
+      ends.push(m.index + part.index + part[0].length);
+    }
+    for (const known of numbers) {
+      for (let at = digits.indexOf(known.digits); at >= 0; at = digits.indexOf(known.digits, at + 1)) {
+        out.push({ start: starts[at]!, end: ends[at + known.digits.length - 1]!, type: known.type });
+      }
+    }
+  }
+}
+
 function findEmails(text: string, matcher: KnownMatcher, out: Finding[]): void {
   const lower = text.toLowerCase();
   const find = (value: string, whole: boolean) => findLiteral(lower, value, whole ? HANDLE_CHAR : undefined, 'email', out);
@@ -304,7 +337,10 @@ export function findKnown(
       }
     }
   }
-  if (matcher.numbers.length > 0) findNumbers(text, matcher.numbers, out);
+  if (matcher.numbers.length > 0) {
+    findNumbers(text, matcher.numbers, out);
+    findSpeltNumbers(text, matcher.numbers, out);
+  }
   if (matcher.emails.length > 0) findEmails(text, matcher, out);
   if (matcher.literals.length > 0) {
     const lower = text.toLowerCase();

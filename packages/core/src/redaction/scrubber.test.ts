@@ -48,6 +48,15 @@ describe("scrubText: what a reviewer found left in a researcher's notes", () => 
     ['imported as F2db3ebf6a676', 'F2db3ebf6a676'],
   ])("this system's record ids, whosever they are: %s", (text, secret) => expectRemoved(text, secret, '[ID]'));
 
+  it("finds the record's own numbers read aloud and typed as heard, digits spelt out or mixed", () => {
+    const known = { phones: ['316-555-4020'], ssns: ['512-44-9876'], mrns: ['MRN-0004821'] };
+    expect(scrub('called from her cell three one six, five five five, four zero two zero today', known)).toBe('called from her cell [PHONE] today');
+    expect(scrub('SSN five one two 44 9876 on file', known)).toBe('SSN [SSN] on file');
+    expect(scrub('MRN zero zero zero four eight two one', known)).toBe('MRN [MRN]');
+    // Counting and doses in words are not anyone's number.
+    for (const text of ['one two three four five', 'gave two 500 mg tablets, one 250 mg']) expect(scrub(text, known)).toBe(text);
+  });
+
   it.each(['DOB: 9.3.71', 'DOB 090371', 'DOB 09 03 71', 'Pt reports DOB as 09 03 1971', 'dob 3/9/1971', 'DOB 03.09.1971', 'born 03 Sep 1971'])(
     "the record's own birth date in any numeric spelling: %s",
     (text) => {
