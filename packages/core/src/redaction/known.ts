@@ -6,11 +6,9 @@
  */
 import { CLINICAL_TERMS } from './lexicon/clinical-terms.js';
 import { COMMON_WORDS } from './lexicon/common-words.js';
-import { FIRST_NAMES } from './lexicon/first-names.js';
-import { SURNAMES } from './lexicon/surnames.js';
 import { foldWord } from './fold.js';
 import { phraseAt } from './protect.js';
-import { type Token, partsOf, startsSentence, tokenize } from './tokens.js';
+import { type Token, partsOf, tokenize } from './tokens.js';
 import type { Finding, KnownIdentifiers, PhiType } from './types.js';
 
 /** Words in a name that are not the person's: titles, suffixes, degrees. */
@@ -175,19 +173,6 @@ export function compileKnown(known: KnownIdentifiers): KnownMatcher {
   return matcher;
 }
 
-/**
- * A word a known name shares with ordinary English, capitalised only because it starts the
- * sentence, and with no other part of a known name beside it: "Former smoker." (the staff
- * directory's "Dr. Former Staff"), "Front desk called.", "Research analyst reviewed.". Only
- * words no name list knows are let go this way: "Joy improved." is still taken for Nurse Joy.
- */
-function unnamedSentenceStart(text: string, tokens: readonly Token[], i: number, staffKeys: ReadonlySet<string>): boolean {
-  const token = tokens[i]!;
-  if (token.allCaps || FIRST_NAMES.has(token.key) || SURNAMES.has(token.key) || !startsSentence(text, token)) return false;
-  const next = tokens[i + 1];
-  return next === undefined || !next.capitalised || !staffKeys.has(next.key);
-}
-
 /** A known word written in lower case is the word, not the person: "hope", "young". */
 function lowercaseOrdinary(token: Token): boolean {
   return !token.capitalised && (COMMON_WORDS.has(token.key) || token.key.length <= 2);
@@ -329,8 +314,11 @@ export function findKnown(
       // not "long-term" or "Faith-based".
       const knows = (keys: ReadonlySet<string>) =>
         keys.has(token.key) || (token.capitalised && !/-[a-z]/.test(token.text) && partsOf(token.key).some((p) => p.length >= 2 && keys.has(p)));
-      // Staff names only as names are written, capitalised: "front desk" is a place in the ward.
-      const known = knows(matcher.nameKeys) || (token.capitalised && knows(matcher.staffKeys) && !unnamedSentenceStart(text, tokens, i, matcher.staffKeys));
+      // Staff names only as names are written, capitalised: in lower case "grey stool" and the
+      // "front desk" are words. Capitalised they are taken even at a sentence's start, where a
+      // reviewer found "Grey reviewed the films." and "Ji called." left by a rule that let such
+      // words go: the demo's "Dr. Former Staff" still takes "Former smoker." for a name.
+      const known = knows(matcher.nameKeys) || (token.capitalised && knows(matcher.staffKeys));
       if (known) {
         out.push({ start: token.start, end: token.end, type: 'name' });
         names[i] = 1;

@@ -139,7 +139,7 @@ const ID_CUES: readonly [PhiType, string, string][] = [
   ['device', String.raw`S\/N|SN|UDI`, String.raw`[Ss]erial|[Dd]evice|[Ll]ot|[Ii]mplant|[Pp]acemaker|[Mm]odel`],
   ['vehicle', String.raw`VIN|[Ll]icen[sc]e [Pp]late|[Pp]late [Nn]umber`, String.raw`[Pp]late|[Tt]ag|[Vv]ehicle`],
   // Any other unique number (Safe Harbor's (R)): lab accessions, specimens, transplant registry ids.
-  ['id', String.raw`UNOS`, String.raw`[Aa]ccession|[Ss]pecimen|[Rr]equisition|[Rr]egistry`],
+  ['id', String.raw`UNOS`, String.raw`[Aa]ccession|[Ss]pecimen|[Rr]equisition`],
 ];
 /**
  * All cues in two regexes (acronyms, and words that need a marker), one capture group per
@@ -199,7 +199,7 @@ function cuedBefore(text: string, start: number): boolean {
  * screws" stay. The value was once one part only: "plate is 7XKL 329" left "329".
  */
 const PLATE =
-  /\b(?:[Ll]icen[sc]e[ \t]+[Pp]lates?|[Pp]lates?|[Tt]ags?)(?:[ \t]+(?:[Nn]umber|[Nn]o\.?))?(?:[ \t]*[:#]|[ \t]+(?:is|was|reads|read|shows|of))*[ \t]*["'(]?((?:[A-Z]{2}[ \t]+)?[A-Z0-9]{1,8}(?:[ -][A-Z0-9]{1,4}){0,2})(?![A-Za-z0-9])/dg;
+  /\b(?:[Ll]icen[sc]e[ \t]+[Pp]lates?|[Pp]lates?|[Tt]ags?)(?:[ \t]+(?:[Nn]umber|[Nn]o\.?))?(?:[ \t]*[:#]|[ \t]+(?:is|was|reads|read|shows|of))*[ \t]*["'(]?((?:[A-Z]{2}[ \t]+)?[A-Z0-9]{1,8}(?:[ -][A-Z0-9]{1,4}){0,2})(?![A-Za-z0-9]|\.\d)/dg;
 
 function plateShaped(m: RegExpExecArray): PhiType | null {
   const plate = (m[1] ?? '').replace(/[ \t-]/g, '');
@@ -264,13 +264,15 @@ const DATE_MONTH_YEAR = new RegExp(String.raw`(?<![A-Za-z])${MONTH},?[ \t]+(?:of
  */
 const MON3 = String.raw`(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEPT?|OCT|NOV|DEC|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)`;
 const DAY_NUMBER = String.raw`(?:[12]\d|3[01]|0?[1-9])`;
+/** Month first, capitalised only: in capitals ("OCT4", "SEPT9", "MAY1") it is a gene or a test. */
+const MON3_CAPITALISED = String.raw`(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)`;
 const DATE_COMPACT = new RegExp(
-  String.raw`(?<![A-Za-z0-9])(?:${DAY_NUMBER}${MON3}(?:\d{4}|\d{2})?|${DAY_NUMBER}-${MON3}(?:-(?:\d{4}|\d{2}))?|${MON3}${DAY_NUMBER})(?![A-Za-z0-9])`,
+  String.raw`(?<![A-Za-z0-9])(?:${DAY_NUMBER}${MON3}(?:\d{4}|\d{2})?|${DAY_NUMBER}-${MON3}(?:-(?:\d{4}|\d{2}))?|${MON3_CAPITALISED}-?${DAY_NUMBER}(?:-(?:\d{4}|\d{2}))?|${MON3}-${DAY_NUMBER}-(?:\d{4}|\d{2}))(?![A-Za-z0-9])`,
   'g',
 );
 /** A weekday and the day of the month: "Tuesday the 24th", "Fri 3rd". */
 const DATE_WEEKDAY_ORDINAL =
-  /\b(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|Mon|Tue|Wed|Thu|Fri|Sat|Sun)\.?,?[ \t]+(?:the[ \t]+)?(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)\b/gi;
+  /\b(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|Mon|Tues?|Wed|Thurs?|Fri|Sat|Sun)\.?,?[ \t]+(?:the[ \t]+)?(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)\b(?![ \t]+degree)/gi;
 const MONTH_ALONE_CUE = new RegExp(
   String.raw`\b(?:[Ii]n|[Ss]ince|[Dd]uring|[Uu]ntil|[Tt]ill|[Ff]rom|[Bb]y|[Ee]arly|[Ll]ate|[Mm]id-?|[Ll]ast|[Nn]ext|[Tt]his|[Oo]f|[Oo]n|[Tt]hrough|[Bb]efore|[Aa]fter|[Ee]nd of|[Bb]eginning of)[ \t]+(?:(?:early|late|mid)-?[ \t]*)?(${MONTH_FULL.join('|')}|Sept)(?![A-Za-z])`,
   'gd',
@@ -287,10 +289,13 @@ const DATE_MONTH_SLASH_YEAR = new RegExp(String.raw`(?<![\d/.-])(?:0?[1-9]|1[0-2
 const DATE_YEAR_MONTH = new RegExp(String.raw`(?<![\d/-])${YEAR}-(?:0[1-9]|1[0-2])(?![\d/-])`, 'g');
 /**
  * Month/day without a year ("on 3/14", "seen 11-19") is a date only after a word that says
- * so. With a dash both halves have two digits, and no unit may follow: "for 10-14 days".
+ * so. With a dash it is as often a range ("from 10-12 L/min", "10-15 seconds"): both halves
+ * have two digits, only a word that names an encounter or a sample may come before, and no
+ * unit or "to" after.
  */
 const MONTH_DAY = /(?<![\d/.-])(?:(?:0?[1-9]|1[0-2])\/(?:[12]\d|3[01]|0?[1-9])|(?:0[1-9]|1[0-2])-(?:[12]\d|3[01]|0[1-9]))(?![\d/-]|\.\d)/g;
-const UNIT_AFTER_RANGE = /^[ \t]*(?:days?|d\b|weeks?|wks?|months?|mos?|years?|yrs?|hours?|hrs?|h\b|min|times|x\b|mg|mcg|g\b|mL|units?|%|mmHg|bpm|cm|mm|kg|lbs?|tabs?|caps?|doses?|patients?|nodes?|of\b)/i;
+const UNIT_AFTER_RANGE = /^[ \t]*(?:[A-Za-z%°]|\/[A-Za-z])/;
+const DASHED_CUE_BEFORE = /\b(?:seen|saw(?:[ \t]+(?:her|him|them|pt))?|admitted|admit|discharged|discharge|dos|dob|born|dated|draw|drawn|collected|appt|visit|f\/u|follow-?up)[ \t:]+$/i;
 const MONTH_DAY_CUE_BEFORE =
   /(?:\b(?:on|since|from|until|till|by|dated|through|thru|to|dos|dob|seen|admitted|discharged|born|starting|effective|before|after|date|f\/u|follow-?up|appt|visit|last|draw|drawn|collected|wk of|week of)(?:[ \t]+(?:again|back|last|first|initially|previously|originally|next))?|(?:mon|tues|wednes|thurs|fri|satur|sun)day,?|\b(?:mon|tue|wed|thu|fri|sat|sun)\.?,?)[ \t:]+(?:the[ \t]+)?$/i;
 /** A time after it: "drawn 4/8 @ 0600", "4/8 at 10:30". */
@@ -326,7 +331,7 @@ const AGE_SEX = new RegExp(String.raw`(?<![\d.\w])(${AGE_NUMBER})(?:M|F|yoM|yoF|
 const AGE_DECADE = /\b(?:in (?:his|her|their) (?:early |mid-?|late )?)((?:9|10)0s|nineties)\b/gid;
 /** "She is 91.", "pt was 93": a person's age after who it is, not a dose or a reading. */
 const AGE_PERSON_IS = new RegExp(
-  String.raw`\b(?:[Ss]he|[Hh]e|[Pp]atient|[Pp]t|[Tt]hey|(?:[Gg]rand|[Gg]reat-grand)?(?:[Mm]other|[Ff]ather|[Mm]om|[Dd]ad|[Ss]on|[Dd]aughter|[Pp]arent)|[Ss]ister|[Bb]rother|[Hh]usband|[Ww]ife|[Ss]pouse|[Pp]artner|[Aa]unt|[Uu]ncle)(?:['’]s|[ \t]+(?:is|was|are|were)(?:[ \t]+now)?)[ \t]+(${AGE_NUMBER})(?!\d|\.\d|[ \t]*(?:mg|mcg|g\b|%|kg|lbs?|cm|mm|units?|mL|degrees?|°|bpm|mmHg|beats|breaths|\/))`,
+  String.raw`\b(?:[Ss]he|[Hh]e|[Pp]atient|[Pp]t|[Tt]hey|(?:[Gg]rand|[Gg]reat-grand)?(?:[Mm]other|[Ff]ather|[Mm]om|[Dd]ad|[Ss]on|[Dd]aughter|[Pp]arent)|[Ss]ister|[Bb]rother|[Hh]usband|[Ww]ife|[Ss]pouse|[Pp]artner|[Aa]unt|[Uu]ncle)(?:['’]s|[ \t]+(?:is|was|are|were)(?:[ \t]+now)?)[ \t]+(${AGE_NUMBER})(?!\d|\.\d|st\b|nd\b|rd\b|th\b|[ \t]*(?:mg|mcg|g\b|%|kg|lbs?|cm|mm|units?|mL|degrees?|°|bpm|mmHg|beats|breaths|percent|percentile|\/))`,
   'gd',
 );
 /** A year of birth is a date element Safe Harbor keeps only while it does not tell an age over 89. */
@@ -472,7 +477,11 @@ export function findPatterns(text: string, out: Finding[]): void {
     const before = text.slice(Math.max(0, m.index - 24), m.index);
     const end = m.index + m[0].length;
     const after = text.slice(end, end + 12);
-    if (UNIT_AFTER_RANGE.test(after)) continue;
+    if (m[0].includes('-')) {
+      // A word or unit after a dashed pair makes it a range; "seen 11-19, labs" is still a date.
+      if (DASHED_CUE_BEFORE.test(before) && !UNIT_AFTER_RANGE.test(after)) emit(m.index, end, 'date');
+      continue;
+    }
     if (MONTH_DAY_CUE_BEFORE.test(before) || MONTH_DAY_RANGE_BEFORE.test(before) || MONTH_DAY_TIME_AFTER.test(after)) {
       emit(m.index, end, 'date');
     }

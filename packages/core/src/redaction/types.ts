@@ -111,9 +111,8 @@ export interface KnownIdentifiers {
   /** Full names: the patient, their contacts. "John Smith" also finds "SMITH, JOHN". */
   readonly names?: readonly (string | null | undefined)[];
   /**
-   * The staff directory's names. Found like `names`, except that a word of theirs no name
-   * list knows, capitalised only by starting a sentence, needs another part of the name beside
-   * it: the demo's "Dr. Former Staff" took "Former smoker." for a name.
+   * The staff directory's names. Found like `names`, but only capitalised: in lower case a
+   * staff name's word is taken for the word ("grey stool", "the front desk").
    */
   readonly staffNames?: readonly (string | null | undefined)[];
   readonly mrns?: readonly (string | null | undefined)[];
