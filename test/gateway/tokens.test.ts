@@ -2,7 +2,7 @@
  * The token endpoints against a real database: login, rotation with reuse detection,
  * verification, logout, throttling, and what reaches the audit log and the server log.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ACCESS_TOKEN_SECONDS } from '@secure-hospital-ai/core/tokens';
 import { resetPassword, setAccountActive } from '@secure-hospital-ai/core/accounts';
 import { claimsOf, post, startHarness, UPSTREAM_MARKER, type Harness } from './harness.js';
@@ -359,6 +359,21 @@ describe('POST /api/token/verify/', () => {
       expect(answer.status).toBe(401);
       expect(answer.json).toEqual(TOKEN_NOT_VALID);
     }
+  });
+
+  it('answers 503, not 401, when the check cannot be made: the client must not throw a good token away', async () => {
+    const pair = await loginPair('yenji100', 'kingjulien100');
+    // The database out of reach, as a relay cut in front of PostgreSQL shows it.
+    const outage = vi.spyOn(h.authenticator, 'authenticateToken').mockRejectedValueOnce(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+    try {
+      const answer = await post(`${base}/api/token/verify/`, JSON.stringify({ token: pair.access }));
+      expect(answer.status).toBe(503);
+      expect(answer.json).not.toEqual(TOKEN_NOT_VALID);
+      expect(JSON.stringify(answer.json)).not.toMatch(/token_not_valid|ECONNRESET/);
+    } finally {
+      outage.mockRestore();
+    }
+    expect((await post(`${base}/api/token/verify/`, JSON.stringify({ token: pair.access }))).status).toBe(200);
   });
 
   it('names the caller of a verified but revoked token on the record, as the proxy does', async () => {

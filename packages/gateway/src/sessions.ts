@@ -10,7 +10,7 @@ import type { Authenticator } from '@secure-hospital-ai/core/authenticate';
 import type { Account } from '@secure-hospital-ai/core/db/schema';
 import type { Database } from '@secure-hospital-ai/core/db/database';
 import { isRole, type AuditDecision, type Role } from '@secure-hospital-ai/core/domain';
-import { AppError, bearerChallenge, type AuthenticatedSubject } from '@secure-hospital-ai/core/errors';
+import { AppError, bearerChallenge, toAppError, type AuthenticatedSubject } from '@secure-hospital-ai/core/errors';
 import type { Logger } from '@secure-hospital-ai/core/logger';
 import { burnVerification, verifyPassword } from '@secure-hospital-ai/core/passwords';
 import type { TokenService, TokenSubject, VerifiedClaims } from '@secure-hospital-ai/core/tokens';
@@ -178,8 +178,12 @@ export class SessionService {
       await this.#deps.authenticator.authenticateToken(token);
       return;
     } catch (error) {
+      // A check that could not be made (the database out of reach) says nothing of the token:
+      // 503, so that the client keeps it, not 401, after which it would throw a good token away.
+      const refused = toAppError(error);
+      if (refused.http >= 500) throw refused;
       // The one answer SimpleJWT gives, naming the caller on the record as the proxy does.
-      if (!(error instanceof AppError && error.code === 'ERR_TOKEN_TYPE')) throw tokenNotValid(reasonOf(error), error instanceof AppError ? error.subject : undefined);
+      if (refused.code !== 'ERR_TOKEN_TYPE') throw tokenNotValid(reasonOf(error), refused.subject);
     }
     await this.#ledgerEntryFor(token, true);
   }
