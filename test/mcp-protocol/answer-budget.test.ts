@@ -24,7 +24,7 @@ beforeEach(() => {
   server.toolRuns.length = 0;
 });
 
-const bigCall = (id: number) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'big_answer', arguments: {} } });
+const bigCall = (id: number, patient = 'P-LARGE') => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'big_answer', arguments: { patient_id: patient } } });
 const echoCall = (id: number) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo_patient', arguments: { patient_id: 'P001' } } });
 
 async function post(message: unknown): Promise<{ status: number; headers: Headers; json: any }> {
@@ -77,6 +77,8 @@ describe('answers in flight, process-wide', () => {
       const small = await post(echoCall(3));
       expect(small.status).toBe(200);
       expect(small.json.result.structuredContent).toEqual({ patient_id: 'P001', seen_by: '42' });
+      // The same tool on another patient is booked at that patient's answers, not this one's.
+      expect((await post(bigCall(5, 'P-OTHER'))).status).toBe(200);
     } finally {
       stalled.destroy();
     }
