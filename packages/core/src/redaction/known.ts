@@ -340,9 +340,12 @@ export function findKnown(
 
 /**
  * Numbers that could spell a date: three groups with a dot, slash, dash or space between
- * ("9.3.71", "09 03 1971"), or six or eight digits in one ("090371", "19710903").
+ * ("9.3.71", "09 03 1971"), six or eight digits in one ("090371", "19710903"), or a day and
+ * month alone with a slash or dash ("birthday 04/12": beside the birth year a researcher sees,
+ * the whole date; with a dot it is a decimal, "INR 9.3").
  */
-const NUMERIC_DATE = /(?<![\d.])(?:\d{1,4}(?:[ \t]?[./-][ \t]?|[ \t])\d{1,2}(?:[ \t]?[./-][ \t]?|[ \t])\d{2,4}|\d{8}|\d{6})(?![\d]|[./-]\d)/g;
+const NUMERIC_DATE =
+  /(?<![\d.])(?:\d{1,4}(?:[ \t]?[./-][ \t]?|[ \t])\d{1,2}(?:[ \t]?[./-][ \t]?|[ \t])\d{2,4}|\d{8}|\d{6}|\d{1,2}[/-]\d{1,2})(?![\d]|[./-]\d)/g;
 
 /**
  * The record's own birth date however it is spelt in numbers: day and month either way
@@ -369,10 +372,11 @@ function compactGroups(digits: string): string[][] {
 }
 
 function spellsDate(parts: readonly string[], date: KnownDate): boolean {
+  const dayAndMonth = (x: string, y: string) =>
+    (Number(x) === date.month && Number(y) === date.day) || (Number(x) === date.day && Number(y) === date.month);
+  if (parts.length === 2) return dayAndMonth(parts[0] as string, parts[1] as string);
   if (parts.length !== 3) return false;
   const [a, b, c] = parts as [string, string, string];
   const isYear = (part: string) => part === date.year || (part.length === 2 && part === date.year.slice(2));
-  const dayAndMonth = (x: string, y: string) =>
-    (Number(x) === date.month && Number(y) === date.day) || (Number(x) === date.day && Number(y) === date.month);
   return (isYear(c) && dayAndMonth(a, b)) || (isYear(a) && dayAndMonth(b, c));
 }

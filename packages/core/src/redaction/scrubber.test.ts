@@ -60,7 +60,7 @@ describe("scrubText: what a reviewer found left in a researcher's notes", () => 
     for (const text of ['one two three four five', 'gave two 500 mg tablets, one 250 mg']) expect(scrub(text, known)).toBe(text);
   });
 
-  it.each(['DOB: 9.3.71', 'DOB 090371', 'DOB 09 03 71', 'Pt reports DOB as 09 03 1971', 'dob 3/9/1971', 'DOB 03.09.1971', 'born 03 Sep 1971'])(
+  it.each(['DOB: 9.3.71', 'DOB 090371', 'DOB 09 03 71', 'Pt reports DOB as 09 03 1971', 'dob 3/9/1971', 'DOB 03.09.1971', 'born 03 Sep 1971', 'Birthday 09/03', 'her birthday is 9-3'])(
     "the record's own birth date in any numeric spelling: %s",
     (text) => {
       const out = scrub(text, { birthDates: ['1971-09-03'] });
