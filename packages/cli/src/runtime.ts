@@ -11,7 +11,7 @@ import { createAuditWriter } from '@secure-hospital-ai/core/audit/writer';
 import type { AuditSink } from '@secure-hospital-ai/core/audit/event';
 import { ConfigError, loadConfig, serverJwtConfig, type Config } from '@secure-hospital-ai/core/config';
 import { missingServerEnvironment, missingServerNodeFlags } from '@secure-hospital-ai/core/node-flags';
-import { openDatabase, SERVER_BUSY_TIMEOUT_MS, sqliteFile, type Database } from '@secure-hospital-ai/core/db/database';
+import { openDatabase, SERVER_BUSY_TIMEOUT_MS, SERVER_POSTGRES_DEADLINE_MS, sqliteFile, type Database } from '@secure-hospital-ai/core/db/database';
 import { pendingMigrations } from '@secure-hospital-ai/core/db/migrate';
 import { demoAccountsPresent } from '@secure-hospital-ai/core/db/seed';
 import { createLogger, type Logger } from '@secure-hospital-ai/core/logger';
@@ -39,7 +39,12 @@ export async function openRuntime(service: 'gateway' | 'mcp-server', loaded = lo
   if (missing.length > 0) logger.warn({ missing }, 'started without the recommended node flags: expect slower requests after idle periods');
   const unset = missingServerEnvironment(process.env);
   if (unset.length > 0) logger.warn({ unset }, 'started without the recommended environment: expect more resident memory under load');
-  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, busyTimeoutMs: SERVER_BUSY_TIMEOUT_MS });
+  const database = openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    busyTimeoutMs: SERVER_BUSY_TIMEOUT_MS,
+    postgresDeadlineMs: SERVER_POSTGRES_DEADLINE_MS,
+  });
   try {
     await assertSchemaCurrent(database);
     await assertProductionReady(config, database);

@@ -44,9 +44,14 @@ describe.runIf(testDatabaseKind() === 'postgres')('PostgreSQL pools', () => {
   });
 });
 
-/** A TCP relay in front of PostgreSQL whose connections can be cut, as a network blip or a failover cuts them. */
-async function relayTo(target: URL): Promise<{ port: number; cut(): void; close(): Promise<void> }> {
+/**
+ * A TCP relay in front of PostgreSQL whose connections can be cut, as a network blip or a
+ * failover cuts them, or stalled: open, and carrying nothing, as a frozen server or a broken
+ * network path leaves them.
+ */
+async function relayTo(target: URL): Promise<{ port: number; cut(): void; stall(on: boolean): void; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
+  let stalled = false;
   const server: Server = createServer((incoming) => {
     const outgoing = connect(Number(target.port || 5432), target.hostname);
     for (const socket of [incoming, outgoing]) {
@@ -54,7 +59,10 @@ async function relayTo(target: URL): Promise<{ port: number; cut(): void; close(
       socket.on('error', () => undefined);
       socket.on('close', () => sockets.delete(socket));
     }
-    incoming.pipe(outgoing).pipe(incoming);
+    incoming.on('data', (chunk) => stalled || outgoing.write(chunk));
+    outgoing.on('data', (chunk) => stalled || incoming.write(chunk));
+    incoming.on('end', () => outgoing.end());
+    outgoing.on('end', () => incoming.end());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -63,6 +71,9 @@ async function relayTo(target: URL): Promise<{ port: number; cut(): void; close(
     port: address.port,
     cut: () => {
       for (const socket of sockets) socket.destroy();
+    },
+    stall: (on) => {
+      stalled = on;
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
@@ -96,6 +107,35 @@ describe.runIf(testDatabaseKind() === 'postgres')('PostgreSQL connections that d
       await expect(sql<{ one: number }>`SELECT 1 AS one`.execute(database.db)).resolves.toMatchObject({ rows: [{ one: 1 }] });
       await expect(database.pool!.query('SELECT 1 AS one')).resolves.toMatchObject({ rows: [{ one: 1 }] });
     } finally {
+      await database.close();
+      await relay.close();
+      await test.cleanup();
+    }
+  });
+});
+
+describe.runIf(testDatabaseKind() === 'postgres')('PostgreSQL that stops answering', () => {
+  it("gives up a connection whose query goes unanswered past a server's deadline, on both pools, and answers again once PostgreSQL does", async () => {
+    const test = await openTestDatabase();
+    const relay = await relayTo(new URL(process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'));
+    const url = new URL(test.database.location);
+    url.host = `127.0.0.1:${relay.port}`;
+    const database = openDatabase({ dataDir: '.', databaseUrl: url.toString(), poolSize: 1, postgresDeadlineMs: 500 });
+    try {
+      await sql`SELECT 1`.execute(database.db);
+      await database.pool!.query('SELECT 1');
+      relay.stall(true);
+      const started = Date.now();
+      const builder = await sql`SELECT 1`.execute(database.db).then(() => undefined, (error: unknown) => error);
+      const raw = await database.pool!.query('SELECT 1').then(() => undefined, (error: unknown) => error);
+      expect(Date.now() - started).toBeLessThan(3_000);
+      for (const failure of [builder, raw]) expect(toAppError(failure)).toMatchObject({ code: 'ERR_UNAVAILABLE', http: 503 });
+      // Unstalled, the pools (of one connection each) answer again: the wedged connections were given up.
+      relay.stall(false);
+      await expect(sql<{ one: number }>`SELECT 1 AS one`.execute(database.db)).resolves.toMatchObject({ rows: [{ one: 1 }] });
+      await expect(database.pool!.query('SELECT 1 AS one')).resolves.toMatchObject({ rows: [{ one: 1 }] });
+    } finally {
+      relay.stall(false);
       await database.close();
       await relay.close();
       await test.cleanup();

@@ -43,10 +43,24 @@ export interface DatabaseOptions {
    * meanwhile: servers keep it short (SERVER_BUSY_TIMEOUT_MS); a command-line tool may wait. Default 10 s.
    */
   busyTimeoutMs?: number;
+  /**
+   * PostgreSQL: how long a query may go without its answer, and how long getting a connection
+   * may take, before the connection is given up (servers: SERVER_POSTGRES_DEADLINE_MS). Unset,
+   * a command-line tool waits as long as its query takes.
+   */
+  postgresDeadlineMs?: number;
 }
 
 /** What a server waits for another process's lock, at most, with everything else it serves on hold. */
 export const SERVER_BUSY_TIMEOUT_MS = 1_000;
+
+/**
+ * What a server waits for PostgreSQL's answer. A server that stalls (frozen, or a network path
+ * that holds the connection open and carries nothing) had wedged a connection for good: the
+ * MCP server answered 504 to every call minutes after the database was back. Shorter than the
+ * gateway's 20 s to the MCP server, so that a call is refused (503) before the proxy gives up.
+ */
+export const SERVER_POSTGRES_DEADLINE_MS = 10_000;
 
 // Counts and sums come back as text from node-postgres (int8 may exceed 2^53); every count
 // we take is far below that, so parse them as numbers for both engines to agree.
@@ -55,7 +69,7 @@ pg.types.setTypeParser(1700, (value: string) => Number.parseFloat(value));
 
 export function openDatabase(options: DatabaseOptions): Database {
   const database = options.databaseUrl
-    ? openPostgres(options.databaseUrl, options.poolSize ?? 10)
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.postgresDeadlineMs)
     : openSqlite(options.dataDir, options.busyTimeoutMs ?? 10_000);
   registerRawHandle(database);
   return database;
@@ -156,16 +170,20 @@ function withStatementCache(sqlite: BetterSqlite3.Database, turnReads: TurnReads
  * database's CPU per tool call. The query builder's pool keeps the default, so no ad-hoc query
  * is planned without its values.
  */
-function openPostgres(url: string, poolSize: number): Database {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  const raw = new pg.Pool({ connectionString: url, max: poolSize, options: '-c plan_cache_mode=force_generic_plan' });
+function openPostgres(url: string, poolSize: number, deadlineMs: number | undefined): Database {
+  const limits = deadlineMs === undefined ? {} : { connectionTimeoutMillis: deadlineMs };
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, ...limits });
+  const raw = new pg.Pool({ connectionString: url, max: poolSize, options: '-c plan_cache_mode=force_generic_plan', ...limits });
   // A connection's error must not crash the process. The pool hears of an idle client's (a
   // server restart); a client checked out has only its own 'error' event, and without a
   // listener a network blip mid-request killed the server. Its query fails and the pool drops
   // it on release; the next query gets a fresh connection.
   for (const each of [pool, raw]) {
     each.on('error', () => undefined);
-    each.on('connect', (client) => client.on('error', () => undefined));
+    each.on('connect', (client) => {
+      client.on('error', () => undefined);
+      if (deadlineMs !== undefined) endWhenUnanswered(client, deadlineMs);
+    });
   }
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   let closing: Promise<void> | undefined;
@@ -181,6 +199,39 @@ function openPostgres(url: string, poolSize: number): Database {
       closing ??= Promise.all([db.destroy(), raw.end()]).then(() => undefined);
       return closing;
     },
+  };
+}
+
+/**
+ * Ends a connection whose query goes unanswered past the deadline: the query fails, the pool
+ * drops the connection on its release, and the next query gets a new one. node-postgres's own
+ * query_timeout fails the query but keeps the connection, with the unanswered query still at its
+ * head, so every later query on it waited too. Queries that return a promise or call back are
+ * timed (the query builder's, the pool's and the hot paths' all do); a cursor manages its own.
+ */
+function endWhenUnanswered(client: pg.PoolClient, deadlineMs: number): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const giveUp = () =>
+    (client as unknown as { connection?: { stream?: { destroy(error?: Error): void } } }).connection?.stream?.destroy(
+      Object.assign(new Error(`no answer from PostgreSQL in ${deadlineMs} ms`), { code: 'ETIMEDOUT' }),
+    );
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const callback = args[args.length - 1];
+    if (typeof callback === 'function') {
+      // The pool's own pool.query() calls back.
+      const timer = setTimeout(giveUp, deadlineMs);
+      timer.unref();
+      args[args.length - 1] = (...answer: unknown[]) => {
+        clearTimeout(timer);
+        (callback as (...answer: unknown[]) => void)(...answer);
+      };
+      return query(...args);
+    }
+    const result = query(...args);
+    if (!(result instanceof Promise)) return result;
+    const timer = setTimeout(giveUp, deadlineMs);
+    timer.unref();
+    return result.finally(() => clearTimeout(timer));
   };
 }
 
