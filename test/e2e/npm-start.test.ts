@@ -59,6 +59,17 @@ describe('npm start (two processes, one embedded database)', () => {
     expect(JSON.stringify(body.result.structuredContent)).toContain('P001');
   });
 
+  it('a second start while the first holds the ports says so, and announces nothing', async () => {
+    const gatewayPort = new URL(gateway).port;
+    const second = spawnCli(['start'], { cwd, env: { GATEWAY_PORT: gatewayPort, MCP_PORT: String(await freePort()), LOG_LEVEL: 'warn' } });
+    const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(second.output()).toMatch(new RegExp(`the gateway's port 127\\.0\\.0\\.1:${gatewayPort} is in use \\(another instance running\\?\\); set GATEWAY_PORT to another`));
+    // The first instance's answers were once announced as this start's.
+    expect(second.output()).not.toMatch(/is running/);
+    expect((await fetch(`${gateway}/healthz`)).status).toBe(200);
+  }, 60_000);
+
   it('stops both servers on SIGTERM', async () => {
     const code = await stop(child);
     expect(code === 0 || code === null).toBe(true);

@@ -3,6 +3,7 @@
  * processes (two trust boundaries, as in production) and print where to go.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDevelopmentSecrets, hostForUrl } from '@secure-hospital-ai/core/config';
@@ -18,6 +19,10 @@ export async function run(_argv: string[]): Promise<number> {
   const generated = ensureDevelopmentSecrets(resolve('.env'));
   if (generated.length > 0) process.stdout.write(`generated ${generated.join(' and ')} into .env (keep it out of version control)\n`);
   const config = loadRuntimeConfig();
+  // Taken ports are said so before anything is done: the servers would fail, but the readiness
+  // wait below would find whatever holds the ports answering and announce it as this start.
+  await assertPortFree('gateway', config.gateway.host, config.gateway.port, 'GATEWAY_PORT');
+  await assertPortFree('mcp-server', config.mcp.host, config.mcp.port, 'MCP_PORT');
 
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
@@ -99,6 +104,21 @@ export async function run(_argv: string[]): Promise<number> {
     process.stdout.write(banner(gatewayUrl, config.env !== 'production'));
   }
   return exited;
+}
+
+async function assertPortFree(name: string, host: string, port: number, setting: string): Promise<void> {
+  const probe = createServer();
+  try {
+    await new Promise<void>((resolvePort, reject) => {
+      probe.once('error', reject);
+      probe.listen({ host, port, exclusive: true }, () => resolvePort());
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(`the ${name}'s port ${host}:${port} is ${code === 'EADDRINUSE' ? 'in use (another instance running?)' : `not available (${code ?? 'error'})`}; set ${setting} to another`);
+  } finally {
+    await new Promise<void>((closed) => (probe.listening ? probe.close(() => closed()) : closed()));
+  }
 }
 
 async function waitForHealthy(urls: string[], timeoutMs: number, abandoned: () => boolean): Promise<boolean> {
