@@ -245,7 +245,8 @@ const MONTH = String.raw`(?:${[
   ci('nov') + `(?:${ci('ember')})?`,
   ci('dec') + `(?:${ci('ember')})?`,
 ].join('|')})\.?`;
-const DAY = String.raw`(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?`;
+const DAY_NUMBER = String.raw`(?:[12]\d|3[01]|0?[1-9])`;
+const DAY = String.raw`${DAY_NUMBER}(?:st|nd|rd|th)?`;
 const YEAR = String.raw`(?:1[89]\d\d|20\d\d)`;
 const DATE_MONTH_FIRST = new RegExp(
   String.raw`(?<![A-Za-z])${MONTH}[ \t]+${DAY}(?![\d:])(?:,?[ \t]+(?:${YEAR}|'\d\d)(?!\d))?`,
@@ -262,17 +263,18 @@ const DATE_MONTH_YEAR = new RegExp(String.raw`(?<![A-Za-z])${MONTH},?[ \t]+(?:of
  * "19-Nov", "Nov19". Three-letter months only, capitalised or in capitals, so that words
  * ("Mayo", "Decadron 4", "mar5") stay.
  */
-const MON3 = String.raw`(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEPT?|OCT|NOV|DEC|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)`;
-const DAY_NUMBER = String.raw`(?:[12]\d|3[01]|0?[1-9])`;
 /** Month first, capitalised only: in capitals ("OCT4", "SEPT9", "MAY1") it is a gene or a test. */
 const MON3_CAPITALISED = String.raw`(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)`;
+const MON3 = `(?:${MON3_CAPITALISED}|${MON3_CAPITALISED.toUpperCase()})`;
 const DATE_COMPACT = new RegExp(
   String.raw`(?<![A-Za-z0-9])(?:${DAY_NUMBER}${MON3}(?:\d{4}|\d{2})?|${DAY_NUMBER}-${MON3}(?:-(?:\d{4}|\d{2}))?|${MON3_CAPITALISED}-?${DAY_NUMBER}(?:-(?:\d{4}|\d{2}))?|${MON3}-${DAY_NUMBER}-(?:\d{4}|\d{2}))(?![A-Za-z0-9])`,
   'g',
 );
 /** A weekday and the day of the month: "Tuesday the 24th", "Fri 3rd". */
-const DATE_WEEKDAY_ORDINAL =
-  /\b(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|Mon|Tues?|Wed|Thurs?|Fri|Sat|Sun)\.?,?[ \t]+(?:the[ \t]+)?(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)\b(?![ \t]+degree)/gi;
+const DATE_WEEKDAY_ORDINAL = new RegExp(
+  String.raw`\b(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|Mon|Tues?|Wed|Thurs?|Fri|Sat|Sun)\.?,?[ \t]+(?:the[ \t]+)?${DAY_NUMBER}(?:st|nd|rd|th)\b(?![ \t]+degree)`,
+  'gi',
+);
 const MONTH_ALONE_CUE = new RegExp(
   String.raw`\b(?:[Ii]n|[Ss]ince|[Dd]uring|[Uu]ntil|[Tt]ill|[Ff]rom|[Bb]y|[Ee]arly|[Ll]ate|[Mm]id-?|[Ll]ast|[Nn]ext|[Tt]his|[Oo]f|[Oo]n|[Tt]hrough|[Bb]efore|[Aa]fter|[Ee]nd of|[Bb]eginning of)[ \t]+(?:(?:early|late|mid)-?[ \t]*)?(${MONTH_FULL.join('|')}|Sept)(?![A-Za-z])`,
   'gd',
