@@ -215,12 +215,12 @@ function endWhenUnanswered(client: pg.PoolClient, deadlineMs: number): void {
     (client as unknown as { connection?: { stream?: { destroy(error?: Error): void } } }).connection?.stream?.destroy(
       Object.assign(new Error(`no answer from PostgreSQL in ${deadlineMs} ms`), { code: 'ETIMEDOUT' }),
     );
+  const arm = () => setTimeout(giveUp, deadlineMs).unref();
   (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
     const callback = args[args.length - 1];
     if (typeof callback === 'function') {
       // The pool's own pool.query() calls back.
-      const timer = setTimeout(giveUp, deadlineMs);
-      timer.unref();
+      const timer = arm();
       args[args.length - 1] = (...answer: unknown[]) => {
         clearTimeout(timer);
         (callback as (...answer: unknown[]) => void)(...answer);
@@ -229,8 +229,7 @@ function endWhenUnanswered(client: pg.PoolClient, deadlineMs: number): void {
     }
     const result = query(...args);
     if (!(result instanceof Promise)) return result;
-    const timer = setTimeout(giveUp, deadlineMs);
-    timer.unref();
+    const timer = arm();
     return result.finally(() => clearTimeout(timer));
   };
 }
