@@ -134,12 +134,10 @@ export function registerMcpTransport(app: FastifyInstance, options: McpTransport
    */
   async function admit(reply: FastifyReply, state: McpRequestState, message: JsonRpcMessage): Promise<AnswerTicket | null | undefined> {
     if (!isToolCall(message.method)) return undefined;
-    const params = paramsObject(message);
-    const name = typeof params?.name === 'string' ? params.name : '';
     // Answers are as large as the record asked for: one patient's 12 MB of notes must not book
     // every other patient's notes at 12 MB (a re-test saw small calls refused beside it).
-    const patient = (params?.arguments as { patient_id?: unknown } | undefined)?.patient_id;
-    const ticket = await budget.admit(typeof patient === 'string' ? `${name}\0${patient}` : name);
+    const { tool = '', patientId } = toolCallFacts(message);
+    const ticket = await budget.admit(patientId === undefined ? tool : `${tool}\0${patientId}`);
     if (ticket === null) return null;
     if (state.tickets === undefined) {
       const tickets: AnswerTicket[] = (state.tickets = []);
