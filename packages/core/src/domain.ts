@@ -10,6 +10,12 @@ export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 }
 
+/** The account a user id names: account ids are integers in the database, anything else names none. */
+export function accountIdFrom(userId: string): number | undefined {
+  const id = Number(userId);
+  return /^\d+$/.test(userId) && Number.isSafeInteger(id) ? id : undefined;
+}
+
 /** Who is calling, as established from a verified access token (never from headers). */
 export interface Principal {
   /** Account id as a decimal string (SimpleJWT puts integers in `user_id`). */

@@ -7,7 +7,7 @@
 import { sql, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { Tables } from '../db/schema.js';
-import type { AuditDecision, Role } from '../domain.js';
+import { accountIdFrom, type AuditDecision, type Role } from '../domain.js';
 import { AppError } from '../errors.js';
 import { parseInstant } from '../instants.js';
 import { seal, unseal } from '../sealed.js';
@@ -82,9 +82,10 @@ export type AuditLogPage<E> = { events: E[]; next_cursor: string | null };
 export const AUDIT_LOG_MAX_LIMIT = 200;
 export const AUDIT_LOG_DEFAULT_LIMIT = 50;
 const CURSOR_PREFIX = 'a1.';
+
 /** Display names of the accounts a page's events name, by the id the events carry. */
 async function accountNames(database: Database, userIds: ReadonlyArray<string | null>): Promise<Map<string, string>> {
-  const ids = [...new Set(userIds.filter((id): id is string => id !== null && /^[1-9][0-9]{0,14}$/.test(id)).map(Number))];
+  const ids = [...new Set(userIds.map((id) => (id === null ? undefined : accountIdFrom(id))).filter((id) => id !== undefined))];
   if (ids.length === 0) return new Map();
   const rows = await database.db.selectFrom('accounts').select(['id', 'display_name']).where('id', 'in', ids).execute();
   return new Map(rows.map((row) => [String(row.id), row.display_name]));

@@ -7,15 +7,14 @@
  */
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import { chartRevisionColumn, revisionFrom } from '../clinical/chart-cache.js';
-import type { Principal } from '../domain.js';
+import { accountIdFrom, type Principal } from '../domain.js';
 import { preparedQuery } from '../db/prepared.js';
 import type { Tables } from '../db/schema.js';
 import type { RowContext } from './engine.js';
 
-/** Account ids are integers in the database; anything else can have no relationship. */
+/** The caller's account id; a user id that names no account can have no relationship. */
 export function accountIdOf(principal: Principal): number | undefined {
-  const id = Number(principal.userId);
-  return /^\d+$/.test(principal.userId) && Number.isSafeInteger(id) ? id : undefined;
+  return accountIdFrom(principal.userId);
 }
 
 type PatientScope = ExpressionBuilder<Tables, 'patients'>;
