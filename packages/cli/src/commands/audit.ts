@@ -128,10 +128,8 @@ async function exportNdjson(argv: string[]): Promise<number> {
   return withDatabase(async (database) => {
     let count = 0;
     try {
-      const resources = exportAuditEvents(database, {
-        ...(values.since !== undefined ? { since: values.since } : {}),
-        ...(values.until !== undefined ? { until: values.until } : {}),
-      });
+      // The bounds as read above, each already the instant the export compares with.
+      const resources = exportAuditEvents(database, bounds);
       for await (const resource of resources) {
         if (!out.write(`${JSON.stringify(resource)}\n`)) await once(out, 'drain');
         count += 1;
