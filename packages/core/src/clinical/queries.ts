@@ -111,7 +111,6 @@ export function classifyQuery(raw: string): Classified {
   return { kind: 'name', branches };
 }
 
-
 /** The smallest string above every string that starts with `prefix` (code-unit order). */
 function prefixUpperBound(prefix: string): string {
   const last = prefix.charCodeAt(prefix.length - 1);

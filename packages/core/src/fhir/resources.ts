@@ -123,7 +123,6 @@ export function date(value: Json | undefined, path: string): string | undefined 
   return full;
 }
 
-
 function padDate(text: string): string {
   if (text.length === 4) return `${text}-01-01`;
   if (text.length === 7) return `${text}-01`;
