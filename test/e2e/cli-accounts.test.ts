@@ -92,6 +92,15 @@ describe('accounts CLI, as a process', () => {
     }
   });
 
+  it('records an admission with the wards command, and refuses an unknown ward in a line', async () => {
+    const admitted = await cli(['wards', 'admit', 'P003', 'W2']);
+    expect(admitted).toMatchObject({ code: 0, out: 'admitted P003 to ward W2\n', err: '' });
+    expect((await cli(['wards', 'patients', 'W2'])).out).toContain('P003');
+    const unknown = await cli(['wards', 'admit', 'P003', 'W404']);
+    expect(unknown).toMatchObject({ code: 1, err: 'error: no ward W404\n' });
+    expect((await cli(['wards'])).code).toBe(2);
+  });
+
   it('answers --help on standard output', async () => {
     const help = await cli(['accounts', '--help']);
     expect(help.code).toBe(0);
@@ -103,7 +112,7 @@ describe('accounts CLI, as a process', () => {
 describe('--help, on every command', () => {
   it('answers with usage on stdout and does nothing else: no migration, no seed, no server', async () => {
     const fresh = scratchDir('shai-cli-help-');
-    for (const command of [['migrate'], ['seed'], ['start'], ['gateway'], ['mcp-server'], ['generate'], ['import'], ['audit', 'verify'], ['audit', 'export'], ['accounts', 'create']]) {
+    for (const command of [['migrate'], ['seed'], ['start'], ['gateway'], ['mcp-server'], ['generate'], ['import'], ['audit', 'verify'], ['audit', 'export'], ['accounts', 'create'], ['wards', 'admit']]) {
       const answer = await cli([...command, '--help'], '', false, { cwd: fresh, dataDir: join(fresh, 'data') });
       expect(answer.code, command.join(' ')).toBe(0);
       expect(answer.out, command.join(' ')).toMatch(/usage/);

@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   import: { summary: 'import FHIR R4 bundles: import <file-or-folder>…', load: () => import('./commands/import.js') },
   generate: { summary: 'generate synthetic patients: generate --patients N', load: () => import('./commands/generate.js') },
   accounts: { summary: 'manage accounts (create, deactivate, reactivate, …)', load: () => import('./commands/accounts.js') },
+  wards: { summary: 'wards and admissions (list, create, patients, admit, discharge)', load: () => import('./commands/wards.js') },
   audit: { summary: 'audit verify | audit export --since … --until …', load: () => import('./commands/audit.js') },
 };
 
@@ -32,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
   const module = await command.load();
   // --help anywhere asks for help, never for the command: `seed --help` seeded, `migrate --help` migrated.
   if (rest.includes('--help') || rest.includes('-h')) {
-    if (name === 'accounts' || name === 'audit') return module.run(['--help']);
+    if (name === 'accounts' || name === 'wards' || name === 'audit') return module.run(['--help']);
     process.stdout.write(`usage: shai ${name}: ${command.summary}\n`);
     return 0;
   }

@@ -3,9 +3,6 @@
  * core/accounts.ts and is audited as `account.change`; it takes effect at both servers on
  * the next request, because both read account state per request (account-state.ts).
  */
-import { randomUUID } from 'node:crypto';
-import { userInfo } from 'node:os';
-import { createInterface } from 'node:readline';
 import {
   accountChangeReason,
   assignCareTeam,
@@ -19,12 +16,18 @@ import {
   setAccountActive,
   setAccountRole,
 } from '@secure-hospital-ai/core/accounts';
-import { createAuditWriter } from '@secure-hospital-ai/core/audit/writer';
-import type { AuditSink } from '@secure-hospital-ai/core/audit/event';
-import type { Database } from '@secure-hospital-ai/core/db/database';
 import { isRole, ROLES } from '@secure-hospital-ai/core/domain';
-import { AppError, isAppError } from '@secure-hospital-ai/core/errors';
-import { loadRuntimeConfig, openExistingDatabase } from '../runtime.js';
+import {
+  consoleIo,
+  need,
+  parseArgs,
+  recordOperatorChange,
+  runOperatorCommand,
+  usageError,
+  type OperatorDeps,
+  type OperatorIo,
+  type ParsedArgs,
+} from '../operator-command.js';
 
 export const USAGE = `usage: accounts <command>
   list
@@ -41,93 +44,25 @@ roles: ${ROLES.join(', ')}
 Without --password the password is asked for (not echoed), or read from standard input
 when it is not a terminal; a password on the command line is visible to other local users.`;
 
-/** Where the command writes and how it reads a password: the console, or a test's buffers. */
-export interface AccountsIo {
-  out(text: string): void;
-  err(text: string): void;
-  readPassword(prompt: string): Promise<string>;
-}
-
-export interface AccountsDeps {
-  database: Database;
-  audit: AuditSink;
-  io: AccountsIo;
-}
-
-interface Parsed {
-  positional: string[];
-  options: Map<string, string>;
-}
+/** The console or a test's buffers (operator-command.ts). */
+export type AccountsIo = OperatorIo;
+export type AccountsDeps = OperatorDeps;
 
 const VALUE_OPTIONS = new Set(['--role', '--password', '--patient', '--name']);
 
-function parseArgs(argv: readonly string[]): Parsed {
-  const positional: string[] = [];
-  const options = new Map<string, string>();
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i] as string;
-    const eq = arg.indexOf('=');
-    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    if (!VALUE_OPTIONS.has(name)) {
-      if (arg.startsWith('--')) throw usageError(`unknown option ${name}`);
-      positional.push(arg);
-      continue;
-    }
-    const value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined) throw usageError(`${name} needs a value`);
-    options.set(name, value);
-  }
-  return { positional, options };
+/** One `account.change` event per change, with the reason the gateway gives the same change. */
+function audited(deps: AccountsDeps, change: string, accountId: number, patientId: string | null = null, role?: { from?: string; to: string }): Promise<void> {
+  return recordOperatorChange(deps.audit, 'account.change', accountChangeReason(change, accountId, role), patientId);
 }
 
-function usageError(detail: string): AppError {
-  return new AppError('ERR_VALIDATION', { detail });
-}
-
-function need(values: readonly string[], count: number, what: string): string[] {
-  if (values.length !== count) throw usageError(`expected ${what}`);
-  return [...values];
-}
-
-/**
- * One `account.change` event per change, after it is made; the reason names the change and
- * the account id, never a password. If the log cannot take it, the command fails loudly.
- */
-async function audited(deps: AccountsDeps, change: string, accountId: number, patientId: string | null = null, role?: { from?: string; to: string }): Promise<void> {
-  await deps.audit.record({
-    request_id: randomUUID(),
-    source: 'cli',
-    action: 'account.change',
-    user_id: null,
-    role: null,
-    tool: null,
-    patient_id: patientId,
-    decision: 'allow',
-    reason: accountChangeReason(change, accountId, role),
-    break_glass: false,
-    purpose_of_use: 'HSYSADMIN',
-    redactions: {},
-    client_address: 'local-cli',
-    user_agent: `shai-cli (os user ${operatorName()})`,
-  });
-}
-
-function operatorName(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'unknown';
-  }
-}
-
-async function passwordFrom(parsed: Parsed, io: AccountsIo): Promise<string> {
+async function passwordFrom(parsed: ParsedArgs, io: AccountsIo): Promise<string> {
   return parsed.options.get('--password') ?? io.readPassword('password: ');
 }
 
 /** The command logic against an open database: what tests drive, with real accounts and audit. */
 export async function runAccounts(argv: readonly string[], deps: AccountsDeps): Promise<number> {
   const [command, ...rest] = argv;
-  const parsed = parseArgs(rest);
+  const parsed = parseArgs(rest, VALUE_OPTIONS);
   const args = parsed.positional;
   const db = deps.database.db;
   const { io } = deps;
@@ -224,58 +159,6 @@ export async function runAccounts(argv: readonly string[], deps: AccountsDeps): 
   }
 }
 
-/** Reads a password without echoing it on a terminal, or one line of piped input. */
-function readPasswordFromConsole(prompt: string): Promise<string> {
-  const input = process.stdin;
-  return new Promise((resolve, reject) => {
-    const rl = createInterface({ input, output: process.stderr, terminal: input.isTTY === true });
-    if (input.isTTY) {
-      process.stderr.write(prompt);
-      // Swallow the echo of what is typed; the prompt was written above.
-      (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => undefined;
-    }
-    let answered = false;
-    rl.once('line', (line) => {
-      // Settled before closing: closing fires 'close', which would otherwise refuse first.
-      answered = true;
-      if (input.isTTY) process.stderr.write('\n');
-      resolve(line);
-      rl.close();
-    });
-    rl.once('close', () => {
-      if (!answered) reject(new AppError('ERR_VALIDATION', { detail: 'no password given' }));
-    });
-  });
-}
-
-const consoleIo: AccountsIo = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-  readPassword: readPasswordFromConsole,
-};
-
-export async function run(argv: string[]): Promise<number> {
-  if (argv[0] === '--help' || argv[0] === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  // No sub-command is a misuse (exit 2), as an unknown one is: a script that forgot it must not pass.
-  if (argv.length === 0) {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
-  const config = loadRuntimeConfig();
-  const database = await openExistingDatabase(config);
-  const audit = createAuditWriter(database);
-  try {
-    return await runAccounts(argv, { database, audit, io: consoleIo });
-  } catch (error) {
-    if (!isAppError(error)) throw error;
-    // The operator's mistake (unknown user, short password): say what, exit non-zero.
-    process.stderr.write(`error: ${error.detail}\n`);
-    return error.code === 'ERR_VALIDATION' ? 2 : 1;
-  } finally {
-    await audit.close();
-    await database.close();
-  }
+export function run(argv: string[]): Promise<number> {
+  return runOperatorCommand(argv, USAGE, consoleIo, runAccounts);
 }

@@ -15,6 +15,7 @@ export type AuditAction =
   | 'logout'
   | 'account.change'
   | 'account.read'
+  | 'ward.change'
   | 'break_glass.start';
 
 export const AUDIT_ACTIONS: readonly AuditAction[] = [
@@ -27,6 +28,7 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'logout',
   'account.change',
   'account.read',
+  'ward.change',
   'break_glass.start',
 ];
 

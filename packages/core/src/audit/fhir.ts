@@ -111,6 +111,9 @@ function typeAndSubtype(e: StoredAuditEvent): { type: Coding; subtype: Coding[];
         subtype: [{ system: DCM, code: '110137', display: 'User Security Attributes Changed' }, local],
         action: 'U',
       };
+    // An admission or transfer changes which nurses may see the patient: an update of the record's access.
+    case 'ward.change':
+      return { type: REST, subtype: [{ system: RESTFUL_INTERACTION, code: 'update', display: 'update' }, local], action: 'U' };
     case 'account.read':
       return { type: REST, subtype: [{ system: RESTFUL_INTERACTION, code: 'read', display: 'read' }, local], action: 'R' };
     case 'token.reuse_detected':

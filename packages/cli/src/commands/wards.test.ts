@@ -1,0 +1,143 @@
+/**
+ * The wards CLI against a running system: an admission recorded at the console gives the
+ * ward's nurse the patient at her next call through the proxy, a transfer or a discharge
+ * takes the patient away again, and each change is in the audit log with the patient's id.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditDb } from '@secure-hospital-ai/core/audit/tables';
+import { toFhirAuditEvent } from '@secure-hospital-ai/core/audit/fhir';
+import { createAuditWriter, type AuditWriter } from '@secure-hospital-ai/core/audit/writer';
+import { AppError } from '@secure-hospital-ai/core/errors';
+import { DEMO, login, rpc, startStack, type Stack } from '../../../../test/support/stack.js';
+import { runWards } from './wards.js';
+
+let stack: Stack;
+let audit: AuditWriter;
+let joy: string;
+
+beforeAll(async () => {
+  stack = await startStack();
+  audit = createAuditWriter(stack.database);
+  joy = (await login(stack.gatewayUrl, 'nurse_joy', DEMO.nurse_joy)).access;
+}, 60_000);
+afterAll(async () => {
+  await audit?.close();
+  await stack?.close();
+});
+
+async function wards(argv: string[]) {
+  const buffers = {
+    stdout: '',
+    stderr: '',
+    out(text: string) {
+      buffers.stdout += text;
+    },
+    err(text: string) {
+      buffers.stderr += text;
+    },
+    readPassword: async () => {
+      throw new AppError('ERR_VALIDATION', { detail: 'no password here' });
+    },
+  };
+  const code = await runWards(argv, { database: stack.database, audit, io: buffers });
+  return { code, stdout: buffers.stdout, stderr: buffers.stderr };
+}
+
+/** nurse_joy (ward W1) asks for a patient's overview through the proxy. */
+async function joyReads(patientId: string): Promise<{ status: number; body: string }> {
+  const response = await fetch(`${stack.gatewayUrl}/mcp-proxy/`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${joy}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: rpc('tools/call', { name: 'get_patient_overview', arguments: { patient_id: patientId } }),
+  });
+  return { status: response.status, body: await response.text() };
+}
+
+async function wardEvents() {
+  return auditDb(stack.database).selectFrom('audit_events').selectAll().where('action', '=', 'ward.change').orderBy('seq').execute();
+}
+
+async function familyNameOf(patientId: string): Promise<string> {
+  const row = await stack.database.db.selectFrom('patients').select('family_name').where('id', '=', patientId).executeTakeFirstOrThrow();
+  return row.family_name;
+}
+
+describe('wards CLI', () => {
+  it('admits, transfers and discharges, and the ward nurse gains and loses the patient at her next call', async () => {
+    const name = await familyNameOf('P002');
+    // P002 lies in no ward: nurse_joy is refused and sees nothing of the record.
+    const before = await joyReads('P002');
+    expect(before.status).toBe(403);
+    expect(before.body).not.toContain(name);
+
+    expect(await wards(['admit', 'P002', 'W1'])).toMatchObject({ code: 0, stdout: 'admitted P002 to ward W1\n' });
+    const admitted = await joyReads('P002');
+    expect(admitted.status).toBe(200);
+    expect(admitted.body).toContain(name);
+    expect((await wards(['patients', 'W1'])).stdout).toMatch(/^P001 .*\nP004 .*\nP002 +admitted \d{4}-\d\d-\d\dT/);
+
+    // A transfer to W2 ends the W1 admission at the same instant: joy loses the patient.
+    expect(await wards(['admit', 'P002', 'W2'])).toMatchObject({ code: 0, stdout: 'transferred P002 from ward W1 to ward W2\n' });
+    const transferred = await joyReads('P002');
+    expect(transferred.status).toBe(403);
+    expect(transferred.body).not.toContain(name);
+    expect((await wards(['patients', 'W1'])).stdout).not.toContain('P002');
+    expect((await wards(['patients', 'W2'])).stdout).toContain('P002');
+
+    expect(await wards(['discharge', 'P002'])).toMatchObject({ code: 0, stdout: 'discharged P002 from ward W2\n' });
+    expect((await wards(['patients', 'W2'])).stdout).not.toContain('P002');
+    const open = await stack.database.db.selectFrom('admissions').selectAll().where('patient_id', '=', 'P002').where('discharged_at', 'is', null).execute();
+    expect(open).toEqual([]);
+
+    const events = await wardEvents();
+    expect(events.map((e) => [e.reason, e.patient_id, e.source, e.decision])).toEqual([
+      // Reasons are stored in lower case (audit/normalize.ts).
+      ['ward.admit:ward/w1', 'P002', 'cli', 'allow'],
+      ['ward.admit:ward/w2:from/w1', 'P002', 'cli', 'allow'],
+      ['ward.discharge:ward/w2', 'P002', 'cli', 'allow'],
+    ]);
+    // In the FHIR export an admission is an update of the patient's record, naming the patient.
+    const fhir = toFhirAuditEvent(events[0]!) as { action: string; entity?: Array<{ what?: { identifier?: { value?: string } } }> };
+    expect(fhir.action).toBe('U');
+    expect(JSON.stringify(fhir.entity)).toContain('P002');
+  });
+
+  it('records no change for what is already so, and says so', async () => {
+    const recorded = (await wardEvents()).length;
+    expect(await wards(['admit', 'P001', 'W1'])).toMatchObject({ code: 0, stdout: 'no change: P001 is already in ward W1\n' });
+    expect(await wards(['discharge', 'P003'])).toMatchObject({ code: 0, stdout: 'no change: P003 is in no ward\n' });
+    expect(await wards(['create', 'W1', '--name', (await stack.database.db.selectFrom('wards').select('name').where('id', '=', 'W1').executeTakeFirstOrThrow()).name])).toMatchObject({ code: 0, stdout: 'no change: ward W1 exists\n' });
+    expect(await wardEvents()).toHaveLength(recorded);
+  });
+
+  it('creates a ward and lists wards with their counts', async () => {
+    expect(await wards(['create', 'ICU-2', '--name', 'Intensive care, second floor'])).toMatchObject({ code: 0, stdout: 'created ward ICU-2\n' });
+    expect(await wards(['admit', 'P005', 'ICU-2'])).toMatchObject({ code: 0 });
+    const listing = (await wards(['list'])).stdout.split('\n');
+    expect(listing.find((line) => line.startsWith('ICU-2 '))).toMatch(/Intensive care, second floor +1 patients +0 nurses/);
+    // W1: P001 and P004 admitted by the demo data, nurse_joy assigned.
+    expect(listing.find((line) => line.startsWith('W1 '))).toMatch(/ 2 patients +1 nurses/);
+    expect((await wardEvents()).map((e) => e.reason)).toEqual(expect.arrayContaining(['ward.create:ward/icu-2', 'ward.admit:ward/icu-2']));
+  });
+
+  it('refuses bad input clearly and changes nothing', async () => {
+    const admissions = await stack.database.db.selectFrom('admissions').selectAll().orderBy('id').execute();
+    const wardRows = await stack.database.db.selectFrom('wards').selectAll().orderBy('id').execute();
+    const recorded = (await wardEvents()).length;
+    await expect(wards(['admit', 'P999', 'W1'])).rejects.toMatchObject({ code: 'ERR_NOT_FOUND', detail: 'no patient P999' });
+    await expect(wards(['admit', 'P001', 'W9'])).rejects.toMatchObject({ code: 'ERR_NOT_FOUND', detail: 'no ward W9' });
+    await expect(wards(['discharge', 'P999'])).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
+    await expect(wards(['patients', 'W9'])).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
+    await expect(wards(['create', 'W 3', '--name', 'Ward three'])).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+    await expect(wards(['create', 'W3', '--name', '   '])).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+    await expect(wards(['create', 'W3', '--name', 'bell\u0007'])).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+    await expect(wards(['create', 'W3'])).rejects.toMatchObject({ code: 'ERR_VALIDATION', detail: 'create needs --name <name>' });
+    await expect(wards(['create', 'W1', '--name', 'Another name'])).rejects.toMatchObject({ code: 'ERR_CONFLICT' });
+    await expect(wards(['admit', 'P001'])).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+    await expect(wards(['admit', 'P001', 'W1', '--at', 'now'])).rejects.toMatchObject({ code: 'ERR_VALIDATION', detail: 'unknown option --at' });
+    expect(await wards(['evict', 'P001'])).toMatchObject({ code: 2, stdout: '' });
+    expect(await stack.database.db.selectFrom('admissions').selectAll().orderBy('id').execute()).toEqual(admissions);
+    expect(await stack.database.db.selectFrom('wards').selectAll().orderBy('id').execute()).toEqual(wardRows);
+    expect(await wardEvents()).toHaveLength(recorded);
+  });
+});
