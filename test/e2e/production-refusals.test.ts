@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildOnce, freePort, spawnCli } from '../support/processes.js';
+import { buildOnce, freePort, spawnCli, stop, waitFor } from '../support/processes.js';
 import { scratchDir } from '../support/scratch.js';
 
 const PUBLISHED = ['a205f6e168cc0e41', 'a353c77fa5d90cd7', 'd530fa3f1d2bf443', 'b6fa50cba705157c'].join('');
@@ -95,9 +95,23 @@ describe('production refusals (real processes)', () => {
   it('refuses to run while demo accounts exist, and refuses to seed them', async () => {
     const server = await runToExit(['mcp-server'], cwd, good());
     expect(server.code).not.toBe(0);
-    expect(server.output).toMatch(/demo accounts present/);
+    expect(server.output).toMatch(/demo accounts present.*retire them with `npm run accounts -- retire-demo`/);
     const seed = await runToExit(['seed'], cwd, good());
     expect(seed.code).not.toBe(0);
     expect(seed.output).toMatch(/refusing to seed/);
   });
+
+  // Last: it changes the seeded database the tests above refuse.
+  it('starts once the demo accounts are retired, and a second retirement finds none', async () => {
+    const retired = await runToExit(['accounts', 'retire-demo'], cwd, good());
+    expect(retired.code, retired.output).toBe(0);
+    expect(retired.output).toMatch(/retired yenji100: deactivated/);
+    const server = spawnCli(['mcp-server'], { cwd, env: good() });
+    try {
+      await waitFor(`http://127.0.0.1:${port}/healthz`);
+    } finally {
+      expect(await stop(server)).toBe(0);
+    }
+    expect((await runToExit(['accounts', 'retire-demo'], cwd, good())).output).toMatch(/no change: there are no demo accounts/);
+  }, 60_000);
 });

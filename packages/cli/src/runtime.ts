@@ -105,7 +105,7 @@ export async function assertProductionReady(config: Config, database: Database):
   if (config.env !== 'production') return;
   const demo = await demoAccountsPresent(database.db);
   if (demo.length > 0) {
-    throw new ConfigError(`demo accounts present in production (${demo.join(', ')}); remove them before starting`);
+    throw new ConfigError(`demo accounts present in production (${demo.join(', ')}); retire them with \`npm run accounts -- retire-demo\` before starting`);
   }
 }
 

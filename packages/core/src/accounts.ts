@@ -3,6 +3,7 @@
  * login, the admin routes and the `accounts` CLI. Changes take effect at both servers at
  * the next request because both read account state per request (account-state.ts).
  */
+import { randomBytes } from 'node:crypto';
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import { isRole, type Role } from './domain.js';
 import { AppError } from './errors.js';
@@ -171,6 +172,29 @@ export async function resetPassword(db: Kysely<Tables>, username: string, passwo
     await trx.updateTable('accounts').set({ password_hash: hash, updated_at: nowIso() }).where('id', '=', account.id).execute();
     await endSessions(trx, { accountId: account.id }, 'password_reset');
   });
+}
+
+/**
+ * Takes a demo account out of service for good, which production asks for before it starts
+ * (db/seed.ts demoAccountsPresent): deactivated with its sessions ended, its published
+ * password replaced by one nobody knows, its care teams and wards removed, and no longer
+ * marked as a demo. It is not deleted: the audit log names it, and an account id is never
+ * reused for someone else.
+ */
+export async function retireDemoAccount(db: Kysely<Tables>, username: string): Promise<Account> {
+  const account = await requireAccount(db, username);
+  const unknowable = await hashPassword(randomBytes(32).toString('base64url'));
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('accounts')
+      .set({ is_active: 0, is_demo: 0, password_hash: unknowable, updated_at: nowIso() })
+      .where('id', '=', account.id)
+      .execute();
+    await trx.deleteFrom('care_team_members').where('account_id', '=', account.id).execute();
+    await trx.deleteFrom('ward_assignments').where('account_id', '=', account.id).execute();
+    await endSessions(trx, { accountId: account.id }, 'demo_account_retired');
+  });
+  return requireAccount(db, username);
 }
 
 /**

@@ -12,7 +12,8 @@ import { createAuditWriter, type AuditWriter } from '@secure-hospital-ai/core/au
 import { loadConfig } from '@secure-hospital-ai/core/config';
 import { openDatabase, sqliteFile, type Database } from '@secure-hospital-ai/core/db/database';
 import { migrateToLatest, pendingMigrations } from '@secure-hospital-ai/core/db/migrate';
-import { seedDemoData } from '@secure-hospital-ai/core/db/seed';
+import { demoAccountsPresent, seedDemoData } from '@secure-hospital-ai/core/db/seed';
+import { verifyPassword } from '@secure-hospital-ai/core/passwords';
 import { AppError } from '@secure-hospital-ai/core/errors';
 import { nowSeconds, TokenService } from '@secure-hospital-ai/core/tokens';
 import { run, runAccounts, type AccountsIo } from './accounts.js';
@@ -153,6 +154,32 @@ describe('accounts CLI', () => {
     await expect(accounts(['deactivate'])).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
     await expect(accounts(['list', '--bogus'])).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
     expect((await accounts(['frobnicate'])).code).toBe(2);
+  });
+  // Last in this block: it retires the demo accounts the tests above use.
+  it('retires every demo account for good: deactivated, published password gone, links removed, tokens refused', async () => {
+    const headers = await bearerFor('nurse_joy');
+    await expect(authenticator.authenticate(headers)).resolves.toMatchObject({ role: 'nurse' });
+    const demo = await demoAccountsPresent(database.db);
+    expect(demo).toEqual(expect.arrayContaining(['yenji100', 'nurse_joy', 'admin']));
+    // An operator's own account is no demo one and is left alone.
+    expect((await accounts(['create', 'ops_lead', '--role', 'admin', '--password', 'an operator passphrase'])).code).toBe(0);
+    const retired = await accounts(['retire-demo']);
+    expect(retired.code).toBe(0);
+    expect(retired.stdout.trim().split('\n')).toHaveLength(demo.length);
+    expect(await demoAccountsPresent(database.db)).toEqual([]);
+    await expect(authenticator.authenticate(headers)).rejects.toMatchObject({ code: 'ERR_ACCOUNT_INACTIVE' });
+    const joy = (await findAccountByUsername(database.db, 'nurse_joy'))!;
+    const yenji = (await findAccountByUsername(database.db, 'yenji100'))!;
+    expect(joy).toMatchObject({ is_active: 0, is_demo: 0 });
+    expect(await verifyPassword(joy.password_hash, 'joy-demo-2026')).toBe(false);
+    expect(await database.db.selectFrom('ward_assignments').selectAll().where('account_id', '=', joy.id).execute()).toEqual([]);
+    expect(await database.db.selectFrom('care_team_members').selectAll().where('account_id', '=', yenji.id).execute()).toEqual([]);
+    expect((await findAccountByUsername(database.db, 'ops_lead'))).toMatchObject({ is_active: 1 });
+    const reasons = (await changeEvents()).map((e) => e.reason);
+    expect(reasons).toEqual(expect.arrayContaining([`account.retire_demo:account/${joy.id}`, `account.retire_demo:account/${yenji.id}`]));
+    const recorded = reasons.length;
+    expect(await accounts(['retire-demo'])).toMatchObject({ code: 0, stdout: 'no change: there are no demo accounts\n' });
+    expect(await changeEvents()).toHaveLength(recorded);
   });
 });
 

@@ -13,9 +13,11 @@ import {
   removeWard,
   requireAccount,
   resetPassword,
+  retireDemoAccount,
   setAccountActive,
   setAccountRole,
 } from '@secure-hospital-ai/core/accounts';
+import { demoAccountsPresent } from '@secure-hospital-ai/core/db/seed';
 import { isRole, ROLES } from '@secure-hospital-ai/core/domain';
 import {
   consoleIo,
@@ -40,6 +42,7 @@ export const USAGE = `usage: accounts <command>
   unassign-care-team <username> <patientId>
   assign-ward <username> <wardId>
   unassign-ward <username> <wardId>
+  retire-demo                       deactivates every demo account for good (production refuses to start with one)
 roles: ${ROLES.join(', ')}
 Without --password the password is asked for (not echoed), or read from standard input
 when it is not a terminal; a password on the command line is visible to other local users.`;
@@ -146,6 +149,20 @@ export async function runAccounts(argv: readonly string[], deps: AccountsDeps): 
       }
       await audited(deps, `account.${command.replace(/-/g, '_')}:ward/${wardId}`, account.id);
       io.out(`${adding ? 'assigned' : 'unassigned'} ${username} ${adding ? 'to' : 'from'} ward ${wardId}\n`);
+      return 0;
+    }
+    case 'retire-demo': {
+      need(args, 0, 'no arguments');
+      const demo = await demoAccountsPresent(db);
+      if (demo.length === 0) {
+        io.out('no change: there are no demo accounts\n');
+        return 0;
+      }
+      for (const username of demo) {
+        const account = await retireDemoAccount(db, username);
+        await audited(deps, 'account.retire_demo', account.id);
+        io.out(`retired ${username}: deactivated, password replaced, care teams and wards removed\n`);
+      }
       return 0;
     }
     default:

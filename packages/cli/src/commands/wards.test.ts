@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditDb } from '@secure-hospital-ai/core/audit/tables';
+import type { StoredAuditEvent } from '@secure-hospital-ai/core/audit/event';
 import { toFhirAuditEvent } from '@secure-hospital-ai/core/audit/fhir';
 import { createAuditWriter, type AuditWriter } from '@secure-hospital-ai/core/audit/writer';
 import { AppError } from '@secure-hospital-ai/core/errors';
@@ -97,7 +98,7 @@ describe('wards CLI', () => {
       ['ward.discharge:ward/w2', 'P002', 'cli', 'allow'],
     ]);
     // In the FHIR export an admission is an update of the patient's record, naming the patient.
-    const fhir = toFhirAuditEvent(events[0]!) as { action: string; entity?: Array<{ what?: { identifier?: { value?: string } } }> };
+    const fhir = toFhirAuditEvent({ ...events[0]!, seq: Number(events[0]!.seq) } as StoredAuditEvent) as { action: string; entity?: Array<{ what?: { identifier?: { value?: string } } }> };
     expect(fhir.action).toBe('U');
     expect(JSON.stringify(fhir.entity)).toContain('P002');
   });
