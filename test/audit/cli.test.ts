@@ -2,13 +2,14 @@
  * `npm run audit:verify` / `audit:export` as the operator runs them: the CLI command reads
  * the configuration from the environment and opens the database itself.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../packages/cli/src/commands/audit.js';
 import { createAuditWriter } from '../../packages/core/src/audit/writer.js';
-import type { Database } from '../../packages/core/src/db/database.js';
+import { openDatabase, type Database } from '../../packages/core/src/db/database.js';
 import { pendingMigrations } from '../../packages/core/src/db/migrate.js';
 import { openTestDatabase, testDatabaseKind } from '../../packages/core/src/db/test-database.js';
 import { useTestDatabase } from '../support/test-database.js';
@@ -124,6 +125,44 @@ describe(`audit CLI (${testDatabaseKind()})`, () => {
     } finally {
       Object.assign(process.env, { DATABASE_URL: before.url, DATA_DIR: before.dir });
       await fresh.cleanup();
+    }
+  });
+
+  it('verify and export only read: the database refuses a write on their connection, and a copied file is left byte for byte', async () => {
+    const readOnly = openDatabase(
+      database.dialect === 'postgres' ? { databaseUrl: database.location, dataDir: scratch, readOnly: true } : { dataDir: dirname(database.location), readOnly: true },
+    );
+    try {
+      await expect(exec(readOnly, "INSERT INTO wards (id, name) VALUES ('RO', 'read only')")).rejects.toThrow(/read-only|readonly/);
+    } finally {
+      await readOnly.close();
+    }
+    if (database.dialect === 'postgres') return;
+    // A copy taken out of WAL mode (evidence, a restored backup), and an empty file: verify
+    // had switched the first to WAL and written a header into the second.
+    const copyDir = join(scratch, 'copy');
+    mkdirSync(copyDir);
+    const copy = join(copyDir, 'hospital.db');
+    await database.sqlite!.backup(copy);
+    const handle = new BetterSqlite3(copy);
+    handle.pragma('journal_mode = DELETE');
+    handle.close();
+    const emptyDir = join(scratch, 'empty');
+    mkdirSync(emptyDir);
+    writeFileSync(join(emptyDir, 'hospital.db'), '');
+    const before = { url: process.env.DATABASE_URL, dir: process.env.DATA_DIR };
+    const bytes = readFileSync(copy);
+    try {
+      Object.assign(process.env, { DATABASE_URL: '', DATA_DIR: copyDir });
+      expect((await cli('verify')).stdout).toContain('5 events verified');
+      expect((await cli('export')).code).toBe(0);
+      expect(readFileSync(copy).equals(bytes)).toBe(true);
+      expect(readdirSync(copyDir)).toEqual(['hospital.db']);
+      Object.assign(process.env, { DATA_DIR: emptyDir });
+      await expect(cli('verify')).rejects.toThrow(/not migrated/);
+      expect(statSync(join(emptyDir, 'hospital.db')).size).toBe(0);
+    } finally {
+      Object.assign(process.env, { DATABASE_URL: before.url, DATA_DIR: before.dir });
     }
   });
 

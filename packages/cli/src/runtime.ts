@@ -11,7 +11,7 @@ import { createAuditWriter } from '@secure-hospital-ai/core/audit/writer';
 import type { AuditSink } from '@secure-hospital-ai/core/audit/event';
 import { ConfigError, loadConfig, serverJwtConfig, type Config } from '@secure-hospital-ai/core/config';
 import { missingServerEnvironment, missingServerNodeFlags } from '@secure-hospital-ai/core/node-flags';
-import { openDatabase, SERVER_BUSY_TIMEOUT_MS, SERVER_POSTGRES_DEADLINE_MS, sqliteFile, type Database } from '@secure-hospital-ai/core/db/database';
+import { openDatabase, SERVER_BUSY_TIMEOUT_MS, SERVER_POSTGRES_DEADLINE_MS, sqliteFile, type Database, type DatabaseOptions } from '@secure-hospital-ai/core/db/database';
 import { pendingMigrations } from '@secure-hospital-ai/core/db/migrate';
 import { demoAccountsPresent } from '@secure-hospital-ai/core/db/seed';
 import { createLogger, type Logger } from '@secure-hospital-ai/core/logger';
@@ -86,11 +86,14 @@ export async function assertSchemaCurrent(database: Database): Promise<void> {
  * name or a forensic copy, `audit verify` had migrated it and called it intact with 0 events,
  * and `accounts create` had given it a schema and a first account.
  */
-export async function openExistingDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, poolSize?: number): Promise<Database> {
+export async function openExistingDatabase(
+  config: Pick<Config, 'databaseUrl' | 'dataDir'>,
+  options: Pick<DatabaseOptions, 'poolSize' | 'readOnly'> = {},
+): Promise<Database> {
   if (!config.databaseUrl && !existsSync(sqliteFile(config.dataDir))) {
     throw new ConfigError(`no database at ${sqliteFile(config.dataDir)} (set DATA_DIR or DATABASE_URL, or run \`npm run migrate\` to create it)`);
   }
-  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, ...(poolSize !== undefined && { poolSize }) });
+  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, ...options });
   try {
     await assertSchemaCurrent(database);
   } catch (error) {

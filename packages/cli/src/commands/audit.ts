@@ -46,7 +46,8 @@ export async function run(argv: string[]): Promise<number> {
 
 async function withDatabase<T>(work: (database: Database) => Promise<T>): Promise<T> {
   const config = loadConfig(process.env, { envFile: resolve('.env') });
-  const database = await openExistingDatabase(config, 2);
+  // Read-only: verifying or exporting a copy (a backup, evidence) must leave it as it was.
+  const database = await openExistingDatabase(config, { poolSize: 2, readOnly: true });
   try {
     return await work(database);
   } finally {

@@ -49,6 +49,13 @@ export interface DatabaseOptions {
    * a command-line tool waits as long as its query takes.
    */
   postgresDeadlineMs?: number;
+  /**
+   * Reads only (`audit verify`, `audit export`, which may be pointed at a forensic copy): SQLite
+   * opens the file read-only and leaves its journal mode as it is; PostgreSQL makes every
+   * transaction read-only. Before, verifying a copy switched it to WAL, and a 0-byte file
+   * got a header.
+   */
+  readOnly?: boolean;
 }
 
 /** What a server waits for another process's lock, at most, with everything else it serves on hold. */
@@ -69,8 +76,8 @@ pg.types.setTypeParser(1700, (value: string) => Number.parseFloat(value));
 
 export function openDatabase(options: DatabaseOptions): Database {
   const database = options.databaseUrl
-    ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.postgresDeadlineMs)
-    : openSqlite(options.dataDir, options.busyTimeoutMs ?? 10_000);
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.postgresDeadlineMs, options.readOnly === true)
+    : openSqlite(options.dataDir, options.busyTimeoutMs ?? 10_000, options.readOnly === true);
   registerRawHandle(database);
   return database;
 }
@@ -79,18 +86,9 @@ export function sqliteFile(dataDir: string): string {
   return join(dataDir, 'hospital.db');
 }
 
-function openSqlite(dataDir: string, busyTimeoutMs: number): Database {
-  // The file holds PHI and password hashes: a new one is its owner's alone (SQLite gives the
-  // -wal and -shm files the database file's mode). An existing file keeps the mode it was given.
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+function openSqlite(dataDir: string, busyTimeoutMs: number, readOnly: boolean): Database {
   const file = sqliteFile(dataDir);
-  const created = !existsSync(file);
-  const sqlite = new BetterSqlite3(file);
-  if (created) chmodSync(file, 0o600);
-  sqlite.pragma('journal_mode = WAL');
-  // FULL makes every commit durable (the audit log must survive a crash); group commit in
-  // the audit writer keeps that affordable.
-  sqlite.pragma('synchronous = FULL');
+  const sqlite = readOnly ? new BetterSqlite3(file, { readonly: true, fileMustExist: true }) : openSqliteForWriting(dataDir, file);
   sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
   sqlite.pragma('foreign_keys = ON');
   let turnReads: TurnReads;
@@ -114,6 +112,20 @@ function openSqlite(dataDir: string, busyTimeoutMs: number): Database {
       await db.destroy();
     },
   };
+}
+
+function openSqliteForWriting(dataDir: string, file: string): BetterSqlite3.Database {
+  // The file holds PHI and password hashes: a new one is its owner's alone (SQLite gives the
+  // -wal and -shm files the database file's mode). An existing file keeps the mode it was given.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const created = !existsSync(file);
+  const sqlite = new BetterSqlite3(file);
+  if (created) chmodSync(file, 0o600);
+  sqlite.pragma('journal_mode = WAL');
+  // FULL makes every commit durable (the audit log must survive a crash); group commit in
+  // the audit writer keeps that affordable.
+  sqlite.pragma('synchronous = FULL');
+  return sqlite;
 }
 
 /**
@@ -170,10 +182,11 @@ function withStatementCache(sqlite: BetterSqlite3.Database, turnReads: TurnReads
  * database's CPU per tool call. The query builder's pool keeps the default, so no ad-hoc query
  * is planned without its values.
  */
-function openPostgres(url: string, poolSize: number, deadlineMs: number | undefined): Database {
+function openPostgres(url: string, poolSize: number, deadlineMs: number | undefined, readOnly: boolean): Database {
   const limits = deadlineMs === undefined ? {} : { connectionTimeoutMillis: deadlineMs };
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, ...limits });
-  const raw = new pg.Pool({ connectionString: url, max: poolSize, options: '-c plan_cache_mode=force_generic_plan', ...limits });
+  const readOnlyOption = readOnly ? ' -c default_transaction_read_only=on' : '';
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, ...limits, ...(readOnly && { options: readOnlyOption.trim() }) });
+  const raw = new pg.Pool({ connectionString: url, max: poolSize, options: `-c plan_cache_mode=force_generic_plan${readOnlyOption}`, ...limits });
   // A connection's error must not crash the process. The pool hears of an idle client's (a
   // server restart); a client checked out has only its own 'error' event, and without a
   // listener a network blip mid-request killed the server. Its query fails and the pool drops
