@@ -139,7 +139,7 @@ const ID_CUES: readonly [PhiType, string, string][] = [
   ['device', String.raw`S\/N|SN|UDI`, String.raw`[Ss]erial|[Dd]evice|[Ll]ot|[Ii]mplant|[Pp]acemaker|[Mm]odel`],
   ['vehicle', String.raw`VIN|[Ll]icen[sc]e [Pp]late|[Pp]late [Nn]umber`, String.raw`[Pp]late|[Tt]ag|[Vv]ehicle`],
   // Any other unique number (Safe Harbor's (R)): lab accessions, specimens, transplant registry ids.
-  ['id', String.raw`UNOS`, String.raw`[Aa]ccession|[Ss]pecimen|[Rr]equisition`],
+  ['id', String.raw`UNOS`, String.raw`[Aa]ccession|[Ss]pecimen|[Rr]equisition|ACC|[Aa]cc|[Ss]urg(?:ical)?[ \t]+[Pp]ath|[Pp]ath(?:ology)?[ \t]+[Cc]ase`],
 ];
 /**
  * All cues in two regexes (acronyms, and words that need a marker), one capture group per
@@ -161,7 +161,7 @@ const ID_VALUE_GROUP = ID_CUES.length + 1;
 const BARE_CUES: readonly [PhiType, RegExp][] = [
   ['health_plan', /\b(?:[Mm]edicare|[Mm]edicaid|[Mm]ember|[Ss]ubscriber|[Bb]eneficiary|[Pp]olicy)[ \t]+(?=([A-Za-z0-9][A-Za-z0-9-]{3,24}[A-Za-z0-9])(?![A-Za-z0-9]))/dg],
   ['device', /\b(?:[Ss]erial|[Ii]mplant|[Pp]acemaker|[Dd]evice)[ \t]+(?=([A-Za-z0-9][A-Za-z0-9-]{3,24}[A-Za-z0-9])(?![A-Za-z0-9]))/dg],
-  ['id', /\b(?:[Aa]ccession|[Ss]pecimen|[Rr]equisition)[ \t]+(?=([A-Za-z0-9][A-Za-z0-9-]{3,24}[A-Za-z0-9])(?![A-Za-z0-9]))/dg],
+  ['id', /\b(?:[Aa]ccession|[Ss]pecimen|[Rr]equisition|[Pp]ath(?:ology)?[ \t]+[Cc]ase)[ \t]+(?=([A-Za-z0-9][A-Za-z0-9-]{3,24}[A-Za-z0-9])(?![A-Za-z0-9]))/dg],
 ];
 
 function identifierShaped(value: string): boolean {
@@ -210,9 +210,10 @@ const VIN = /(?<![A-Z0-9])[A-HJ-NPR-Z0-9]{17}(?![A-Z0-9])/g;
 /**
  * This system's own record ids, whosever they are: the demo's P001, generated G000123,
  * imported F + 12 hex digits. A note that names another patient's record ("see P004")
- * would give a de-identified reader that record's real id beside the pseudonyms.
+ * would give a de-identified reader that record's real id beside the pseudonyms. Typed in
+ * lower case too ("see p004").
  */
-const RECORD_ID = /(?<![A-Za-z0-9-])(?:P0\d{2}|G\d{6}|F[0-9a-f]{12})(?![A-Za-z0-9])/g;
+const RECORD_ID = /(?<![A-Za-z0-9-])(?:[Pp]0\d{2}|[Gg]\d{6}|[Ff][0-9a-f]{12})(?![A-Za-z0-9])/g;
 /** Letters then five or more digits: record, account and member numbers without a cue. */
 const PREFIXED_NUMBER = /(?<![\w-])[A-Z]{1,4}-?\d{5,12}(?:-\d{1,6})?(?![\w-])/g;
 /** Seven or more digits in a row that are not a measurement. */
@@ -331,9 +332,20 @@ const AGE_TURNED = new RegExp(
 const AGE_BIRTHDAY = new RegExp(String.raw`(?<![\d.])(${AGE_NUMBER})(?:st|nd|rd|th)[ \t]+birthday`, 'gd');
 const AGE_SEX = new RegExp(String.raw`(?<![\d.\w])(${AGE_NUMBER})(?:M|F|yoM|yoF|yom|yof)(?![A-Za-z\d])`, 'gd');
 const AGE_DECADE = /\b(?:in (?:his|her|their) (?:early |mid-?|late )?)((?:9|10)0s|nineties)\b/gid;
+/** A relative: who a family history gives an age. */
+const RELATIVE = String.raw`(?:(?:[Gg]rand|[Gg]reat-grand)?(?:[Mm]other|[Ff]ather|[Mm]om|[Dd]ad|[Ss]on|[Dd]aughter|[Pp]arent)|[Ss]ister|[Bb]rother|[Hh]usband|[Ww]ife|[Ss]pouse|[Pp]artner|[Aa]unt|[Uu]ncle)`;
+/** What after a number makes it a dose, a reading or a rank rather than an age. */
+const NOT_AN_AGE_AFTER = String.raw`(?!\d|\.\d|st\b|nd\b|rd\b|th\b|[ \t]*(?:mg|mcg|g\b|%|kg|lbs?|cm|mm|units?|mL|degrees?|°|bpm|mmHg|beats|breaths|percent|percentile|min|minutes?|sec|seconds?|s\b|h\b|hrs?|hours?|days?|\/))`;
 /** "She is 91.", "pt was 93": a person's age after who it is, not a dose or a reading. */
 const AGE_PERSON_IS = new RegExp(
-  String.raw`\b(?:[Ss]he|[Hh]e|[Pp]atient|[Pp]t|[Tt]hey|(?:[Gg]rand|[Gg]reat-grand)?(?:[Mm]other|[Ff]ather|[Mm]om|[Dd]ad|[Ss]on|[Dd]aughter|[Pp]arent)|[Ss]ister|[Bb]rother|[Hh]usband|[Ww]ife|[Ss]pouse|[Pp]artner|[Aa]unt|[Uu]ncle)(?:['’]s|[ \t]+(?:is|was|are|were)(?:[ \t]+now)?)[ \t]+(${AGE_NUMBER})(?!\d|\.\d|st\b|nd\b|rd\b|th\b|[ \t]*(?:mg|mcg|g\b|%|kg|lbs?|cm|mm|units?|mL|degrees?|°|bpm|mmHg|beats|breaths|percent|percentile|\/))`,
+  String.raw`\b(?:[Ss]he|[Hh]e|[Pp]atient|[Pp]t|[Tt]hey|${RELATIVE})(?:['’]s|[ \t]+(?:is|was|are|were)(?:[ \t]+now)?)[ \t]+(${AGE_NUMBER})${NOT_AN_AGE_AFTER}`,
+  'gd',
+);
+/** "Her grandmother, 97, lives alone", "father (94)": a relative's age set off after them. */
+const AGE_RELATIVE_APART = new RegExp(String.raw`\b${RELATIVE}[ \t]*(?:,|\()[ \t]*(${AGE_NUMBER})[ \t]*(?:,|\))`, 'gd');
+/** "father died at 96", "passed away aged 91": the age at death. */
+const AGE_AT_DEATH = new RegExp(
+  String.raw`\b(?:died|passed(?:[ \t]+away)?|deceased|death)[ \t]+(?:at|aged?)[ \t]+(?:(?:the[ \t]+)?age[ \t]+(?:of[ \t]+)?)?(${AGE_NUMBER})${NOT_AN_AGE_AFTER}`,
   'gd',
 );
 /** A year of birth is a date element Safe Harbor keeps only while it does not tell an age over 89. */
@@ -501,6 +513,8 @@ export function findPatterns(text: string, out: Finding[]): void {
   scan(text, AGE_DECADE, 'age', emit, 1);
   scan(text, AGE_WORDS, 'age', emit);
   scan(text, AGE_PERSON_IS, 'age', emit, 1);
+  scan(text, AGE_RELATIVE_APART, 'age', emit, 1);
+  scan(text, AGE_AT_DEATH, 'age', emit, 1);
   const thisYear = new Date().getUTCFullYear();
   scan(text, BIRTH_YEAR, (m) => (thisYear - Number(m[1]) > 89 ? 'age' : null), emit, 1);
 

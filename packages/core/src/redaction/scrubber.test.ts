@@ -42,6 +42,13 @@ describe("scrubText: what a reviewer found left in a researcher's notes", () => 
     ['DL K01-23-4567 on file', 'K01-23-4567', '[LICENSE]'],
     ['Kansas tag ABC 123', 'ABC 123', '[VEHICLE]'],
     ['Grandmother is 102 and lives alone', '102', '[AGE]'],
+    ['Her grandmother, 97, lives with them', '97', '[AGE]'],
+    ['FHx: father (94) with CAD', '94', '[AGE]'],
+    ['father died at 96 of a stroke', '96', '[AGE]'],
+    ['mother passed away at the age of 101', '101', '[AGE]'],
+    ['Acc# 26-CH-004412 hemolysed', '26-CH-004412', '[ID]'],
+    ['Surg path no. S26-8812 pending', 'S26-8812', '[ID]'],
+    ['Path case S26-12345 reviewed', 'S26-12345', '[ID]'],
   ])('an identifier or age after a cue: %s', (text, secret, placeholder) => expectRemoved(text, secret, placeholder));
 
   it.each([
@@ -49,6 +56,8 @@ describe("scrubText: what a reviewer found left in a researcher's notes", () => 
     ['see also chart of P001', 'P001'],
     ['merged into G000123', 'G000123'],
     ['imported as F2db3ebf6a676', 'F2db3ebf6a676'],
+    ['see p004 for the sister', 'p004'],
+    ['merged into g000123', 'g000123'],
   ])("this system's record ids, whosever they are: %s", (text, secret) => expectRemoved(text, secret, '[ID]'));
 
   it("finds the record's own numbers read aloud and typed as heard, digits spelt out or mixed", () => {
@@ -226,6 +235,17 @@ describe('scrubText: shaped identifiers', () => {
   it('keeps ages of 89 and below, temperatures, weights, and birth years of people 89 or younger', () => {
     expect(scrub('a 45-year-old woman, age 89, temp 98 F, T 99F')).toBe('a 45-year-old woman, age 89, temp 98 F, T 99F');
     expect(scrub('She is 45. He is 95 kg; pt was 98.6 F. Born in 1970.')).toBe('She is 45. He is 95 kg; pt was 98.6 F. Born in 1970.');
+    // Numbers beside relatives and deaths that are not ages over 89.
+    for (const text of [
+      'father died at 88 of an MI',
+      'mother (90%) compliant',
+      'son, 92 kg, helps at home',
+      'the patient died at 95 min after arrest',
+      'ACC/AHA class I; acc 95 on file later',
+      'ACC 2026 guidelines; p53 and p16 stains',
+    ]) {
+      expect(scrub(text)).toBe(text);
+    }
   });
 });
 
