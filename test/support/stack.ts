@@ -16,7 +16,8 @@ import { createLogger } from '@secure-hospital-ai/core/logger';
 import { TokenService } from '@secure-hospital-ai/core/tokens';
 import { buildGateway } from '@secure-hospital-ai/gateway';
 import { buildMcpServer } from '@secure-hospital-ai/mcp-server';
-import { createToolBackend } from '@secure-hospital-ai/mcp-server/tools/index';
+import { McpMetrics } from '@secure-hospital-ai/mcp-server/metrics';
+import { createToolBackend, TOOLS } from '@secure-hospital-ai/mcp-server/tools/index';
 
 export interface Stack {
   config: Config;
@@ -54,8 +55,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const tokens = new TokenService(mcpConfig.jwt);
   const authenticator = new Authenticator(tokens, accountStateLookup(database));
   const audit = createAuditWriter(database);
-  const backend = createToolBackend({ database, audit, pseudonymKey: mcpConfig.pseudonymKey as string });
-  const mcp = await buildMcpServer({ config: mcpConfig, database, authenticator, audit, backend, logger });
+  // Without the process-wide default metrics: several stacks share a test process.
+  const metrics = new McpMetrics(TOOLS.map((tool) => tool.name), { defaultMetrics: false });
+  const backend = createToolBackend({ database, audit, pseudonymKey: mcpConfig.pseudonymKey as string, toolCalls: metrics });
+  const mcp = await buildMcpServer({ config: mcpConfig, database, authenticator, audit, backend, logger, metrics });
   await mcp.listen({ host: '127.0.0.1', port: 0 });
   const mcpPort = (mcp.server.address() as { port: number }).port;
   const mcpUrl = `http://127.0.0.1:${mcpPort}/mcp/`;

@@ -12,8 +12,9 @@ import type { Database } from '@secure-hospital-ai/core/db/database';
 import { databaseChecks, databaseReadiness, readinessAnswer } from '@secure-hospital-ai/core/db/readiness';
 import { answerClientError, badUrlError } from '@secure-hospital-ai/core/http-parser-errors';
 import type { Logger } from '@secure-hospital-ai/core/logger';
-import { logRequestLine } from '@secure-hospital-ai/core/request-log';
+import { logRequestLine, routeOf } from '@secure-hospital-ai/core/request-log';
 import { registerMcpTransport } from './http/transport.js';
+import { McpMetrics } from './metrics.js';
 import type { McpBackend } from './protocol/types.js';
 
 export const SERVER_INFO = { name: 'secure-hospital-ai', version: '0.1.0' } as const;
@@ -25,9 +26,12 @@ export interface McpServerDeps {
   audit: AuditSink;
   backend: McpBackend;
   logger: Logger;
+  /** Served at /metrics. Give the backend the same one (createToolBackend's `toolCalls`), or tool calls go uncounted. */
+  metrics?: McpMetrics;
 }
 
 export async function buildMcpServer(deps: McpServerDeps): Promise<FastifyInstance> {
+  const metrics = deps.metrics ?? new McpMetrics([]);
   const app = Fastify({
     // The transport logs failures through request.log; one line per request comes from the
     // onResponse hook below (core/request-log.ts), at debug for successes.
@@ -53,6 +57,7 @@ export async function buildMcpServer(deps: McpServerDeps): Promise<FastifyInstan
   }) as unknown as FastifyInstance; // pino's Logger satisfies FastifyBaseLogger; only the generic differs
 
   app.addHook('onResponse', (request, reply, done) => {
+    metrics.observeRequest(routeOf(request), request.method, reply.statusCode, reply.elapsedTime / 1000);
     // The transport's id (the gateway's X-Request-Id), so that a line here, one at the gateway and the audit event match.
     logRequestLine(deps.logger, request, reply, request.mcpTransport?.requestId);
     done();
@@ -92,6 +97,8 @@ export async function buildMcpServer(deps: McpServerDeps): Promise<FastifyInstan
     const answer = readinessAnswer(databaseChecks(await databaseReadiness(deps.database)));
     return reply.code(answer.code).send(answer.body);
   });
+
+  app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.text()));
 
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: 'Not found' }));
   app.setErrorHandler((error: FastifyError, request, reply) => {

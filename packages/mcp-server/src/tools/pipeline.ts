@@ -26,6 +26,7 @@ import { datesYearOnly } from '@secure-hospital-ai/core/redaction/engine';
 import { assertPseudonymKey, isPseudonym } from '@secure-hospital-ai/core/redaction/pseudonym';
 import type { RedactionCounts, RedactModel } from '@secure-hospital-ai/core/redaction/types';
 import { holderKey } from '@secure-hospital-ai/core/sealed';
+import type { ToolCallObserver } from '../metrics.js';
 import { PRESERIALIZED } from '../protocol/jsonrpc.js';
 import type { CallToolResult, McpBackend, RequestContext, ToolDescriptor } from '../protocol/types.js';
 import { createAnswerMemo, type ShapedAnswer } from './answer-memo.js';
@@ -47,6 +48,8 @@ export interface ToolBackendDeps {
    * as many shaped answers to them (answer-memo.ts); default 500, 0 = both off.
    */
   chartCacheEntries?: number;
+  /** Told of every call once its audit event is written (the server's /metrics). */
+  toolCalls?: ToolCallObserver;
 }
 
 const DEFAULT_CHART_CACHE_ENTRIES = 500;
@@ -191,6 +194,7 @@ export function createToolBackend(tools: readonly ToolDefinition[], deps: ToolBa
       ...(call.justification !== undefined && { justification: call.justification }),
     };
     await recordOrRefuse(deps.audit, event);
+    deps.toolCalls?.countToolCall(call.tool, decision);
   }
 
   /**
