@@ -1,5 +1,6 @@
-import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import type { Database } from './database.js';
+import type { Tables } from './schema.js';
 import * as m0001 from './migrations/0001_accounts.js';
 import * as m0002 from './migrations/0002_clinical.js';
 import * as m0003 from './migrations/0003_audit.js';
@@ -33,7 +34,31 @@ const MIGRATIONS = {
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {
-  return outcome(await new Migrator({ db: database.db, provider }).migrateToLatest());
+  if (database.dialect === 'postgres') return outcome(await new Migrator({ db: database.db, provider }).migrateToLatest());
+  return onSqliteWriteLock(database, (db) => new Migrator({ db, provider }).migrateToLatest());
+}
+
+/**
+ * Kysely's migration lock is a no-op on SQLite (it assumes one process), and it runs SQLite
+ * migrations outside a transaction: two `migrate` runs on a fresh file both found the
+ * migrations pending, and the second failed half-way ("table audit_events already exists").
+ * Here the whole run is one transaction that takes the write lock first: a second process
+ * waits (the busy timeout) and then finds nothing pending, and a failed run leaves the schema
+ * as it was. SQLite's DDL is transactional; no migration starts a transaction of its own.
+ */
+async function onSqliteWriteLock(database: Database, run: (db: Kysely<Tables>) => Promise<MigrationResultSet>): Promise<string[]> {
+  return database.db.connection().execute(async (db) => {
+    await sql`BEGIN IMMEDIATE`.execute(db);
+    let result: MigrationResultSet;
+    try {
+      result = await run(db);
+    } catch (error) {
+      await sql`ROLLBACK`.execute(db);
+      throw error;
+    }
+    await sql`${sql.raw(result.error === undefined ? 'COMMIT' : 'ROLLBACK')}`.execute(db);
+    return outcome(result);
+  });
 }
 
 /** Migrations this code knows that the database has not run: a server must not start on such a schema. */
@@ -44,7 +69,8 @@ export async function pendingMigrations(database: Database): Promise<string[]> {
 
 /** Up (or down) to the named migration: for upgrade tests, and for an operator's rollback. */
 export async function migrateTo(database: Database, target: keyof typeof MIGRATIONS): Promise<string[]> {
-  return outcome(await new Migrator({ db: database.db, provider }).migrateTo(target));
+  if (database.dialect === 'postgres') return outcome(await new Migrator({ db: database.db, provider }).migrateTo(target));
+  return onSqliteWriteLock(database, (db) => new Migrator({ db, provider }).migrateTo(target));
 }
 
 function outcome({ error, results }: MigrationResultSet): string[] {
