@@ -39,6 +39,9 @@ describe('loadConfig', () => {
     ['a missing audience', { JWT_SECRET: strong, JWT_AUDIENCE: undefined }, /JWT_AUDIENCE/],
     ['a missing pseudonym key', { JWT_SECRET: strong, PSEUDONYM_KEY: undefined }, /PSEUDONYM_KEY/],
     ['a pseudonym key equal to the JWT secret', { JWT_SECRET: strong, PSEUDONYM_KEY: strong }, /differ/],
+    // The key being rotated out still opens the door: held to the same rules.
+    ['a short previous secret', { JWT_SECRET: strong, JWT_SECRET_PREVIOUS: 'short-secret' }, /JWT_SECRET_PREVIOUS is too weak/],
+    ['the design note secret as the previous one', { JWT_SECRET: strong, JWT_SECRET_PREVIOUS: PUBLISHED }, /JWT_SECRET_PREVIOUS is the secret published/],
   ])('production refuses %s', (_name, extra, message) => {
     expect(() => prod(extra as Record<string, string | undefined>)).toThrow(ConfigError);
     expect(() => prod(extra as Record<string, string | undefined>)).toThrow(message);
@@ -111,6 +114,18 @@ describe('serverJwtConfig', () => {
   it('refuses to start a server without the key it needs, naming it', () => {
     expect(() => serverJwtConfig(withKeys({ JWT_PUBLIC_KEY: publicKey }), 'gateway')).toThrow(/gateway needs JWT_PRIVATE_KEY/);
     expect(() => serverJwtConfig(withKeys({ JWT_PRIVATE_KEY: privateKey }), 'mcp-server')).toThrow(/mcp-server needs JWT_PUBLIC_KEY/);
+  });
+
+  it('checks the key being rotated out as it checks the current one, naming JWT_PUBLIC_KEY_PREVIOUS', () => {
+    for (const server of ['gateway', 'mcp-server'] as const) {
+      expect(() => serverJwtConfig(withKeys({ JWT_PUBLIC_KEY: publicKey, JWT_PRIVATE_KEY: privateKey, JWT_PUBLIC_KEY_PREVIOUS: privateKey }), server)).toThrow(
+        /JWT_PUBLIC_KEY_PREVIOUS holds a private key/,
+      );
+      const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+      expect(() => serverJwtConfig(withKeys({ JWT_PUBLIC_KEY: publicKey, JWT_PRIVATE_KEY: privateKey, JWT_PUBLIC_KEY_PREVIOUS: rsa }), server)).toThrow(
+        /JWT_PUBLIC_KEY_PREVIOUS is an rsa key; JWT_ALG=EdDSA needs ed25519/,
+      );
+    }
   });
 
   it('gives the gateway the public half of its private key when none is configured', async () => {

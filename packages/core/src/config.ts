@@ -26,9 +26,11 @@ const port = z.coerce.number().int().min(0).max(65535);
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   JWT_SECRET: z.string().optional(),
+  JWT_SECRET_PREVIOUS: z.string().optional(),
   JWT_ALG: z.enum(['HS256', 'RS256', 'EdDSA']).default('HS256'),
   JWT_PRIVATE_KEY: z.string().optional(),
   JWT_PUBLIC_KEY: z.string().optional(),
+  JWT_PUBLIC_KEY_PREVIOUS: z.string().optional(),
   JWT_ISSUER: z.string().optional(),
   JWT_AUDIENCE: z.string().optional(),
   GATEWAY_HOST: z.string().default('127.0.0.1'),
@@ -57,6 +59,13 @@ export interface Config {
     readonly alg: JwtAlgorithm;
     /** HS256 only. */
     readonly secret: string | undefined;
+    /**
+     * The key being rotated out: tokens signed with it are still accepted, none is signed with
+     * it (HS256: JWT_SECRET_PREVIOUS; RS256/EdDSA: JWT_PUBLIC_KEY_PREVIOUS, PEM). Kept for a day,
+     * the longest a token lives, a rotation logs nobody out.
+     */
+    readonly previousSecret: string | undefined;
+    readonly previousPublicKey: string | undefined;
     /** PEM, RS256/EdDSA; only the gateway needs it. */
     readonly privateKey: string | undefined;
     /** PEM, RS256/EdDSA. */
@@ -120,8 +129,10 @@ export function loadConfig(
     jwt: {
       alg: e.JWT_ALG,
       secret: e.JWT_SECRET,
+      previousSecret: e.JWT_SECRET_PREVIOUS || undefined,
       privateKey: readKey(e.JWT_PRIVATE_KEY),
       publicKey: readKey(e.JWT_PUBLIC_KEY),
+      previousPublicKey: readKey(e.JWT_PUBLIC_KEY_PREVIOUS),
       issuer: e.JWT_ISSUER ?? 'secure-hospital-ai-gateway',
       audience: e.JWT_AUDIENCE ?? 'secure-hospital-ai-mcp',
       requireIssuer: e.JWT_ISSUER !== undefined,
@@ -182,6 +193,7 @@ function readKey(value: string | undefined): string | undefined {
 export function serverJwtConfig(config: Config, server: 'gateway' | 'mcp-server'): Config['jwt'] {
   const jwt = config.jwt;
   if (jwt.alg === 'HS256') return jwt;
+  if (jwt.previousPublicKey) asymmetricKey(jwt.previousPublicKey, 'public', jwt.alg, 'JWT_PUBLIC_KEY_PREVIOUS');
   if (server === 'mcp-server') {
     if (!jwt.publicKey) throw new ConfigError(`JWT_ALG=${jwt.alg}: the mcp-server needs JWT_PUBLIC_KEY to verify tokens`);
     asymmetricKey(jwt.publicKey, 'public', jwt.alg);
@@ -200,8 +212,12 @@ export function serverJwtConfig(config: Config, server: 'gateway' | 'mcp-server'
 /** Key types each algorithm signs with (RFC 7518 §3.3; RFC 8037, Ed25519 being the curve jose supports). */
 const KEY_TYPES: Readonly<Record<Exclude<JwtAlgorithm, 'HS256'>, readonly string[]>> = { RS256: ['rsa'], EdDSA: ['ed25519'] };
 
-function asymmetricKey(pem: string, half: 'public' | 'private', alg: Exclude<JwtAlgorithm, 'HS256'>): KeyObject {
-  const variable = half === 'public' ? 'JWT_PUBLIC_KEY' : 'JWT_PRIVATE_KEY';
+function asymmetricKey(
+  pem: string,
+  half: 'public' | 'private',
+  alg: Exclude<JwtAlgorithm, 'HS256'>,
+  variable = half === 'public' ? 'JWT_PUBLIC_KEY' : 'JWT_PRIVATE_KEY',
+): KeyObject {
   // The public half must not be where the private key is: the MCP server would then hold it.
   if (half === 'public' && /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) throw new ConfigError(`${variable} holds a private key; give it the public key (SPKI PEM)`);
   let key: KeyObject;
@@ -223,14 +239,10 @@ export function isPublishedSecret(secret: string): boolean {
 /** Production refuses a secret that is missing, short, or the design note's published one. */
 export function assertProductionConfig(config: Config): void {
   if (config.jwt.alg === 'HS256') {
-    const secret = config.jwt.secret;
-    if (!secret) throw new ConfigError('JWT_SECRET is required in production');
-    if (Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES) {
-      throw new ConfigError(`JWT_SECRET is too weak: at least ${MIN_SECRET_BYTES} bytes are required in production`);
-    }
-    if (isPublishedSecret(secret)) {
-      throw new ConfigError('JWT_SECRET is the secret published in the design note; generate a new one');
-    }
+    if (!config.jwt.secret) throw new ConfigError('JWT_SECRET is required in production');
+    assertStrongSecret('JWT_SECRET', config.jwt.secret);
+    // A key still accepted is as much a key as the one that signs.
+    if (config.jwt.previousSecret !== undefined) assertStrongSecret('JWT_SECRET_PREVIOUS', config.jwt.previousSecret);
   }
   if (!config.jwt.requireAudience) throw new ConfigError('JWT_AUDIENCE is required in production');
   // Pseudonyms must not be reversible by anyone holding the token key (HIPAA §164.514(c)).
@@ -238,6 +250,14 @@ export function assertProductionConfig(config: Config): void {
     throw new ConfigError(`PSEUDONYM_KEY of at least ${MIN_SECRET_BYTES} bytes is required in production`);
   }
   if (config.pseudonymKey === config.jwt.secret) throw new ConfigError('PSEUDONYM_KEY must differ from JWT_SECRET');
+  if (config.pseudonymKey === config.jwt.previousSecret) throw new ConfigError('PSEUDONYM_KEY must differ from JWT_SECRET_PREVIOUS');
+}
+
+function assertStrongSecret(variable: string, secret: string): void {
+  if (Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES) {
+    throw new ConfigError(`${variable} is too weak: at least ${MIN_SECRET_BYTES} bytes are required in production`);
+  }
+  if (isPublishedSecret(secret)) throw new ConfigError(`${variable} is the secret published in the design note; generate a new one`);
 }
 
 /**

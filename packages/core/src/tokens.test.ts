@@ -185,6 +185,42 @@ describe('TokenService: one spelling per token', () => {
   });
 });
 
+describe('TokenService: key rotation', () => {
+  it('HS256: accepts tokens signed with JWT_SECRET_PREVIOUS, signs only with JWT_SECRET, and refuses the old key once it is gone', async () => {
+    const oldSecret = randomBytes(32).toString('hex');
+    const before = new TokenService(loadConfig({ NODE_ENV: 'test', JWT_SECRET: oldSecret }, { envFile: false }).jwt);
+    const during = new TokenService(jwtConfig({ JWT_SECRET_PREVIOUS: oldSecret }));
+    const after = new TokenService(jwtConfig());
+    const old = await before.issueAccess({ userId: '5', role: 'nurse' });
+    await expect(during.verify(old.token, 'access')).resolves.toMatchObject({ userId: '5', role: 'nurse' });
+    const fresh = await during.issueAccess({ userId: '5', role: 'nurse' });
+    // Signed with the new key: the old service refuses it, the one after the rotation accepts it.
+    expect(await codeOf(before.verify(fresh.token, 'access'))).toBe('ERR_TOKEN_INVALID');
+    await expect(after.verify(fresh.token, 'access')).resolves.toMatchObject({ userId: '5' });
+    expect(await codeOf(after.verify(old.token, 'access'))).toBe('ERR_TOKEN_INVALID');
+    // Every claim is still checked on a token the previous key signed.
+    expect(await codeOf(during.verify(forge({ alg: 'HS256', typ: 'JWT' }, { ...base(), token_type: 'refresh' }, oldSecret), 'access'))).toBe('ERR_TOKEN_TYPE');
+    expect(await codeOf(during.verify(forge({ alg: 'HS256', typ: 'JWT' }, { ...base(), exp: nowSeconds() - 60 }, oldSecret), 'access'))).toBe('ERR_TOKEN_EXPIRED');
+    expect(await codeOf(during.verify(forge({ alg: 'HS256', typ: 'JWT' }, base(), randomBytes(32).toString('hex')), 'access'))).toBe('ERR_TOKEN_INVALID');
+  });
+
+  it.each(['RS256', 'EdDSA'] as const)('%s: accepts tokens signed with the key pair JWT_PUBLIC_KEY_PREVIOUS belongs to', async (alg) => {
+    const pair = () => (alg === 'RS256' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ed25519'));
+    const [oldPair, newPair, otherPair] = [pair(), pair(), pair()];
+    const pem = (key: { export(options: { type: 'spki' | 'pkcs8'; format: 'pem' }): string | Buffer }, type: 'spki' | 'pkcs8') => key.export({ type, format: 'pem' }).toString();
+    const issuerOf = (keys: typeof oldPair) => new TokenService(loadConfig({ NODE_ENV: 'test', JWT_ALG: alg, JWT_PRIVATE_KEY: pem(keys.privateKey, 'pkcs8') }, { envFile: false }).jwt);
+    const verifier = new TokenService(
+      loadConfig({ NODE_ENV: 'test', JWT_ALG: alg, JWT_PUBLIC_KEY: pem(newPair.publicKey, 'spki'), JWT_PUBLIC_KEY_PREVIOUS: pem(oldPair.publicKey, 'spki') }, { envFile: false }).jwt,
+    );
+    for (const keys of [oldPair, newPair]) {
+      const issued = await issuerOf(keys).issueAccess({ userId: '9', role: 'auditor' });
+      await expect(verifier.verify(issued.token, 'access')).resolves.toMatchObject({ userId: '9' });
+    }
+    const stranger = await issuerOf(otherPair).issueAccess({ userId: '9', role: 'auditor' });
+    expect(await codeOf(verifier.verify(stranger.token, 'access'))).toBe('ERR_TOKEN_INVALID');
+  });
+});
+
 describe('TokenService (asymmetric)', () => {
   it.each(['RS256', 'EdDSA'] as const)('%s: the verifier holds only the public key and pins the algorithm', async (alg) => {
     const pair =

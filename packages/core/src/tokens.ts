@@ -49,12 +49,13 @@ const invalid = (internalReason: string) => new AppError('ERR_TOKEN_INVALID', { 
 
 export class TokenService {
   readonly #alg: JwtAlgorithm;
-  readonly #hmacKey: Buffer | undefined;
+  /** The key that signs, then the one being rotated out (verification only). */
+  readonly #hmacKeys: readonly Buffer[] = [];
   readonly #issuer: string;
   readonly #audience: string;
   readonly #requireIssuer: boolean;
   readonly #requireAudience: boolean;
-  readonly #publicKey: KeyObject | undefined;
+  readonly #publicKeys: readonly KeyObject[] = [];
   readonly #privateKey: KeyObject | undefined;
   readonly #encodedHeader: string;
 
@@ -66,10 +67,10 @@ export class TokenService {
     this.#requireAudience = config.requireAudience;
     if (config.alg === 'HS256') {
       if (!config.secret) throw new Error('JWT_SECRET is not set');
-      this.#hmacKey = Buffer.from(config.secret, 'utf8');
+      this.#hmacKeys = [config.secret, config.previousSecret].filter((key) => key !== undefined).map((key) => Buffer.from(key, 'utf8'));
     } else {
       // Parsed now, so a bad key fails the start (serverJwtConfig has said which and why), not a request.
-      if (config.publicKey) this.#publicKey = createPublicKey(config.publicKey);
+      this.#publicKeys = [config.publicKey, config.previousPublicKey].filter((key) => key !== undefined).map((key) => createPublicKey(key));
       if (config.privateKey) this.#privateKey = createPrivateKey(config.privateKey);
     }
     this.#encodedHeader = base64url(JSON.stringify({ alg: config.alg, typ: 'JWT' }));
@@ -114,9 +115,10 @@ export class TokenService {
   }
 
   async #sign(claims: Record<string, unknown>): Promise<string> {
-    if (this.#hmacKey) {
+    const [signingKey] = this.#hmacKeys;
+    if (signingKey) {
       const signingInput = `${this.#encodedHeader}.${base64url(JSON.stringify(claims))}`;
-      const signature = createHmac('sha256', this.#hmacKey).update(signingInput).digest('base64url');
+      const signature = createHmac('sha256', signingKey).update(signingInput).digest('base64url');
       return `${signingInput}.${signature}`;
     }
     if (!this.#privateKey) throw new Error(`JWT_PRIVATE_KEY is needed to issue ${this.#alg} tokens`);
@@ -133,7 +135,7 @@ export class TokenService {
     let payload = this.#signed.get(token);
     if (payload === undefined) {
       const segments = compactSegments(token, this.#alg);
-      payload = this.#hmacKey ? this.#verifyHs256(segments) : await this.#verifyAsymmetric(token);
+      payload = this.#hmacKeys.length > 0 ? this.#verifyHs256(segments) : await this.#verifyAsymmetric(token, segments[1]);
       this.#remember(token, payload);
     }
     // Time, type, issuer and audience are checked on every use, cached or not.
@@ -159,22 +161,32 @@ export class TokenService {
     const header = parseSegment(header64, 'header');
     if (header.crit !== undefined) throw invalid('unsupported crit header');
     const given = Buffer.from(signature64, 'base64url');
-    const expected = createHmac('sha256', this.#hmacKey as Buffer).update(`${header64}.${payload64}`).digest();
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid('bad signature');
+    const signingInput = `${header64}.${payload64}`;
+    // The signing key first: a token signed with the outgoing one costs a second HMAC, no other does.
+    const signed = this.#hmacKeys.some((key) => {
+      const expected = createHmac('sha256', key).update(signingInput).digest();
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    });
+    if (!signed) throw invalid('bad signature');
     return parseSegment(payload64, 'payload');
   }
 
-  async #verifyAsymmetric(token: string): Promise<Record<string, unknown>> {
-    if (!this.#publicKey) throw new Error(`JWT_PUBLIC_KEY is needed to verify ${this.#alg} tokens`);
-    try {
-      const { payload } = await jose.compactVerify(token, this.#publicKey, { algorithms: [this.#alg] });
-      const claims: unknown = JSON.parse(Buffer.from(payload).toString('utf8'));
-      if (!isObject(claims)) throw invalid('payload is not an object');
-      return claims;
-    } catch (error) {
-      if (error instanceof AppError) throw error;
-      throw invalid(error instanceof Error ? error.message : 'verification failed');
+  async #verifyAsymmetric(token: string, payload64: string): Promise<Record<string, unknown>> {
+    if (this.#publicKeys.length === 0) throw new Error(`JWT_PUBLIC_KEY is needed to verify ${this.#alg} tokens`);
+    let failure: unknown;
+    for (const key of this.#publicKeys) {
+      try {
+        await jose.compactVerify(token, key, { algorithms: [this.#alg] });
+        // The payload jose checked is this very segment.
+        return parseSegment(payload64, 'payload');
+      } catch (error) {
+        if (error instanceof AppError) throw error;
+        // Only a signature that does not match this key is worth trying the next one for.
+        failure = error;
+        if (!(error instanceof jose.errors.JWSSignatureVerificationFailed)) break;
+      }
     }
+    throw invalid(failure instanceof Error ? failure.message : 'verification failed');
   }
 
   #checkClaims(claims: Record<string, unknown>, expected: TokenType, now: number): VerifiedClaims {
