@@ -217,28 +217,59 @@ function findNumbers(text: string, numbers: readonly KnownNumber[], out: Finding
 
 const DIGIT_WORDS: Readonly<Record<string, string>> = {
   zero: '0', oh: '0', o: '0', one: '1', two: '2', three: '3', four: '4', five: '5', six: '6', seven: '7', eight: '8', nine: '9',
+  ten: '10', eleven: '11', twelve: '12', thirteen: '13', fourteen: '14', fifteen: '15', sixteen: '16', seventeen: '17', eighteen: '18', nineteen: '19',
+  // "eight hundred" is how 800 is said; "hundred" adds its zeros to the digit before.
+  hundred: '00',
 };
+/** Tens: "fifty-five" and "fifty five" are 55, "fifty" alone is 50. */
+const TENS_WORDS: Readonly<Record<string, string>> = {
+  twenty: '2', thirty: '3', forty: '4', fifty: '5', sixty: '6', seventy: '7', eighty: '8', ninety: '9',
+};
+const NUMBER_WORD = `(?:${[...Object.keys(DIGIT_WORDS), ...Object.keys(TENS_WORDS)].filter((w) => w !== 'o').join('|')})`;
 /**
- * Digits spelt out, alone or mixed with digits: "three one six, five five five, four zero two
- * zero", "five one two 44 9876". Read aloud and typed as heard, a known number has no digits
- * in a row for the search by digits to find.
+ * Numbers spelt out, alone or mixed with digits: "three one six, five five five, four zero two
+ * zero", "five one two 44 9876", "three sixteen, five fifty-five, forty twenty". Read aloud
+ * and typed as heard, a known number has no digits in a row for the search by digits to find.
  */
-const SPELT_RUN =
-  /\b(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|\d+)(?:[\s,.()-]{1,3}(?:zero|oh|o|one|two|three|four|five|six|seven|eight|nine|\d+)\b){3,}/gi;
+const SPELT_RUN = new RegExp(String.raw`\b(?:${NUMBER_WORD}|\d+)(?:[\s,.()-]{1,3}(?:${NUMBER_WORD}|o|\d+)\b){3,}`, 'gi');
+const SPELT_PART = /[a-z]+|\d/gi;
+const UNIT_WORD = /^(?:one|two|three|four|five|six|seven|eight|nine)$/i;
 
 function findSpeltNumbers(text: string, numbers: readonly KnownNumber[], out: Finding[]): void {
   SPELT_RUN.lastIndex = 0;
   for (let m = SPELT_RUN.exec(text); m !== null; m = SPELT_RUN.exec(text)) {
     if (!/[a-z]/i.test(m[0])) continue; // digits alone: findNumbers has it
+    // One entry per digit, with where in the text the word or digit that says it starts and ends.
     let digits = '';
     const starts: number[] = [];
     const ends: number[] = [];
-    for (const part of m[0].matchAll(/[a-z]+|\d/gi)) {
-      const value = /\d/.test(part[0]) ? part[0] : DIGIT_WORDS[part[0].toLowerCase()];
-      if (value === undefined) continue;
-      digits += value;
-      starts.push(m.index + part.index);
-      ends.push(m.index + part.index + part[0].length);
+    const say = (value: string, start: number, end: number) => {
+      for (const digit of value) {
+        digits += digit;
+        starts.push(start);
+        ends.push(end);
+      }
+    };
+    const parts = [...m[0].matchAll(SPELT_PART)];
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]!;
+      const word = part[0].toLowerCase();
+      const start = m.index + part.index;
+      const end = start + part[0].length;
+      const tens = TENS_WORDS[word];
+      if (tens !== undefined) {
+        const next = parts[i + 1];
+        // A unit right after (a hyphen or one space between) is the same number: "fifty-five".
+        if (next !== undefined && UNIT_WORD.test(next[0]) && /^[ -]$/.test(m[0].slice(part.index + part[0].length, next.index))) {
+          say(`${tens}${DIGIT_WORDS[next[0].toLowerCase()]}`, start, m.index + next.index + next[0].length);
+          i++;
+        } else {
+          say(`${tens}0`, start, end);
+        }
+        continue;
+      }
+      const value = /\d/.test(part[0]) ? part[0] : DIGIT_WORDS[word];
+      if (value !== undefined) say(value, start, end);
     }
     for (const known of numbers) {
       for (let at = digits.indexOf(known.digits); at >= 0; at = digits.indexOf(known.digits, at + 1)) {

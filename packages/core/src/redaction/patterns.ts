@@ -276,6 +276,28 @@ const DATE_WEEKDAY_ORDINAL = new RegExp(
   String.raw`\b(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|Mon|Tues?|Wed|Thurs?|Fri|Sat|Sun)\.?,?[ \t]+(?:the[ \t]+)?${DAY_NUMBER}(?:st|nd|rd|th)\b(?![ \t]+degree)`,
   'gi',
 );
+/** A day of the month in words: "ninth", "twenty-fourth", lower case or capitalised. */
+const capitalisedOrNot = (word: string) => `[${word[0]}${word[0]!.toUpperCase()}]${word.slice(1)}`;
+const UNIT_ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth'];
+const DAY_WORDS = `(?:${[
+  `${capitalisedOrNot('twenty')}[- ](?:${UNIT_ORDINALS.map(capitalisedOrNot).join('|')})`,
+  `${capitalisedOrNot('thirty')}[- ]${capitalisedOrNot('first')}`,
+  ...[...UNIT_ORDINALS, 'tenth', 'eleventh', 'twelfth', 'thirteenth', 'fourteenth', 'fifteenth', 'sixteenth', 'seventeenth', 'eighteenth', 'nineteenth', 'twentieth', 'thirtieth'].map(capitalisedOrNot),
+].join('|')})`;
+/** "March ninth", "the ninth of March", "9th of March": a month with its day in words or as an ordinal. */
+const DATE_DAY_WORDS = new RegExp(
+  String.raw`(?<![A-Za-z])(?:${MONTH}[ \t]+(?:the[ \t]+)?${DAY_WORDS}|(?:[Tt]he[ \t]+)?${DAY_WORDS}[ \t]+of[ \t]+${MONTH})(?![A-Za-z])`,
+  'g',
+);
+/**
+ * "seen on the 24th.", "back by the 3rd for …": a day of the month with no month, after a word
+ * that places an event on it, and with nothing after it that makes it a count ("on the 3rd
+ * attempt", "on the 2nd floor", "on the 5th day" stay).
+ */
+const DATE_ON_THE_ORDINAL = new RegExp(
+  String.raw`\b(?:[Oo]n|[Bb]y|[Uu]ntil|[Tt]ill|[Ss]ince|[Bb]efore|[Aa]fter)[ \t]+the[ \t]+(${DAY_NUMBER}(?:st|nd|rd|th))(?=[ \t]*(?:[.,;:!?)]|$)|[ \t]+(?:at|for|when|with|in[ \t]+the[ \t]+(?:morning|afternoon|evening)|of[ \t]+(?:this|last|next|the)[ \t]+month)\b)`,
+  'gdm',
+);
 const MONTH_ALONE_CUE = new RegExp(
   String.raw`\b(?:[Ii]n|[Ss]ince|[Dd]uring|[Uu]ntil|[Tt]ill|[Ff]rom|[Bb]y|[Ee]arly|[Ll]ate|[Mm]id-?|[Ll]ast|[Nn]ext|[Tt]his|[Oo]f|[Oo]n|[Tt]hrough|[Bb]efore|[Aa]fter|[Ee]nd of|[Bb]eginning of)[ \t]+(?:(?:early|late|mid)-?[ \t]*)?(${MONTH_FULL.join('|')}|Sept)(?![A-Za-z])`,
   'gd',
@@ -486,6 +508,8 @@ export function findPatterns(text: string, out: Finding[]): void {
   scan(text, MONTH_ALONE_CUE, 'date', emit, 1);
   scan(text, DATE_COMPACT, 'date', emit);
   scan(text, DATE_WEEKDAY_ORDINAL, 'date', emit);
+  scan(text, DATE_DAY_WORDS, 'date', emit);
+  scan(text, DATE_ON_THE_ORDINAL, 'date', emit, 1);
   MONTH_DAY.lastIndex = 0;
   for (let m = MONTH_DAY.exec(text); m !== null; m = MONTH_DAY.exec(text)) {
     const before = text.slice(Math.max(0, m.index - 24), m.index);

@@ -27,6 +27,12 @@ describe("scrubText: what a reviewer found left in a researcher's notes", () => 
     ['report dated NOV-19-2026', 'NOV-19-2026'],
     ['Saw her Nov-19', 'Nov-19'],
     ['f/u wk of 12/7', '12/7'],
+    ['born March ninth, nineteen fifty', 'March ninth'],
+    ['DOB the ninth of March 1950', 'ninth of March'],
+    ['the Twenty-Fourth of December', 'Fourth of December'],
+    ['seen on the 24th for follow-up', '24th'],
+    ['recheck on the 12th; call', '12th'],
+    ['returned on the 3rd at 0900', '3rd'],
   ])('a date written compactly: %s', (text, secret) => expectRemoved(text, secret, '[DATE]'));
 
   it.each([
@@ -59,6 +65,23 @@ describe("scrubText: what a reviewer found left in a researcher's notes", () => 
     ['see p004 for the sister', 'p004'],
     ['merged into g000123', 'g000123'],
   ])("this system's record ids, whosever they are: %s", (text, secret) => expectRemoved(text, secret, '[ID]'));
+
+  it("finds the record's own phone number read aloud in groups: teens, tens and hundreds", () => {
+    const known = { phones: ['313-555-0134', '800-555-0199'] };
+    expect(scrub('call back three thirteen, five fifty-five, zero one three four', known)).toBe('call back [PHONE]');
+    expect(scrub('three thirteen five five five oh one thirty-four', known)).toBe('[PHONE]');
+    expect(scrub('eight hundred, five fifty five, zero one nine nine', known)).toBe('[PHONE]');
+    // The same words that make no known number stay.
+    for (const text of ['gave twenty-five mg then fifty mg, one two three', 'three thirteen, five fifty-five, zero one three five']) {
+      expect(scrub(text, known)).toBe(text);
+    }
+  });
+
+  it('leaves a day of the month alone where it counts something', () => {
+    for (const text of ['on the 3rd attempt', 'on the 2nd floor', 'on the 5th day of abx', 'in the first of three', 'the second of two sons', 'may second look']) {
+      expect(scrub(text)).toBe(text);
+    }
+  });
 
   it("finds the record's own numbers read aloud and typed as heard, digits spelt out or mixed", () => {
     const known = { phones: ['316-555-4020'], ssns: ['512-44-9876'], mrns: ['MRN-0004821'] };
