@@ -60,6 +60,39 @@ export function need(values: readonly string[], count: number, what: string): st
   return [...values];
 }
 
+/** What a sub-command is given: its arguments, read, and the open database, audit log and console. */
+export interface SubCommandContext {
+  args: string[];
+  options: Map<string, string>;
+  db: Database['db'];
+  io: OperatorIo;
+  deps: OperatorDeps;
+}
+
+/**
+ * Reads argv's options and runs the sub-command it names through `run`, which resolves
+ * undefined for a name it does not know: then the usage is the answer, on stdout when it was
+ * asked for (exit 0), else as the error (stderr, exit 2).
+ */
+export async function dispatch(
+  argv: readonly string[],
+  deps: OperatorDeps,
+  usage: string,
+  valueOptions: ReadonlySet<string>,
+  run: (command: string | undefined, context: SubCommandContext) => Promise<number | undefined>,
+): Promise<number> {
+  const [command, ...rest] = argv;
+  const { positional, options } = parseArgs(rest, valueOptions);
+  const code = await run(command, { args: positional, options, db: deps.database.db, io: deps.io, deps });
+  if (code !== undefined) return code;
+  if (command === undefined || command === '--help' || command === 'help') {
+    deps.io.out(`${usage}\n`);
+    return 0;
+  }
+  deps.io.err(`${usage}\n`);
+  return 2;
+}
+
 /**
  * One audit event per change, after it is made. No user signed in at a console: the event
  * names the operating-system user instead, and the reason names the change, never a password

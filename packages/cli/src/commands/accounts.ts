@@ -21,14 +21,13 @@ import { demoAccountsPresent } from '@secure-hospital-ai/core/db/seed';
 import { isRole, ROLES } from '@secure-hospital-ai/core/domain';
 import {
   consoleIo,
+  dispatch,
   need,
-  parseArgs,
   recordOperatorChange,
   runOperatorCommand,
   usageError,
   type OperatorDeps,
   type OperatorIo,
-  type ParsedArgs,
 } from '../operator-command.js';
 
 export const USAGE = `usage: accounts <command>
@@ -58,122 +57,113 @@ function audited(deps: AccountsDeps, change: string, accountId: number, patientI
   return recordOperatorChange(deps.audit, 'account.change', accountChangeReason(change, accountId, role), patientId);
 }
 
-async function passwordFrom(parsed: ParsedArgs, io: AccountsIo): Promise<string> {
-  return parsed.options.get('--password') ?? io.readPassword('password: ');
+async function passwordFrom(options: ReadonlyMap<string, string>, io: AccountsIo): Promise<string> {
+  return options.get('--password') ?? io.readPassword('password: ');
 }
 
 /** The command logic against an open database: what tests drive, with real accounts and audit. */
-export async function runAccounts(argv: readonly string[], deps: AccountsDeps): Promise<number> {
-  const [command, ...rest] = argv;
-  const parsed = parseArgs(rest, VALUE_OPTIONS);
-  const args = parsed.positional;
-  const db = deps.database.db;
-  const { io } = deps;
-  switch (command) {
-    case 'list': {
-      need(args, 0, 'no arguments');
-      for (const a of await listAccounts(db)) {
-        const link = a.patient_id ? ` patient=${a.patient_id}` : '';
-        io.out(`${String(a.id).padStart(4)} ${a.username.padEnd(20)} ${a.role.padEnd(12)} ${a.is_active ? 'active' : 'DEACTIVATED'}${link}${a.is_demo ? ' (demo)' : ''}\n`);
-      }
-      return 0;
-    }
-    case 'create': {
-      const [username] = need(args, 1, '<username>') as [string];
-      const role = parsed.options.get('--role');
-      if (!isRole(role)) throw usageError(`--role must be one of ${ROLES.join(', ')}`);
-      const password = await passwordFrom(parsed, io);
-      const account = await createAccount(db, {
-        username,
-        password,
-        role,
-        displayName: parsed.options.get('--name') ?? username,
-        patientId: parsed.options.get('--patient') ?? null,
-      });
-      await audited(deps, 'account.create', account.id, account.patient_id, { to: account.role });
-      io.out(`created ${account.username} (${account.role}, id ${account.id})\n`);
-      return 0;
-    }
-    case 'deactivate':
-    case 'reactivate': {
-      const [username] = need(args, 1, '<username>') as [string];
-      const { account, changed } = await setAccountActive(db, username, command === 'reactivate');
-      if (!changed) {
-        io.out(`no change: ${username} is already ${command === 'reactivate' ? 'active' : 'deactivated'}\n`);
+export function runAccounts(argv: readonly string[], deps: AccountsDeps): Promise<number> {
+  return dispatch(argv, deps, USAGE, VALUE_OPTIONS, async (command, { args, options, db, io }) => {
+    switch (command) {
+      case 'list': {
+        need(args, 0, 'no arguments');
+        for (const a of await listAccounts(db)) {
+          const link = a.patient_id ? ` patient=${a.patient_id}` : '';
+          io.out(`${String(a.id).padStart(4)} ${a.username.padEnd(20)} ${a.role.padEnd(12)} ${a.is_active ? 'active' : 'DEACTIVATED'}${link}${a.is_demo ? ' (demo)' : ''}\n`);
+        }
         return 0;
       }
-      await audited(deps, `account.${command}`, account.id);
-      io.out(`${command}d ${username}; takes effect at the next request\n`);
-      return 0;
-    }
-    case 'reset-password': {
-      const [username] = need(args, 1, '<username>') as [string];
-      const account = await requireAccount(db, username);
-      await resetPassword(db, username, await passwordFrom(parsed, io));
-      await audited(deps, 'account.reset_password', account.id);
-      io.out(`password of ${username} reset; its sessions were ended\n`);
-      return 0;
-    }
-    case 'set-role': {
-      const [username, role] = need(args, 2, '<username> <role>') as [string, string];
-      if (!isRole(role)) throw usageError(`role must be one of ${ROLES.join(', ')}`);
-      const before = await requireAccount(db, username);
-      const account = await setAccountRole(db, username, role, parsed.options.get('--patient') ?? null);
-      await audited(deps, 'account.set_role', account.id, account.patient_id, { from: before.role, to: account.role });
-      io.out(`${username} is now ${role}; tokens issued under the old role are refused\n`);
-      return 0;
-    }
-    case 'assign-care-team':
-    case 'unassign-care-team': {
-      const [username, patientId] = need(args, 2, '<username> <patientId>') as [string, string];
-      const account = await requireAccount(db, username);
-      const adding = command === 'assign-care-team';
-      const changed = adding ? await assignCareTeam(db, username, patientId) : await removeCareTeam(db, username, patientId);
-      if (!changed) {
-        io.out(`no change: ${username} ${adding ? 'is already' : 'is not'} on the care team of ${patientId}\n`);
+      case 'create': {
+        const [username] = need(args, 1, '<username>') as [string];
+        const role = options.get('--role');
+        if (!isRole(role)) throw usageError(`--role must be one of ${ROLES.join(', ')}`);
+        const password = await passwordFrom(options, io);
+        const account = await createAccount(db, {
+          username,
+          password,
+          role,
+          displayName: options.get('--name') ?? username,
+          patientId: options.get('--patient') ?? null,
+        });
+        await audited(deps, 'account.create', account.id, account.patient_id, { to: account.role });
+        io.out(`created ${account.username} (${account.role}, id ${account.id})\n`);
         return 0;
       }
-      await audited(deps, `account.${command.replace(/-/g, '_')}`, account.id, patientId);
-      io.out(`${adding ? 'added' : 'removed'} ${username} ${adding ? 'to' : 'from'} the care team of ${patientId}\n`);
-      return 0;
-    }
-    case 'assign-ward':
-    case 'unassign-ward': {
-      const [username, wardId] = need(args, 2, '<username> <wardId>') as [string, string];
-      const account = await requireAccount(db, username);
-      const adding = command === 'assign-ward';
-      const changed = adding ? await assignWard(db, username, wardId) : await removeWard(db, username, wardId);
-      if (!changed) {
-        io.out(`no change: ${username} ${adding ? 'is already' : 'is not'} assigned to ward ${wardId}\n`);
+      case 'deactivate':
+      case 'reactivate': {
+        const [username] = need(args, 1, '<username>') as [string];
+        const { account, changed } = await setAccountActive(db, username, command === 'reactivate');
+        if (!changed) {
+          io.out(`no change: ${username} is already ${command === 'reactivate' ? 'active' : 'deactivated'}\n`);
+          return 0;
+        }
+        await audited(deps, `account.${command}`, account.id);
+        io.out(`${command}d ${username}; takes effect at the next request\n`);
         return 0;
       }
-      await audited(deps, `account.${command.replace(/-/g, '_')}:ward/${wardId}`, account.id);
-      io.out(`${adding ? 'assigned' : 'unassigned'} ${username} ${adding ? 'to' : 'from'} ward ${wardId}\n`);
-      return 0;
-    }
-    case 'retire-demo': {
-      need(args, 0, 'no arguments');
-      const demo = await demoAccountsPresent(db);
-      if (demo.length === 0) {
-        io.out('no change: there are no demo accounts\n');
+      case 'reset-password': {
+        const [username] = need(args, 1, '<username>') as [string];
+        const account = await requireAccount(db, username);
+        await resetPassword(db, username, await passwordFrom(options, io));
+        await audited(deps, 'account.reset_password', account.id);
+        io.out(`password of ${username} reset; its sessions were ended\n`);
         return 0;
       }
-      for (const username of demo) {
-        const account = await retireDemoAccount(db, username);
-        await audited(deps, 'account.retire_demo', account.id);
-        io.out(`retired ${username}: deactivated, password replaced, care teams and wards removed\n`);
-      }
-      return 0;
-    }
-    default:
-      // Asked for, the usage is the answer (stdout); after a wrong command it is the error (stderr).
-      if (command === undefined || command === '--help' || command === 'help') {
-        io.out(`${USAGE}\n`);
+      case 'set-role': {
+        const [username, role] = need(args, 2, '<username> <role>') as [string, string];
+        if (!isRole(role)) throw usageError(`role must be one of ${ROLES.join(', ')}`);
+        const before = await requireAccount(db, username);
+        const account = await setAccountRole(db, username, role, options.get('--patient') ?? null);
+        await audited(deps, 'account.set_role', account.id, account.patient_id, { from: before.role, to: account.role });
+        io.out(`${username} is now ${role}; tokens issued under the old role are refused\n`);
         return 0;
       }
-      io.err(`${USAGE}\n`);
-      return 2;
-  }
+      case 'assign-care-team':
+      case 'unassign-care-team': {
+        const [username, patientId] = need(args, 2, '<username> <patientId>') as [string, string];
+        const account = await requireAccount(db, username);
+        const adding = command === 'assign-care-team';
+        const changed = adding ? await assignCareTeam(db, username, patientId) : await removeCareTeam(db, username, patientId);
+        if (!changed) {
+          io.out(`no change: ${username} ${adding ? 'is already' : 'is not'} on the care team of ${patientId}\n`);
+          return 0;
+        }
+        await audited(deps, `account.${command.replace(/-/g, '_')}`, account.id, patientId);
+        io.out(`${adding ? 'added' : 'removed'} ${username} ${adding ? 'to' : 'from'} the care team of ${patientId}\n`);
+        return 0;
+      }
+      case 'assign-ward':
+      case 'unassign-ward': {
+        const [username, wardId] = need(args, 2, '<username> <wardId>') as [string, string];
+        const account = await requireAccount(db, username);
+        const adding = command === 'assign-ward';
+        const changed = adding ? await assignWard(db, username, wardId) : await removeWard(db, username, wardId);
+        if (!changed) {
+          io.out(`no change: ${username} ${adding ? 'is already' : 'is not'} assigned to ward ${wardId}\n`);
+          return 0;
+        }
+        await audited(deps, `account.${command.replace(/-/g, '_')}:ward/${wardId}`, account.id);
+        io.out(`${adding ? 'assigned' : 'unassigned'} ${username} ${adding ? 'to' : 'from'} ward ${wardId}\n`);
+        return 0;
+      }
+      case 'retire-demo': {
+        need(args, 0, 'no arguments');
+        const demo = await demoAccountsPresent(db);
+        if (demo.length === 0) {
+          io.out('no change: there are no demo accounts\n');
+          return 0;
+        }
+        for (const username of demo) {
+          const account = await retireDemoAccount(db, username);
+          await audited(deps, 'account.retire_demo', account.id);
+          io.out(`retired ${username}: deactivated, password replaced, care teams and wards removed\n`);
+        }
+        return 0;
+      }
+      default:
+        return undefined;
+    }
+  });
 }
 
 export function run(argv: string[]): Promise<number> {

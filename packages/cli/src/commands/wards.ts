@@ -4,7 +4,7 @@
  * `ward.change` with the patient's id, and takes effect at the next tool call.
  */
 import { admitPatient, createWard, dischargePatient, listWards, wardPatients } from '@secure-hospital-ai/core/wards';
-import { consoleIo, need, parseArgs, recordOperatorChange, runOperatorCommand, usageError, type OperatorDeps } from '../operator-command.js';
+import { consoleIo, dispatch, need, recordOperatorChange, runOperatorCommand, usageError, type OperatorDeps } from '../operator-command.js';
 
 export const USAGE = `usage: wards <command>
   list                              wards, with how many patients and nurses each has
@@ -17,68 +17,60 @@ A nurse sees the patients admitted to her wards (accounts assign-ward <username>
 const VALUE_OPTIONS = new Set(['--name']);
 
 /** The command logic against an open database: what tests drive, with real wards and audit. */
-export async function runWards(argv: readonly string[], deps: OperatorDeps): Promise<number> {
-  const [command, ...rest] = argv;
-  const parsed = parseArgs(rest, VALUE_OPTIONS);
-  const args = parsed.positional;
-  const db = deps.database.db;
-  const { io } = deps;
-  switch (command) {
-    case 'list': {
-      need(args, 0, 'no arguments');
-      for (const ward of await listWards(db)) {
-        io.out(`${ward.id.padEnd(12)} ${ward.name.padEnd(32)} ${String(ward.patients).padStart(5)} patients ${String(ward.nurses).padStart(4)} nurses\n`);
-      }
-      return 0;
-    }
-    case 'create': {
-      const [wardId] = need(args, 1, '<wardId> --name <name>') as [string];
-      const name = parsed.options.get('--name');
-      if (name === undefined) throw usageError('create needs --name <name>');
-      if (!(await createWard(db, wardId, name))) {
-        io.out(`no change: ward ${wardId} exists\n`);
+export function runWards(argv: readonly string[], deps: OperatorDeps): Promise<number> {
+  return dispatch(argv, deps, USAGE, VALUE_OPTIONS, async (command, { args, options, db, io }) => {
+    switch (command) {
+      case 'list': {
+        need(args, 0, 'no arguments');
+        for (const ward of await listWards(db)) {
+          io.out(`${ward.id.padEnd(12)} ${ward.name.padEnd(32)} ${String(ward.patients).padStart(5)} patients ${String(ward.nurses).padStart(4)} nurses\n`);
+        }
         return 0;
       }
-      await recordOperatorChange(deps.audit, 'ward.change', `ward.create:ward/${wardId}`, null);
-      io.out(`created ward ${wardId}\n`);
-      return 0;
-    }
-    case 'patients': {
-      const [wardId] = need(args, 1, '<wardId>') as [string];
-      for (const admission of await wardPatients(db, wardId)) io.out(`${admission.patient_id.padEnd(40)} admitted ${admission.admitted_at}\n`);
-      return 0;
-    }
-    case 'admit': {
-      const [patientId, wardId] = need(args, 2, '<patientId> <wardId>') as [string, string];
-      const result = await admitPatient(db, patientId, wardId);
-      if (!result.changed) {
-        io.out(`no change: ${patientId} is already in ward ${wardId}\n`);
+      case 'create': {
+        const [wardId] = need(args, 1, '<wardId> --name <name>') as [string];
+        const name = options.get('--name');
+        if (name === undefined) throw usageError('create needs --name <name>');
+        if (!(await createWard(db, wardId, name))) {
+          io.out(`no change: ward ${wardId} exists\n`);
+          return 0;
+        }
+        await recordOperatorChange(deps.audit, 'ward.change', `ward.create:ward/${wardId}`, null);
+        io.out(`created ward ${wardId}\n`);
         return 0;
       }
-      const transfer = result.from === undefined ? '' : `:from/${result.from}`;
-      await recordOperatorChange(deps.audit, 'ward.change', `ward.admit:ward/${wardId}${transfer}`, patientId);
-      io.out(result.from === undefined ? `admitted ${patientId} to ward ${wardId}\n` : `transferred ${patientId} from ward ${result.from} to ward ${wardId}\n`);
-      return 0;
-    }
-    case 'discharge': {
-      const [patientId] = need(args, 1, '<patientId>') as [string];
-      const left = await dischargePatient(db, patientId);
-      if (left === undefined) {
-        io.out(`no change: ${patientId} is in no ward\n`);
+      case 'patients': {
+        const [wardId] = need(args, 1, '<wardId>') as [string];
+        for (const admission of await wardPatients(db, wardId)) io.out(`${admission.patient_id.padEnd(40)} admitted ${admission.admitted_at}\n`);
         return 0;
       }
-      await recordOperatorChange(deps.audit, 'ward.change', `ward.discharge:ward/${left}`, patientId);
-      io.out(`discharged ${patientId} from ward ${left}\n`);
-      return 0;
-    }
-    default:
-      if (command === 'help') {
-        io.out(`${USAGE}\n`);
+      case 'admit': {
+        const [patientId, wardId] = need(args, 2, '<patientId> <wardId>') as [string, string];
+        const result = await admitPatient(db, patientId, wardId);
+        if (!result.changed) {
+          io.out(`no change: ${patientId} is already in ward ${wardId}\n`);
+          return 0;
+        }
+        const transfer = result.from === undefined ? '' : `:from/${result.from}`;
+        await recordOperatorChange(deps.audit, 'ward.change', `ward.admit:ward/${wardId}${transfer}`, patientId);
+        io.out(result.from === undefined ? `admitted ${patientId} to ward ${wardId}\n` : `transferred ${patientId} from ward ${result.from} to ward ${wardId}\n`);
         return 0;
       }
-      io.err(`${USAGE}\n`);
-      return 2;
-  }
+      case 'discharge': {
+        const [patientId] = need(args, 1, '<patientId>') as [string];
+        const left = await dischargePatient(db, patientId);
+        if (left === undefined) {
+          io.out(`no change: ${patientId} is in no ward\n`);
+          return 0;
+        }
+        await recordOperatorChange(deps.audit, 'ward.change', `ward.discharge:ward/${left}`, patientId);
+        io.out(`discharged ${patientId} from ward ${left}\n`);
+        return 0;
+      }
+      default:
+        return undefined;
+    }
+  });
 }
 
 export function run(argv: string[]): Promise<number> {
