@@ -70,7 +70,8 @@ export interface SubCommandContext {
 }
 
 /**
- * Reads argv's options and runs the sub-command it names through `run`, which resolves
+ * Reads argv's options (`valueOptions`: those each sub-command takes) and runs the sub-command
+ * it names through `run`, which resolves
  * undefined for a name it does not know: then the usage is the answer, on stdout when it was
  * asked for (exit 0), else as the error (stderr, exit 2).
  */
@@ -78,11 +79,13 @@ export async function dispatch(
   argv: readonly string[],
   deps: OperatorDeps,
   usage: string,
-  valueOptions: ReadonlySet<string>,
+  valueOptions: Readonly<Record<string, readonly string[]>>,
   run: (command: string | undefined, context: SubCommandContext) => Promise<number | undefined>,
 ): Promise<number> {
   const [command, ...rest] = argv;
-  const { positional, options } = parseArgs(rest, valueOptions);
+  // Each sub-command takes its own options; another's is refused, not ignored (`wards admit --name x`).
+  const taken = command !== undefined && Object.hasOwn(valueOptions, command) ? valueOptions[command] : undefined;
+  const { positional, options } = parseArgs(rest, new Set(taken ?? []));
   const code = await run(command, { args: positional, options, db: deps.database.db, io: deps.io, deps });
   if (code !== undefined) return code;
   if (command === undefined || command === '--help' || command === 'help') {

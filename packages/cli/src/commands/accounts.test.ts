@@ -154,7 +154,11 @@ describe('accounts CLI', () => {
     await expect(accounts(['deactivate'])).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
     await expect(accounts(['list', '--bogus'])).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
     expect((await accounts(['frobnicate'])).code).toBe(2);
+    // An option another sub-command takes is refused, not ignored: the account stays active.
+    await expect(accounts(['deactivate', 'dr_grey', '--role', 'nurse'])).rejects.toMatchObject({ code: 'ERR_VALIDATION', detail: 'unknown option --role' });
+    expect(await findAccountByUsername(database.db, 'dr_grey')).toMatchObject({ is_active: 1, role: 'doctor' });
   });
+
   // Last in this block: it retires the demo accounts the tests above use.
   it('retires every demo account for good: deactivated, published password gone, links removed, tokens refused', async () => {
     const headers = await bearerFor('nurse_joy');

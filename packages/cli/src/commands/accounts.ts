@@ -50,7 +50,11 @@ when it is not a terminal; a password on the command line is visible to other lo
 export type AccountsIo = OperatorIo;
 export type AccountsDeps = OperatorDeps;
 
-const VALUE_OPTIONS = new Set(['--role', '--password', '--patient', '--name']);
+const VALUE_OPTIONS = {
+  create: ['--role', '--password', '--patient', '--name'],
+  'reset-password': ['--password'],
+  'set-role': ['--patient'],
+};
 
 /** One `account.change` event per change, with the reason the gateway gives the same change. */
 function audited(deps: AccountsDeps, change: string, accountId: number, patientId: string | null = null, role?: { from?: string; to: string }): Promise<void> {

@@ -136,6 +136,8 @@ describe('wards CLI', () => {
     await expect(wards(['create', 'W1', '--name', 'Another name'])).rejects.toMatchObject({ code: 'ERR_CONFLICT' });
     await expect(wards(['admit', 'P001'])).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
     await expect(wards(['admit', 'P001', 'W1', '--at', 'now'])).rejects.toMatchObject({ code: 'ERR_VALIDATION', detail: 'unknown option --at' });
+    // Another sub-command's option is refused, not ignored.
+    await expect(wards(['admit', '--name', 'x', 'P002', 'W1'])).rejects.toMatchObject({ code: 'ERR_VALIDATION', detail: 'unknown option --name' });
     expect(await wards(['evict', 'P001'])).toMatchObject({ code: 2, stdout: '' });
     expect(await stack.database.db.selectFrom('admissions').selectAll().orderBy('id').execute()).toEqual(admissions);
     expect(await stack.database.db.selectFrom('wards').selectAll().orderBy('id').execute()).toEqual(wardRows);

@@ -14,7 +14,7 @@ export const USAGE = `usage: wards <command>
   discharge <patientId>
 A nurse sees the patients admitted to her wards (accounts assign-ward <username> <wardId>).`;
 
-const VALUE_OPTIONS = new Set(['--name']);
+const VALUE_OPTIONS = { create: ['--name'] };
 
 /** The command logic against an open database: what tests drive, with real wards and audit. */
 export function runWards(argv: readonly string[], deps: OperatorDeps): Promise<number> {
