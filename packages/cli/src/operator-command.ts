@@ -106,6 +106,7 @@ export async function recordOperatorChange(
   action: 'account.change' | 'ward.change',
   reason: string,
   patientId: string | null,
+  decision: 'allow' | 'error' = 'allow',
 ): Promise<void> {
   await audit.record({
     request_id: randomUUID(),
@@ -115,7 +116,7 @@ export async function recordOperatorChange(
     role: null,
     tool: null,
     patient_id: patientId,
-    decision: 'allow',
+    decision,
     reason,
     break_glass: false,
     purpose_of_use: 'HSYSADMIN',
@@ -123,6 +124,28 @@ export async function recordOperatorChange(
     client_address: 'local-cli',
     user_agent: `shai-cli (os user ${operatorName()})`,
   });
+}
+
+/**
+ * A change whose audit event is written before it is made, as a tool call's is: a change the
+ * log cannot take is not made (an admission had been committed, and its event then lost to
+ * an audit outage, and a retry found "no change" to record). If making it then fails, a second
+ * event (decision `error`) says so.
+ */
+export async function auditedChange<T>(
+  deps: OperatorDeps,
+  action: 'account.change' | 'ward.change',
+  reason: string,
+  patientId: string | null,
+  change: () => Promise<T>,
+): Promise<T> {
+  await recordOperatorChange(deps.audit, action, reason, patientId);
+  try {
+    return await change();
+  } catch (error) {
+    await recordOperatorChange(deps.audit, action, `${reason}:failed`, patientId, 'error').catch(() => undefined);
+    throw error;
+  }
 }
 
 function operatorName(): string {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import { isRole, type Role } from './domain.js';
 import { AppError } from './errors.js';
-import { freeTextProblem } from './free-text.js';
+import { labelProblem } from './free-text.js';
 import type { Account, Tables } from './db/schema.js';
 import { hashPassword, needsRehash } from './passwords.js';
 
@@ -70,12 +70,6 @@ export function accountChangeReason(change: string, accountId: number, role?: { 
   return `${change}:account/${accountId}${roles}`;
 }
 
-/** Direction overrides and isolates: a name that reads backwards can pass for another. */
-const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
-
-function displayNameProblem(name: string): string | undefined {
-  return freeTextProblem(name) ?? (BIDI_CONTROL.test(name) ? 'must not contain text-direction controls' : undefined);
-}
 
 export async function createAccount(db: Kysely<Tables>, input: NewAccountInput): Promise<Account> {
   if (!USERNAME.test(input.username)) {
@@ -84,7 +78,7 @@ export async function createAccount(db: Kysely<Tables>, input: NewAccountInput):
   if (!isRole(input.role)) throw new AppError('ERR_VALIDATION', { detail: `unknown role ${String(input.role)}` });
   // The name signs every note the account writes: held to what a note is (a reviewer stored a
   // bell, a right-to-left override and a lone surrogate, which came back as U+FFFD).
-  const nameProblem = input.displayName === undefined ? undefined : displayNameProblem(input.displayName);
+  const nameProblem = input.displayName === undefined ? undefined : labelProblem(input.displayName);
   if (nameProblem !== undefined) throw new AppError('ERR_VALIDATION', { detail: `display name ${nameProblem}` });
   checkNewPassword(input.password);
   if (input.role === 'patient' && !input.patientId) {

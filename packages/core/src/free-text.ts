@@ -35,3 +35,20 @@ export function visibleLength(text: string): number {
 export function wordLength(text: string): number {
   return text.replace(BLANK_LOOKING, '').match(LETTER_OR_DIGIT)?.length ?? 0;
 }
+
+/** Direction overrides and isolates: a name that reads backwards can pass for another. */
+const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
+
+/**
+ * Why `text` cannot be a name shown in a list or beside a note (an account's display name, a
+ * ward's name), or undefined when it can: free text without text-direction controls. With
+ * `oneLine`, no tab or line break either: a carriage return in a ward's name had overwritten
+ * another ward's line in `wards list`.
+ */
+export function labelProblem(text: string, options: { oneLine?: boolean } = {}): string | undefined {
+  const problem = freeTextProblem(text);
+  if (problem !== undefined) return problem;
+  if (BIDI_CONTROL.test(text)) return 'must not contain text-direction controls';
+  if (options.oneLine === true && /[\t\n\r]/.test(text)) return 'must be one line, without tabs';
+  return undefined;
+}

@@ -6,11 +6,12 @@
  * Changes take effect at the next tool call, as relationships are read on every call.
  */
 import { randomUUID } from 'node:crypto';
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import { AppError } from './errors.js';
-import { freeTextProblem } from './free-text.js';
+import { labelProblem, visibleLength } from './free-text.js';
 import { dialectOf } from './db/migrations/helpers.js';
 import type { Tables } from './db/schema.js';
+import { writeTransaction } from './db/write-transaction.js';
 
 /** Short and plain: a ward id is typed at consoles and named in audit reasons. */
 const WARD_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
@@ -44,19 +45,36 @@ function checkWardId(id: string): void {
   }
 }
 
-export async function createWard(db: Kysely<Tables>, id: string, name: string): Promise<boolean> {
-  checkWardId(id);
-  const problem = name.trim() === '' ? 'must not be blank' : (freeTextProblem(name) ?? (name.length > WARD_NAME_MAX ? `must be at most ${WARD_NAME_MAX} characters` : undefined));
-  if (problem !== undefined) throw new AppError('ERR_VALIDATION', { detail: `ward name ${problem}` });
-  const result = await db.insertInto('wards').values({ id, name }).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
-  if (Number(result.numInsertedOrUpdatedRows ?? 0n) === 1) return true;
-  const existing = await requireWard(db, id);
-  // The same ward asked for again is no change; another name under its id is a mistake to say.
-  if (existing.name === name) return false;
-  throw new AppError('ERR_CONFLICT', { detail: `ward ${id} exists, named ${JSON.stringify(existing.name)}` });
+/** A ward's name is a line of a listing: one line, something visible in it, nothing that reorders it. */
+function wardNameProblem(name: string): string | undefined {
+  if (name.length > WARD_NAME_MAX) return `must be at most ${WARD_NAME_MAX} characters`;
+  if (visibleLength(name) === 0) return 'must not be blank';
+  return labelProblem(name, { oneLine: true });
 }
 
-async function requireWard(db: Kysely<Tables>, id: string): Promise<{ id: string; name: string }> {
+export async function createWard(db: Kysely<Tables>, id: string, name: string): Promise<boolean> {
+  checkWardId(id);
+  const problem = wardNameProblem(name);
+  if (problem !== undefined) throw new AppError('ERR_VALIDATION', { detail: `ward name ${problem}` });
+  return writeTransaction(db, async (trx) => {
+    // Ids differ by more than case: audit reasons are stored in lower case, and "w1" beside
+    // "W1" would leave a reviewer unable to tell which ward a nurse was given.
+    const existing = await trx
+      .selectFrom('wards')
+      .select(['id', 'name'])
+      .where((eb) => eb(eb.fn('lower', ['id']), '=', id.toLowerCase()))
+      .executeTakeFirst();
+    if (existing === undefined) {
+      await trx.insertInto('wards').values({ id, name }).execute();
+      return true;
+    }
+    // The same ward asked for again is no change; another name under its id is a mistake to say.
+    if (existing.id === id && existing.name === name) return false;
+    throw new AppError('ERR_CONFLICT', { detail: `ward ${existing.id} exists, named ${JSON.stringify(existing.name)}` });
+  });
+}
+
+export async function requireWard(db: Kysely<Tables>, id: string): Promise<{ id: string; name: string }> {
   const ward = await db.selectFrom('wards').select(['id', 'name']).where('id', '=', id).executeTakeFirst();
   if (!ward) throw new AppError('ERR_NOT_FOUND', { detail: `no ward ${id}` });
   return ward;
@@ -64,13 +82,27 @@ async function requireWard(db: Kysely<Tables>, id: string): Promise<{ id: string
 
 /**
  * The patient's row, locked on PostgreSQL for the rest of the transaction so that two
- * admissions of one patient at once cannot both find none open (on SQLite the second writer
- * fails on the write lock instead).
+ * admissions of one patient at once take turns (on SQLite the write lock does that).
  */
 async function requirePatient(db: Kysely<Tables>, patientId: string): Promise<void> {
   const query = db.selectFrom('patients').select('id').where('id', '=', patientId);
   const row = await (dialectOf(db as Kysely<unknown>) === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
   if (!row) throw new AppError('ERR_NOT_FOUND', { detail: `no patient ${patientId}` });
+}
+
+/**
+ * The instant a change is recorded at: the database's clock on PostgreSQL (the one the
+ * servers and every operator's console share; a console whose own clock ran two minutes ahead
+ * had discharged a patient whom the ward's nurse then still saw), and never before the
+ * patient's latest admission, so that no stay ends before it began.
+ */
+async function changeInstant(trx: Kysely<Tables>, patientId: string): Promise<string> {
+  const clock =
+    dialectOf(trx as Kysely<unknown>) === 'postgres'
+      ? new Date((await sql<{ now: Date }>`select clock_timestamp() as now`.execute(trx)).rows[0]!.now).toISOString()
+      : new Date().toISOString();
+  const latest = await trx.selectFrom('admissions').select((eb) => eb.fn.max('admitted_at').as('latest')).where('patient_id', '=', patientId).executeTakeFirst();
+  return latest?.latest != null && latest.latest > clock ? latest.latest : clock;
 }
 
 export async function listWards(db: Kysely<Tables>, now: Date = new Date()): Promise<WardListing[]> {
@@ -111,17 +143,32 @@ export async function wardPatients(db: Kysely<Tables>, wardId: string, now: Date
     .execute();
 }
 
+/** The ward the patient lies in now, or undefined; refuses a patient that does not exist. */
+export async function currentWardOf(db: Kysely<Tables>, patientId: string, now: Date = new Date()): Promise<string | undefined> {
+  const patient = await db.selectFrom('patients').select('id').where('id', '=', patientId).executeTakeFirst();
+  if (!patient) throw new AppError('ERR_NOT_FOUND', { detail: `no patient ${patientId}` });
+  const open = await db
+    .selectFrom('admissions')
+    .select('ward_id')
+    .where('patient_id', '=', patientId)
+    .where(openAt(now.toISOString()))
+    .orderBy('admitted_at', 'desc')
+    .executeTakeFirst();
+  return open?.ward_id;
+}
+
 /**
  * Admits the patient to the ward. A patient lies in one ward at a time: admitted elsewhere,
  * they are transferred (that admission discharged at the same instant), so the nurses of the
  * old ward lose access as those of the new one gain it. Already in this ward: no change.
  */
-export async function admitPatient(db: Kysely<Tables>, patientId: string, wardId: string, now: Date = new Date()): Promise<AdmitResult> {
+export async function admitPatient(db: Kysely<Tables>, patientId: string, wardId: string): Promise<AdmitResult> {
   checkWardId(wardId);
-  const nowIso = now.toISOString();
-  return db.transaction().execute(async (trx) => {
+  return writeTransaction(db, async (trx) => {
     await requireWard(trx, wardId);
     await requirePatient(trx, patientId);
+    // Read after the lock: a change made while this one waited is seen, not overwritten.
+    const nowIso = await changeInstant(trx, patientId);
     const open = await trx.selectFrom('admissions').select(['id', 'ward_id']).where('patient_id', '=', patientId).where(openAt(nowIso)).execute();
     if (open.some((admission) => admission.ward_id === wardId)) return { changed: false };
     if (open.length > 0) {
@@ -136,10 +183,10 @@ export async function admitPatient(db: Kysely<Tables>, patientId: string, wardId
 }
 
 /** Discharges the patient now; resolves the ward they left, or undefined when they were in none. */
-export async function dischargePatient(db: Kysely<Tables>, patientId: string, now: Date = new Date()): Promise<string | undefined> {
-  const nowIso = now.toISOString();
-  return db.transaction().execute(async (trx) => {
+export async function dischargePatient(db: Kysely<Tables>, patientId: string): Promise<string | undefined> {
+  return writeTransaction(db, async (trx) => {
     await requirePatient(trx, patientId);
+    const nowIso = await changeInstant(trx, patientId);
     const open = await trx.selectFrom('admissions').select(['id', 'ward_id']).where('patient_id', '=', patientId).where(openAt(nowIso)).execute();
     if (open.length === 0) return undefined;
     await trx.updateTable('admissions').set({ discharged_at: nowIso }).where('id', 'in', open.map((admission) => admission.id)).execute();

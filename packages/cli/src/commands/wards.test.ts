@@ -3,15 +3,20 @@
  * ward's nurse the patient at her next call through the proxy, a transfer or a discharge
  * takes the patient away again, and each change is in the audit log with the patient's id.
  */
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditDb } from '@secure-hospital-ai/core/audit/tables';
-import type { StoredAuditEvent } from '@secure-hospital-ai/core/audit/event';
+import type { AuditSink, StoredAuditEvent } from '@secure-hospital-ai/core/audit/event';
 import { toFhirAuditEvent } from '@secure-hospital-ai/core/audit/fhir';
+import { auditDb } from '@secure-hospital-ai/core/audit/tables';
 import { createAuditWriter, type AuditWriter } from '@secure-hospital-ai/core/audit/writer';
+import { testDatabaseKind } from '@secure-hospital-ai/core/db/test-database';
 import { AppError } from '@secure-hospital-ai/core/errors';
+import { admitPatient } from '@secure-hospital-ai/core/wards';
 import { DEMO, login, rpc, startStack, type Stack } from '../../../../test/support/stack.js';
 import { runWards } from './wards.js';
 
+const require = createRequire(import.meta.url);
 let stack: Stack;
 let audit: AuditWriter;
 let joy: string;
@@ -26,7 +31,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function wards(argv: string[]) {
+async function wards(argv: string[], sink: AuditSink = audit) {
   const buffers = {
     stdout: '',
     stderr: '',
@@ -40,7 +45,7 @@ async function wards(argv: string[]) {
       throw new AppError('ERR_VALIDATION', { detail: 'no password here' });
     },
   };
-  const code = await runWards(argv, { database: stack.database, audit, io: buffers });
+  const code = await runWards(argv, { database: stack.database, audit: sink, io: buffers });
   return { code, stdout: buffers.stdout, stderr: buffers.stderr };
 }
 
@@ -134,6 +139,12 @@ describe('wards CLI', () => {
     await expect(wards(['create', 'W3', '--name', 'bell\u0007'])).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
     await expect(wards(['create', 'W3'])).rejects.toMatchObject({ code: 'ERR_VALIDATION', detail: 'create needs --name <name>' });
     await expect(wards(['create', 'W1', '--name', 'Another name'])).rejects.toMatchObject({ code: 'ERR_CONFLICT' });
+    // Audit reasons are lower case: a ward whose id differs from another's only in case could not be told apart there.
+    await expect(wards(['create', 'w1', '--name', 'Ward one, lower case'])).rejects.toMatchObject({ code: 'ERR_CONFLICT', detail: expect.stringMatching(/^ward W1 exists/) });
+    // A name is one line of a listing: no line break, tab, carriage return, direction override, or nothing visible.
+    for (const name of ['fake\rW1   Ward 1', 'Intensive\nCare', 'Tab\there', '\u202Eevil', '\u200B', 'x'.repeat(101)]) {
+      await expect(wards(['create', 'W3', '--name', name])).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+    }
     await expect(wards(['admit', 'P001'])).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
     await expect(wards(['admit', 'P001', 'W1', '--at', 'now'])).rejects.toMatchObject({ code: 'ERR_VALIDATION', detail: 'unknown option --at' });
     // Another sub-command's option is refused, not ignored.
@@ -142,5 +153,49 @@ describe('wards CLI', () => {
     expect(await stack.database.db.selectFrom('admissions').selectAll().orderBy('id').execute()).toEqual(admissions);
     expect(await stack.database.db.selectFrom('wards').selectAll().orderBy('id').execute()).toEqual(wardRows);
     expect(await wardEvents()).toHaveLength(recorded);
+  });
+
+  it('writes the audit event before the admission: with the log down, nothing is admitted and the nurse sees nothing', async () => {
+    const down: AuditSink = {
+      record: async () => {
+        throw new AppError('ERR_AUDIT_UNAVAILABLE');
+      },
+    } as unknown as AuditSink;
+    const admissions = await stack.database.db.selectFrom('admissions').selectAll().orderBy('id').execute();
+    await expect(wards(['admit', 'P003', 'W1'], down)).rejects.toMatchObject({ code: 'ERR_AUDIT_UNAVAILABLE' });
+    await expect(wards(['discharge', 'P001'], down)).rejects.toMatchObject({ code: 'ERR_AUDIT_UNAVAILABLE' });
+    expect(await stack.database.db.selectFrom('admissions').selectAll().orderBy('id').execute()).toEqual(admissions);
+    const read = await joyReads('P003');
+    expect(read.status).toBe(403);
+    expect(read.body).not.toContain(await familyNameOf('P003'));
+    // Once the log is back, the same command does it and records it.
+    expect(await wards(['admit', 'P003', 'W1'])).toMatchObject({ code: 0, stdout: 'admitted P003 to ward W1\n' });
+    expect((await wardEvents()).filter((e) => e.patient_id === 'P003').map((e) => e.reason)).toEqual(['ward.admit:ward/w1']);
+  });
+
+  it("never ends a stay before it began, whatever the console's clock says", async () => {
+    // A stay recorded by a console whose clock ran ahead: it began a minute from now.
+    const ahead = new Date(Date.now() + 60_000).toISOString();
+    await stack.database.db.insertInto('admissions').values({ id: 'ADM-ahead', patient_id: 'P006', ward_id: 'W2', admitted_at: ahead, discharged_at: null }).execute();
+    await stack.database.db.updateTable('admissions').set({ discharged_at: ahead }).where('patient_id', '=', 'P006').where('id', '!=', 'ADM-ahead').where('discharged_at', 'is', null).execute();
+    expect((await wards(['admit', 'P006', 'W1'])).code).toBe(0);
+    const stays = await stack.database.db.selectFrom('admissions').selectAll().where('patient_id', '=', 'P006').execute();
+    for (const stay of stays) if (stay.discharged_at !== null) expect(stay.discharged_at >= stay.admitted_at, JSON.stringify(stay)).toBe(true);
+    expect(stays.filter((stay) => stay.discharged_at === null).map((stay) => stay.ward_id)).toEqual(['W1']);
+  });
+
+  it.runIf(testDatabaseKind() === 'sqlite')('waits for a write another process holds, instead of failing with "database is locked"', async () => {
+    // Another process writes, holding the write lock for 700 ms (a server committing, an import).
+    const holder = spawn(process.execPath, [
+      '-e',
+      `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))}); const db = new D(${JSON.stringify(stack.database.location)});` +
+        `db.exec('BEGIN IMMEDIATE'); db.exec("INSERT INTO wards (id, name) VALUES ('HELD', 'Written while the lock was held')"); console.log('locked'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 700); db.exec('COMMIT');`,
+    ]);
+    await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+    // The admission itself (the CLI's audit event before it waits for the lock on its own).
+    const started = Date.now();
+    await expect(admitPatient(stack.database.db, 'P005', 'W2')).resolves.toMatchObject({ changed: true });
+    expect(Date.now() - started).toBeGreaterThan(300);
+    await new Promise((resolve) => holder.once('exit', resolve));
   });
 });

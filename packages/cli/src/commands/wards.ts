@@ -1,10 +1,11 @@
 /**
  * `wards …`: wards and admissions from the operator's console (core/wards.ts). An admission
- * is what gives a ward's nurses access to a patient, so every change is audited as
- * `ward.change` with the patient's id, and takes effect at the next tool call.
+ * is what gives a ward's nurses access to a patient, so every admission, transfer and
+ * discharge is audited as `ward.change` with the patient's id, before it is made, and takes
+ * effect at the next tool call.
  */
-import { admitPatient, createWard, dischargePatient, listWards, wardPatients } from '@secure-hospital-ai/core/wards';
-import { consoleIo, dispatch, need, recordOperatorChange, runOperatorCommand, usageError, type OperatorDeps } from '../operator-command.js';
+import { admitPatient, createWard, currentWardOf, dischargePatient, listWards, requireWard, wardPatients } from '@secure-hospital-ai/core/wards';
+import { auditedChange, consoleIo, dispatch, need, recordOperatorChange, runOperatorCommand, usageError, type OperatorDeps } from '../operator-command.js';
 
 export const USAGE = `usage: wards <command>
   list                              wards, with how many patients and nurses each has
@@ -46,25 +47,30 @@ export function runWards(argv: readonly string[], deps: OperatorDeps): Promise<n
       }
       case 'admit': {
         const [patientId, wardId] = need(args, 2, '<patientId> <wardId>') as [string, string];
-        const result = await admitPatient(db, patientId, wardId);
-        if (!result.changed) {
+        await requireWard(db, wardId);
+        // Planned first, so that the audit event is written before anyone gains access by it.
+        const current = await currentWardOf(db, patientId);
+        if (current === wardId) {
           io.out(`no change: ${patientId} is already in ward ${wardId}\n`);
           return 0;
         }
-        const transfer = result.from === undefined ? '' : `:from/${result.from}`;
-        await recordOperatorChange(deps.audit, 'ward.change', `ward.admit:ward/${wardId}${transfer}`, patientId);
-        io.out(result.from === undefined ? `admitted ${patientId} to ward ${wardId}\n` : `transferred ${patientId} from ward ${result.from} to ward ${wardId}\n`);
+        const transfer = current === undefined ? '' : `:from/${current}`;
+        const done = await auditedChange(deps, 'ward.change', `ward.admit:ward/${wardId}${transfer}`, patientId, () => admitPatient(db, patientId, wardId));
+        // What was done: a change another console made meanwhile is seen, not undone.
+        if (!done.changed) io.out(`no change: ${patientId} is already in ward ${wardId}\n`);
+        else if (done.from === undefined) io.out(`admitted ${patientId} to ward ${wardId}\n`);
+        else io.out(`transferred ${patientId} from ward ${done.from} to ward ${wardId}\n`);
         return 0;
       }
       case 'discharge': {
         const [patientId] = need(args, 1, '<patientId>') as [string];
-        const left = await dischargePatient(db, patientId);
-        if (left === undefined) {
+        const current = await currentWardOf(db, patientId);
+        if (current === undefined) {
           io.out(`no change: ${patientId} is in no ward\n`);
           return 0;
         }
-        await recordOperatorChange(deps.audit, 'ward.change', `ward.discharge:ward/${left}`, patientId);
-        io.out(`discharged ${patientId} from ward ${left}\n`);
+        const left = await auditedChange(deps, 'ward.change', `ward.discharge:ward/${current}`, patientId, () => dischargePatient(db, patientId));
+        io.out(left === undefined ? `no change: ${patientId} is in no ward\n` : `discharged ${patientId} from ward ${left}\n`);
         return 0;
       }
       default:

@@ -1,6 +1,7 @@
-import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import type { Database } from './database.js';
 import type { Tables } from './schema.js';
+import { writeTransaction } from './write-transaction.js';
 import * as m0001 from './migrations/0001_accounts.js';
 import * as m0002 from './migrations/0002_clinical.js';
 import * as m0003 from './migrations/0003_audit.js';
@@ -47,18 +48,18 @@ export async function migrateToLatest(database: Database): Promise<string[]> {
  * as it was. SQLite's DDL is transactional; no migration starts a transaction of its own.
  */
 async function onSqliteWriteLock(database: Database, run: (db: Kysely<Tables>) => Promise<MigrationResultSet>): Promise<string[]> {
-  return database.db.connection().execute(async (db) => {
-    await sql`BEGIN IMMEDIATE`.execute(db);
-    let result: MigrationResultSet;
-    try {
+  let result: MigrationResultSet | undefined;
+  try {
+    await writeTransaction(database.db, async (db) => {
       result = await run(db);
-    } catch (error) {
-      await sql`ROLLBACK`.execute(db);
-      throw error;
-    }
-    await sql`${sql.raw(result.error === undefined ? 'COMMIT' : 'ROLLBACK')}`.execute(db);
-    return outcome(result);
-  });
+      // Kysely reports a failed migration instead of throwing it: thrown here, it rolls the run back.
+      if (result.error !== undefined) throw result.error;
+    });
+  } catch (error) {
+    // The failed migration, rolled back: outcome() names it. Anything else (the commit) is thrown as it is.
+    if (result?.error === undefined) throw error;
+  }
+  return outcome(result as MigrationResultSet);
 }
 
 /** Migrations this code knows that the database has not run: a server must not start on such a schema. */

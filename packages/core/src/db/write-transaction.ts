@@ -1,0 +1,27 @@
+/**
+ * A transaction that holds the write lock from its first statement. Kysely's SQLite
+ * transactions BEGIN DEFERRED: one that reads and then writes fails at once with "database is
+ * locked" when another connection wrote in between (SQLite cannot wait there without risking
+ * a deadlock), so an operator's `wards admit` failed beside ordinary traffic. BEGIN IMMEDIATE
+ * takes the lock up front and waits the connection's busy timeout for it. On PostgreSQL it is
+ * an ordinary transaction; callers lock the rows they read (SELECT … FOR UPDATE).
+ */
+import { sql, type Kysely } from 'kysely';
+import { dialectOf } from './migrations/helpers.js';
+import type { Tables } from './schema.js';
+
+export async function writeTransaction<T>(db: Kysely<Tables>, work: (trx: Kysely<Tables>) => Promise<T>): Promise<T> {
+  if (dialectOf(db as Kysely<unknown>) === 'postgres') return db.transaction().execute(work);
+  return db.connection().execute(async (connection) => {
+    await sql`BEGIN IMMEDIATE`.execute(connection);
+    let result: T;
+    try {
+      result = await work(connection);
+    } catch (error) {
+      await sql`ROLLBACK`.execute(connection);
+      throw error;
+    }
+    await sql`COMMIT`.execute(connection);
+    return result;
+  });
+}
