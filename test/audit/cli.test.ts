@@ -166,6 +166,31 @@ describe(`audit CLI (${testDatabaseKind()})`, () => {
     }
   });
 
+  it('verify reads a WAL-mode copy where SQLite cannot make its shared-memory file (read-only media), from a private copy it then removes', async () => {
+    if (database.dialect === 'postgres') return;
+    const evidence = join(scratch, 'evidence');
+    mkdirSync(evidence);
+    const copy = join(evidence, 'hospital.db');
+    await database.sqlite!.backup(copy);
+    // What read-only media does to SQLite, on any file system and for any user: no -shm can be made.
+    mkdirSync(`${copy}-shm`);
+    const bytes = readFileSync(copy);
+    const before = { url: process.env.DATABASE_URL, dir: process.env.DATA_DIR };
+    const privateCopies = () => readdirSync(tmpdir()).filter((name) => name.startsWith('shai-read-only-'));
+    const copiesBefore = privateCopies();
+    try {
+      Object.assign(process.env, { DATABASE_URL: '', DATA_DIR: evidence });
+      const verified = await cli('verify');
+      expect(verified.code, verified.stderr).toBe(0);
+      expect(verified.stdout).toContain(`audit log ${copy}: 5 events verified`);
+      expect((await cli('export')).stdout.trimEnd().split('\n')).toHaveLength(5);
+      expect(readFileSync(copy).equals(bytes)).toBe(true);
+      expect(privateCopies()).toEqual(copiesBefore);
+    } finally {
+      Object.assign(process.env, { DATABASE_URL: before.url, DATA_DIR: before.dir });
+    }
+  });
+
   // Last: it tampers with the shared database.
   it('verify: exit 1 naming the first bad event once a row is altered', async () => {
     await dropGuards(database);

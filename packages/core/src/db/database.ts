@@ -3,8 +3,9 @@
  * DATABASE_URL says so. Both servers open it; SQLite in WAL mode lets two processes share
  * one file, one writer at a time, readers never blocked.
  */
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
@@ -88,14 +89,16 @@ export function sqliteFile(dataDir: string): string {
 
 function openSqlite(dataDir: string, busyTimeoutMs: number, readOnly: boolean): Database {
   const file = sqliteFile(dataDir);
-  const sqlite = readOnly ? new BetterSqlite3(file, { readonly: true, fileMustExist: true }) : openSqliteForWriting(dataDir, file);
+  const opened = readOnly ? openSqliteReadOnly(file) : { sqlite: openSqliteForWriting(dataDir, file), file, discard: () => undefined };
+  const { sqlite } = opened;
   sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
   sqlite.pragma('foreign_keys = ON');
   let turnReads: TurnReads;
   try {
-    turnReads = openTurnReads(file);
+    turnReads = openTurnReads(opened.file, { readonly: readOnly });
   } catch (error) {
     sqlite.close();
+    opened.discard();
     throw error;
   }
   endSnapshotBeforeRawWrites(sqlite, turnReads);
@@ -110,8 +113,40 @@ function openSqlite(dataDir: string, busyTimeoutMs: number, readOnly: boolean): 
     async close() {
       turnReads.close();
       await db.destroy();
+      opened.discard();
     },
   };
+}
+
+/**
+ * The file as it is, read-only. A WAL-mode file can only be read beside a shared-memory file
+ * (-shm) that SQLite makes when it is missing; on read-only media (a copy kept as evidence,
+ * a WORM store) it cannot, and the file would not open at all. Then a private copy is read
+ * instead, and removed on close.
+ */
+function openSqliteReadOnly(file: string): { sqlite: BetterSqlite3.Database; file: string; discard: () => void } {
+  let sqlite: BetterSqlite3.Database | undefined;
+  try {
+    sqlite = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+    // Opening reads nothing: the first read is where a WAL file without its -shm fails.
+    sqlite.prepare('SELECT count(*) FROM sqlite_master').get();
+    return { sqlite, file, discard: () => undefined };
+  } catch (error) {
+    sqlite?.close();
+    if ((error as { code?: string }).code !== 'SQLITE_CANTOPEN' || !existsSync(file)) throw error;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'shai-read-only-'));
+  const discard = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    const copy = join(dir, basename(file));
+    copyFileSync(file, copy);
+    // Committed transactions not yet checkpointed live in the -wal file: they are part of what is read.
+    if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
+    return { sqlite: new BetterSqlite3(copy, { readonly: true, fileMustExist: true }), file: copy, discard };
+  } catch (error) {
+    discard();
+    throw error;
+  }
 }
 
 function openSqliteForWriting(dataDir: string, file: string): BetterSqlite3.Database {

@@ -29,8 +29,8 @@ export interface TurnReads {
   close(): void;
 }
 
-export function openTurnReads(file: string): TurnReads {
-  const connection = new BetterSqlite3(file, { fileMustExist: true });
+export function openTurnReads(file: string, options: { readonly?: boolean } = {}): TurnReads {
+  const connection = new BetterSqlite3(file, { fileMustExist: true, readonly: options.readonly === true });
   let begin: BetterSqlite3.Statement;
   let commit: BetterSqlite3.Statement;
   try {
