@@ -166,14 +166,14 @@ describe(`audit CLI (${testDatabaseKind()})`, () => {
     }
   });
 
-  it('verify reads a WAL-mode copy where SQLite cannot make its shared-memory file (read-only media), from a private copy it then removes', async () => {
+  it('verify reads a WAL-mode copy beside which SQLite can make no -wal file (read-only media), from a private copy it then removes', async () => {
     if (database.dialect === 'postgres') return;
     const evidence = join(scratch, 'evidence');
     mkdirSync(evidence);
     const copy = join(evidence, 'hospital.db');
     await database.sqlite!.backup(copy);
-    // What read-only media does to SQLite, on any file system and for any user: no -shm can be made.
-    mkdirSync(`${copy}-shm`);
+    // What read-only media does to SQLite, on any file system and for any user: no -wal can be made.
+    mkdirSync(`${copy}-wal`);
     const bytes = readFileSync(copy);
     const before = { url: process.env.DATABASE_URL, dir: process.env.DATA_DIR };
     const privateCopies = () => readdirSync(tmpdir()).filter((name) => name.startsWith('shai-read-only-'));

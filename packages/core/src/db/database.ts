@@ -3,7 +3,7 @@
  * DATABASE_URL says so. Both servers open it; SQLite in WAL mode lets two processes share
  * one file, one writer at a time, readers never blocked.
  */
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -119,10 +119,10 @@ function openSqlite(dataDir: string, busyTimeoutMs: number, readOnly: boolean): 
 }
 
 /**
- * The file as it is, read-only. A WAL-mode file can only be read beside a shared-memory file
- * (-shm) that SQLite makes when it is missing; on read-only media (a copy kept as evidence,
- * a WORM store) it cannot, and the file would not open at all. Then a private copy is read
- * instead, and removed on close.
+ * The file as it is, read-only. A WAL-mode file is read beside its -wal file, which SQLite
+ * makes when it is missing; on read-only media (a copy kept as evidence, a WORM store) it
+ * cannot, and the file would not open at all. Then a private copy is read instead, and
+ * removed on close.
  */
 function openSqliteReadOnly(file: string): { sqlite: BetterSqlite3.Database; file: string; discard: () => void } {
   let sqlite: BetterSqlite3.Database | undefined;
@@ -141,7 +141,7 @@ function openSqliteReadOnly(file: string): { sqlite: BetterSqlite3.Database; fil
     const copy = join(dir, basename(file));
     copyFileSync(file, copy);
     // Committed transactions not yet checkpointed live in the -wal file: they are part of what is read.
-    if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
+    if (statSync(`${file}-wal`, { throwIfNoEntry: false })?.isFile() === true) copyFileSync(`${file}-wal`, `${copy}-wal`);
     return { sqlite: new BetterSqlite3(copy, { readonly: true, fileMustExist: true }), file: copy, discard };
   } catch (error) {
     discard();
