@@ -126,6 +126,9 @@ const VALUE = String.raw`([A-Za-z0-9][A-Za-z0-9-]{1,24}[A-Za-z0-9]|\d{3,})`;
 const MARKER = String.raw`(?:[ \t]*(?:[Nn]umber|[Nn]um\.?|[Nn]o\.|ID|#)[ \t]*(?:is|was|of)?[ \t]*[:#]?|[ \t]*:)[ \t]*#?[ \t]*`;
 const OPTIONAL_MARKER = `(?:${MARKER}|[ \t]+(?:is[ \t]+|was[ \t]+)?)`;
 
+/** A surgical pathology or pathology case number's cue: "Surgical pathology", "Surg. path.", "Path case". */
+const SURGICAL_PATHOLOGY = String.raw`[Ss]urg(?:ical|\.)?[ \t]+[Pp]ath(?:ology|\.)?`;
+const PATHOLOGY_CASE = String.raw`[Pp]ath(?:ology|\.)?[ \t]+[Cc]ase`;
 /**
  * Cue words that announce a numbered identifier, with the type they announce. Acronyms
  * are cues by themselves; ordinary words ("policy", "serial") only with a marker after
@@ -139,7 +142,12 @@ const ID_CUES: readonly [PhiType, string, string][] = [
   ['device', String.raw`S\/N|SN|UDI`, String.raw`[Ss]erial|[Dd]evice|[Ll]ot|[Ii]mplant|[Pp]acemaker|[Mm]odel`],
   ['vehicle', String.raw`VIN|[Ll]icen[sc]e [Pp]late|[Pp]late [Nn]umber`, String.raw`[Pp]late|[Tt]ag|[Vv]ehicle`],
   // Any other unique number (Safe Harbor's (R)): lab accessions, specimens, transplant registry ids.
-  ['id', String.raw`UNOS`, String.raw`[Aa]ccession|[Ss]pecimen|[Rr]equisition|ACC|[Aa]cc|[Ss]urg(?:ical)?[ \t]+[Pp]ath|[Pp]ath(?:ology)?[ \t]+[Cc]ase`],
+  // "Acc" only as "Acc#" / "Acc no.": "Per ACC: 2019 guidelines" and "acc: 120 mL/h" are not numbers of anyone's.
+  [
+    'id',
+    String.raw`UNOS|(?:ACC|[Aa]cc)(?=#|[ \t]*[Nn]o\.)`,
+    String.raw`[Aa]ccession|[Ss]pecimen|[Rr]equisition|${SURGICAL_PATHOLOGY}|${PATHOLOGY_CASE}`,
+  ],
 ];
 /**
  * All cues in two regexes (acronyms, and words that need a marker), one capture group per
@@ -161,7 +169,10 @@ const ID_VALUE_GROUP = ID_CUES.length + 1;
 const BARE_CUES: readonly [PhiType, RegExp][] = [
   ['health_plan', /\b(?:[Mm]edicare|[Mm]edicaid|[Mm]ember|[Ss]ubscriber|[Bb]eneficiary|[Pp]olicy)[ \t]+(?=([A-Za-z0-9][A-Za-z0-9-]{3,24}[A-Za-z0-9])(?![A-Za-z0-9]))/dg],
   ['device', /\b(?:[Ss]erial|[Ii]mplant|[Pp]acemaker|[Dd]evice)[ \t]+(?=([A-Za-z0-9][A-Za-z0-9-]{3,24}[A-Za-z0-9])(?![A-Za-z0-9]))/dg],
-  ['id', /\b(?:[Aa]ccession|[Ss]pecimen|[Rr]equisition|[Pp]ath(?:ology)?[ \t]+[Cc]ase)[ \t]+(?=([A-Za-z0-9][A-Za-z0-9-]{3,24}[A-Za-z0-9])(?![A-Za-z0-9]))/dg],
+  [
+    'id',
+    new RegExp(String.raw`\b(?:[Aa]ccession|[Ss]pecimen|[Rr]equisition|${SURGICAL_PATHOLOGY}|${PATHOLOGY_CASE})[ \t]+(?=([A-Za-z0-9][A-Za-z0-9-]{3,24}[A-Za-z0-9])(?![A-Za-z0-9]))`, 'dg'),
+  ],
 ];
 
 function identifierShaped(value: string): boolean {
@@ -343,7 +354,7 @@ function validNumericDate(m: RegExpExecArray): PhiType | null {
 
 const AGE_NUMBER = String.raw`(?:9\d|1[0-4]\d)`;
 const AGE_YEARS = new RegExp(
-  String.raw`(?<![\d.])(${AGE_NUMBER})(?=[ \t]*-?[ \t]*(?:years?|yrs?|yo|y\.o\.?|y\/o|year-old|years-old)(?![A-Za-z]))`,
+  String.raw`(?<![\d.])(${AGE_NUMBER}(?:\.\d+)?)(?=[ \t]*-?[ \t]*(?:years?|yrs?|yo|y\.o\.?|y\/o|year-old|years-old)(?![A-Za-z]))`,
   'gid',
 );
 const AGE_CUE = new RegExp(String.raw`\b(?:[Aa]ge|[Aa]ged|AGE)[ \t]*(?:of|is|was|:)?[ \t]*(${AGE_NUMBER})(?!\d|\.\d)`, 'gd');
@@ -354,20 +365,24 @@ const AGE_TURNED = new RegExp(
 const AGE_BIRTHDAY = new RegExp(String.raw`(?<![\d.])(${AGE_NUMBER})(?:st|nd|rd|th)[ \t]+birthday`, 'gd');
 const AGE_SEX = new RegExp(String.raw`(?<![\d.\w])(${AGE_NUMBER})(?:M|F|yoM|yoF|yom|yof)(?![A-Za-z\d])`, 'gd');
 const AGE_DECADE = /\b(?:in (?:his|her|their) (?:early |mid-?|late )?)((?:9|10)0s|nineties)\b/gid;
-/** A relative: who a family history gives an age. */
-const RELATIVE = String.raw`(?:(?:[Gg]rand|[Gg]reat-grand)?(?:[Mm]other|[Ff]ather|[Mm]om|[Dd]ad|[Ss]on|[Dd]aughter|[Pp]arent)|[Ss]ister|[Bb]rother|[Hh]usband|[Ww]ife|[Ss]pouse|[Pp]artner|[Aa]unt|[Uu]ncle)`;
-/** What after a number makes it a dose, a reading or a rank rather than an age. */
-const NOT_AN_AGE_AFTER = String.raw`(?!\d|\.\d|st\b|nd\b|rd\b|th\b|[ \t]*(?:mg|mcg|g\b|%|kg|lbs?|cm|mm|units?|mL|degrees?|°|bpm|mmHg|beats|breaths|percent|percentile|min|minutes?|sec|seconds?|s\b|h\b|hrs?|hours?|days?|\/))`;
-/** "She is 91.", "pt was 93": a person's age after who it is, not a dose or a reading. */
+/** A relative: who a family history gives an age, in any case ("MOTHER", "Grandpa", "father-in-law", "stepfather"). */
+const RELATIVE = `(?:${[
+  String.raw`(?:great-)?grand(?:mother|father|ma|pa|parent|son|daughter)`,
+  String.raw`(?:step-?)?(?:mother|father|mom|dad|son|daughter|parent|sister|brother)`,
+  'husband', 'wife', 'spouse', 'partner', 'aunt', 'uncle', 'cousin', 'niece', 'nephew', 'sibling', 'granny',
+].map(ci).join('|')})(?:-${ci('in-law')})?`;
+/** What after a number makes it a dose, a reading, a rank or a span rather than an age. */
+const NOT_AN_AGE_AFTER = String.raw`(?!\d|\.\d|st\b|nd\b|rd\b|th\b|[ \t]*(?:mg|mcg|g\b|%|kg|lbs?|cm|mm|units?|[mM][lL]|cc\b|L\b|degrees?|°|bpm|mmHg|beats|breaths|percent|percentile|min|minutes?|sec|seconds?|s\b|h\b|hrs?|hours?|days?|weeks?|wks?|months?|mos?\b|\/))`;
+/** "She is 91.", "pt was 93", "Her mother, who is 94,": a person's age after who it is, not a dose or a reading. */
 const AGE_PERSON_IS = new RegExp(
-  String.raw`\b(?:[Ss]he|[Hh]e|[Pp]atient|[Pp]t|[Tt]hey|${RELATIVE})(?:['’]s|[ \t]+(?:is|was|are|were)(?:[ \t]+now)?)[ \t]+(${AGE_NUMBER})${NOT_AN_AGE_AFTER}`,
+  String.raw`\b(?:[Ss]he|[Hh]e|[Pp]atient|[Pp]t|[Tt]hey|${RELATIVE})(?:['’]s|(?:,?[ \t]+who)?[ \t]+(?:is|was|are|were)(?:[ \t]+now)?)[ \t]+(${AGE_NUMBER})${NOT_AN_AGE_AFTER}`,
   'gd',
 );
-/** "Her grandmother, 97, lives alone", "father (94)": a relative's age set off after them. */
-const AGE_RELATIVE_APART = new RegExp(String.raw`\b${RELATIVE}[ \t]*(?:,|\()[ \t]*(${AGE_NUMBER})[ \t]*(?:,|\))`, 'gd');
-/** "father died at 96", "passed away aged 91": the age at death. */
+/** "Her grandmother, 97, lives alone", "father (94)", "Mother [96]", "Grandma: 98.": a relative's age set off after them. */
+const AGE_RELATIVE_APART = new RegExp(String.raw`\b${RELATIVE}[ \t]*[,(\[:][ \t]*(${AGE_NUMBER})${NOT_AN_AGE_AFTER}`, 'gd');
+/** "father died at 96", "passed away aged 91": the age at death ("passed" alone is as often urine or flatus). */
 const AGE_AT_DEATH = new RegExp(
-  String.raw`\b(?:died|passed(?:[ \t]+away)?|deceased|death)[ \t]+(?:at|aged?)[ \t]+(?:(?:the[ \t]+)?age[ \t]+(?:of[ \t]+)?)?(${AGE_NUMBER})${NOT_AN_AGE_AFTER}`,
+  String.raw`\b(?:died|passed[ \t]+away|deceased|death)[ \t]+(?:at|aged?)[ \t]+(?:(?:the[ \t]+)?age[ \t]+(?:of[ \t]+)?)?(${AGE_NUMBER})${NOT_AN_AGE_AFTER}`,
   'gd',
 );
 /** A year of birth is a date element Safe Harbor keeps only while it does not tell an age over 89. */
@@ -377,6 +392,8 @@ const AGE_WORDS = new RegExp(
   String.raw`\b(?:nonagenarian|centenarian|${AGE_NUMBER_WORDS}[- ](?:years?[- ]old|yo|y\/o|y\.o\.|yrs?[- ]old)|(?:aged|age of|age)[ \t]+${AGE_NUMBER_WORDS})(?![A-Za-z-])`,
   'gi',
 );
+/** "Grandfather, ninety-six": the words alone, the relative kept. */
+const AGE_WORDS_AFTER_RELATIVE = new RegExp(String.raw`\b${RELATIVE}[ \t]*[,(\[:][ \t]*(${AGE_NUMBER_WORDS})(?![A-Za-z-])`, 'gid');
 const TEMP_BEFORE = /(?:\bT|temp(?:erature)?|Tmax|°)[\s:]*$/i;
 
 // ---------------------------------------------------------------- street addresses, ZIP, state
@@ -536,6 +553,7 @@ export function findPatterns(text: string, out: Finding[]): void {
   }
   scan(text, AGE_DECADE, 'age', emit, 1);
   scan(text, AGE_WORDS, 'age', emit);
+  scan(text, AGE_WORDS_AFTER_RELATIVE, 'age', emit, 1);
   scan(text, AGE_PERSON_IS, 'age', emit, 1);
   scan(text, AGE_RELATIVE_APART, 'age', emit, 1);
   scan(text, AGE_AT_DEATH, 'age', emit, 1);

@@ -55,6 +55,19 @@ describe("scrubText: what a reviewer found left in a researcher's notes", () => 
     ['Acc# 26-CH-004412 hemolysed', '26-CH-004412', '[ID]'],
     ['Surg path no. S26-8812 pending', 'S26-8812', '[ID]'],
     ['Path case S26-12345 reviewed', 'S26-12345', '[ID]'],
+    ['Surgical pathology #S23-12345', 'S23-12345', '[ID]'],
+    ['Surg. path. no. S23-12345', 'S23-12345', '[ID]'],
+    ['Surg path S23-12345', 'S23-12345', '[ID]'],
+    ['Path. case S23-4456', 'S23-4456', '[ID]'],
+    ['Mother [96] frail', '96', '[AGE]'],
+    ['Grandpa, 97, at home', '97', '[AGE]'],
+    ['Her daughter-in-law, 92', '92', '[AGE]'],
+    ['stepfather, 96', '96', '[AGE]'],
+    ['MOTHER, 96,', '96', '[AGE]'],
+    ['Her grandmother, 97 lives alone', '97', '[AGE]'],
+    ['Her mother, who is 94, cooks', '94', '[AGE]'],
+    ['Grandfather, ninety-six', 'ninety-six', '[AGE]'],
+    ['Father died at 96.5 years', '96.5', '[AGE]'],
   ])('an identifier or age after a cue: %s', (text, secret, placeholder) => expectRemoved(text, secret, placeholder));
 
   it.each([
@@ -266,6 +279,10 @@ describe('scrubText: shaped identifiers', () => {
       'the patient died at 95 min after arrest',
       'ACC/AHA class I; acc 95 on file later',
       'ACC 2026 guidelines; p53 and p16 stains',
+      'Urine passed at 95 ml/h; flatus passed at 92 ml; stool passed at 95 cc.',
+      'Patient death at 92 weeks of follow-up; died at 99 wk.',
+      'Per ACC: 2019 guidelines; acc: 120 ml/hr.',
+      'Grandmother, 90 mg daily; Brother, 95%; Path case 2 of 3',
     ]) {
       expect(scrub(text)).toBe(text);
     }
