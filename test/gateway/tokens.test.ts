@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ACCESS_TOKEN_SECONDS } from '@secure-hospital-ai/core/tokens';
 import { resetPassword, setAccountActive } from '@secure-hospital-ai/core/accounts';
+import { hashPassword } from '@secure-hospital-ai/core/passwords';
 import { claimsOf, post, startHarness, UPSTREAM_MARKER, type Harness } from './harness.js';
 
 const BAD_CREDENTIALS = { detail: 'No active account found with the given credentials' };
@@ -409,7 +410,7 @@ describe('POST /api/token/blacklist/', () => {
     const one = await loginPair('yenji100', 'kingjulien100');
     const two = await loginPair('yenji100', 'kingjulien100');
     const other = await loginPair('dr_grey', 'grey-demo-2026');
-    await resetPassword(h.database.db, 'yenji100', 'kingjulien100');
+    await resetPassword(h.database.db, 'yenji100', 'a fresh passphrase 2026');
     for (const pair of [one, two]) {
       await expectAccessEnded(pair.access);
       expect((await post(`${base}/api/token/refresh/`, JSON.stringify({ refresh: pair.refresh }))).status).toBe(401);
@@ -421,6 +422,8 @@ describe('POST /api/token/blacklist/', () => {
       .where('jti', 'in', [claimsOf(one.access).jti as string, claimsOf(two.access).jti as string])
       .execute();
     expect(reasons.map((r) => r.reason)).toEqual(['password_reset', 'password_reset']);
+    // The demo password back for the tests after this one, written directly: no reset gives out a published password.
+    await h.database.db.updateTable('accounts').set({ password_hash: await hashPassword('kingjulien100') }).where('username', '=', 'yenji100').execute();
   });
 
   it('refuses a token it never issued', async () => {

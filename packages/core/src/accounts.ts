@@ -8,6 +8,7 @@ import type { ExpressionBuilder, Kysely } from 'kysely';
 import { isRole, type Role } from './domain.js';
 import { AppError } from './errors.js';
 import { labelProblem } from './free-text.js';
+import { PUBLISHED_PASSWORDS } from './db/demo-accounts.js';
 import type { Account, Tables } from './db/schema.js';
 import { hashPassword, needsRehash } from './passwords.js';
 
@@ -33,12 +34,20 @@ const COMMON_PASSWORDS = new Set([
   'passw0rd', 'football', 'baseball', 'sunshine', 'trustno1', 'hospital', 'doctor123', 'nurse123',
 ]);
 
-/** A password an account may have: 8 characters or more, not blank, not one everybody tries. */
-export function checkNewPassword(password: string): void {
+/**
+ * A password an account may have: 8 characters or more, not blank, not one everybody tries,
+ * and not a demo account's (the README publishes those; an account retired for production had
+ * been given another demo account's password, and production started with it). Only seeding
+ * the demo accounts themselves gives them out.
+ */
+export function checkNewPassword(password: string, options: { demoSeed?: boolean } = {}): void {
   if (password.length < 8) throw new AppError('ERR_VALIDATION', { detail: 'password must be at least 8 characters' });
   if (password.trim() === '') throw new AppError('ERR_VALIDATION', { detail: 'password must not be blank' });
   if (COMMON_PASSWORDS.has(password.toLowerCase())) {
     throw new AppError('ERR_VALIDATION', { detail: 'password is one of the most common passwords; choose another' });
+  }
+  if (options.demoSeed !== true && PUBLISHED_PASSWORDS.has(password)) {
+    throw new AppError('ERR_VALIDATION', { detail: 'password is a published demo password; choose another' });
   }
 }
 
@@ -80,7 +89,7 @@ export async function createAccount(db: Kysely<Tables>, input: NewAccountInput):
   // bell, a right-to-left override and a lone surrogate, which came back as U+FFFD).
   const nameProblem = input.displayName === undefined ? undefined : labelProblem(input.displayName);
   if (nameProblem !== undefined) throw new AppError('ERR_VALIDATION', { detail: `display name ${nameProblem}` });
-  checkNewPassword(input.password);
+  checkNewPassword(input.password, { demoSeed: input.isDemo === true });
   if (input.role === 'patient' && !input.patientId) {
     throw new AppError('ERR_VALIDATION', { detail: 'a patient account must be linked to a patient id' });
   }

@@ -183,6 +183,12 @@ describe('accounts CLI', () => {
     expect(reasons).toEqual(expect.arrayContaining([`account.retire_demo:account/${joy.id}`, `account.retire_demo:account/${yenji.id}`]));
     const recorded = reasons.length;
     expect(await accounts(['retire-demo'])).toMatchObject({ code: 0, stdout: 'no change: there are no demo accounts\n' });
+    // No account is given a published demo password again, its own or another's.
+    for (const password of ['joy-demo-2026', 'admin-demo-2026']) {
+      await expect(accounts(['reset-password', 'nurse_joy', '--password', password])).rejects.toMatchObject({ code: 'ERR_VALIDATION', detail: expect.stringMatching(/published demo password/) });
+    }
+    await expect(accounts(['create', 'copycat', '--role', 'doctor', '--password', 'kingjulien100'])).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+    expect(await demoAccountsPresent(database.db)).toEqual([]);
     expect(await changeEvents()).toHaveLength(recorded);
   });
 });

@@ -5,34 +5,13 @@
  */
 import type { Kysely } from 'kysely';
 import { assignCareTeam, assignWard, createAccount, findAccountByUsername, nowIso, setAccountActive } from '../accounts.js';
-import type { Role } from '../domain.js';
 import { verifyPassword } from '../passwords.js';
 import { insertPatientBundle } from '../clinical/store.js';
 import { demoPatientBundles } from '../synthetic/index.js';
+import { DEMO_ACCOUNTS } from './demo-accounts.js';
 import type { Tables } from './schema.js';
 
-export interface DemoAccount {
-  readonly username: string;
-  readonly password: string;
-  readonly role: Role;
-  readonly displayName: string;
-  readonly careTeam?: readonly string[];
-  readonly wards?: readonly string[];
-  readonly patientId?: string;
-  readonly active?: boolean;
-}
-
-export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
-  { username: 'yenji100', password: 'kingjulien100', role: 'doctor', displayName: 'Dr. Yen Ji', careTeam: ['P001', 'P002'] },
-  { username: 'dr_grey', password: 'grey-demo-2026', role: 'doctor', displayName: 'Dr. Meredith Grey', careTeam: ['P003'] },
-  { username: 'nurse_joy', password: 'joy-demo-2026', role: 'nurse', displayName: 'Nurse Joy Tanaka', wards: ['W1'] },
-  { username: 'front_desk', password: 'desk-demo-2026', role: 'receptionist', displayName: 'Front Desk' },
-  { username: 'p001', password: 'p001-demo-2026', role: 'patient', displayName: 'Patient P001', patientId: 'P001' },
-  { username: 'auditor1', password: 'audit-demo-2026', role: 'auditor', displayName: 'Compliance Auditor' },
-  { username: 'researcher1', password: 'research-demo-2026', role: 'researcher', displayName: 'Research Analyst' },
-  { username: 'admin', password: 'admin-demo-2026', role: 'admin', displayName: 'System Administrator' },
-  { username: 'former_staff', password: 'former-demo-2026', role: 'doctor', displayName: 'Dr. Former Staff', careTeam: ['P001'], active: false },
-];
+export { DEMO_ACCOUNTS, type DemoAccount } from './demo-accounts.js';
 
 export const DEMO_WARDS = [
   { id: 'W1', name: 'Ward 1 — Internal Medicine' },
