@@ -106,6 +106,9 @@ describe('wards CLI', () => {
     const fhir = toFhirAuditEvent({ ...events[0]!, seq: Number(events[0]!.seq) } as StoredAuditEvent) as { action: string; entity?: Array<{ what?: { identifier?: { value?: string } } }> };
     expect(fhir.action).toBe('U');
     expect(JSON.stringify(fhir.entity)).toContain('P002');
+    // The console has no IP address to give as one; its user agent names the operating-system user.
+    expect(JSON.stringify(fhir)).not.toContain('local-cli');
+    expect(JSON.stringify(fhir)).toMatch(/shai-cli \(os user [^)]+\)/);
   });
 
   it('records no change for what is already so, and says so', async () => {

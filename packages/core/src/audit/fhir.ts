@@ -9,6 +9,7 @@
  * The query entity names the tool but never carries its arguments: a search string may be a
  * patient's name, and the audit log holds no PHI beyond the patient id.
  */
+import { isIP } from 'node:net';
 import { listedIds } from './chain.js';
 import type { StoredAuditEvent } from './event.js';
 
@@ -138,7 +139,8 @@ function agents(e: StoredAuditEvent): Record<string, unknown>[] {
     type: { coding: [{ system: DCM, code: '110153', display: 'Source Role ID' }] },
     who: e.user_agent ? { display: e.user_agent } : undefined,
     requestor: e.user_id === null,
-    network: e.client_address ? { address: e.client_address, type: '2' } : undefined,
+    // Type 2 is an IP address: an operator's console (`local-cli`) has none, and says who it was in the user agent.
+    network: e.client_address !== null && isIP(e.client_address) !== 0 ? { address: e.client_address, type: '2' } : undefined,
   });
   list.push({
     type: { coding: [{ system: DCM, code: '110152', display: 'Destination Role ID' }] },
