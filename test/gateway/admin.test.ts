@@ -15,7 +15,7 @@ import { answerOf, post, startHarness, type Harness, type JsonAnswer } from './h
 
 let h: Harness;
 let base: string;
-const ADMIN_PASSWORD = 'admin-demo-2026';
+const ADMIN_PASSWORD = 'admin-test-passphrase';
 
 beforeAll(async () => {
   h = await startHarness();
@@ -23,7 +23,7 @@ beforeAll(async () => {
   const db = h.database.db;
   await createAccount(db, { username: 'admin', password: ADMIN_PASSWORD, role: 'admin' });
   await createAccount(db, { username: 'admin2', password: 'admin2-demo-2026', role: 'admin' });
-  await createAccount(db, { username: 'auditor1', password: 'audit-demo-2026', role: 'auditor' });
+  await createAccount(db, { username: 'auditor1', password: 'auditor-test-passphrase', role: 'auditor' });
   await insertPatients(db, ['P001', 'P002', 'P003']);
   await db.insertInto('wards').values([{ id: 'W1', name: 'Ward one' }, { id: 'W2', name: 'Ward two' }]).execute();
 });
@@ -358,6 +358,13 @@ describe('what an admin can do', () => {
     expect((await changeEvents()).at(-1)).toMatchObject({ reason: `account.reset_password:account/${await accountId('nurse_joy')}` });
     expect(JSON.stringify(await changeEvents())).not.toContain(password);
     expect(h.logLines.join('\n')).not.toContain(password);
+    // A published demo password is given to no one, its own account or another.
+    for (const published of ['joy-demo-2026', 'kingjulien100']) {
+      const refused = await call('POST', '/nurse_joy/password', await admin(), { password: published });
+      expect(refused.status).toBe(400);
+      expect(JSON.stringify(refused.json)).toMatch(/published demo password/);
+    }
+    expect((await post(`${h.gateway.url}/api/token/`, JSON.stringify({ username: 'nurse_joy', password }))).status).toBe(200);
   });
 
   it('a password reset lifts the lock-out that failed logins put on the account', async () => {
