@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
 import { createAuditWriter } from '@secure-hospital-ai/core/audit/writer';
-import type { AuditSink } from '@secure-hospital-ai/core/audit/event';
+import type { AuditEventInput, AuditSink } from '@secure-hospital-ai/core/audit/event';
 import type { Database } from '@secure-hospital-ai/core/db/database';
 import { AppError, isAppError } from '@secure-hospital-ai/core/errors';
 import { loadRuntimeConfig, openExistingDatabase } from './runtime.js';
@@ -97,18 +97,15 @@ export async function dispatch(
 }
 
 /**
- * One audit event per change, after it is made. No user signed in at a console: the event
- * names the operating-system user instead, and the reason names the change, never a password
- * or a name. If the log cannot take it, the command fails loudly.
+ * The audit event of a change made at a console. No user signed in there: the event names the
+ * operating-system user instead, and the reason names the change, never a password or a name.
  */
-export async function recordOperatorChange(
-  audit: AuditSink,
+export function operatorEvent(
   action: 'account.change' | 'ward.change',
   reason: string,
   patientId: string | null,
-  decision: 'allow' | 'error' = 'allow',
-): Promise<void> {
-  await audit.record({
+): AuditEventInput {
+  return {
     request_id: randomUUID(),
     source: 'cli',
     action,
@@ -116,36 +113,24 @@ export async function recordOperatorChange(
     role: null,
     tool: null,
     patient_id: patientId,
-    decision,
+    decision: 'allow',
     reason,
     break_glass: false,
     purpose_of_use: 'HSYSADMIN',
     redactions: {},
     client_address: 'local-cli',
     user_agent: `shai-cli (os user ${operatorName()})`,
-  });
+  };
 }
 
-/**
- * A change whose audit event is written before it is made, as a tool call's is: a change the
- * log cannot take is not made (an admission had been committed, and its event then lost to
- * an audit outage, and a retry found "no change" to record). If making it then fails, a second
- * event (decision `error`) says so.
- */
-export async function auditedChange<T>(
-  deps: OperatorDeps,
+/** One event after the change is made (account changes); if the log cannot take it, the command fails loudly. */
+export async function recordOperatorChange(
+  audit: AuditSink,
   action: 'account.change' | 'ward.change',
   reason: string,
   patientId: string | null,
-  change: () => Promise<T>,
-): Promise<T> {
-  await recordOperatorChange(deps.audit, action, reason, patientId);
-  try {
-    return await change();
-  } catch (error) {
-    await recordOperatorChange(deps.audit, action, `${reason}:failed`, patientId, 'error').catch(() => undefined);
-    throw error;
-  }
+): Promise<void> {
+  await audit.record(operatorEvent(action, reason, patientId));
 }
 
 function operatorName(): string {

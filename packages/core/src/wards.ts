@@ -52,11 +52,20 @@ function wardNameProblem(name: string): string | undefined {
   return labelProblem(name, { oneLine: true });
 }
 
-export async function createWard(db: Kysely<Tables>, id: string, name: string): Promise<boolean> {
+/**
+ * What a change is recorded with: called inside its transaction once the change is made, so
+ * that the audit event says what was done and commits with it (audit/append-in-transaction.ts).
+ */
+export type RecordChange<T> = (trx: Kysely<Tables>, done: T) => Promise<void>;
+
+export async function createWard(db: Kysely<Tables>, id: string, name: string, record?: RecordChange<void>): Promise<boolean> {
   checkWardId(id);
   const problem = wardNameProblem(name);
   if (problem !== undefined) throw new AppError('ERR_VALIDATION', { detail: `ward name ${problem}` });
   return writeTransaction(db, async (trx) => {
+    // Two consoles creating "W3" and "w3" at once would each find neither (SQLite's write lock
+    // already makes them take turns).
+    if (dialectOf(trx as Kysely<unknown>) === 'postgres') await sql`LOCK TABLE wards IN SHARE ROW EXCLUSIVE MODE`.execute(trx);
     // Ids differ by more than case: audit reasons are stored in lower case, and "w1" beside
     // "W1" would leave a reviewer unable to tell which ward a nurse was given.
     const existing = await trx
@@ -66,6 +75,7 @@ export async function createWard(db: Kysely<Tables>, id: string, name: string): 
       .executeTakeFirst();
     if (existing === undefined) {
       await trx.insertInto('wards').values({ id, name }).execute();
+      await record?.(trx, undefined);
       return true;
     }
     // The same ward asked for again is no change; another name under its id is a mistake to say.
@@ -74,7 +84,7 @@ export async function createWard(db: Kysely<Tables>, id: string, name: string): 
   });
 }
 
-export async function requireWard(db: Kysely<Tables>, id: string): Promise<{ id: string; name: string }> {
+async function requireWard(db: Kysely<Tables>, id: string): Promise<{ id: string; name: string }> {
   const ward = await db.selectFrom('wards').select(['id', 'name']).where('id', '=', id).executeTakeFirst();
   if (!ward) throw new AppError('ERR_NOT_FOUND', { detail: `no ward ${id}` });
   return ward;
@@ -143,26 +153,17 @@ export async function wardPatients(db: Kysely<Tables>, wardId: string, now: Date
     .execute();
 }
 
-/** The ward the patient lies in now, or undefined; refuses a patient that does not exist. */
-export async function currentWardOf(db: Kysely<Tables>, patientId: string, now: Date = new Date()): Promise<string | undefined> {
-  const patient = await db.selectFrom('patients').select('id').where('id', '=', patientId).executeTakeFirst();
-  if (!patient) throw new AppError('ERR_NOT_FOUND', { detail: `no patient ${patientId}` });
-  const open = await db
-    .selectFrom('admissions')
-    .select('ward_id')
-    .where('patient_id', '=', patientId)
-    .where(openAt(now.toISOString()))
-    .orderBy('admitted_at', 'desc')
-    .executeTakeFirst();
-  return open?.ward_id;
-}
-
 /**
  * Admits the patient to the ward. A patient lies in one ward at a time: admitted elsewhere,
  * they are transferred (that admission discharged at the same instant), so the nurses of the
  * old ward lose access as those of the new one gain it. Already in this ward: no change.
  */
-export async function admitPatient(db: Kysely<Tables>, patientId: string, wardId: string): Promise<AdmitResult> {
+export async function admitPatient(
+  db: Kysely<Tables>,
+  patientId: string,
+  wardId: string,
+  record?: RecordChange<{ from: string | undefined }>,
+): Promise<AdmitResult> {
   checkWardId(wardId);
   return writeTransaction(db, async (trx) => {
     await requireWard(trx, wardId);
@@ -178,18 +179,22 @@ export async function admitPatient(db: Kysely<Tables>, patientId: string, wardId
       .insertInto('admissions')
       .values({ id: `ADM-${randomUUID()}`, patient_id: patientId, ward_id: wardId, admitted_at: nowIso, discharged_at: null })
       .execute();
-    return { changed: true, from: open[0]?.ward_id };
+    const from = open[0]?.ward_id;
+    await record?.(trx, { from });
+    return { changed: true, from };
   });
 }
 
 /** Discharges the patient now; resolves the ward they left, or undefined when they were in none. */
-export async function dischargePatient(db: Kysely<Tables>, patientId: string): Promise<string | undefined> {
+export async function dischargePatient(db: Kysely<Tables>, patientId: string, record?: RecordChange<{ from: string }>): Promise<string | undefined> {
   return writeTransaction(db, async (trx) => {
     await requirePatient(trx, patientId);
     const nowIso = await changeInstant(trx, patientId);
     const open = await trx.selectFrom('admissions').select(['id', 'ward_id']).where('patient_id', '=', patientId).where(openAt(nowIso)).execute();
-    if (open.length === 0) return undefined;
+    const [first] = open;
+    if (first === undefined) return undefined;
     await trx.updateTable('admissions').set({ discharged_at: nowIso }).where('id', 'in', open.map((admission) => admission.id)).execute();
-    return open[0]?.ward_id;
+    await record?.(trx, { from: first.ward_id });
+    return first.ward_id;
   });
 }

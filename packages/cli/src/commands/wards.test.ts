@@ -5,15 +5,19 @@
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditSink, StoredAuditEvent } from '@secure-hospital-ai/core/audit/event';
+import type { StoredAuditEvent } from '@secure-hospital-ai/core/audit/event';
 import { toFhirAuditEvent } from '@secure-hospital-ai/core/audit/fhir';
 import { auditDb } from '@secure-hospital-ai/core/audit/tables';
 import { createAuditWriter, type AuditWriter } from '@secure-hospital-ai/core/audit/writer';
 import { testDatabaseKind } from '@secure-hospital-ai/core/db/test-database';
 import { AppError } from '@secure-hospital-ai/core/errors';
+import { appendInTransaction } from '@secure-hospital-ai/core/audit/append-in-transaction';
+import { verifyAuditChain } from '@secure-hospital-ai/core/audit/verify';
 import { admitPatient } from '@secure-hospital-ai/core/wards';
 import { DEMO, login, rpc, startStack, type Stack } from '../../../../test/support/stack.js';
+import { operatorEvent } from '../operator-command.js';
 import { runWards } from './wards.js';
 
 const require = createRequire(import.meta.url);
@@ -31,7 +35,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function wards(argv: string[], sink: AuditSink = audit) {
+async function wards(argv: string[]) {
   const buffers = {
     stdout: '',
     stderr: '',
@@ -45,7 +49,7 @@ async function wards(argv: string[], sink: AuditSink = audit) {
       throw new AppError('ERR_VALIDATION', { detail: 'no password here' });
     },
   };
-  const code = await runWards(argv, { database: stack.database, audit: sink, io: buffers });
+  const code = await runWards(argv, { database: stack.database, audit, io: buffers });
   return { code, stdout: buffers.stdout, stderr: buffers.stderr };
 }
 
@@ -61,6 +65,24 @@ async function joyReads(patientId: string): Promise<{ status: number; body: stri
 
 async function wardEvents() {
   return auditDb(stack.database).selectFrom('audit_events').selectAll().where('action', '=', 'ward.change').orderBy('seq').execute();
+}
+
+/** An audit log that refuses every write (a full disk, a failing database), by a trigger on its table. */
+async function refuseAuditWrites(refuse: boolean): Promise<void> {
+  const db = stack.database.db;
+  if (stack.database.dialect === 'postgres') {
+    if (refuse) {
+      await sql`CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit log down'; END $$`.execute(db);
+      await sql`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_audit()`.execute(db);
+    } else {
+      await sql`DROP TRIGGER refuse_audit ON audit_events`.execute(db);
+      await sql`DROP FUNCTION refuse_audit()`.execute(db);
+    }
+  } else if (refuse) {
+    await sql`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'audit log down'); END`.execute(db);
+  } else {
+    await sql`DROP TRIGGER refuse_audit`.execute(db);
+  }
 }
 
 async function familyNameOf(patientId: string): Promise<string> {
@@ -158,22 +180,40 @@ describe('wards CLI', () => {
     expect(await wardEvents()).toHaveLength(recorded);
   });
 
-  it('writes the audit event before the admission: with the log down, nothing is admitted and the nurse sees nothing', async () => {
-    const down: AuditSink = {
-      record: async () => {
-        throw new AppError('ERR_AUDIT_UNAVAILABLE');
-      },
-    } as unknown as AuditSink;
+  it('commits an admission and its audit event together: with the log refusing, nothing is admitted and the nurse sees nothing', async () => {
     const admissions = await stack.database.db.selectFrom('admissions').selectAll().orderBy('id').execute();
-    await expect(wards(['admit', 'P003', 'W1'], down)).rejects.toMatchObject({ code: 'ERR_AUDIT_UNAVAILABLE' });
-    await expect(wards(['discharge', 'P001'], down)).rejects.toMatchObject({ code: 'ERR_AUDIT_UNAVAILABLE' });
+    const recorded = (await wardEvents()).length;
+    await refuseAuditWrites(true);
+    try {
+      await expect(wards(['admit', 'P003', 'W1'])).rejects.toMatchObject({ code: 'ERR_AUDIT_UNAVAILABLE' });
+      await expect(wards(['discharge', 'P001'])).rejects.toMatchObject({ code: 'ERR_AUDIT_UNAVAILABLE' });
+      await expect(wards(['create', 'W7', '--name', 'Ward seven'])).rejects.toMatchObject({ code: 'ERR_AUDIT_UNAVAILABLE' });
+    } finally {
+      await refuseAuditWrites(false);
+    }
     expect(await stack.database.db.selectFrom('admissions').selectAll().orderBy('id').execute()).toEqual(admissions);
+    expect(await stack.database.db.selectFrom('wards').select('id').where('id', '=', 'W7').execute()).toEqual([]);
+    expect(await wardEvents()).toHaveLength(recorded);
     const read = await joyReads('P003');
     expect(read.status).toBe(403);
     expect(read.body).not.toContain(await familyNameOf('P003'));
-    // Once the log is back, the same command does it and records it.
+    // Once the log takes writes again, the same command does it and records it.
     expect(await wards(['admit', 'P003', 'W1'])).toMatchObject({ code: 0, stdout: 'admitted P003 to ward W1\n' });
     expect((await wardEvents()).filter((e) => e.patient_id === 'P003').map((e) => e.reason)).toEqual(['ward.admit:ward/w1']);
+  });
+
+  it('records what was done when consoles act at once: one event per change, naming the ward really left', async () => {
+    const before = (await wardEvents()).length;
+    const reasonOf = (ward: string, from: string | undefined) => `ward.admit:ward/${ward.toLowerCase()}${from === undefined ? '' : `:from/${from.toLowerCase()}`}`;
+    const admit = (ward: string) => admitPatient(stack.database.db, 'P007', ward, (trx, { from }) => appendInTransaction(trx, operatorEvent('ward.change', reasonOf(ward, from), 'P007')));
+    const targets = ['W1', 'W2', 'W1', 'W2', 'W1'];
+    const runs = await Promise.all(targets.map(admit));
+    const expected = runs.flatMap((run, i) => (run.changed ? [reasonOf(targets[i]!, run.from)] : []));
+    const events = (await wardEvents()).slice(before);
+    expect(events.map((e) => e.reason).sort()).toEqual(expected.sort());
+    const open = await stack.database.db.selectFrom('admissions').select('ward_id').where('patient_id', '=', 'P007').where('discharged_at', 'is', null).execute();
+    expect(open).toHaveLength(1);
+    expect((await verifyAuditChain(stack.database)).ok).toBe(true);
   });
 
   it("never ends a stay before it began, whatever the console's clock says", async () => {

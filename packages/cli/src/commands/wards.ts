@@ -1,11 +1,12 @@
 /**
  * `wards …`: wards and admissions from the operator's console (core/wards.ts). An admission
- * is what gives a ward's nurses access to a patient, so every admission, transfer and
- * discharge is audited as `ward.change` with the patient's id, before it is made, and takes
+ * is what gives a ward's nurses access to a patient, so every change is audited as
+ * `ward.change` with the patient's id, in the same transaction as the change, and takes
  * effect at the next tool call.
  */
-import { admitPatient, createWard, currentWardOf, dischargePatient, listWards, requireWard, wardPatients } from '@secure-hospital-ai/core/wards';
-import { auditedChange, consoleIo, dispatch, need, recordOperatorChange, runOperatorCommand, usageError, type OperatorDeps } from '../operator-command.js';
+import { appendInTransaction } from '@secure-hospital-ai/core/audit/append-in-transaction';
+import { admitPatient, createWard, dischargePatient, listWards, wardPatients, type RecordChange } from '@secure-hospital-ai/core/wards';
+import { consoleIo, dispatch, need, operatorEvent, runOperatorCommand, usageError, type OperatorDeps } from '../operator-command.js';
 
 export const USAGE = `usage: wards <command>
   list                              wards, with how many patients and nurses each has
@@ -16,6 +17,14 @@ export const USAGE = `usage: wards <command>
 A nurse sees the patients admitted to her wards (accounts assign-ward <username> <wardId>).`;
 
 const VALUE_OPTIONS = { create: ['--name'] };
+
+/**
+ * The `ward.change` event, appended in the change's own transaction: it says what was done
+ * (the ward the patient really left) and commits with it, or neither happens.
+ */
+function record(trx: Parameters<RecordChange<unknown>>[0], reason: string, patientId: string | null): Promise<void> {
+  return appendInTransaction(trx, operatorEvent('ward.change', reason, patientId));
+}
 
 /** The command logic against an open database: what tests drive, with real wards and audit. */
 export function runWards(argv: readonly string[], deps: OperatorDeps): Promise<number> {
@@ -32,11 +41,10 @@ export function runWards(argv: readonly string[], deps: OperatorDeps): Promise<n
         const [wardId] = need(args, 1, '<wardId> --name <name>') as [string];
         const name = options.get('--name');
         if (name === undefined) throw usageError('create needs --name <name>');
-        if (!(await createWard(db, wardId, name))) {
+        if (!(await createWard(db, wardId, name, (trx) => record(trx, `ward.create:ward/${wardId}`, null)))) {
           io.out(`no change: ward ${wardId} exists\n`);
           return 0;
         }
-        await recordOperatorChange(deps.audit, 'ward.change', `ward.create:ward/${wardId}`, null);
         io.out(`created ward ${wardId}\n`);
         return 0;
       }
@@ -47,16 +55,9 @@ export function runWards(argv: readonly string[], deps: OperatorDeps): Promise<n
       }
       case 'admit': {
         const [patientId, wardId] = need(args, 2, '<patientId> <wardId>') as [string, string];
-        await requireWard(db, wardId);
-        // Planned first, so that the audit event is written before anyone gains access by it.
-        const current = await currentWardOf(db, patientId);
-        if (current === wardId) {
-          io.out(`no change: ${patientId} is already in ward ${wardId}\n`);
-          return 0;
-        }
-        const transfer = current === undefined ? '' : `:from/${current}`;
-        const done = await auditedChange(deps, 'ward.change', `ward.admit:ward/${wardId}${transfer}`, patientId, () => admitPatient(db, patientId, wardId));
-        // What was done: a change another console made meanwhile is seen, not undone.
+        const done = await admitPatient(db, patientId, wardId, (trx, { from }) =>
+          record(trx, `ward.admit:ward/${wardId}${from === undefined ? '' : `:from/${from}`}`, patientId),
+        );
         if (!done.changed) io.out(`no change: ${patientId} is already in ward ${wardId}\n`);
         else if (done.from === undefined) io.out(`admitted ${patientId} to ward ${wardId}\n`);
         else io.out(`transferred ${patientId} from ward ${done.from} to ward ${wardId}\n`);
@@ -64,12 +65,7 @@ export function runWards(argv: readonly string[], deps: OperatorDeps): Promise<n
       }
       case 'discharge': {
         const [patientId] = need(args, 1, '<patientId>') as [string];
-        const current = await currentWardOf(db, patientId);
-        if (current === undefined) {
-          io.out(`no change: ${patientId} is in no ward\n`);
-          return 0;
-        }
-        const left = await auditedChange(deps, 'ward.change', `ward.discharge:ward/${current}`, patientId, () => dischargePatient(db, patientId));
+        const left = await dischargePatient(db, patientId, (trx, { from }) => record(trx, `ward.discharge:ward/${from}`, patientId));
         io.out(left === undefined ? `no change: ${patientId} is in no ward\n` : `discharged ${patientId} from ward ${left}\n`);
         return 0;
       }
