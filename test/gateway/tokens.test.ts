@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ACCESS_TOKEN_SECONDS } from '@secure-hospital-ai/core/tokens';
-import { resetPassword, setAccountActive } from '@secure-hospital-ai/core/accounts';
+import { resetPassword, retireDemoAccount, setAccountActive } from '@secure-hospital-ai/core/accounts';
 import { hashPassword } from '@secure-hospital-ai/core/passwords';
 import { claimsOf, post, startHarness, UPSTREAM_MARKER, type Harness } from './harness.js';
 
@@ -526,5 +526,20 @@ describe('what is kept', () => {
       expect(audit).not.toContain(secret);
       expect(logs).not.toContain(secret);
     }
+  });
+});
+
+describe('a demo account retired for production', () => {
+  // Last: p001 is retired for good.
+  it("refuses its refresh token as a session ended, not as a theft", async () => {
+    const pair = await loginPair('p001', 'p001-demo-2026');
+    const alarms = h.audit.ofAction('token.reuse_detected').length;
+    await retireDemoAccount(h.database.db, 'p001');
+    const after = 'retired-demo-refresh';
+    expect((await post(`${base}/api/token/refresh/`, JSON.stringify({ refresh: pair.refresh }), { 'x-request-id': after })).status).toBe(401);
+    expect(h.audit.events.filter((event) => event.request_id === after)).toEqual([
+      expect.objectContaining({ action: 'token.refresh', decision: 'deny', reason: 'session_ended:demo_account_retired', user_id: h.accountIds.p001 }),
+    ]);
+    expect(h.audit.ofAction('token.reuse_detected')).toHaveLength(alarms);
   });
 });

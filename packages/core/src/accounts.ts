@@ -274,6 +274,13 @@ export async function listAccounts(db: Kysely<Tables>): Promise<AccountListing[]
     .execute();
 }
 
+/**
+ * Why every session of an account was ended, as endSessions records it: a refresh token ended
+ * so is refused as ended, not treated as stolen (a retired demo account's token had raised a
+ * theft alarm). One family's endings (logout, reuse) are not among them.
+ */
+export const ACCOUNT_WIDE_ENDINGS: ReadonlySet<string> = new Set(['account_deactivated', 'password_reset', 'role_changed', 'demo_account_retired']);
+
 /** Which sessions end: one rotation family (one login and its refreshes), or all of an account's. */
 export type SessionScope = { readonly familyId: string } | { readonly accountId: number };
 

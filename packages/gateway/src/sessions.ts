@@ -4,7 +4,7 @@
  * thin wrappers around this, so every way in follows the same rules and audits alike.
  */
 import { randomUUID } from 'node:crypto';
-import { endSessions, findAccountById, findAccountByUsername, upgradePasswordHash } from '@secure-hospital-ai/core/accounts';
+import { ACCOUNT_WIDE_ENDINGS, endSessions, findAccountById, findAccountByUsername, upgradePasswordHash } from '@secure-hospital-ai/core/accounts';
 import { recordOrRefuse, type AuditAction, type AuditSink } from '@secure-hospital-ai/core/audit/event';
 import type { Authenticator } from '@secure-hospital-ai/core/authenticate';
 import type { Account } from '@secure-hospital-ai/core/db/schema';
@@ -310,8 +310,6 @@ export class SessionService {
 }
 
 /** Revocation reasons that end every session of an account (accounts.ts), as opposed to one family's. */
-const ACCOUNT_WIDE_ENDINGS: ReadonlySet<string> = new Set(['account_deactivated', 'password_reset', 'role_changed']);
-
 function subjectOf(account: Account, role: Role): TokenSubject {
   return { userId: String(account.id), role, patientId: role === 'patient' ? account.patient_id : null };
 }
