@@ -46,7 +46,8 @@ export function checkNewPassword(password: string, options: { demoSeed?: boolean
   if (COMMON_PASSWORDS.has(password.toLowerCase())) {
     throw new AppError('ERR_VALIDATION', { detail: 'password is one of the most common passwords; choose another' });
   }
-  if (options.demoSeed !== true && PUBLISHED_PASSWORDS.has(password)) {
+  // In any case and with spaces around it: "Kingjulien100" is the published one to anyone who tries.
+  if (options.demoSeed !== true && PUBLISHED_PASSWORDS.has(password.trim().toLowerCase())) {
     throw new AppError('ERR_VALIDATION', { detail: 'password is a published demo password; choose another' });
   }
 }

@@ -1,5 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scratchDir } from '../../../test/support/scratch.js';
@@ -103,6 +104,35 @@ describe('serverJwtConfig', () => {
     publicKeyEncoding: { type: 'spki', format: 'pem' },
   });
   const withKeys = (keys: Record<string, string>) => loadConfig({ NODE_ENV: 'test', JWT_ALG: 'EdDSA', ...keys }, { envFile: false });
+
+  it('names the variable of a key it cannot read, and never repeats the value (a JWK holds the private key)', () => {
+    const jwk = JSON.stringify(generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' }));
+    for (const [variable, value, why] of [
+      ['JWT_PRIVATE_KEY', jwk, /^JWT_PRIVATE_KEY is neither PEM text nor the path of a file$/],
+      ['JWT_PUBLIC_KEY_PREVIOUS', jwk, /^JWT_PUBLIC_KEY_PREVIOUS is neither PEM text nor the path of a file$/],
+      ['JWT_PUBLIC_KEY', tmpdir(), /^JWT_PUBLIC_KEY names a directory, not a PEM file$/],
+    ] as const) {
+      let message = '';
+      try {
+        withKeys({ [variable]: value });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(why);
+      expect(message).not.toContain(value === jwk ? JSON.parse(jwk).d : value);
+    }
+  });
+
+  it('refuses an outgoing key of the wrong kind, and a PEM key or a blank one as an HS256 secret, in every environment', () => {
+    const hs = (extra: Record<string, string>) => loadConfig({ NODE_ENV: 'development', JWT_SECRET: strong, ...extra }, { envFile: false });
+    expect(() => hs({ JWT_PUBLIC_KEY_PREVIOUS: publicKey })).toThrow(/JWT_PUBLIC_KEY_PREVIOUS is set, but JWT_ALG=HS256/);
+    expect(() => withKeys({ JWT_PUBLIC_KEY: publicKey, JWT_SECRET_PREVIOUS: strong })).toThrow(/JWT_SECRET_PREVIOUS is set, but JWT_ALG=EdDSA/);
+    // A public key's text as the HMAC secret: anyone holding the public key could sign.
+    expect(() => hs({ JWT_SECRET_PREVIOUS: publicKey })).toThrow(/JWT_SECRET_PREVIOUS holds a PEM key/);
+    expect(() => loadConfig({ NODE_ENV: 'development', JWT_SECRET: publicKey }, { envFile: false })).toThrow(/JWT_SECRET holds a PEM key/);
+    expect(() => hs({ JWT_SECRET_PREVIOUS: '   ' })).toThrow(/JWT_SECRET_PREVIOUS is blank/);
+    expect(() => prod({ JWT_SECRET: strong, JWT_SECRET_PREVIOUS: strong })).toThrow(/nothing is being rotated/);
+  });
 
   it('gives the MCP server the public key only, even when the private one is configured', () => {
     const jwt = serverJwtConfig(withKeys({ JWT_PUBLIC_KEY: publicKey, JWT_PRIVATE_KEY: privateKey }), 'mcp-server');

@@ -130,9 +130,9 @@ export function loadConfig(
       alg: e.JWT_ALG,
       secret: e.JWT_SECRET,
       previousSecret: e.JWT_SECRET_PREVIOUS || undefined,
-      privateKey: readKey(e.JWT_PRIVATE_KEY),
-      publicKey: readKey(e.JWT_PUBLIC_KEY),
-      previousPublicKey: readKey(e.JWT_PUBLIC_KEY_PREVIOUS),
+      privateKey: readKey('JWT_PRIVATE_KEY', e.JWT_PRIVATE_KEY),
+      publicKey: readKey('JWT_PUBLIC_KEY', e.JWT_PUBLIC_KEY),
+      previousPublicKey: readKey('JWT_PUBLIC_KEY_PREVIOUS', e.JWT_PUBLIC_KEY_PREVIOUS),
       issuer: e.JWT_ISSUER ?? 'secure-hospital-ai-gateway',
       audience: e.JWT_AUDIENCE ?? 'secure-hospital-ai-mcp',
       requireIssuer: e.JWT_ISSUER !== undefined,
@@ -158,6 +158,7 @@ export function loadConfig(
     passwordHashConcurrency: e.PASSWORD_HASH_CONCURRENCY,
     trustProxy: e.TRUST_PROXY,
   };
+  assertKeysFitAlgorithm(config.jwt);
   if (config.env === 'production') assertProductionConfig(config);
   return Object.freeze(config);
 }
@@ -174,12 +175,21 @@ function defaultOrigins(host: string, port: number, origin: string): string[] {
   return origins;
 }
 
-/** A key may be given inline (PEM) or as a path to a PEM file. */
-function readKey(value: string | undefined): string | undefined {
+/**
+ * A key may be given inline (PEM) or as a path to a PEM file. What cannot be read is said by
+ * the variable's name alone: the value may be a key in another form (a JWK, a PEM without its
+ * header lines), and the error lands in logs.
+ */
+function readKey(variable: string, value: string | undefined): string | undefined {
   if (!value) return undefined;
   if (value.includes('-----BEGIN')) return value.replace(/\\n/g, '\n');
-  if (!existsSync(value)) throw new ConfigError(`Key file not found: ${value}`);
-  return readFileSync(value, 'utf8');
+  try {
+    return readFileSync(value, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' || code === 'ENAMETOOLONG' ? 'is neither PEM text nor the path of a file' : code === 'EISDIR' ? 'names a directory, not a PEM file' : `names a file that cannot be read (${code ?? 'error'})`;
+    throw new ConfigError(`${variable} ${why}`);
+  }
 }
 
 /**
@@ -236,13 +246,37 @@ export function isPublishedSecret(secret: string): boolean {
   return createHash('sha256').update(secret).digest('hex') === PUBLISHED_SECRET_SHA256;
 }
 
+/**
+ * Keys that cannot be what the algorithm uses are refused in every environment. An outgoing key
+ * of the other kind would be ignored without a word; and a PEM key given as an HS256
+ * secret is worse than weak: a public key's text used as the HMAC secret lets whoever has the
+ * public key sign tokens (an operator moving from RS256 to HS256 might well paste it there).
+ */
+function assertKeysFitAlgorithm(jwt: Config['jwt']): void {
+  if (jwt.alg === 'HS256') {
+    if (jwt.previousPublicKey !== undefined) {
+      throw new ConfigError('JWT_PUBLIC_KEY_PREVIOUS is set, but JWT_ALG=HS256 verifies with secrets: give the outgoing secret as JWT_SECRET_PREVIOUS');
+    }
+    for (const [variable, secret] of [['JWT_SECRET', jwt.secret], ['JWT_SECRET_PREVIOUS', jwt.previousSecret]] as const) {
+      if (secret === undefined) continue;
+      if (secret.includes('-----BEGIN')) throw new ConfigError(`${variable} holds a PEM key; an HS256 secret must be random bytes (a public key's text as the secret would let anyone sign)`);
+      if (secret.trim() === '') throw new ConfigError(`${variable} is blank`);
+    }
+  } else if (jwt.previousSecret !== undefined) {
+    throw new ConfigError(`JWT_SECRET_PREVIOUS is set, but JWT_ALG=${jwt.alg} verifies with keys: give the outgoing public key as JWT_PUBLIC_KEY_PREVIOUS`);
+  }
+}
+
 /** Production refuses a secret that is missing, short, or the design note's published one. */
 export function assertProductionConfig(config: Config): void {
   if (config.jwt.alg === 'HS256') {
     if (!config.jwt.secret) throw new ConfigError('JWT_SECRET is required in production');
     assertStrongSecret('JWT_SECRET', config.jwt.secret);
     // A key still accepted is as much a key as the one that signs.
-    if (config.jwt.previousSecret !== undefined) assertStrongSecret('JWT_SECRET_PREVIOUS', config.jwt.previousSecret);
+    if (config.jwt.previousSecret !== undefined) {
+      assertStrongSecret('JWT_SECRET_PREVIOUS', config.jwt.previousSecret);
+      if (config.jwt.previousSecret === config.jwt.secret) throw new ConfigError('JWT_SECRET_PREVIOUS equals JWT_SECRET: nothing is being rotated; remove it');
+    }
   }
   if (!config.jwt.requireAudience) throw new ConfigError('JWT_AUDIENCE is required in production');
   // Pseudonyms must not be reversible by anyone holding the token key (HIPAA §164.514(c)).

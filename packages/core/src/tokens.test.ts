@@ -236,5 +236,11 @@ describe('TokenService (asymmetric)', () => {
     // An HS256 token "signed" with the public key text is the classic algorithm-confusion attack.
     expect(await codeOf(verifier.verify(forge({ alg: 'HS256' }, base(), publicPem), 'access'))).toBe('ERR_TOKEN_INVALID');
     await expect(verifier.issueAccess({ userId: '5', role: 'auditor' })).rejects.toThrow(/JWT_PRIVATE_KEY/);
+    // A critical extension is refused here as on the HS256 path (jose alone would honour b64: false).
+    // Unencoded (RFC 7797) over the claims' base64url text: the signed bytes are the usual segment's.
+    const segment = Buffer.from(JSON.stringify({ ...base(), user_id: 5, role: 'auditor' })).toString('base64url');
+    const unencoded = await new jose.FlattenedSign(new TextEncoder().encode(segment)).setProtectedHeader({ alg, b64: false, crit: ['b64'] }).sign(pair.privateKey);
+    const compact = `${unencoded.protected}.${segment}.${unencoded.signature}`;
+    expect(await codeOf(verifier.verify(compact, 'access'))).toBe('ERR_TOKEN_INVALID');
   });
 });

@@ -157,9 +157,7 @@ export class TokenService {
   }
 
   #verifyHs256([header64, payload64, signature64]: CompactSegments): Record<string, unknown> {
-    // The algorithm is pinned already (compactSegments).
-    const header = parseSegment(header64, 'header');
-    if (header.crit !== undefined) throw invalid('unsupported crit header');
+    // The algorithm is pinned and the header read already (compactSegments).
     const given = Buffer.from(signature64, 'base64url');
     const signingInput = `${header64}.${payload64}`;
     // The signing key first: a token signed with the outgoing one costs a second HMAC, no other does.
@@ -264,8 +262,10 @@ function compactSegments(token: string, pinned: JwtAlgorithm): CompactSegments {
   // Pin the algorithm (RFC 8725 §3.1) before anything else is read: the header may not choose
   // it, `none` least of all, and an unsigned token is refused as that, not for the empty
   // signature segment it comes with.
-  const alg = parseSegment(segments[0] as string, 'header').alg;
-  if (alg !== pinned) throw invalid(`algorithm ${algorithmName(alg)} is not the configured one`);
+  const header = parseSegment(segments[0] as string, 'header');
+  if (header.alg !== pinned) throw invalid(`algorithm ${algorithmName(header.alg)} is not the configured one`);
+  // No extension is understood, whichever the algorithm (jose alone would honour RFC 7797's b64).
+  if (header.crit !== undefined) throw invalid('unsupported crit header');
   canonicalSegment(segments[1] as string);
   canonicalSegment(segments[2] as string);
   return segments as unknown as CompactSegments;

@@ -184,7 +184,7 @@ describe('accounts CLI', () => {
     const recorded = reasons.length;
     expect(await accounts(['retire-demo'])).toMatchObject({ code: 0, stdout: 'no change: there are no demo accounts\n' });
     // No account is given a published demo password again, its own or another's.
-    for (const password of ['joy-demo-2026', 'admin-demo-2026']) {
+    for (const password of ['joy-demo-2026', 'admin-demo-2026', 'Admin-Demo-2026', ' KINGJULIEN100 ']) {
       await expect(accounts(['reset-password', 'nurse_joy', '--password', password])).rejects.toMatchObject({ code: 'ERR_VALIDATION', detail: expect.stringMatching(/published demo password/) });
     }
     await expect(accounts(['create', 'copycat', '--role', 'doctor', '--password', 'kingjulien100'])).rejects.toMatchObject({ code: 'ERR_VALIDATION' });

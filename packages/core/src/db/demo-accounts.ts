@@ -27,5 +27,5 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   { username: 'former_staff', password: 'former-demo-2026', role: 'doctor', displayName: 'Dr. Former Staff', careTeam: ['P001'], active: false },
 ];
 
-/** Every published demo password: no account may be given one (accounts.ts checkNewPassword). */
-export const PUBLISHED_PASSWORDS: ReadonlySet<string> = new Set(DEMO_ACCOUNTS.map((account) => account.password));
+/** Every published demo password, in lower case: no account may be given one (accounts.ts checkNewPassword). */
+export const PUBLISHED_PASSWORDS: ReadonlySet<string> = new Set(DEMO_ACCOUNTS.map((account) => account.password.toLowerCase()));
