@@ -2,10 +2,11 @@
  * `npm run audit:verify` / `audit:export` as the operator runs them: the CLI command reads
  * the configuration from the environment and opens the database itself.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import BetterSqlite3 from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../packages/cli/src/commands/audit.js';
 import { createAuditWriter } from '../../packages/core/src/audit/writer.js';
@@ -176,8 +177,12 @@ describe(`audit CLI (${testDatabaseKind()})`, () => {
     mkdirSync(`${copy}-wal`);
     const bytes = readFileSync(copy);
     const before = { url: process.env.DATABASE_URL, dir: process.env.DATA_DIR };
-    const privateCopies = () => readdirSync(tmpdir()).filter((name) => name.startsWith('shai-read-only-'));
-    const copiesBefore = privateCopies();
+    const ownCopies = () => readdirSync(tmpdir()).filter((name) => name.startsWith(`shai-read-only-${process.pid}-`));
+    // One a verify killed outright left behind: its process is gone.
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid as number;
+    const abandoned = join(tmpdir(), `shai-read-only-${deadPid}-abandoned`);
+    mkdirSync(abandoned);
+    writeFileSync(join(abandoned, 'hospital.db'), 'a copy of the record');
     try {
       Object.assign(process.env, { DATABASE_URL: '', DATA_DIR: evidence });
       const verified = await cli('verify');
@@ -185,7 +190,8 @@ describe(`audit CLI (${testDatabaseKind()})`, () => {
       expect(verified.stdout).toContain(`audit log ${copy}: 5 events verified`);
       expect((await cli('export')).stdout.trimEnd().split('\n')).toHaveLength(5);
       expect(readFileSync(copy).equals(bytes)).toBe(true);
-      expect(privateCopies()).toEqual(copiesBefore);
+      expect(ownCopies()).toEqual([]);
+      expect(existsSync(abandoned)).toBe(false);
     } finally {
       Object.assign(process.env, { DATABASE_URL: before.url, DATA_DIR: before.dir });
     }

@@ -3,7 +3,7 @@
  * DATABASE_URL says so. Both servers open it; SQLite in WAL mode lets two processes share
  * one file, one writer at a time, readers never blocked.
  */
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -118,6 +118,27 @@ function openSqlite(dataDir: string, busyTimeoutMs: number, readOnly: boolean): 
   };
 }
 
+const PRIVATE_COPY_PREFIX = 'shai-read-only-';
+
+/** Private copies whose process is gone (killed before it could remove its own). */
+function removeAbandonedCopies(): void {
+  for (const name of readdirSync(tmpdir())) {
+    const pid = Number(/^shai-read-only-(\d+)-/.exec(name)?.[1]);
+    if (!Number.isSafeInteger(pid) || pid === process.pid || processAlive(pid)) continue;
+    rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, and someone else's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
  * The file as it is, read-only. A WAL-mode file is read beside its -wal file, which SQLite
  * makes when it is missing; on read-only media (a copy kept as evidence, a WORM store) it
@@ -135,8 +156,15 @@ function openSqliteReadOnly(file: string): { sqlite: BetterSqlite3.Database; fil
     sqlite?.close();
     if ((error as { code?: string }).code !== 'SQLITE_CANTOPEN' || !existsSync(file)) throw error;
   }
-  const dir = mkdtempSync(join(tmpdir(), 'shai-read-only-'));
-  const discard = () => rmSync(dir, { recursive: true, force: true });
+  removeAbandonedCopies();
+  const dir = mkdtempSync(join(tmpdir(), `${PRIVATE_COPY_PREFIX}${process.pid}-`));
+  // The copy holds the whole record: gone on close, or when the process exits first. One
+  // killed outright (Ctrl-C during a long verify) leaves it, for the next such open to remove.
+  const discard = () => {
+    process.removeListener('exit', discard);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', discard);
   try {
     const copy = join(dir, basename(file));
     copyFileSync(file, copy);
