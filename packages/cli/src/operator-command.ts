@@ -43,8 +43,11 @@ export function parseArgs(argv: readonly string[], valueOptions: ReadonlySet<str
       positional.push(arg);
       continue;
     }
-    const value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined) throw usageError(`${name} needs a value`);
+    const inline = eq > 0 && arg.startsWith('--');
+    const value = inline ? arg.slice(eq + 1) : argv[++i];
+    // `--name --name` had named a ward "--name"; `--role doctor --role nurse` had made a nurse.
+    if (value === undefined || (!inline && value.startsWith('--'))) throw usageError(`${name} needs a value`);
+    if (options.has(name)) throw usageError(`${name} is given twice`);
     options.set(name, value);
   }
   return { positional, options };

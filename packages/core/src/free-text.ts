@@ -36,8 +36,10 @@ export function wordLength(text: string): number {
   return text.replace(BLANK_LOOKING, '').match(LETTER_OR_DIGIT)?.length ?? 0;
 }
 
-/** Direction overrides and isolates: a name that reads backwards can pass for another. */
-const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
+/** Direction marks, overrides and isolates: a name that reads backwards can pass for another. */
+const BIDI_CONTROL = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
+/** What ends a line: tab and the line breaks, Unicode's line and paragraph separators among them. */
+const LINE_BREAK = /[\t\n\v\f\r\u0085\u2028\u2029]/;
 
 /**
  * Why `text` cannot be a name shown in a list or beside a note (an account's display name, a
@@ -49,6 +51,6 @@ export function labelProblem(text: string, options: { oneLine?: boolean } = {}):
   const problem = freeTextProblem(text);
   if (problem !== undefined) return problem;
   if (BIDI_CONTROL.test(text)) return 'must not contain text-direction controls';
-  if (options.oneLine === true && /[\t\n\r]/.test(text)) return 'must be one line, without tabs';
+  if (options.oneLine === true && LINE_BREAK.test(text)) return 'must be one line, without tabs';
   return undefined;
 }

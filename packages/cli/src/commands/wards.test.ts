@@ -167,11 +167,14 @@ describe('wards CLI', () => {
     // Audit reasons are lower case: a ward whose id differs from another's only in case could not be told apart there.
     await expect(wards(['create', 'w1', '--name', 'Ward one, lower case'])).rejects.toMatchObject({ code: 'ERR_CONFLICT', detail: expect.stringMatching(/^ward W1 exists/) });
     // A name is one line of a listing: no line break, tab, carriage return, direction override, or nothing visible.
-    for (const name of ['fake\rW1   Ward 1', 'Intensive\nCare', 'Tab\there', '\u202Eevil', '\u200B', 'x'.repeat(101)]) {
+    for (const name of ['fake\rW1   Ward 1', 'Intensive\nCare', 'Tab\there', 'Line\u2028two', '\u202Eevil', 'A\u200FB', 'A\u061CB', '\u200B', 'x'.repeat(101)]) {
       await expect(wards(['create', 'W3', '--name', name])).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
     }
     await expect(wards(['admit', 'P001'])).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
     await expect(wards(['admit', 'P001', 'W1', '--at', 'now'])).rejects.toMatchObject({ code: 'ERR_VALIDATION', detail: 'unknown option --at' });
+    // A flag where a value goes, and an option given twice, are refused rather than guessed at.
+    await expect(wards(['create', 'W9', '--name', '--name'])).rejects.toMatchObject({ code: 'ERR_VALIDATION', detail: '--name needs a value' });
+    await expect(wards(['create', 'W9', '--name', 'first', '--name', 'second'])).rejects.toMatchObject({ code: 'ERR_VALIDATION', detail: '--name is given twice' });
     // Another sub-command's option is refused, not ignored.
     await expect(wards(['admit', '--name', 'x', 'P002', 'W1'])).rejects.toMatchObject({ code: 'ERR_VALIDATION', detail: 'unknown option --name' });
     expect(await wards(['evict', 'P001'])).toMatchObject({ code: 2, stdout: '' });
