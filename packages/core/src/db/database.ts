@@ -89,9 +89,10 @@ export function sqliteFile(dataDir: string): string {
 
 function openSqlite(dataDir: string, busyTimeoutMs: number, readOnly: boolean): Database {
   const file = sqliteFile(dataDir);
-  const opened = readOnly ? openSqliteReadOnly(file) : { sqlite: openSqliteForWriting(dataDir, file), file, discard: () => undefined };
+  const busyTimeout = `busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`;
+  const opened = readOnly ? openSqliteReadOnly(file) : { sqlite: openSqliteForWriting(dataDir, file, busyTimeout), file, discard: () => undefined };
   const { sqlite } = opened;
-  sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+  sqlite.pragma(busyTimeout);
   sqlite.pragma('foreign_keys = ON');
   let turnReads: TurnReads;
   try {
@@ -177,13 +178,16 @@ function openSqliteReadOnly(file: string): { sqlite: BetterSqlite3.Database; fil
   }
 }
 
-function openSqliteForWriting(dataDir: string, file: string): BetterSqlite3.Database {
+function openSqliteForWriting(dataDir: string, file: string, busyTimeout: string): BetterSqlite3.Database {
   // The file holds PHI and password hashes: a new one is its owner's alone (SQLite gives the
   // -wal and -shm files the database file's mode). An existing file keeps the mode it was given.
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const created = !existsSync(file);
   const sqlite = new BetterSqlite3(file);
   if (created) chmodSync(file, 0o600);
+  // Before the switch to WAL, which needs the lock: a second process opening a fresh file while
+  // the first migrates it had failed at once with "database is locked".
+  sqlite.pragma(busyTimeout);
   sqlite.pragma('journal_mode = WAL');
   // FULL makes every commit durable (the audit log must survive a crash); group commit in
   // the audit writer keeps that affordable.

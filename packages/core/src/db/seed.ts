@@ -30,6 +30,12 @@ export interface SeedSummary {
   patientsCreated: number;
 }
 
+/**
+ * Seeds what is missing. Two processes seeding one fresh database at once (`start` beside
+ * `seed`) each found a patient or account missing, and the second to insert it failed
+ * ("UNIQUE constraint failed"); now whichever inserts it first seeds it, links and all, and the
+ * other leaves it to that one.
+ */
 export async function seedDemoData(db: Kysely<Tables>): Promise<SeedSummary> {
   const summary: SeedSummary = { accountsCreated: 0, patientsCreated: 0 };
   for (const ward of DEMO_WARDS) {
@@ -38,8 +44,7 @@ export async function seedDemoData(db: Kysely<Tables>): Promise<SeedSummary> {
   for (const bundle of demoPatientBundles()) {
     const exists = await db.selectFrom('patients').select('id').where('id', '=', bundle.patient.id).executeTakeFirst();
     if (exists) continue;
-    await db.transaction().execute((trx) => insertPatientBundle(trx, bundle));
-    summary.patientsCreated += 1;
+    if (await insertedFirst(() => db.transaction().execute((trx) => insertPatientBundle(trx, bundle)))) summary.patientsCreated += 1;
   }
   for (const admission of DEMO_ADMISSIONS) {
     await db
@@ -50,20 +55,26 @@ export async function seedDemoData(db: Kysely<Tables>): Promise<SeedSummary> {
   }
   for (const demo of DEMO_ACCOUNTS) {
     if (await findAccountByUsername(db, demo.username)) continue;
-    await createAccount(db, {
-      username: demo.username,
-      password: demo.password,
-      role: demo.role,
-      displayName: demo.displayName,
-      patientId: demo.patientId ?? null,
-      isDemo: true,
-    });
+    const input = { username: demo.username, password: demo.password, role: demo.role, displayName: demo.displayName, patientId: demo.patientId ?? null, isDemo: true };
+    if (!(await insertedFirst(() => createAccount(db, input)))) continue;
     for (const patientId of demo.careTeam ?? []) await assignCareTeam(db, demo.username, patientId, 'attending');
     for (const wardId of demo.wards ?? []) await assignWard(db, demo.username, wardId);
     if (demo.active === false) await setAccountActive(db, demo.username, false);
     summary.accountsCreated += 1;
   }
   return summary;
+}
+
+/** Runs an insert; false when another writer inserted the same row first (a unique violation, a username taken). */
+async function insertedFirst(insert: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await insert();
+    return true;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505' || code === 'ERR_CONFLICT') return false;
+    throw error;
+  }
 }
 
 /**
