@@ -115,6 +115,9 @@ function compile(known: KnownIdentifiers): KnownMatcher {
       if (digits.length < (type === 'zip' ? 5 : 4)) continue;
       const prefix = (/^[^0-9]*/.exec(value)?.[0] ?? '').replace(/[^A-Za-z]/g, '').toLowerCase();
       numbers.push({ type, digits, prefix });
+      // A North American number kept with its country code ("1-313-555-8094") is written and
+      // said without it at least as often.
+      if (type === 'phone' && digits.length === 11 && digits.startsWith('1')) numbers.push({ type, digits: digits.slice(1), prefix: '' });
     }
   }
   // An identifier with a letter and a digit, found whole: short ones ("P002") have too few

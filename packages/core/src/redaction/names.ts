@@ -49,6 +49,15 @@ const CREDENTIALS = new Set([
   'MD', 'DO', 'RN', 'NP', 'PA', 'PA-C', 'PhD', 'LPN', 'CNA', 'MSW', 'LCSW', 'PharmD', 'DDS', 'DPM', 'APRN', 'FNP',
   'CNM', 'CRNA', 'BSN', 'MSN', 'DNP', 'MPH', 'FACP', 'FACS', 'Esq', 'JD',
 ]);
+/**
+ * Who speaks in a note without being named: pronouns and kin ("He reports", "Son said", "Mom
+ * called"). "He" and "Ma" are surnames in the lexicon, and a verb of speaking after them had
+ * made them names.
+ */
+const SPEAKERS_NOT_NAMED = wordSet(`
+he she they we i you it his her patient pt son daughter mom mum dad ma pa mother father wife husband brother
+sister spouse partner family caregiver caller parent parents grandma grandpa staff team nurse doctor
+`);
 const SPEAKING_VERBS = wordSet(`
 called calls phoned texted emailed telephoned reports reported states stated says said agrees agreed declined
 requested asked visited arrived confirmed expressed wishes prefers brought left verbalized verbalizes
@@ -207,6 +216,7 @@ export function findNames(text: string, tokens: readonly Token[], clinical: Uint
     if (isName[i]) continue;
     const t = tokens[i]!;
     if (!t.capitalised || (kinds[i] !== 'unknown' && kinds[i] !== 'weak')) continue;
+    if (SPEAKERS_NOT_NAMED.has(t.key)) continue;
     const after = text.slice(t.end, t.end + 12);
     const credential = /^,?[ \t]+([A-Za-z-]{2,7})(?![A-Za-z])/.exec(after);
     const next = tokens[i + 1];

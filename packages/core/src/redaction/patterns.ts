@@ -145,7 +145,7 @@ const ID_CUES: readonly [PhiType, string, string][] = [
   // "Acc" only as "Acc#" / "Acc no.": "Per ACC: 2019 guidelines" and "acc: 120 mL/h" are not numbers of anyone's.
   [
     'id',
-    String.raw`UNOS|(?:ACC|[Aa]cc)(?=#|[ \t]*[Nn]o\.)`,
+    String.raw`UNOS|(?:ACC|[Aa]cc|[Pp]ath)(?=#|[ \t]*[Nn]o\.)`,
     String.raw`[Aa]ccession|[Ss]pecimen|[Rr]equisition|${SURGICAL_PATHOLOGY}|${PATHOLOGY_CASE}`,
   ],
 ];
@@ -225,6 +225,8 @@ const VIN = /(?<![A-Z0-9])[A-HJ-NPR-Z0-9]{17}(?![A-Z0-9])/g;
  * lower case too ("see p004").
  */
 const RECORD_ID = /(?<![A-Za-z0-9-])(?:[Pp]0\d{2}|[Gg]\d{6}|[Ff][0-9a-f]{12})(?![A-Za-z0-9])/g;
+/** A laboratory's accession shape without a cue: letters, the year's two digits, a dash, a serial ("S25-12345", "C25-00123"). */
+const ACCESSION_SHAPED = /(?<![\w-])[A-Z]{1,3}\d{2}-\d{4,6}(?![\w-])/g;
 /** Letters then five or more digits: record, account and member numbers without a cue. */
 const PREFIXED_NUMBER = /(?<![\w-])[A-Z]{1,4}-?\d{5,12}(?:-\d{1,6})?(?![\w-])/g;
 /** Seven or more digits in a row that are not a measurement. */
@@ -300,15 +302,29 @@ const DATE_DAY_WORDS = new RegExp(
   String.raw`(?<![A-Za-z])(?:${MONTH}[ \t]+(?:the[ \t]+)?${DAY_WORDS}|(?:[Tt]he[ \t]+)?${DAY_WORDS}[ \t]+of[ \t]+${MONTH})(?![A-Za-z])`,
   'g',
 );
+const ORDINAL_DAY = String.raw`${DAY_NUMBER}(?:st|nd|rd|th)`;
 /**
- * "seen on the 24th.", "back by the 3rd for …": a day of the month with no month, after a word
- * that places an event on it, and with nothing after it that makes it a count ("on the 3rd
- * attempt", "on the 2nd floor", "on the 5th day" stay).
+ * What may follow a day of the month for it to be one: the end of a clause, a time or an
+ * errand ("at 0900", "for follow-up"), another such day ("the 24th and the 25th"), or what
+ * happened next ("and discharged"); not a noun that makes it a count ("the 3rd attempt").
+ */
+const AFTER_A_DAY = String.raw`(?=[ \t]*(?:[.,;:!?)]|$)|[ \t]+(?:at|for|when|with|in[ \t]+the[ \t]+(?:morning|afternoon|evening)|of[ \t]+(?:this|last|next|the)[ \t]+month)\b|[ \t]+(?:and|or|to|through)[ \t]+(?:the[ \t]+)?${ORDINAL_DAY}\b|[ \t]+(?:and|then)[ \t]+(?:was[ \t]+)?(?:admitted|discharged|seen|returned|transferred|readmitted|sent|went|called)\b)`;
+/**
+ * "seen on the 24th.", "back by the twenty-fourth for …": a day of the month with no month,
+ * after a word that places an event on it ("on the 3rd attempt", "on the 2nd floor", "on the
+ * 2nd, 3rd and 4th fingers" stay).
  */
 const DATE_ON_THE_ORDINAL = new RegExp(
-  String.raw`\b(?:[Oo]n|[Bb]y|[Uu]ntil|[Tt]ill|[Ss]ince|[Bb]efore|[Aa]fter)[ \t]+the[ \t]+(${DAY_NUMBER}(?:st|nd|rd|th))(?=[ \t]*(?:[.,;:!?)]|$)|[ \t]+(?:at|for|when|with|in[ \t]+the[ \t]+(?:morning|afternoon|evening)|of[ \t]+(?:this|last|next|the)[ \t]+month)\b)`,
+  String.raw`\b(?:[Oo]n|[Bb]y|[Uu]ntil|[Tt]ill|[Ss]ince|[Bb]efore|[Aa]fter)[ \t]+the[ \t]+(${ORDINAL_DAY}|${DAY_WORDS})(?![ \t]*,?[ \t]*\d{1,2}(?:st|nd|rd|th))${AFTER_A_DAY}`,
   'gdm',
 );
+/** "Admitted the 24th; discharged the 27th", "Admitted 24th, discharged 27th": a day after the event on it. */
+const DATE_EVENT_ORDINAL = new RegExp(
+  String.raw`\b(?:[Aa]dmitted|[Dd]ischarged|[Ss]een|[Rr]eturned|[Tt]ransferred|[Rr]eadmitted|[Dd]ied|[Bb]orn|[Oo]perated|[Dd]elivered)[ \t]+(?:on[ \t]+)?(?:the[ \t]+)?(${ORDINAL_DAY})${AFTER_A_DAY}`,
+  'gdm',
+);
+/** The second of two days: "on the 24th and the 25th." */
+const DATE_SECOND_ORDINAL = new RegExp(String.raw`(?<=\d(?:st|nd|rd|th)[ \t]+(?:and|or|to|through)[ \t]+(?:the[ \t]+)?)(${ORDINAL_DAY})${AFTER_A_DAY}`, 'gdm');
 const MONTH_ALONE_CUE = new RegExp(
   String.raw`\b(?:[Ii]n|[Ss]ince|[Dd]uring|[Uu]ntil|[Tt]ill|[Ff]rom|[Bb]y|[Ee]arly|[Ll]ate|[Mm]id-?|[Ll]ast|[Nn]ext|[Tt]his|[Oo]f|[Oo]n|[Tt]hrough|[Bb]efore|[Aa]fter|[Ee]nd of|[Bb]eginning of)[ \t]+(?:(?:early|late|mid)-?[ \t]*)?(${MONTH_FULL.join('|')}|Sept)(?![A-Za-z])`,
   'gd',
@@ -369,10 +385,11 @@ const AGE_DECADE = /\b(?:in (?:his|her|their) (?:early |mid-?|late )?)((?:9|10)0
 const RELATIVE = `(?:${[
   String.raw`(?:great-)?grand(?:mother|father|ma|pa|parent|son|daughter)`,
   String.raw`(?:step-?)?(?:mother|father|mom|dad|son|daughter|parent|sister|brother)`,
+  String.raw`god(?:mother|father|parent|son|daughter)`,
   'husband', 'wife', 'spouse', 'partner', 'aunt', 'uncle', 'cousin', 'niece', 'nephew', 'sibling', 'granny',
 ].map(ci).join('|')})(?:-${ci('in-law')})?`;
-/** What after a number makes it a dose, a reading, a rank or a span rather than an age. */
-const NOT_AN_AGE_AFTER = String.raw`(?!\d|\.\d|st\b|nd\b|rd\b|th\b|[ \t]*(?:mg|mcg|g\b|%|kg|lbs?|cm|mm|units?|[mM][lL]|cc\b|L\b|degrees?|°|bpm|mmHg|beats|breaths|percent|percentile|min|minutes?|sec|seconds?|s\b|h\b|hrs?|hours?|days?|weeks?|wks?|months?|mos?\b|\/))`;
+/** What after a number makes it a dose, a reading (a saturation "on room air", a temperature in F), a rank or a span rather than an age. */
+const NOT_AN_AGE_AFTER = String.raw`(?!\d|\.\d|st\b|nd\b|rd\b|th\b|[ \t]*(?:mg|mcg|g\b|%|kg|lbs?|cm|mm|units?|[mM][lL]|cc\b|L\b|degrees?|°|[FC]\b|bpm|mmHg|beats|breaths|percent|percentile|min|minutes?|sec|seconds?|s\b|h\b|hrs?|hours?|days?|weeks?|wks?|months?|mos?\b|\/|on[ \t]+(?:room|RA\b|\d|NC\b|O2|oxygen|nasal|high|BiPAP|CPAP|the[ \t]+vent|vent)))`;
 /** "She is 91.", "pt was 93", "Her mother, who is 94,": a person's age after who it is, not a dose or a reading. */
 const AGE_PERSON_IS = new RegExp(
   String.raw`\b(?:[Ss]he|[Hh]e|[Pp]atient|[Pp]t|[Tt]hey|${RELATIVE})(?:['’]s|(?:,?[ \t]+who)?[ \t]+(?:is|was|are|were)(?:[ \t]+now)?)[ \t]+(${AGE_NUMBER})${NOT_AN_AGE_AFTER}`,
@@ -385,6 +402,11 @@ const AGE_AT_DEATH = new RegExp(
   String.raw`\b(?:died|passed[ \t]+away|deceased|death)[ \t]+(?:at|aged?)[ \t]+(?:(?:the[ \t]+)?age[ \t]+(?:of[ \t]+)?)?(${AGE_NUMBER})${NOT_AN_AGE_AFTER}`,
   'gd',
 );
+/** "Father passed at 96", "her mother died in her sleep at 97": a relative's age at death, a few words on. */
+const AGE_RELATIVE_DEATH = new RegExp(
+  String.raw`\b${RELATIVE}\b[^.;\n]{0,30}?\b(?:passed|died)\b[^.;\n]{0,30}?\b(?:at|aged?)[ \t]+(?:(?:the[ \t]+)?age[ \t]+(?:of[ \t]+)?)?(${AGE_NUMBER})${NOT_AN_AGE_AFTER}`,
+  'gd',
+);
 /** A year of birth is a date element Safe Harbor keeps only while it does not tell an age over 89. */
 const BIRTH_YEAR = /\b(?:[Bb]orn|[Bb]\.|DOB|[Dd]ate of [Bb]irth|[Yy]ear of [Bb]irth)[ \t:]*(?:in[ \t]+)?((?:18|19|20)\d\d)(?![\d\/-])/dg;
 const AGE_NUMBER_WORDS = String.raw`(?:ninety|one hundred|a hundred)(?:[- ](?:and[- ])?(?:one|two|three|four|five|six|seven|eight|nine))?`;
@@ -392,8 +414,8 @@ const AGE_WORDS = new RegExp(
   String.raw`\b(?:nonagenarian|centenarian|${AGE_NUMBER_WORDS}[- ](?:years?[- ]old|yo|y\/o|y\.o\.|yrs?[- ]old)|(?:aged|age of|age)[ \t]+${AGE_NUMBER_WORDS})(?![A-Za-z-])`,
   'gi',
 );
-/** "Grandfather, ninety-six": the words alone, the relative kept. */
-const AGE_WORDS_AFTER_RELATIVE = new RegExp(String.raw`\b${RELATIVE}[ \t]*[,(\[:][ \t]*(${AGE_NUMBER_WORDS})(?![A-Za-z-])`, 'gid');
+/** "Grandfather, ninety-six", "his brother who is ninety-two": the words alone, the relative kept. */
+const AGE_WORDS_AFTER_RELATIVE = new RegExp(String.raw`\b${RELATIVE}(?:[ \t]*[,(\[:]|,?[ \t]+who[ \t]+(?:is|was))[ \t]*(${AGE_NUMBER_WORDS})(?![A-Za-z-])`, 'gid');
 const TEMP_BEFORE = /(?:\bT|temp(?:erature)?|Tmax|°)[\s:]*$/i;
 
 // ---------------------------------------------------------------- street addresses, ZIP, state
@@ -504,6 +526,7 @@ export function findPatterns(text: string, out: Finding[]): void {
   scan(text, PLATE, plateShaped, emit, 1);
   scan(text, VIN, (m) => (/\d/.test(m[0]) && /[A-Z]/.test(m[0]) ? 'vehicle' : null), emit);
   scan(text, PREFIXED_NUMBER, 'id', emit);
+  scan(text, ACCESSION_SHAPED, 'id', emit);
   scan(text, RECORD_ID, 'id', emit);
   LONG_NUMBER.lastIndex = 0;
   for (let m = LONG_NUMBER.exec(text); m !== null; m = LONG_NUMBER.exec(text)) {
@@ -527,6 +550,8 @@ export function findPatterns(text: string, out: Finding[]): void {
   scan(text, DATE_WEEKDAY_ORDINAL, 'date', emit);
   scan(text, DATE_DAY_WORDS, 'date', emit);
   scan(text, DATE_ON_THE_ORDINAL, 'date', emit, 1);
+  scan(text, DATE_EVENT_ORDINAL, 'date', emit, 1);
+  scan(text, DATE_SECOND_ORDINAL, 'date', emit, 1);
   MONTH_DAY.lastIndex = 0;
   for (let m = MONTH_DAY.exec(text); m !== null; m = MONTH_DAY.exec(text)) {
     const before = text.slice(Math.max(0, m.index - 24), m.index);
@@ -557,6 +582,7 @@ export function findPatterns(text: string, out: Finding[]): void {
   scan(text, AGE_PERSON_IS, 'age', emit, 1);
   scan(text, AGE_RELATIVE_APART, 'age', emit, 1);
   scan(text, AGE_AT_DEATH, 'age', emit, 1);
+  scan(text, AGE_RELATIVE_DEATH, 'age', emit, 1);
   const thisYear = new Date().getUTCFullYear();
   scan(text, BIRTH_YEAR, (m) => (thisYear - Number(m[1]) > 89 ? 'age' : null), emit, 1);
 
