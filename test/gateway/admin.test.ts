@@ -10,6 +10,7 @@ import { createAccount, findAccountByUsername } from '@secure-hospital-ai/core/a
 import { auditDb } from '@secure-hospital-ai/core/audit/tables';
 import type { Role } from '@secure-hospital-ai/core/domain';
 import { nowSeconds } from '@secure-hospital-ai/core/tokens';
+import { refuseAuditWrites } from '../support/audit-outage.js';
 import { insertPatients } from '../support/patients.js';
 import { answerOf, post, startHarness, type Harness, type JsonAnswer } from './harness.js';
 
@@ -373,6 +374,31 @@ describe('what an admin can do', () => {
     expect((await login('p001-demo-2026')).status).toBe(429);
     expect((await call('POST', '/p001/password', await admin(), { password: 'new patient passphrase' })).status).toBe(200);
     expect((await login('new patient passphrase')).status).toBe(200);
+  });
+
+  it('makes no change the audit log cannot take: 503, and the account and its links as they were', async () => {
+    const headers = await admin();
+    const before = await h.database.db.selectFrom('accounts').selectAll().orderBy('id').execute();
+    const wardsBefore = await h.database.db.selectFrom('ward_assignments').selectAll().orderBy('account_id').orderBy('ward_id').execute();
+    const recorded = (await changeEvents()).length;
+    await refuseAuditWrites(h.database, true);
+    try {
+      for (const [method, path, body] of [
+        ['PUT', '/nurse_joy/wards/W2', undefined],
+        ['POST', '/dr_grey/deactivate', undefined],
+        ['POST', '/dr_grey/role', { role: 'nurse' }],
+        ['POST', '/dr_grey/password', { password: 'a passphrase of its own' }],
+        ['POST', '', { username: 'outage_doc', password: 'a long enough passphrase', role: 'doctor' }],
+      ] as const) {
+        const answer = await call(method, path, headers, body);
+        expect(answer.status, `${method} ${path}`).toBe(503);
+      }
+    } finally {
+      await refuseAuditWrites(h.database, false);
+    }
+    expect(await h.database.db.selectFrom('accounts').selectAll().orderBy('id').execute()).toEqual(before);
+    expect(await h.database.db.selectFrom('ward_assignments').selectAll().orderBy('account_id').orderBy('ward_id').execute()).toEqual(wardsBefore);
+    expect(await changeEvents()).toHaveLength(recorded);
   });
 
   it('assigns and removes care teams and wards', async () => {

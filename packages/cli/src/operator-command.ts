@@ -6,8 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
-import { createAuditWriter } from '@secure-hospital-ai/core/audit/writer';
-import type { AuditEventInput, AuditSink } from '@secure-hospital-ai/core/audit/event';
+import type { AuditEventInput } from '@secure-hospital-ai/core/audit/event';
 import type { Database } from '@secure-hospital-ai/core/db/database';
 import { AppError, isAppError } from '@secure-hospital-ai/core/errors';
 import { loadRuntimeConfig, openExistingDatabase } from './runtime.js';
@@ -21,7 +20,6 @@ export interface OperatorIo {
 
 export interface OperatorDeps {
   database: Database;
-  audit: AuditSink;
   io: OperatorIo;
 }
 
@@ -63,7 +61,7 @@ export function need(values: readonly string[], count: number, what: string): st
   return [...values];
 }
 
-/** What a sub-command is given: its arguments, read, and the open database, audit log and console. */
+/** What a sub-command is given: its arguments, read, and the open database and console. */
 export interface SubCommandContext {
   args: string[];
   options: Map<string, string>;
@@ -126,16 +124,6 @@ export function operatorEvent(
   };
 }
 
-/** One event after the change is made (account changes); if the log cannot take it, the command fails loudly. */
-export async function recordOperatorChange(
-  audit: AuditSink,
-  action: 'account.change' | 'ward.change',
-  reason: string,
-  patientId: string | null,
-): Promise<void> {
-  await audit.record(operatorEvent(action, reason, patientId));
-}
-
 function operatorName(): string {
   try {
     return userInfo().username;
@@ -177,7 +165,7 @@ export const consoleIo: OperatorIo = {
 /**
  * The console frame of an administration command: `--help` and no sub-command answered with
  * the usage (exit 0 and 2), the database opened only when migrated, a refusal said in one
- * line (exit 2 for a misuse, 1 otherwise), the audit log flushed and the database closed.
+ * line (exit 2 for a misuse, 1 otherwise), and the database closed.
  */
 export async function runOperatorCommand(
   argv: readonly string[],
@@ -196,16 +184,14 @@ export async function runOperatorCommand(
   }
   const config = loadRuntimeConfig();
   const database = await openExistingDatabase(config);
-  const audit = createAuditWriter(database);
   try {
-    return await body(argv, { database, audit, io });
+    return await body(argv, { database, io });
   } catch (error) {
     if (!isAppError(error)) throw error;
     // The operator's mistake (unknown user, short password): say what, exit non-zero.
     io.err(`error: ${error.detail}\n`);
     return error.code === 'ERR_VALIDATION' ? 2 : 1;
   } finally {
-    await audit.close();
     await database.close();
   }
 }

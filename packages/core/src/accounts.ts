@@ -8,8 +8,10 @@ import type { ExpressionBuilder, Kysely } from 'kysely';
 import { isRole, type Role } from './domain.js';
 import { AppError } from './errors.js';
 import { labelProblem } from './free-text.js';
+import type { RecordChange } from './audit/append-in-transaction.js';
 import { PUBLISHED_PASSWORDS } from './db/demo-accounts.js';
 import type { Account, Tables } from './db/schema.js';
+import { inTransaction, writeTransaction } from './db/write-transaction.js';
 import { hashPassword, needsRehash } from './passwords.js';
 
 export interface NewAccountInput {
@@ -81,7 +83,7 @@ export function accountChangeReason(change: string, accountId: number, role?: { 
 }
 
 
-export async function createAccount(db: Kysely<Tables>, input: NewAccountInput): Promise<Account> {
+export async function createAccount(db: Kysely<Tables>, input: NewAccountInput, record?: RecordChange<Account>): Promise<Account> {
   if (!USERNAME.test(input.username)) {
     throw new AppError('ERR_VALIDATION', { detail: 'username must be 3-64 characters of letters, digits, _ . @ -' });
   }
@@ -102,22 +104,28 @@ export async function createAccount(db: Kysely<Tables>, input: NewAccountInput):
     .where((eb) => eb(eb.fn('lower', ['username']), '=', input.username.toLowerCase()))
     .executeTakeFirst();
   if (existing) throw new AppError('ERR_CONFLICT', { detail: `username ${input.username} is taken` });
+  // Hashed before the write lock is taken: it takes a tenth of a second on purpose.
+  const passwordHash = await hashPassword(input.password);
   const now = nowIso();
-  return db
-    .insertInto('accounts')
-    .values({
-      username: input.username,
-      password_hash: await hashPassword(input.password),
-      role: input.role,
-      display_name: input.displayName ?? input.username,
-      patient_id: input.role === 'patient' ? (input.patientId ?? null) : null,
-      is_active: input.active === false ? 0 : 1,
-      is_demo: input.isDemo ? 1 : 0,
-      created_at: now,
-      updated_at: now,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  return writeTransaction(db, async (trx) => {
+    const account = await trx
+      .insertInto('accounts')
+      .values({
+        username: input.username,
+        password_hash: passwordHash,
+        role: input.role,
+        display_name: input.displayName ?? input.username,
+        patient_id: input.role === 'patient' ? (input.patientId ?? null) : null,
+        is_active: input.active === false ? 0 : 1,
+        is_demo: input.isDemo ? 1 : 0,
+        created_at: now,
+        updated_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await record?.(trx, account);
+    return account;
+  });
 }
 
 export async function findAccountByUsername(db: Kysely<Tables>, username: string): Promise<Account | undefined> {
@@ -136,18 +144,31 @@ export async function requireAccount(db: Kysely<Tables>, username: string): Prom
 }
 
 /** Activates or deactivates; `changed` is false when the account already was so (callers record no change then). */
-export async function setAccountActive(db: Kysely<Tables>, username: string, active: boolean): Promise<{ account: Account; changed: boolean }> {
+export async function setAccountActive(
+  db: Kysely<Tables>,
+  username: string,
+  active: boolean,
+  record?: RecordChange<Account>,
+): Promise<{ account: Account; changed: boolean }> {
   const account = await requireAccount(db, username);
   if ((account.is_active === 1) === active) return { account, changed: false };
-  await db.transaction().execute(async (trx) => {
+  await writeTransaction(db, async (trx) => {
     await trx.updateTable('accounts').set({ is_active: active ? 1 : 0, updated_at: nowIso() }).where('id', '=', account.id).execute();
     // Deactivation also ends every session, access tokens included, so a later reactivation starts clean.
     if (!active) await endSessions(trx, { accountId: account.id }, 'account_deactivated');
+    await record?.(trx, account);
   });
   return { account: await requireAccount(db, username), changed: true };
 }
 
-export async function setAccountRole(db: Kysely<Tables>, username: string, role: Role, patientId?: string | null): Promise<Account> {
+/** `record` is told the account as it was before, with the role it now has. */
+export async function setAccountRole(
+  db: Kysely<Tables>,
+  username: string,
+  role: Role,
+  patientId?: string | null,
+  record?: RecordChange<{ before: Account; patientId: string | null }>,
+): Promise<Account> {
   if (!isRole(role)) throw new AppError('ERR_VALIDATION', { detail: `unknown role ${String(role)}` });
   const account = await requireAccount(db, username);
   if (role === 'patient' && !patientId && !account.patient_id) {
@@ -157,24 +178,26 @@ export async function setAccountRole(db: Kysely<Tables>, username: string, role:
   const linked = role === 'patient' ? (patientId ?? account.patient_id) : null;
   // Nothing changes: the account's sessions need not end.
   if (role === account.role && linked === account.patient_id) return account;
-  await db.transaction().execute(async (trx) => {
+  await writeTransaction(db, async (trx) => {
     await trx
       .updateTable('accounts')
       .set({ role, patient_id: linked, updated_at: nowIso() })
       .where('id', '=', account.id)
       .execute();
     await endSessions(trx, { accountId: account.id }, 'role_changed');
+    await record?.(trx, { before: account, patientId: linked });
   });
   return requireAccount(db, username);
 }
 
-export async function resetPassword(db: Kysely<Tables>, username: string, password: string): Promise<void> {
+export async function resetPassword(db: Kysely<Tables>, username: string, password: string, record?: RecordChange<Account>): Promise<void> {
   checkNewPassword(password);
   const account = await requireAccount(db, username);
   const hash = await hashPassword(password);
-  await db.transaction().execute(async (trx) => {
+  await writeTransaction(db, async (trx) => {
     await trx.updateTable('accounts').set({ password_hash: hash, updated_at: nowIso() }).where('id', '=', account.id).execute();
     await endSessions(trx, { accountId: account.id }, 'password_reset');
+    await record?.(trx, account);
   });
 }
 
@@ -185,10 +208,10 @@ export async function resetPassword(db: Kysely<Tables>, username: string, passwo
  * marked as a demo. It is not deleted: the audit log names it, and an account id is never
  * reused for someone else.
  */
-export async function retireDemoAccount(db: Kysely<Tables>, username: string): Promise<Account> {
+export async function retireDemoAccount(db: Kysely<Tables>, username: string, record?: RecordChange<Account>): Promise<Account> {
   const account = await requireAccount(db, username);
   const unknowable = await hashPassword(randomBytes(32).toString('base64url'));
-  await db.transaction().execute(async (trx) => {
+  await writeTransaction(db, async (trx) => {
     await trx
       .updateTable('accounts')
       .set({ is_active: 0, is_demo: 0, password_hash: unknowable, updated_at: nowIso() })
@@ -197,6 +220,7 @@ export async function retireDemoAccount(db: Kysely<Tables>, username: string): P
     await trx.deleteFrom('care_team_members').where('account_id', '=', account.id).execute();
     await trx.deleteFrom('ward_assignments').where('account_id', '=', account.id).execute();
     await endSessions(trx, { accountId: account.id }, 'demo_account_retired');
+    await record?.(trx, account);
   });
   return requireAccount(db, username);
 }
@@ -220,44 +244,68 @@ export async function upgradePasswordHash(db: Kysely<Tables>, accountId: number,
 
 /*
  * The four link changes below answer whether anything changed: assigning a link that exists,
- * or removing one that does not, is no change, and callers record no change for it.
+ * or removing one that does not, is no change, and is not recorded.
+ *
+ * Every change here takes an optional `record`, called inside the change's transaction once it
+ * is made: the audit event (audit/append-in-transaction.ts) commits with the change or neither
+ * does. The CLI and the admin API pass one; seeding the demo data does not.
  */
 
-export async function assignCareTeam(db: Kysely<Tables>, username: string, patientId: string, teamRole = 'member'): Promise<boolean> {
+export async function assignCareTeam(
+  db: Kysely<Tables>,
+  username: string,
+  patientId: string,
+  teamRole = 'member',
+  record?: RecordChange<Account>,
+): Promise<boolean> {
   const account = await requireAccount(db, username);
   requireRoleFor(account, 'care team', ['doctor']);
   await requirePatientRecord(db, patientId);
-  const result = await db
-    .insertInto('care_team_members')
-    .values({ account_id: account.id, patient_id: patientId, team_role: teamRole, since: nowIso() })
-    .onConflict((oc) => oc.columns(['account_id', 'patient_id']).doNothing())
-    .executeTakeFirst();
-  return changedRows(result.numInsertedOrUpdatedRows);
+  return writeTransaction(db, async (trx) => {
+    const result = await trx
+      .insertInto('care_team_members')
+      .values({ account_id: account.id, patient_id: patientId, team_role: teamRole, since: nowIso() })
+      .onConflict((oc) => oc.columns(['account_id', 'patient_id']).doNothing())
+      .executeTakeFirst();
+    return recordedIfChanged(trx, changedRows(result.numInsertedOrUpdatedRows), account, record);
+  });
 }
 
-export async function removeCareTeam(db: Kysely<Tables>, username: string, patientId: string): Promise<boolean> {
+export async function removeCareTeam(db: Kysely<Tables>, username: string, patientId: string, record?: RecordChange<Account>): Promise<boolean> {
   const account = await requireAccount(db, username);
-  const result = await db.deleteFrom('care_team_members').where('account_id', '=', account.id).where('patient_id', '=', patientId).executeTakeFirst();
-  return changedRows(result.numDeletedRows);
+  return writeTransaction(db, async (trx) => {
+    const result = await trx.deleteFrom('care_team_members').where('account_id', '=', account.id).where('patient_id', '=', patientId).executeTakeFirst();
+    return recordedIfChanged(trx, changedRows(result.numDeletedRows), account, record);
+  });
 }
 
-export async function assignWard(db: Kysely<Tables>, username: string, wardId: string): Promise<boolean> {
+export async function assignWard(db: Kysely<Tables>, username: string, wardId: string, record?: RecordChange<Account>): Promise<boolean> {
   const account = await requireAccount(db, username);
   requireRoleFor(account, 'ward', ['nurse']);
   const ward = await db.selectFrom('wards').select('id').where('id', '=', wardId).executeTakeFirst();
   if (!ward) throw new AppError('ERR_NOT_FOUND', { detail: `no ward ${wardId}` });
-  const result = await db
-    .insertInto('ward_assignments')
-    .values({ account_id: account.id, ward_id: wardId })
-    .onConflict((oc) => oc.columns(['account_id', 'ward_id']).doNothing())
-    .executeTakeFirst();
-  return changedRows(result.numInsertedOrUpdatedRows);
+  return writeTransaction(db, async (trx) => {
+    const result = await trx
+      .insertInto('ward_assignments')
+      .values({ account_id: account.id, ward_id: wardId })
+      .onConflict((oc) => oc.columns(['account_id', 'ward_id']).doNothing())
+      .executeTakeFirst();
+    return recordedIfChanged(trx, changedRows(result.numInsertedOrUpdatedRows), account, record);
+  });
 }
 
-export async function removeWard(db: Kysely<Tables>, username: string, wardId: string): Promise<boolean> {
+export async function removeWard(db: Kysely<Tables>, username: string, wardId: string, record?: RecordChange<Account>): Promise<boolean> {
   const account = await requireAccount(db, username);
-  const result = await db.deleteFrom('ward_assignments').where('account_id', '=', account.id).where('ward_id', '=', wardId).executeTakeFirst();
-  return changedRows(result.numDeletedRows);
+  return writeTransaction(db, async (trx) => {
+    const result = await trx.deleteFrom('ward_assignments').where('account_id', '=', account.id).where('ward_id', '=', wardId).executeTakeFirst();
+    return recordedIfChanged(trx, changedRows(result.numDeletedRows), account, record);
+  });
+}
+
+/** A link change is recorded only when it changed something. */
+async function recordedIfChanged(trx: Kysely<Tables>, changed: boolean, account: Account, record: RecordChange<Account> | undefined): Promise<boolean> {
+  if (changed) await record?.(trx, account);
+  return changed;
 }
 
 function changedRows(count: bigint | undefined): boolean {
@@ -298,7 +346,7 @@ function inScope(scope: SessionScope) {
  * refresh tokens were still live. Atomic: inside the caller's transaction if there is one.
  */
 export async function endSessions(db: Kysely<Tables>, scope: SessionScope, reason: string): Promise<number> {
-  if (!db.isTransaction) return db.transaction().execute((trx) => endSessions(trx, scope, reason));
+  if (!inTransaction(db)) return writeTransaction(db, (trx) => endSessions(trx, scope, reason));
   const now = nowIso();
   // Refresh tokens first: that locks the family's live row, so a rotation racing this one
   // waits, then finds it revoked and fails; any rotation that committed before is seen by both

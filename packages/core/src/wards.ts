@@ -12,6 +12,7 @@ import { labelProblem, visibleLength } from './free-text.js';
 import { dialectOf } from './db/migrations/helpers.js';
 import type { Tables } from './db/schema.js';
 import { writeTransaction } from './db/write-transaction.js';
+import type { RecordChange } from './audit/append-in-transaction.js';
 
 /** Short and plain: a ward id is typed at consoles and named in audit reasons. */
 const WARD_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
@@ -51,12 +52,6 @@ function wardNameProblem(name: string): string | undefined {
   if (visibleLength(name) === 0) return 'must not be blank';
   return labelProblem(name, { oneLine: true });
 }
-
-/**
- * What a change is recorded with: called inside its transaction once the change is made, so
- * that the audit event says what was done and commits with it (audit/append-in-transaction.ts).
- */
-export type RecordChange<T> = (trx: Kysely<Tables>, done: T) => Promise<void>;
 
 export async function createWard(db: Kysely<Tables>, id: string, name: string, record?: RecordChange<void>): Promise<boolean> {
   checkWardId(id);

@@ -2,13 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../../../test/support/test-database.js';
 import { accountStateLookup } from '@secure-hospital-ai/core/account-state';
 import { findAccountByUsername } from '@secure-hospital-ai/core/accounts';
 import { Authenticator } from '@secure-hospital-ai/core/authenticate';
 import { auditDb } from '@secure-hospital-ai/core/audit/tables';
-import { createAuditWriter, type AuditWriter } from '@secure-hospital-ai/core/audit/writer';
 import { loadConfig } from '@secure-hospital-ai/core/config';
 import { openDatabase, sqliteFile, type Database } from '@secure-hospital-ai/core/db/database';
 import { migrateToLatest, pendingMigrations } from '@secure-hospital-ai/core/db/migrate';
@@ -16,25 +15,20 @@ import { demoAccountsPresent, seedDemoData } from '@secure-hospital-ai/core/db/s
 import { verifyPassword } from '@secure-hospital-ai/core/passwords';
 import { AppError } from '@secure-hospital-ai/core/errors';
 import { nowSeconds, TokenService } from '@secure-hospital-ai/core/tokens';
+import { refuseAuditWrites } from '../../../../test/support/audit-outage.js';
 import { run, runAccounts, type AccountsIo } from './accounts.js';
 
 let database: Database;
 useTestDatabase((opened) => (database = opened));
-let audit: AuditWriter;
 let tokens: TokenService;
 let authenticator: Authenticator;
 
 beforeAll(async () => {
   await seedDemoData(database.db);
-  audit = createAuditWriter(database);
   const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: randomBytes(32).toString('hex') }, { envFile: false });
   tokens = new TokenService(config.jwt);
   authenticator = new Authenticator(tokens, accountStateLookup(database));
 });
-afterAll(async () => {
-  await audit?.close();
-});
-
 function io(passwords: string[] = []): AccountsIo & { stdout: string; stderr: string } {
   const buffers = {
     stdout: '',
@@ -56,7 +50,7 @@ function io(passwords: string[] = []): AccountsIo & { stdout: string; stderr: st
 
 async function accounts(argv: string[], passwords: string[] = []) {
   const buffers = io(passwords);
-  const code = await runAccounts(argv, { database, audit, io: buffers });
+  const code = await runAccounts(argv, { database, io: buffers });
   return { code, ...buffers };
 }
 
@@ -157,6 +151,34 @@ describe('accounts CLI', () => {
     // An option another sub-command takes is refused, not ignored: the account stays active.
     await expect(accounts(['deactivate', 'dr_grey', '--role', 'nurse'])).rejects.toMatchObject({ code: 'ERR_VALIDATION', detail: 'unknown option --role' });
     expect(await findAccountByUsername(database.db, 'dr_grey')).toMatchObject({ is_active: 1, role: 'doctor' });
+  });
+
+  it('makes no account change the audit log cannot take: the change and its event commit together', async () => {
+    const before = await database.db.selectFrom('accounts').selectAll().orderBy('id').execute();
+    const links = async () => [
+      await database.db.selectFrom('care_team_members').selectAll().orderBy('patient_id').orderBy('account_id').execute(),
+      await database.db.selectFrom('ward_assignments').selectAll().orderBy('ward_id').orderBy('account_id').execute(),
+    ];
+    const linksBefore = await links();
+    const recorded = (await changeEvents()).length;
+    await refuseAuditWrites(database, true);
+    try {
+      for (const argv of [
+        ['create', 'outage_nurse', '--role', 'nurse', '--password', 'a long enough passphrase'],
+        ['deactivate', 'dr_grey'],
+        ['set-role', 'front_desk', 'doctor'],
+        ['reset-password', 'dr_grey', '--password', 'another long passphrase'],
+        ['assign-care-team', 'dr_grey', 'P005'],
+        ['assign-ward', 'nurse_joy', 'W2'],
+      ]) {
+        await expect(accounts(argv), argv.join(' ')).rejects.toMatchObject({ code: 'ERR_AUDIT_UNAVAILABLE' });
+      }
+    } finally {
+      await refuseAuditWrites(database, false);
+    }
+    expect(await database.db.selectFrom('accounts').selectAll().orderBy('id').execute()).toEqual(before);
+    expect(await links()).toEqual(linksBefore);
+    expect(await changeEvents()).toHaveLength(recorded);
   });
 
   // Last in this block: it retires the demo accounts the tests above use.

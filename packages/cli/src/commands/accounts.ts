@@ -11,19 +11,20 @@ import {
   listAccounts,
   removeCareTeam,
   removeWard,
-  requireAccount,
   resetPassword,
   retireDemoAccount,
   setAccountActive,
   setAccountRole,
 } from '@secure-hospital-ai/core/accounts';
+import { appendInTransaction, type RecordChange } from '@secure-hospital-ai/core/audit/append-in-transaction';
 import { demoAccountsPresent } from '@secure-hospital-ai/core/db/seed';
+import type { Account } from '@secure-hospital-ai/core/db/schema';
 import { isRole, ROLES } from '@secure-hospital-ai/core/domain';
 import {
   consoleIo,
   dispatch,
   need,
-  recordOperatorChange,
+  operatorEvent,
   runOperatorCommand,
   usageError,
   type OperatorDeps,
@@ -56,10 +57,16 @@ const VALUE_OPTIONS = {
   'set-role': ['--patient'],
 };
 
-/** One `account.change` event per change, with the reason the gateway gives the same change. */
-function audited(deps: AccountsDeps, change: string, accountId: number, patientId: string | null = null, role?: { from?: string; to: string }): Promise<void> {
-  return recordOperatorChange(deps.audit, 'account.change', accountChangeReason(change, accountId, role), patientId);
+/**
+ * The `account.change` event, appended in the change's own transaction (core/accounts.ts: the
+ * change and its event commit together or not at all), with the reason the gateway gives the
+ * same change.
+ */
+function recordChange(trx: Transaction, change: string, accountId: number, patientId: string | null = null, role?: { from?: string; to: string }): Promise<void> {
+  return appendInTransaction(trx, operatorEvent('account.change', accountChangeReason(change, accountId, role), patientId));
 }
+
+type Transaction = Parameters<RecordChange<unknown>>[0];
 
 async function passwordFrom(options: ReadonlyMap<string, string>, io: AccountsIo): Promise<string> {
   return options.get('--password') ?? io.readPassword('password: ');
@@ -82,71 +89,63 @@ export function runAccounts(argv: readonly string[], deps: AccountsDeps): Promis
         const role = options.get('--role');
         if (!isRole(role)) throw usageError(`--role must be one of ${ROLES.join(', ')}`);
         const password = await passwordFrom(options, io);
-        const account = await createAccount(db, {
-          username,
-          password,
-          role,
-          displayName: options.get('--name') ?? username,
-          patientId: options.get('--patient') ?? null,
-        });
-        await audited(deps, 'account.create', account.id, account.patient_id, { to: account.role });
+        const account = await createAccount(
+          db,
+          { username, password, role, displayName: options.get('--name') ?? username, patientId: options.get('--patient') ?? null },
+          (trx, created) => recordChange(trx, 'account.create', created.id, created.patient_id, { to: created.role }),
+        );
         io.out(`created ${account.username} (${account.role}, id ${account.id})\n`);
         return 0;
       }
       case 'deactivate':
       case 'reactivate': {
         const [username] = need(args, 1, '<username>') as [string];
-        const { account, changed } = await setAccountActive(db, username, command === 'reactivate');
+        const { changed } = await setAccountActive(db, username, command === 'reactivate', (trx, account) => recordChange(trx, `account.${command}`, account.id));
         if (!changed) {
           io.out(`no change: ${username} is already ${command === 'reactivate' ? 'active' : 'deactivated'}\n`);
           return 0;
         }
-        await audited(deps, `account.${command}`, account.id);
         io.out(`${command}d ${username}; takes effect at the next request\n`);
         return 0;
       }
       case 'reset-password': {
         const [username] = need(args, 1, '<username>') as [string];
-        const account = await requireAccount(db, username);
-        await resetPassword(db, username, await passwordFrom(options, io));
-        await audited(deps, 'account.reset_password', account.id);
+        await resetPassword(db, username, await passwordFrom(options, io), (trx, account) => recordChange(trx, 'account.reset_password', account.id));
         io.out(`password of ${username} reset; its sessions were ended\n`);
         return 0;
       }
       case 'set-role': {
         const [username, role] = need(args, 2, '<username> <role>') as [string, string];
         if (!isRole(role)) throw usageError(`role must be one of ${ROLES.join(', ')}`);
-        const before = await requireAccount(db, username);
-        const account = await setAccountRole(db, username, role, options.get('--patient') ?? null);
-        await audited(deps, 'account.set_role', account.id, account.patient_id, { from: before.role, to: account.role });
+        await setAccountRole(db, username, role, options.get('--patient') ?? null, (trx, { before, patientId }) =>
+          recordChange(trx, 'account.set_role', before.id, patientId, { from: before.role, to: role }),
+        );
         io.out(`${username} is now ${role}; tokens issued under the old role are refused\n`);
         return 0;
       }
       case 'assign-care-team':
       case 'unassign-care-team': {
         const [username, patientId] = need(args, 2, '<username> <patientId>') as [string, string];
-        const account = await requireAccount(db, username);
         const adding = command === 'assign-care-team';
-        const changed = adding ? await assignCareTeam(db, username, patientId) : await removeCareTeam(db, username, patientId);
+        const record: RecordChange<Account> = (trx, account) => recordChange(trx, `account.${command.replace(/-/g, '_')}`, account.id, patientId);
+        const changed = adding ? await assignCareTeam(db, username, patientId, undefined, record) : await removeCareTeam(db, username, patientId, record);
         if (!changed) {
           io.out(`no change: ${username} ${adding ? 'is already' : 'is not'} on the care team of ${patientId}\n`);
           return 0;
         }
-        await audited(deps, `account.${command.replace(/-/g, '_')}`, account.id, patientId);
         io.out(`${adding ? 'added' : 'removed'} ${username} ${adding ? 'to' : 'from'} the care team of ${patientId}\n`);
         return 0;
       }
       case 'assign-ward':
       case 'unassign-ward': {
         const [username, wardId] = need(args, 2, '<username> <wardId>') as [string, string];
-        const account = await requireAccount(db, username);
         const adding = command === 'assign-ward';
-        const changed = adding ? await assignWard(db, username, wardId) : await removeWard(db, username, wardId);
+        const record: RecordChange<Account> = (trx, account) => recordChange(trx, `account.${command.replace(/-/g, '_')}:ward/${wardId}`, account.id);
+        const changed = adding ? await assignWard(db, username, wardId, record) : await removeWard(db, username, wardId, record);
         if (!changed) {
           io.out(`no change: ${username} ${adding ? 'is already' : 'is not'} assigned to ward ${wardId}\n`);
           return 0;
         }
-        await audited(deps, `account.${command.replace(/-/g, '_')}:ward/${wardId}`, account.id);
         io.out(`${adding ? 'assigned' : 'unassigned'} ${username} ${adding ? 'to' : 'from'} ward ${wardId}\n`);
         return 0;
       }
@@ -158,8 +157,7 @@ export function runAccounts(argv: readonly string[], deps: AccountsDeps): Promis
           return 0;
         }
         for (const username of demo) {
-          const account = await retireDemoAccount(db, username);
-          await audited(deps, 'account.retire_demo', account.id);
+          await retireDemoAccount(db, username, (trx, account) => recordChange(trx, 'account.retire_demo', account.id));
           io.out(`retired ${username}: deactivated, password replaced, care teams and wards removed\n`);
         }
         return 0;

@@ -5,33 +5,29 @@
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredAuditEvent } from '@secure-hospital-ai/core/audit/event';
 import { toFhirAuditEvent } from '@secure-hospital-ai/core/audit/fhir';
 import { auditDb } from '@secure-hospital-ai/core/audit/tables';
-import { createAuditWriter, type AuditWriter } from '@secure-hospital-ai/core/audit/writer';
 import { testDatabaseKind } from '@secure-hospital-ai/core/db/test-database';
 import { AppError } from '@secure-hospital-ai/core/errors';
 import { appendInTransaction } from '@secure-hospital-ai/core/audit/append-in-transaction';
 import { verifyAuditChain } from '@secure-hospital-ai/core/audit/verify';
 import { admitPatient } from '@secure-hospital-ai/core/wards';
+import { refuseAuditWrites } from '../../../../test/support/audit-outage.js';
 import { DEMO, login, rpc, startStack, type Stack } from '../../../../test/support/stack.js';
 import { operatorEvent } from '../operator-command.js';
 import { runWards } from './wards.js';
 
 const require = createRequire(import.meta.url);
 let stack: Stack;
-let audit: AuditWriter;
 let joy: string;
 
 beforeAll(async () => {
   stack = await startStack();
-  audit = createAuditWriter(stack.database);
   joy = (await login(stack.gatewayUrl, 'nurse_joy', DEMO.nurse_joy)).access;
 }, 60_000);
 afterAll(async () => {
-  await audit?.close();
   await stack?.close();
 });
 
@@ -49,7 +45,7 @@ async function wards(argv: string[]) {
       throw new AppError('ERR_VALIDATION', { detail: 'no password here' });
     },
   };
-  const code = await runWards(argv, { database: stack.database, audit, io: buffers });
+  const code = await runWards(argv, { database: stack.database, io: buffers });
   return { code, stdout: buffers.stdout, stderr: buffers.stderr };
 }
 
@@ -65,24 +61,6 @@ async function joyReads(patientId: string): Promise<{ status: number; body: stri
 
 async function wardEvents() {
   return auditDb(stack.database).selectFrom('audit_events').selectAll().where('action', '=', 'ward.change').orderBy('seq').execute();
-}
-
-/** An audit log that refuses every write (a full disk, a failing database), by a trigger on its table. */
-async function refuseAuditWrites(refuse: boolean): Promise<void> {
-  const db = stack.database.db;
-  if (stack.database.dialect === 'postgres') {
-    if (refuse) {
-      await sql`CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit log down'; END $$`.execute(db);
-      await sql`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_audit()`.execute(db);
-    } else {
-      await sql`DROP TRIGGER refuse_audit ON audit_events`.execute(db);
-      await sql`DROP FUNCTION refuse_audit()`.execute(db);
-    }
-  } else if (refuse) {
-    await sql`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'audit log down'); END`.execute(db);
-  } else {
-    await sql`DROP TRIGGER refuse_audit`.execute(db);
-  }
 }
 
 async function familyNameOf(patientId: string): Promise<string> {
@@ -186,13 +164,13 @@ describe('wards CLI', () => {
   it('commits an admission and its audit event together: with the log refusing, nothing is admitted and the nurse sees nothing', async () => {
     const admissions = await stack.database.db.selectFrom('admissions').selectAll().orderBy('id').execute();
     const recorded = (await wardEvents()).length;
-    await refuseAuditWrites(true);
+    await refuseAuditWrites(stack.database, true);
     try {
       await expect(wards(['admit', 'P003', 'W1'])).rejects.toMatchObject({ code: 'ERR_AUDIT_UNAVAILABLE' });
       await expect(wards(['discharge', 'P001'])).rejects.toMatchObject({ code: 'ERR_AUDIT_UNAVAILABLE' });
       await expect(wards(['create', 'W7', '--name', 'Ward seven'])).rejects.toMatchObject({ code: 'ERR_AUDIT_UNAVAILABLE' });
     } finally {
-      await refuseAuditWrites(false);
+      await refuseAuditWrites(stack.database, false);
     }
     expect(await stack.database.db.selectFrom('admissions').selectAll().orderBy('id').execute()).toEqual(admissions);
     expect(await stack.database.db.selectFrom('wards').select('id').where('id', '=', 'W7').execute()).toEqual([]);
@@ -238,7 +216,6 @@ describe('wards CLI', () => {
         `db.exec('BEGIN IMMEDIATE'); db.exec("INSERT INTO wards (id, name) VALUES ('HELD', 'Written while the lock was held')"); console.log('locked'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 700); db.exec('COMMIT');`,
     ]);
     await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
-    // The admission itself (the CLI's audit event before it waits for the lock on its own).
     const started = Date.now();
     await expect(admitPatient(stack.database.db, 'P005', 'W2')).resolves.toMatchObject({ changed: true });
     expect(Date.now() - started).toBeGreaterThan(300);

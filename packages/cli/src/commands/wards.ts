@@ -4,8 +4,8 @@
  * `ward.change` with the patient's id, in the same transaction as the change, and takes
  * effect at the next tool call.
  */
-import { appendInTransaction } from '@secure-hospital-ai/core/audit/append-in-transaction';
-import { admitPatient, createWard, dischargePatient, listWards, wardPatients, type RecordChange } from '@secure-hospital-ai/core/wards';
+import { appendInTransaction, type RecordChange } from '@secure-hospital-ai/core/audit/append-in-transaction';
+import { admitPatient, createWard, dischargePatient, listWards, wardPatients } from '@secure-hospital-ai/core/wards';
 import { consoleIo, dispatch, need, operatorEvent, runOperatorCommand, usageError, type OperatorDeps } from '../operator-command.js';
 
 export const USAGE = `usage: wards <command>

@@ -17,6 +17,12 @@ import type { AuditEventInput } from './event.js';
 import { normalizeAuditEvent } from './normalize.js';
 import type { AuditEventsTable, AuditTables } from './tables.js';
 
+/**
+ * How a change is recorded: called inside its transaction once the change is made, so that the
+ * audit event says what was done and commits with it, or neither does (wards.ts, accounts.ts).
+ */
+export type RecordChange<T> = (trx: Kysely<Tables>, done: T) => Promise<void>;
+
 /** `trx`: a transaction from writeTransaction (db/write-transaction.ts); outside one the three statements would not be one change. */
 export async function appendInTransaction(trx: Kysely<Tables>, input: AuditEventInput): Promise<void> {
   const fields = normalizeAuditEvent(input);

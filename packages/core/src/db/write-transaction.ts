@@ -10,17 +10,28 @@ import { sql, type Kysely } from 'kysely';
 import { dialectOf } from './migrations/helpers.js';
 import type { Tables } from './schema.js';
 
+/** The SQLite connections writeTransaction holds a transaction on: Kysely does not know it as one. */
+const OPEN = new WeakSet<Kysely<Tables>>();
+
+/** Whether `db` is inside a transaction already, Kysely's own or writeTransaction's. */
+export function inTransaction(db: Kysely<Tables>): boolean {
+  return db.isTransaction || OPEN.has(db);
+}
+
 export async function writeTransaction<T>(db: Kysely<Tables>, work: (trx: Kysely<Tables>) => Promise<T>): Promise<T> {
   if (dialectOf(db as Kysely<unknown>) === 'postgres') return db.transaction().execute(work);
   return db.connection().execute(async (connection) => {
     await sql`BEGIN IMMEDIATE`.execute(connection);
+    OPEN.add(connection);
     let result: T;
     try {
       result = await work(connection);
     } catch (error) {
+      OPEN.delete(connection);
       await sql`ROLLBACK`.execute(connection);
       throw error;
     }
+    OPEN.delete(connection);
     await sql`COMMIT`.execute(connection);
     return result;
   });

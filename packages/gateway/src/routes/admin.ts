@@ -26,7 +26,8 @@ import {
   setAccountRole,
   accountChangeReason,
 } from '@secure-hospital-ai/core/accounts';
-import { recordOrRefuse, type AuditSink } from '@secure-hospital-ai/core/audit/event';
+import { appendInTransaction, type RecordChange } from '@secure-hospital-ai/core/audit/append-in-transaction';
+import { recordOrRefuse, type AuditEventInput, type AuditSink } from '@secure-hospital-ai/core/audit/event';
 import type { Authenticator } from '@secure-hospital-ai/core/authenticate';
 import type { Config } from '@secure-hospital-ai/core/config';
 import type { Database } from '@secure-hospital-ai/core/db/database';
@@ -120,6 +121,8 @@ function conflict(detail: string, reason: string): AppError {
   return new AppError('ERR_CONFLICT', { detail, internalReason: reason });
 }
 
+type Transaction = Parameters<RecordChange<unknown>>[0];
+
 export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, options) => {
   const { authenticator, audit, logger } = options;
   const db = options.database.db;
@@ -176,24 +179,25 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
   }
 
   /**
-   * One `account.change` event per change, after it is made, with the CLI's reason
-   * (`accountChangeReason`): a fixed phrase, ids and roles, never a password or a name.
-   * The change is already committed when the log refuses it, so the answer says so (503)
-   * rather than pretending success.
+   * The `account.change` event of a change, with the CLI's reason (`accountChangeReason`): a
+   * fixed phrase, ids and roles, never a password or a name. Appended in the change's own
+   * transaction (core/accounts.ts), so that a log that cannot take it refuses the change too
+   * (503, nothing changed); after the change, it had been committed with no event.
    */
-  function audited(request: FastifyRequest, change: string, accountId: number, patientId: string | null = null, role?: { from?: string; to: string }): Promise<void> {
-    return record(request, 'account.change', accountChangeReason(change, accountId, role), patientId);
+  function recorded(request: FastifyRequest, change: string, patientId: string | null = null, role?: { from?: string; to: string }) {
+    return (trx: Transaction, account: Pick<Account, 'id'>) =>
+      appendInTransaction(trx, eventOf(request, 'account.change', accountChangeReason(change, account.id, role), patientId));
   }
 
   /** Who read which accounts is on the record before the answer leaves (fail closed, as for tool calls). */
   function auditedRead(request: FastifyRequest, reason: string, patientId: string | null = null): Promise<void> {
-    return record(request, 'account.read', reason, patientId);
+    return recordOrRefuse(audit, eventOf(request, 'account.read', reason, patientId));
   }
 
-  async function record(request: FastifyRequest, action: 'account.change' | 'account.read', reason: string, patientId: string | null): Promise<void> {
+  function eventOf(request: FastifyRequest, action: 'account.change' | 'account.read', reason: string, patientId: string | null): AuditEventInput {
     const principal = request.principal as Principal;
     const client = clientInfo(request);
-    await recordOrRefuse(audit, {
+    return {
       request_id: client.requestId,
       source: 'gateway',
       action,
@@ -208,7 +212,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
       redactions: {},
       client_address: client.address,
       user_agent: client.userAgent,
-    });
+    };
   }
 
   app.setErrorHandler(async (error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) => {
@@ -240,14 +244,11 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
   app.post(base, guarded, async (request, reply) => {
     const body = parse(createBody, request.body);
     await checkPatientLink(body.role, body.patient_id, null);
-    const account = await createAccount(db, {
-      username: body.username,
-      password: body.password,
-      role: body.role,
-      displayName: body.display_name ?? body.username,
-      patientId: body.patient_id ?? null,
-    });
-    await audited(request, 'account.create', account.id, account.patient_id, { to: account.role });
+    const account = await createAccount(
+      db,
+      { username: body.username, password: body.password, role: body.role, displayName: body.display_name ?? body.username, patientId: body.patient_id ?? null },
+      (trx, created) => recorded(request, 'account.create', created.patient_id, { to: created.role })(trx, created),
+    );
     return reply.code(201).send(await detail(account));
   });
 
@@ -258,9 +259,8 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
       if (change === 'deactivate' && isSelf(request.principal as Principal, target)) {
         throw conflict('an admin may not deactivate their own account', 'self_lockout');
       }
-      const { account, changed } = await setAccountActive(db, username, change === 'reactivate');
       // Already so: no change, and none recorded (as for links).
-      if (changed) await audited(request, `account.${change}`, account.id);
+      const { account } = await setAccountActive(db, username, change === 'reactivate', recorded(request, `account.${change}`));
       return detail(account);
     });
   }
@@ -268,10 +268,8 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
   app.post(`${base}/:username/password`, guarded, async (request) => {
     const { username } = parse(usernameParams, request.params);
     const body = parse(passwordBody, request.body);
-    const account = await requireAccount(db, username);
-    await resetPassword(db, username, body.password);
+    await resetPassword(db, username, body.password, recorded(request, 'account.reset_password'));
     await options.throttle?.forgive(username);
-    await audited(request, 'account.reset_password', account.id);
     return detail(await requireAccount(db, username));
   });
 
@@ -284,15 +282,16 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
       throw conflict('an admin may not remove account administration from their own account', 'self_lockout');
     }
     await checkPatientLink(body.role, body.patient_id, target);
-    const account = await setAccountRole(db, username, body.role, body.patient_id ?? null);
-    await audited(request, 'account.set_role', account.id, account.patient_id, { from: target.role, to: account.role });
+    const account = await setAccountRole(db, username, body.role, body.patient_id ?? null, (trx, { before, patientId }) =>
+      recorded(request, 'account.set_role', patientId, { from: before.role, to: body.role })(trx, before),
+    );
     return detail(account);
   });
 
   app.put(`${base}/:username/care-team/:patientId`, guarded, async (request) => {
     const { username, patientId } = parse(careTeamParams, request.params);
     const account = await requireAccount(db, username);
-    if (await assignCareTeam(db, username, patientId)) await audited(request, 'account.assign_care_team', account.id, patientId);
+    await assignCareTeam(db, username, patientId, undefined, recorded(request, 'account.assign_care_team', patientId));
     return detail(account);
   });
 
@@ -300,14 +299,14 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     const { username, patientId } = parse(careTeamParams, request.params);
     const account = await requireAccount(db, username);
     await requirePatient(patientId);
-    if (await removeCareTeam(db, username, patientId)) await audited(request, 'account.unassign_care_team', account.id, patientId);
+    await removeCareTeam(db, username, patientId, recorded(request, 'account.unassign_care_team', patientId));
     return detail(account);
   });
 
   app.put(`${base}/:username/wards/:wardId`, guarded, async (request) => {
     const { username, wardId } = parse(wardParams, request.params);
     const account = await requireAccount(db, username);
-    if (await assignWard(db, username, wardId)) await audited(request, `account.assign_ward:ward/${wardId}`, account.id);
+    await assignWard(db, username, wardId, recorded(request, `account.assign_ward:ward/${wardId}`));
     return detail(account);
   });
 
@@ -315,7 +314,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     const { username, wardId } = parse(wardParams, request.params);
     const account = await requireAccount(db, username);
     await requireWard(wardId);
-    if (await removeWard(db, username, wardId)) await audited(request, `account.unassign_ward:ward/${wardId}`, account.id);
+    await removeWard(db, username, wardId, recorded(request, `account.unassign_ward:ward/${wardId}`));
     return detail(account);
   });
 };
