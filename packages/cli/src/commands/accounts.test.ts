@@ -13,10 +13,10 @@ import { openDatabase, sqliteFile, type Database } from '@secure-hospital-ai/cor
 import { migrateToLatest, pendingMigrations } from '@secure-hospital-ai/core/db/migrate';
 import { demoAccountsPresent, seedDemoData } from '@secure-hospital-ai/core/db/seed';
 import { verifyPassword } from '@secure-hospital-ai/core/passwords';
-import { AppError } from '@secure-hospital-ai/core/errors';
 import { nowSeconds, TokenService } from '@secure-hospital-ai/core/tokens';
 import { refuseAuditWrites } from '../../../../test/support/audit-outage.js';
-import { run, runAccounts, type AccountsIo } from './accounts.js';
+import { consoleBuffers } from '../../../../test/support/console-buffers.js';
+import { run, runAccounts } from './accounts.js';
 
 let database: Database;
 useTestDatabase((opened) => (database = opened));
@@ -29,27 +29,8 @@ beforeAll(async () => {
   tokens = new TokenService(config.jwt);
   authenticator = new Authenticator(tokens, accountStateLookup(database));
 });
-function io(passwords: string[] = []): AccountsIo & { stdout: string; stderr: string } {
-  const buffers = {
-    stdout: '',
-    stderr: '',
-    out(text: string) {
-      buffers.stdout += text;
-    },
-    err(text: string) {
-      buffers.stderr += text;
-    },
-    async readPassword() {
-      const next = passwords.shift();
-      if (next === undefined) throw new AppError('ERR_VALIDATION', { detail: 'no password given' });
-      return next;
-    },
-  };
-  return buffers;
-}
-
 async function accounts(argv: string[], passwords: string[] = []) {
-  const buffers = io(passwords);
+  const buffers = consoleBuffers(passwords);
   const code = await runAccounts(argv, { database, io: buffers });
   return { code, ...buffers };
 }

@@ -47,10 +47,6 @@ roles: ${ROLES.join(', ')}
 Without --password the password is asked for (not echoed), or read from standard input
 when it is not a terminal; a password on the command line is visible to other local users.`;
 
-/** The console or a test's buffers (operator-command.ts). */
-export type AccountsIo = OperatorIo;
-export type AccountsDeps = OperatorDeps;
-
 const VALUE_OPTIONS = {
   create: ['--role', '--password', '--patient', '--name'],
   'reset-password': ['--password'],
@@ -68,12 +64,12 @@ function recordChange(trx: Transaction, change: string, accountId: number, patie
 
 type Transaction = Parameters<RecordChange<unknown>>[0];
 
-async function passwordFrom(options: ReadonlyMap<string, string>, io: AccountsIo): Promise<string> {
+async function passwordFrom(options: ReadonlyMap<string, string>, io: OperatorIo): Promise<string> {
   return options.get('--password') ?? io.readPassword('password: ');
 }
 
 /** The command logic against an open database: what tests drive, with real accounts and audit. */
-export function runAccounts(argv: readonly string[], deps: AccountsDeps): Promise<number> {
+export function runAccounts(argv: readonly string[], deps: OperatorDeps): Promise<number> {
   return dispatch(argv, deps, USAGE, VALUE_OPTIONS, async (command, { args, options, db, io }) => {
     switch (command) {
       case 'list': {

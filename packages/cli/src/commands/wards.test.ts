@@ -10,11 +10,11 @@ import type { StoredAuditEvent } from '@secure-hospital-ai/core/audit/event';
 import { toFhirAuditEvent } from '@secure-hospital-ai/core/audit/fhir';
 import { auditDb } from '@secure-hospital-ai/core/audit/tables';
 import { testDatabaseKind } from '@secure-hospital-ai/core/db/test-database';
-import { AppError } from '@secure-hospital-ai/core/errors';
 import { appendInTransaction } from '@secure-hospital-ai/core/audit/append-in-transaction';
 import { verifyAuditChain } from '@secure-hospital-ai/core/audit/verify';
 import { admitPatient } from '@secure-hospital-ai/core/wards';
 import { refuseAuditWrites } from '../../../../test/support/audit-outage.js';
+import { consoleBuffers } from '../../../../test/support/console-buffers.js';
 import { DEMO, login, rpc, startStack, type Stack } from '../../../../test/support/stack.js';
 import { operatorEvent } from '../operator-command.js';
 import { runWards } from './wards.js';
@@ -32,19 +32,7 @@ afterAll(async () => {
 });
 
 async function wards(argv: string[]) {
-  const buffers = {
-    stdout: '',
-    stderr: '',
-    out(text: string) {
-      buffers.stdout += text;
-    },
-    err(text: string) {
-      buffers.stderr += text;
-    },
-    readPassword: async () => {
-      throw new AppError('ERR_VALIDATION', { detail: 'no password here' });
-    },
-  };
+  const buffers = consoleBuffers();
   const code = await runWards(argv, { database: stack.database, io: buffers });
   return { code, stdout: buffers.stdout, stderr: buffers.stderr };
 }
