@@ -67,14 +67,12 @@ export interface SubCommandContext {
   options: Map<string, string>;
   db: Database['db'];
   io: OperatorIo;
-  deps: OperatorDeps;
 }
 
 /**
  * Reads argv's options (`valueOptions`: those each sub-command takes) and runs the sub-command
- * it names through `run`, which resolves
- * undefined for a name it does not know: then the usage is the answer, on stdout when it was
- * asked for (exit 0), else as the error (stderr, exit 2).
+ * it names through `run`, which resolves undefined for a name it does not know: then the usage
+ * is the answer, on stdout when it was asked for (exit 0), else as the error (stderr, exit 2).
  */
 export async function dispatch(
   argv: readonly string[],
@@ -87,7 +85,7 @@ export async function dispatch(
   // Each sub-command takes its own options; another's is refused, not ignored (`wards admit --name x`).
   const taken = command !== undefined && Object.hasOwn(valueOptions, command) ? valueOptions[command] : undefined;
   const { positional, options } = parseArgs(rest, new Set(taken ?? []));
-  const code = await run(command, { args: positional, options, db: deps.database.db, io: deps.io, deps });
+  const code = await run(command, { args: positional, options, db: deps.database.db, io: deps.io });
   if (code !== undefined) return code;
   if (command === undefined || command === '--help' || command === 'help') {
     deps.io.out(`${usage}\n`);

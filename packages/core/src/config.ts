@@ -187,8 +187,9 @@ function readKey(variable: string, value: string | undefined): string | undefine
     return readFileSync(value, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' || code === 'ENAMETOOLONG' ? 'is neither PEM text nor the path of a file' : code === 'EISDIR' ? 'names a directory, not a PEM file' : `names a file that cannot be read (${code ?? 'error'})`;
-    throw new ConfigError(`${variable} ${why}`);
+    if (code === 'ENOENT' || code === 'ENAMETOOLONG') throw new ConfigError(`${variable} is neither PEM text nor the path of a file`);
+    if (code === 'EISDIR') throw new ConfigError(`${variable} names a directory, not a PEM file`);
+    throw new ConfigError(`${variable} names a file that cannot be read (${code ?? 'error'})`);
   }
 }
 

@@ -7,12 +7,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
-import { AppError } from './errors.js';
-import { labelProblem, visibleLength } from './free-text.js';
+import type { RecordChange } from './audit/append-in-transaction.js';
 import { dialectOf } from './db/migrations/helpers.js';
 import type { Tables } from './db/schema.js';
 import { writeTransaction } from './db/write-transaction.js';
-import type { RecordChange } from './audit/append-in-transaction.js';
+import { AppError } from './errors.js';
+import { labelProblem, visibleLength } from './free-text.js';
 
 /** Short and plain: a ward id is typed at consoles and named in audit reasons. */
 const WARD_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;

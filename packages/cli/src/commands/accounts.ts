@@ -19,6 +19,7 @@ import {
 import { appendInTransaction, type RecordChange } from '@secure-hospital-ai/core/audit/append-in-transaction';
 import { demoAccountsPresent } from '@secure-hospital-ai/core/db/seed';
 import type { Account } from '@secure-hospital-ai/core/db/schema';
+import type { WriteTransaction } from '@secure-hospital-ai/core/db/write-transaction';
 import { isRole, ROLES } from '@secure-hospital-ai/core/domain';
 import {
   consoleIo,
@@ -58,11 +59,9 @@ const VALUE_OPTIONS = {
  * change and its event commit together or not at all), with the reason the gateway gives the
  * same change.
  */
-function recordChange(trx: Transaction, change: string, accountId: number, patientId: string | null = null, role?: { from?: string; to: string }): Promise<void> {
+function recordChange(trx: WriteTransaction, change: string, accountId: number, patientId: string | null = null, role?: { from?: string; to: string }): Promise<void> {
   return appendInTransaction(trx, operatorEvent('account.change', accountChangeReason(change, accountId, role), patientId));
 }
-
-type Transaction = Parameters<RecordChange<unknown>>[0];
 
 async function passwordFrom(options: ReadonlyMap<string, string>, io: OperatorIo): Promise<string> {
   return options.get('--password') ?? io.readPassword('password: ');

@@ -4,7 +4,8 @@
  * `ward.change` with the patient's id, in the same transaction as the change, and takes
  * effect at the next tool call.
  */
-import { appendInTransaction, type RecordChange } from '@secure-hospital-ai/core/audit/append-in-transaction';
+import { appendInTransaction } from '@secure-hospital-ai/core/audit/append-in-transaction';
+import type { WriteTransaction } from '@secure-hospital-ai/core/db/write-transaction';
 import { admitPatient, createWard, dischargePatient, listWards, wardPatients } from '@secure-hospital-ai/core/wards';
 import { consoleIo, dispatch, need, operatorEvent, runOperatorCommand, usageError, type OperatorDeps } from '../operator-command.js';
 
@@ -22,7 +23,7 @@ const VALUE_OPTIONS = { create: ['--name'] };
  * The `ward.change` event, appended in the change's own transaction: it says what was done
  * (the ward the patient really left) and commits with it, or neither happens.
  */
-function record(trx: Parameters<RecordChange<unknown>>[0], reason: string, patientId: string | null): Promise<void> {
+function record(trx: WriteTransaction, reason: string, patientId: string | null): Promise<void> {
   return appendInTransaction(trx, operatorEvent('ward.change', reason, patientId));
 }
 

@@ -10,7 +10,7 @@
  */
 import type { Kysely } from 'kysely';
 import { dialectOf } from '../db/migrations/helpers.js';
-import type { Tables } from '../db/schema.js';
+import type { WriteTransaction } from '../db/write-transaction.js';
 import { AppError } from '../errors.js';
 import { chainEvent, HASH_INDEX, listedIds, STORED_COLUMNS } from './chain.js';
 import type { AuditEventInput } from './event.js';
@@ -21,10 +21,10 @@ import type { AuditEventsTable, AuditTables } from './tables.js';
  * How a change is recorded: called inside its transaction once the change is made, so that the
  * audit event says what was done and commits with it, or neither does (wards.ts, accounts.ts).
  */
-export type RecordChange<T> = (trx: Kysely<Tables>, done: T) => Promise<void>;
+export type RecordChange<T> = (trx: WriteTransaction, done: T) => Promise<void>;
 
 /** `trx`: a transaction from writeTransaction (db/write-transaction.ts); outside one the three statements would not be one change. */
-export async function appendInTransaction(trx: Kysely<Tables>, input: AuditEventInput): Promise<void> {
+export async function appendInTransaction(trx: WriteTransaction, input: AuditEventInput): Promise<void> {
   const fields = normalizeAuditEvent(input);
   const db = trx.withTables<AuditTables>();
   try {

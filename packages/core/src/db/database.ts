@@ -124,7 +124,7 @@ const PRIVATE_COPY_PREFIX = 'shai-read-only-';
 /** Private copies whose process is gone (killed before it could remove its own). */
 function removeAbandonedCopies(): void {
   for (const name of readdirSync(tmpdir())) {
-    const pid = Number(/^shai-read-only-(\d+)-/.exec(name)?.[1]);
+    const pid = name.startsWith(PRIVATE_COPY_PREFIX) ? Number(/^(\d+)-/.exec(name.slice(PRIVATE_COPY_PREFIX.length))?.[1]) : Number.NaN;
     if (!Number.isSafeInteger(pid) || pid === process.pid || processAlive(pid)) continue;
     rmSync(join(tmpdir(), name), { recursive: true, force: true });
   }
@@ -150,7 +150,7 @@ function openSqliteReadOnly(file: string): { sqlite: BetterSqlite3.Database; fil
   let sqlite: BetterSqlite3.Database | undefined;
   try {
     sqlite = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
-    // Opening reads nothing: the first read is where a WAL file without its -shm fails.
+    // Opening reads nothing: the first read is where a WAL-mode file whose -wal cannot be made fails.
     sqlite.prepare('SELECT count(*) FROM sqlite_master').get();
     return { sqlite, file, discard: () => undefined };
   } catch (error) {

@@ -10,6 +10,9 @@ import { sql, type Kysely } from 'kysely';
 import { dialectOf } from './migrations/helpers.js';
 import type { Tables } from './schema.js';
 
+/** What writeTransaction hands its work: a transaction of Kysely's, or a SQLite connection holding one. */
+export type WriteTransaction = Kysely<Tables>;
+
 /** The SQLite connections writeTransaction holds a transaction on: Kysely does not know it as one. */
 const OPEN = new WeakSet<Kysely<Tables>>();
 
@@ -18,7 +21,7 @@ export function inTransaction(db: Kysely<Tables>): boolean {
   return db.isTransaction || OPEN.has(db);
 }
 
-export async function writeTransaction<T>(db: Kysely<Tables>, work: (trx: Kysely<Tables>) => Promise<T>): Promise<T> {
+export async function writeTransaction<T>(db: Kysely<Tables>, work: (trx: WriteTransaction) => Promise<T>): Promise<T> {
   if (dialectOf(db as Kysely<unknown>) === 'postgres') return db.transaction().execute(work);
   return db.connection().execute(async (connection) => {
     await sql`BEGIN IMMEDIATE`.execute(connection);

@@ -26,12 +26,13 @@ import {
   setAccountRole,
   accountChangeReason,
 } from '@secure-hospital-ai/core/accounts';
-import { appendInTransaction, type RecordChange } from '@secure-hospital-ai/core/audit/append-in-transaction';
+import { appendInTransaction } from '@secure-hospital-ai/core/audit/append-in-transaction';
 import { recordOrRefuse, type AuditEventInput, type AuditSink } from '@secure-hospital-ai/core/audit/event';
 import type { Authenticator } from '@secure-hospital-ai/core/authenticate';
 import type { Config } from '@secure-hospital-ai/core/config';
 import type { Database } from '@secure-hospital-ai/core/db/database';
 import type { Account } from '@secure-hospital-ai/core/db/schema';
+import type { WriteTransaction } from '@secure-hospital-ai/core/db/write-transaction';
 import { ROLES, type Principal, type Role } from '@secure-hospital-ai/core/domain';
 import type { LoginThrottle } from '../login-throttle.js';
 import { noStore, originCheck } from '../route-hooks.js';
@@ -121,8 +122,6 @@ function conflict(detail: string, reason: string): AppError {
   return new AppError('ERR_CONFLICT', { detail, internalReason: reason });
 }
 
-type Transaction = Parameters<RecordChange<unknown>>[0];
-
 export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, options) => {
   const { authenticator, audit, logger } = options;
   const db = options.database.db;
@@ -185,7 +184,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
    * (503, nothing changed); after the change, it had been committed with no event.
    */
   function recorded(request: FastifyRequest, change: string, patientId: string | null = null, role?: { from?: string; to: string }) {
-    return (trx: Transaction, account: Pick<Account, 'id'>) =>
+    return (trx: WriteTransaction, account: Pick<Account, 'id'>) =>
       appendInTransaction(trx, eventOf(request, 'account.change', accountChangeReason(change, account.id, role), patientId));
   }
 
