@@ -376,6 +376,31 @@ describe('what an admin can do', () => {
     expect((await login('new patient passphrase')).status).toBe(200);
   });
 
+  it('records what concurrent changes did: one event per real change, each role change from the role before it, one twin of a name', async () => {
+    const headers = await admin();
+    expect((await call('POST', '', headers, { username: 'busy_target', password: 'a long enough passphrase', role: 'doctor' })).status).toBe(201);
+    const id = await accountId('busy_target');
+    const recorded = (await changeEvents()).length;
+    const roles = ['receptionist', 'auditor', 'doctor', 'receptionist', 'auditor', 'doctor'];
+    await Promise.all([
+      ...roles.map((role) => call('POST', '/busy_target/role', headers, { role })),
+      ...Array.from({ length: 4 }, () => call('POST', '/busy_target/deactivate', headers)),
+    ]);
+    const events = (await changeEvents()).slice(recorded).map((e) => e.reason);
+    // Deactivated once, however many asked at once.
+    expect(events.filter((reason) => reason === `account.deactivate:account/${id}`)).toHaveLength(1);
+    let role = 'doctor';
+    for (const reason of events.filter((r) => r.startsWith('account.set_role:'))) {
+      const [, from, to] = /:from\/(\w+):to\/(\w+)$/.exec(reason) ?? [];
+      expect(from, reason).toBe(role);
+      expect(to).not.toBe(from);
+      role = to as string;
+    }
+    expect((await findAccountByUsername(h.database.db, 'busy_target'))?.role).toBe(role);
+    const twins = await Promise.all(['Twin_a', 'TWIN_A', 'twin_a', 'tWin_A'].map((username) => call('POST', '', headers, { username, password: 'a long enough passphrase', role: 'nurse' })));
+    expect(twins.map((answer) => answer.status).sort()).toEqual([201, 409, 409, 409]);
+  });
+
   it('makes no change the audit log cannot take: 503, and the account and its links as they were', async () => {
     const headers = await admin();
     const before = await h.database.db.selectFrom('accounts').selectAll().orderBy('id').execute();

@@ -11,7 +11,8 @@ import { labelProblem } from './free-text.js';
 import type { RecordChange } from './audit/append-in-transaction.js';
 import { PUBLISHED_PASSWORDS } from './db/demo-accounts.js';
 import type { Account, Tables } from './db/schema.js';
-import { inTransaction, writeTransaction } from './db/write-transaction.js';
+import { dialectOf } from './db/migrations/helpers.js';
+import { inTransaction, serialiseWriters, writeTransaction } from './db/write-transaction.js';
 import { hashPassword, needsRehash } from './passwords.js';
 
 export interface NewAccountInput {
@@ -97,17 +98,16 @@ export async function createAccount(db: Kysely<Tables>, input: NewAccountInput, 
     throw new AppError('ERR_VALIDATION', { detail: 'a patient account must be linked to a patient id' });
   }
   if (input.role === 'patient') await requirePatientRecord(db, input.patientId as string);
-  // Logins are throttled by the name case-folded: two names that differ only in case would share it.
-  const existing = await db
-    .selectFrom('accounts')
-    .select('username')
-    .where((eb) => eb(eb.fn('lower', ['username']), '=', input.username.toLowerCase()))
-    .executeTakeFirst();
-  if (existing) throw new AppError('ERR_CONFLICT', { detail: `username ${input.username} is taken` });
+  // Logins are throttled by the name case-folded: two names that differ only in case would
+  // share it. Refused before the password is hashed, and again with creators taking turns
+  // (six creating "Twin", "TWIN", … at once had made six such twins).
+  await refuseTakenUsername(db, input.username);
   // Hashed before the write lock is taken: it takes a tenth of a second on purpose.
   const passwordHash = await hashPassword(input.password);
   const now = nowIso();
   return writeTransaction(db, async (trx) => {
+    await serialiseWriters(trx, 'accounts.create');
+    await refuseTakenUsername(trx, input.username);
     const account = await trx
       .insertInto('accounts')
       .values({
@@ -126,6 +126,15 @@ export async function createAccount(db: Kysely<Tables>, input: NewAccountInput, 
     await record?.(trx, account);
     return account;
   });
+}
+
+async function refuseTakenUsername(db: Kysely<Tables>, username: string): Promise<void> {
+  const existing = await db
+    .selectFrom('accounts')
+    .select('username')
+    .where((eb) => eb(eb.fn('lower', ['username']), '=', username.toLowerCase()))
+    .executeTakeFirst();
+  if (existing) throw new AppError('ERR_CONFLICT', { detail: `username ${username} is taken` });
 }
 
 export async function findAccountByUsername(db: Kysely<Tables>, username: string): Promise<Account | undefined> {
@@ -150,15 +159,30 @@ export async function setAccountActive(
   active: boolean,
   record?: RecordChange<Account>,
 ): Promise<{ account: Account; changed: boolean }> {
-  const account = await requireAccount(db, username);
-  if ((account.is_active === 1) === active) return { account, changed: false };
-  await writeTransaction(db, async (trx) => {
+  await requireAccount(db, username);
+  const changed = await writeTransaction(db, async (trx) => {
+    const account = await lockedAccount(trx, username);
+    if ((account.is_active === 1) === active) return false;
     await trx.updateTable('accounts').set({ is_active: active ? 1 : 0, updated_at: nowIso() }).where('id', '=', account.id).execute();
     // Deactivation also ends every session, access tokens included, so a later reactivation starts clean.
     if (!active) await endSessions(trx, { accountId: account.id }, 'account_deactivated');
     await record?.(trx, account);
+    return true;
   });
-  return { account: await requireAccount(db, username), changed: true };
+  return { account: await requireAccount(db, username), changed };
+}
+
+/**
+ * The account as it is inside a write transaction, its row locked on PostgreSQL (SQLite's
+ * write lock already holds): a change decides on what it then changes, and its audit event
+ * says so. Read before the transaction, two admins' changes at once had recorded "from
+ * receptionist" after a change to auditor, and one deactivation twice.
+ */
+async function lockedAccount(trx: Kysely<Tables>, username: string): Promise<Account> {
+  const query = trx.selectFrom('accounts').selectAll().where('username', '=', username);
+  const account = await (dialectOf(trx as Kysely<unknown>) === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
+  if (!account) throw new AppError('ERR_NOT_FOUND', { detail: `no account named ${username}` });
+  return account;
 }
 
 /** `record` is told the account as it was before, with the role it now has. */
@@ -170,15 +194,16 @@ export async function setAccountRole(
   record?: RecordChange<{ before: Account; patientId: string | null }>,
 ): Promise<Account> {
   if (!isRole(role)) throw new AppError('ERR_VALIDATION', { detail: `unknown role ${String(role)}` });
-  const account = await requireAccount(db, username);
-  if (role === 'patient' && !patientId && !account.patient_id) {
-    throw new AppError('ERR_VALIDATION', { detail: 'a patient account must be linked to a patient id' });
-  }
+  await requireAccount(db, username);
   if (role === 'patient' && patientId) await requirePatientRecord(db, patientId);
-  const linked = role === 'patient' ? (patientId ?? account.patient_id) : null;
-  // Nothing changes: the account's sessions need not end.
-  if (role === account.role && linked === account.patient_id) return account;
   await writeTransaction(db, async (trx) => {
+    const account = await lockedAccount(trx, username);
+    if (role === 'patient' && !patientId && !account.patient_id) {
+      throw new AppError('ERR_VALIDATION', { detail: 'a patient account must be linked to a patient id' });
+    }
+    const linked = role === 'patient' ? (patientId ?? account.patient_id) : null;
+    // Nothing changes: the account's sessions need not end, and nothing is recorded.
+    if (role === account.role && linked === account.patient_id) return;
     await trx
       .updateTable('accounts')
       .set({ role, patient_id: linked, updated_at: nowIso() })

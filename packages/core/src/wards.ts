@@ -10,7 +10,7 @@ import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { RecordChange } from './audit/append-in-transaction.js';
 import { dialectOf } from './db/migrations/helpers.js';
 import type { Tables } from './db/schema.js';
-import { writeTransaction } from './db/write-transaction.js';
+import { serialiseWriters, writeTransaction } from './db/write-transaction.js';
 import { AppError } from './errors.js';
 import { labelProblem, visibleLength } from './free-text.js';
 
@@ -58,9 +58,8 @@ export async function createWard(db: Kysely<Tables>, id: string, name: string, r
   const problem = wardNameProblem(name);
   if (problem !== undefined) throw new AppError('ERR_VALIDATION', { detail: `ward name ${problem}` });
   return writeTransaction(db, async (trx) => {
-    // Two consoles creating "W3" and "w3" at once would each find neither (SQLite's write lock
-    // already makes them take turns).
-    if (dialectOf(trx as Kysely<unknown>) === 'postgres') await sql`LOCK TABLE wards IN SHARE ROW EXCLUSIVE MODE`.execute(trx);
+    // Two consoles creating "W3" and "w3" at once would each find neither.
+    await serialiseWriters(trx, 'wards.create');
     // Ids differ by more than case: audit reasons are stored in lower case, and "w1" beside
     // "W1" would leave a reviewer unable to tell which ward a nurse was given.
     const existing = await trx

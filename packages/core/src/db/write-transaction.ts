@@ -39,3 +39,13 @@ export async function writeTransaction<T>(db: Kysely<Tables>, work: (trx: WriteT
     return result;
   });
 }
+
+/**
+ * Makes the writers of one kind of row take turns until the transaction ends, where a unique
+ * index cannot: names that must differ by more than case (accounts, wards), checked before
+ * the insert. PostgreSQL: a transaction-scoped advisory lock on the name; SQLite: the write
+ * lock writeTransaction holds already does it.
+ */
+export async function serialiseWriters(trx: WriteTransaction, name: string): Promise<void> {
+  if (dialectOf(trx as Kysely<unknown>) === 'postgres') await sql`SELECT pg_advisory_xact_lock(hashtext(${name}))`.execute(trx);
+}
