@@ -1,5 +1,5 @@
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -106,11 +106,15 @@ describe('serverJwtConfig', () => {
   const withKeys = (keys: Record<string, string>) => loadConfig({ NODE_ENV: 'test', JWT_ALG: 'EdDSA', ...keys }, { envFile: false });
 
   it('names the variable of a key it cannot read, and never repeats the value (a JWK holds the private key)', () => {
+    const emptyFile = join(scratchDir('shai-empty-key-'), 'empty.pem');
+    writeFileSync(emptyFile, '\n');
     const jwk = JSON.stringify(generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' }));
     for (const [variable, value, why] of [
       ['JWT_PRIVATE_KEY', jwk, /^JWT_PRIVATE_KEY is neither PEM text nor the path of a file$/],
       ['JWT_PUBLIC_KEY_PREVIOUS', jwk, /^JWT_PUBLIC_KEY_PREVIOUS is neither PEM text nor the path of a file$/],
       ['JWT_PUBLIC_KEY', tmpdir(), /^JWT_PUBLIC_KEY names a directory, not a PEM file$/],
+      ['JWT_PUBLIC_KEY', '/dev/null', /^JWT_PUBLIC_KEY names something that is not a regular file$/],
+      ['JWT_PUBLIC_KEY', emptyFile, /^JWT_PUBLIC_KEY names an empty file$/],
     ] as const) {
       let message = '';
       try {
@@ -128,10 +132,24 @@ describe('serverJwtConfig', () => {
     expect(() => hs({ JWT_PUBLIC_KEY_PREVIOUS: publicKey })).toThrow(/JWT_PUBLIC_KEY_PREVIOUS is set, but JWT_ALG=HS256/);
     expect(() => withKeys({ JWT_PUBLIC_KEY: publicKey, JWT_SECRET_PREVIOUS: strong })).toThrow(/JWT_SECRET_PREVIOUS is set, but JWT_ALG=EdDSA/);
     // A public key's text as the HMAC secret: anyone holding the public key could sign.
-    expect(() => hs({ JWT_SECRET_PREVIOUS: publicKey })).toThrow(/JWT_SECRET_PREVIOUS holds a PEM key/);
-    expect(() => loadConfig({ NODE_ENV: 'development', JWT_SECRET: publicKey }, { envFile: false })).toThrow(/JWT_SECRET holds a PEM key/);
+    expect(() => hs({ JWT_SECRET_PREVIOUS: publicKey })).toThrow(/JWT_SECRET_PREVIOUS holds a key/);
+    expect(() => loadConfig({ NODE_ENV: 'development', JWT_SECRET: publicKey }, { envFile: false })).toThrow(/JWT_SECRET holds a key/);
     expect(() => hs({ JWT_SECRET_PREVIOUS: '   ' })).toThrow(/JWT_SECRET_PREVIOUS is blank/);
+    expect(() => hs({ JWT_SECRET_PREVIOUS: '\u200B' })).toThrow(/JWT_SECRET_PREVIOUS is blank/);
+    // The same key without its PEM lines, or as a JWK.
+    const body = publicKey.split('\n').filter((line) => line !== '' && !line.startsWith('-----')).join('');
+    expect(() => hs({ JWT_SECRET_PREVIOUS: body })).toThrow(/JWT_SECRET_PREVIOUS holds a key/);
+    const jwk = JSON.stringify(createPublicKey(publicKey).export({ format: 'jwk' }));
+    expect(() => hs({ JWT_SECRET_PREVIOUS: jwk })).toThrow(/JWT_SECRET_PREVIOUS holds a key/);
+    // Random secrets, hex or base64, are not keys.
+    expect(hs({ JWT_SECRET_PREVIOUS: randomBytes(48).toString('base64') }).jwt.previousSecret).toBeDefined();
     expect(() => prod({ JWT_SECRET: strong, JWT_SECRET_PREVIOUS: strong })).toThrow(/nothing is being rotated/);
+    expect(() =>
+      loadConfig(
+        { NODE_ENV: 'production', JWT_ALG: 'EdDSA', JWT_PUBLIC_KEY: publicKey, JWT_PUBLIC_KEY_PREVIOUS: publicKey, JWT_AUDIENCE: 'a', PSEUDONYM_KEY: 'y'.repeat(40) },
+        { envFile: false },
+      ),
+    ).toThrow(/JWT_PUBLIC_KEY_PREVIOUS is JWT_PUBLIC_KEY/);
   });
 
   it('gives the MCP server the public key only, even when the private one is configured', () => {

@@ -4,7 +4,7 @@
  * process.env.
  */
 import { createHash, createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
@@ -184,8 +184,15 @@ function readKey(variable: string, value: string | undefined): string | undefine
   if (!value) return undefined;
   if (value.includes('-----BEGIN')) return value.replace(/\\n/g, '\n');
   try {
-    return readFileSync(value, 'utf8');
+    // A regular file only: a FIFO or a device (/dev/stdin) would hold the start up for good.
+    const stat = statSync(value);
+    if (stat.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+    if (!stat.isFile()) throw new ConfigError(`${variable} names something that is not a regular file`);
+    const text = readFileSync(value, 'utf8');
+    if (text.trim() === '') throw new ConfigError(`${variable} names an empty file`);
+    return text;
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENAMETOOLONG') throw new ConfigError(`${variable} is neither PEM text nor the path of a file`);
     if (code === 'EISDIR') throw new ConfigError(`${variable} names a directory, not a PEM file`);
@@ -260,11 +267,34 @@ function assertKeysFitAlgorithm(jwt: Config['jwt']): void {
     }
     for (const [variable, secret] of [['JWT_SECRET', jwt.secret], ['JWT_SECRET_PREVIOUS', jwt.previousSecret]] as const) {
       if (secret === undefined) continue;
-      if (secret.includes('-----BEGIN')) throw new ConfigError(`${variable} holds a PEM key; an HS256 secret must be random bytes (a public key's text as the secret would let anyone sign)`);
-      if (secret.trim() === '') throw new ConfigError(`${variable} is blank`);
+      if (looksLikeAKey(secret)) throw new ConfigError(`${variable} holds a key; an HS256 secret must be random bytes (a public key's text as the secret would let anyone sign)`);
+      if (secret.replace(/[\s\u200B-\u200D\u2060\uFEFF]/g, '') === '') throw new ConfigError(`${variable} is blank`);
     }
   } else if (jwt.previousSecret !== undefined) {
     throw new ConfigError(`JWT_SECRET_PREVIOUS is set, but JWT_ALG=${jwt.alg} verifies with keys: give the outgoing public key as JWT_PUBLIC_KEY_PREVIOUS`);
+  }
+}
+
+/** A key in any of the forms it travels in: PEM, PEM's base64 body without its lines, or a JWK. */
+function looksLikeAKey(secret: string): boolean {
+  if (secret.includes('-----BEGIN')) return true;
+  const body = secret.replace(/\\n|\s/g, '');
+  if (/^[A-Za-z0-9+/]{40,}={0,2}$/.test(body)) {
+    const der = Buffer.from(body, 'base64');
+    for (const parse of [() => createPublicKey({ key: der, format: 'der', type: 'spki' }), () => createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })]) {
+      try {
+        parse();
+        return true;
+      } catch {
+        // not this kind of key
+      }
+    }
+  }
+  try {
+    const parsed: unknown = JSON.parse(secret);
+    return typeof parsed === 'object' && parsed !== null && 'kty' in parsed;
+  } catch {
+    return false;
   }
 }
 
@@ -279,6 +309,9 @@ export function assertProductionConfig(config: Config): void {
       if (config.jwt.previousSecret === config.jwt.secret) throw new ConfigError('JWT_SECRET_PREVIOUS equals JWT_SECRET: nothing is being rotated; remove it');
     }
   }
+  if (config.jwt.previousPublicKey !== undefined && config.jwt.publicKey !== undefined && samePublicKey(config.jwt.previousPublicKey, config.jwt.publicKey)) {
+    throw new ConfigError('JWT_PUBLIC_KEY_PREVIOUS is JWT_PUBLIC_KEY: nothing is being rotated; remove it');
+  }
   if (!config.jwt.requireAudience) throw new ConfigError('JWT_AUDIENCE is required in production');
   // Pseudonyms must not be reversible by anyone holding the token key (HIPAA §164.514(c)).
   if (!config.pseudonymKey || Buffer.byteLength(config.pseudonymKey, 'utf8') < MIN_SECRET_BYTES) {
@@ -286,6 +319,15 @@ export function assertProductionConfig(config: Config): void {
   }
   if (config.pseudonymKey === config.jwt.secret) throw new ConfigError('PSEUDONYM_KEY must differ from JWT_SECRET');
   if (config.pseudonymKey === config.jwt.previousSecret) throw new ConfigError('PSEUDONYM_KEY must differ from JWT_SECRET_PREVIOUS');
+}
+
+function samePublicKey(a: string, b: string): boolean {
+  try {
+    return createPublicKey(a).equals(createPublicKey(b));
+  } catch {
+    // Not keys at all: serverJwtConfig names which.
+    return false;
+  }
 }
 
 function assertStrongSecret(variable: string, secret: string): void {
