@@ -11,8 +11,7 @@ import { labelProblem } from './free-text.js';
 import type { RecordChange } from './audit/append-in-transaction.js';
 import { PUBLISHED_PASSWORDS } from './db/demo-accounts.js';
 import type { Account, Tables } from './db/schema.js';
-import { dialectOf } from './db/migrations/helpers.js';
-import { inTransaction, serialiseWriters, writeTransaction } from './db/write-transaction.js';
+import { inTransaction, lockedForWrite, serialiseWriters, writeTransaction } from './db/write-transaction.js';
 import { hashPassword, needsRehash } from './passwords.js';
 
 export interface NewAccountInput {
@@ -179,8 +178,7 @@ export async function setAccountActive(
  * receptionist" after a change to auditor, and one deactivation twice.
  */
 async function lockedAccount(trx: Kysely<Tables>, username: string): Promise<Account> {
-  const query = trx.selectFrom('accounts').selectAll().where('username', '=', username);
-  const account = await (dialectOf(trx as Kysely<unknown>) === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
+  const account = await lockedForWrite(trx, trx.selectFrom('accounts').selectAll().where('username', '=', username)).executeTakeFirst();
   if (!account) throw new AppError('ERR_NOT_FOUND', { detail: `no account named ${username}` });
   return account;
 }

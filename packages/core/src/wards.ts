@@ -10,7 +10,7 @@ import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { RecordChange } from './audit/append-in-transaction.js';
 import { dialectOf } from './db/migrations/helpers.js';
 import type { Tables } from './db/schema.js';
-import { serialiseWriters, writeTransaction } from './db/write-transaction.js';
+import { lockedForWrite, serialiseWriters, writeTransaction, type WriteTransaction } from './db/write-transaction.js';
 import { AppError } from './errors.js';
 import { labelProblem, visibleLength } from './free-text.js';
 
@@ -88,9 +88,8 @@ async function requireWard(db: Kysely<Tables>, id: string): Promise<{ id: string
  * The patient's row, locked on PostgreSQL for the rest of the transaction so that two
  * admissions of one patient at once take turns (on SQLite the write lock does that).
  */
-async function requirePatient(db: Kysely<Tables>, patientId: string): Promise<void> {
-  const query = db.selectFrom('patients').select('id').where('id', '=', patientId);
-  const row = await (dialectOf(db as Kysely<unknown>) === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
+async function requirePatient(trx: WriteTransaction, patientId: string): Promise<void> {
+  const row = await lockedForWrite(trx, trx.selectFrom('patients').select('id').where('id', '=', patientId)).executeTakeFirst();
   if (!row) throw new AppError('ERR_NOT_FOUND', { detail: `no patient ${patientId}` });
 }
 

@@ -8,9 +8,7 @@
  * lock (db/write-transaction.ts). The servers' writers wait meanwhile and chain after it. A
  * server's own calls go through the writer's group commit instead (writer.ts).
  */
-import type { Kysely } from 'kysely';
-import { dialectOf } from '../db/migrations/helpers.js';
-import type { WriteTransaction } from '../db/write-transaction.js';
+import { lockedForWrite, type WriteTransaction } from '../db/write-transaction.js';
 import { AppError } from '../errors.js';
 import { chainEvent, HASH_INDEX, listedIds, STORED_COLUMNS } from './chain.js';
 import type { AuditEventInput } from './event.js';
@@ -28,8 +26,7 @@ export async function appendInTransaction(trx: WriteTransaction, input: AuditEve
   const fields = normalizeAuditEvent(input);
   const db = trx.withTables<AuditTables>();
   try {
-    const query = db.selectFrom('audit_chain_head').select(['seq', 'hash']).where('id', '=', 1);
-    const head = await (dialectOf(trx as Kysely<unknown>) === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
+    const head = await lockedForWrite(trx, db.selectFrom('audit_chain_head').select(['seq', 'hash']).where('id', '=', 1)).executeTakeFirst();
     if (!head) throw new Error('audit chain head missing');
     const seq = Number(head.seq) + 1;
     const row = chainEvent(fields, seq, head.hash);

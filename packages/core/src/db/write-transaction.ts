@@ -49,3 +49,11 @@ export async function writeTransaction<T>(db: Kysely<Tables>, work: (trx: WriteT
 export async function serialiseWriters(trx: WriteTransaction, name: string): Promise<void> {
   if (dialectOf(trx as Kysely<unknown>) === 'postgres') await sql`SELECT pg_advisory_xact_lock(hashtext(${name}))`.execute(trx);
 }
+
+/**
+ * A read of rows the transaction is about to change, locked until it ends: FOR UPDATE on
+ * PostgreSQL; on SQLite the write lock writeTransaction holds already keeps every other writer out.
+ */
+export function lockedForWrite<Q extends { forUpdate(): Q }>(trx: WriteTransaction, query: Q): Q {
+  return dialectOf(trx as Kysely<unknown>) === 'postgres' ? query.forUpdate() : query;
+}
