@@ -158,7 +158,6 @@ export async function setAccountActive(
   active: boolean,
   record?: RecordChange<Account>,
 ): Promise<{ account: Account; changed: boolean }> {
-  await requireAccount(db, username);
   const changed = await writeTransaction(db, async (trx) => {
     const account = await lockedAccount(trx, username);
     if ((account.is_active === 1) === active) return false;
@@ -192,10 +191,9 @@ export async function setAccountRole(
   record?: RecordChange<{ before: Account; patientId: string | null }>,
 ): Promise<Account> {
   if (!isRole(role)) throw new AppError('ERR_VALIDATION', { detail: `unknown role ${String(role)}` });
-  await requireAccount(db, username);
-  if (role === 'patient' && patientId) await requirePatientRecord(db, patientId);
   await writeTransaction(db, async (trx) => {
     const account = await lockedAccount(trx, username);
+    if (role === 'patient' && patientId) await requirePatientRecord(trx, patientId);
     if (role === 'patient' && !patientId && !account.patient_id) {
       throw new AppError('ERR_VALIDATION', { detail: 'a patient account must be linked to a patient id' });
     }
