@@ -11,12 +11,23 @@ export type { Counter };
 type CounterChild = ReturnType<Counter<string>['labels']>;
 type HistogramChild = ReturnType<Histogram<string>['labels']>;
 
+/**
+ * A metric's child for one combination of labels, resolved once: resolving hashes the labels
+ * on every call, and the combinations are few (route patterns, not URLs; known tool names).
+ */
+export function labelledChild<C>(children: Map<string, C>, key: string, resolve: () => C): C {
+  let child = children.get(key);
+  if (child === undefined) {
+    child = resolve();
+    children.set(key, child);
+  }
+  return child;
+}
+
 export class HttpMetrics {
   readonly registry = new Registry();
   readonly #requests: Counter<'route' | 'method' | 'status'>;
   readonly #duration: Histogram<'route'>;
-  // Resolving a labelled child hashes its labels on every call; the combinations are few
-  // (route patterns, not URLs), so each is resolved once.
   readonly #requestChildren = new Map<string, CounterChild>();
   readonly #durationChildren = new Map<string, HistogramChild>();
 
@@ -39,19 +50,8 @@ export class HttpMetrics {
   }
 
   observeRequest(route: string, method: string, status: number, seconds: number): void {
-    const key = `${route} ${method} ${status}`;
-    let counter = this.#requestChildren.get(key);
-    if (counter === undefined) {
-      counter = this.#requests.labels(route, method, String(status));
-      this.#requestChildren.set(key, counter);
-    }
-    counter.inc();
-    let histogram = this.#durationChildren.get(route);
-    if (histogram === undefined) {
-      histogram = this.#duration.labels(route);
-      this.#durationChildren.set(route, histogram);
-    }
-    histogram.observe(seconds);
+    labelledChild(this.#requestChildren, `${route} ${method} ${status}`, () => this.#requests.labels(route, method, String(status))).inc();
+    labelledChild(this.#durationChildren, route, () => this.#duration.labels(route)).observe(seconds);
   }
 
   /** A counter of the server's own on this registry (the servers need no prom-client of their own). */

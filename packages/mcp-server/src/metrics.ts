@@ -4,7 +4,7 @@
  * Each call is counted once its audit event is written, so the two agree.
  */
 import type { AuditDecision } from '@secure-hospital-ai/core/domain';
-import { HttpMetrics, type Counter } from '@secure-hospital-ai/core/metrics';
+import { HttpMetrics, labelledChild, type Counter } from '@secure-hospital-ai/core/metrics';
 
 /** What the tool pipeline tells about each call it audits. */
 export interface ToolCallObserver {
@@ -25,12 +25,6 @@ export class McpMetrics extends HttpMetrics implements ToolCallObserver {
 
   countToolCall(tool: string | null, decision: AuditDecision): void {
     const label = tool !== null && this.#tools.has(tool) ? tool : 'other';
-    const key = `${label} ${decision}`;
-    let child = this.#children.get(key);
-    if (child === undefined) {
-      child = this.#calls.labels(label, decision);
-      this.#children.set(key, child);
-    }
-    child.inc();
+    labelledChild(this.#children, `${label} ${decision}`, () => this.#calls.labels(label, decision)).inc();
   }
 }
